@@ -1,0 +1,273 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"syscall"
+)
+
+// OAuthError is an OAuth 2.0 error answer, as Maskinporten gives it:
+// error, error_description (often naming an MP-nnn id) and error_uri.
+type OAuthError struct {
+	Status      int    `json:"-"`
+	Code        string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	URI         string `json:"error_uri,omitempty"`
+	// MPCode is the MP-nnn id found in the description, if any.
+	MPCode string `json:"-"`
+}
+
+func (e *OAuthError) Error() string {
+	s := fmt.Sprintf("maskinporten: %d %s", e.Status, e.Code)
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	return s
+}
+
+// ValidationError is one entry of an Altinn validation problem.
+type ValidationError struct {
+	Code   string   `json:"code"`
+	Title  string   `json:"title"`
+	Paths  []string `json:"paths,omitempty"`
+	Detail string   `json:"detail,omitempty"`
+}
+
+// ProblemError is an Altinn problem details answer (RFC 7807 with Altinn's
+// code and validationErrors).
+type ProblemError struct {
+	Service          string            `json:"-"`
+	Status           int               `json:"status"`
+	Type             string            `json:"type,omitempty"`
+	Title            string            `json:"title,omitempty"`
+	Detail           string            `json:"detail,omitempty"`
+	Code             string            `json:"code,omitempty"`
+	TraceID          string            `json:"traceId,omitempty"`
+	ValidationErrors []ValidationError `json:"validationErrors,omitempty"`
+}
+
+func (e *ProblemError) Error() string {
+	s := fmt.Sprintf("%s: %d", e.Service, e.Status)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Title != "" {
+		s += ": " + e.Title
+	}
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	for _, v := range e.ValidationErrors {
+		s += fmt.Sprintf("; %s %s", v.Code, v.Title)
+		if len(v.Paths) > 0 {
+			s += " at " + strings.Join(v.Paths, ", ")
+		}
+	}
+	return s
+}
+
+// APIError is Skatteetaten's error answer: a KB-nnn code and a message.
+type APIError struct {
+	Service       string `json:"-"`
+	Status        int    `json:"-"`
+	Code          string `json:"kode"`
+	Message       string `json:"melding"`
+	CorrelationID string `json:"korrelasjonsid,omitempty"`
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s: %d %s: %s", e.Service, e.Status, e.Code, e.Message)
+}
+
+// HTTPError is an answer the workbench could not read as the service's own
+// error shape: an HTML error page from a proxy, an empty 502, plain text.
+type HTTPError struct {
+	Service     string
+	Status      int
+	ContentType string
+	Snippet     string
+	Reason      string
+}
+
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("%s: %d", e.Service, e.Status)
+	if e.Reason != "" {
+		s += ", " + e.Reason
+	}
+	if e.ContentType != "" {
+		s += fmt.Sprintf(" (got %s)", e.ContentType)
+	}
+	if e.Snippet != "" {
+		s += ": " + e.Snippet
+	}
+	return s
+}
+
+// TransportError is a call that got no HTTP answer: DNS, refused
+// connection, timeout, TLS.
+type TransportError struct {
+	Method string
+	URL    string
+	Err    error
+	// Hint says in plain words what probably happened and what to do.
+	Hint string
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.Hint)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func newTransportError(method, u string, err error) *TransportError {
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		unkAuth x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+	)
+	hint := err.Error()
+	switch {
+	case errors.Is(err, context.Canceled):
+		hint = "cancelled"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		hint = "timed out waiting for an answer; the service may be down or unreachable from here"
+	case errors.As(err, &dnsErr):
+		hint = fmt.Sprintf("cannot resolve host %q; check the URL in the config and your network/DNS", dnsErr.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		hint = "connection refused: nothing listens at that address; is the service (or `workbench serve`) running, and is the URL right?"
+	case errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr):
+		hint = "TLS certificate not trusted: " + err.Error() + " (the workbench always verifies TLS)"
+	}
+	return &TransportError{Method: method, URL: u, Err: err, Hint: hint}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+var mpCodeRE = regexp.MustCompile(`MP-\d{3}`)
+
+// decodeError reads a non-2xx answer into the service's typed error.
+func decodeError(service, method, u string, r *response) error {
+	ct := r.header.Get("Content-Type")
+	if looksJSON(ct, r.body) {
+		var probe map[string]json.RawMessage
+		if json.Unmarshal(r.body, &probe) == nil {
+			switch {
+			case probe["error"] != nil:
+				e := &OAuthError{Status: r.status}
+				if json.Unmarshal(r.body, e) == nil && e.Code != "" {
+					e.MPCode = mpCodeRE.FindString(e.Description)
+					return e
+				}
+			case probe["kode"] != nil:
+				e := &APIError{Service: service, Status: r.status}
+				if json.Unmarshal(r.body, e) == nil {
+					return e
+				}
+			case probe["title"] != nil || probe["code"] != nil || probe["type"] != nil:
+				e := &ProblemError{Service: service}
+				if json.Unmarshal(r.body, e) == nil {
+					if e.Status == 0 {
+						e.Status = r.status
+					}
+					return e
+				}
+			}
+		}
+	}
+	e := &HTTPError{Service: service, Status: r.status, ContentType: ct, Snippet: snippet(r.body)}
+	switch {
+	case strings.Contains(ct, "html") || strings.HasPrefix(strings.TrimSpace(string(r.body)), "<"):
+		e.Reason = "an HTML page instead of an API answer (a proxy or gateway error page?)"
+	case len(r.body) == 0:
+		e.Reason = "an empty body"
+	}
+	if w := r.header.Get("WWW-Authenticate"); w != "" {
+		e.Reason = strings.TrimSpace(e.Reason + " WWW-Authenticate: " + w)
+	}
+	return e
+}
+
+func looksJSON(contentType string, body []byte) bool {
+	if strings.Contains(contentType, "json") {
+		return true
+	}
+	t := strings.TrimSpace(string(body[:min(len(body), 64)]))
+	return contentType == "" && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["))
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// snippet is a short, one-line, tag-free start of a body for an error
+// message.
+func snippet(body []byte) string {
+	s := string(body[:min(len(body), 4096)])
+	if i := strings.Index(strings.ToLower(s), "<title>"); i >= 0 {
+		if j := strings.Index(strings.ToLower(s[i:]), "</title>"); j > 0 {
+			return "page title: " + strings.TrimSpace(s[i+7:i+j])
+		}
+	}
+	s = tagRE.ReplaceAllString(s, " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// Codes lists the identifiers an error carries, most specific first: the
+// MP id, the OAuth error, Altinn's problem and validation codes,
+// Skatteetaten's KB code, and "HTTP nnn". Scenario expectations match on
+// any of them.
+func Codes(err error) []string {
+	var (
+		oe *OAuthError
+		pe *ProblemError
+		ae *APIError
+		he *HTTPError
+		te *TransportError
+	)
+	var codes []string
+	switch {
+	case errors.As(err, &oe):
+		if oe.MPCode != "" {
+			codes = append(codes, oe.MPCode)
+		}
+		codes = append(codes, oe.Code, fmt.Sprintf("HTTP %d", oe.Status))
+	case errors.As(err, &pe):
+		if pe.Code != "" {
+			codes = append(codes, pe.Code)
+		}
+		for _, v := range pe.ValidationErrors {
+			codes = append(codes, v.Code)
+		}
+		codes = append(codes, fmt.Sprintf("HTTP %d", pe.Status))
+	case errors.As(err, &ae):
+		codes = append(codes, ae.Code, fmt.Sprintf("HTTP %d", ae.Status))
+	case errors.As(err, &he):
+		codes = append(codes, fmt.Sprintf("HTTP %d", he.Status))
+	case errors.As(err, &te):
+		codes = append(codes, "transport")
+	}
+	return codes
+}
+
+// HasCode reports whether err carries the given code (see Codes).
+func HasCode(err error, code string) bool {
+	for _, c := range Codes(err) {
+		if strings.EqualFold(c, code) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,234 @@
+// Package client holds one small client per real service of the system user
+// flow: Maskinporten (and its self-service API), the Altinn platform's
+// resource registry, system register, system user requests, system users,
+// client delegation and PDP, and Skatteetaten's Krav og betalinger. Each
+// takes a base URL and an *http.Client; every call is recorded as an
+// Exchange for display, and failures come back as typed errors.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Version is the workbench version, sent in the User-Agent.
+var Version = "0.1.0"
+
+// Exchange is one HTTP request and its response, as the workbench shows it.
+type Exchange struct {
+	Service        string        `json:"service"`
+	Method         string        `json:"method"`
+	URL            string        `json:"url"`
+	RequestHeader  http.Header   `json:"requestHeaders,omitempty"`
+	RequestBody    string        `json:"requestBody,omitempty"`
+	Status         int           `json:"status,omitempty"`
+	ResponseHeader http.Header   `json:"responseHeaders,omitempty"`
+	ResponseBody   string        `json:"responseBody,omitempty"`
+	Started        time.Time     `json:"started"`
+	Duration       time.Duration `json:"durationNs"`
+	Err            string        `json:"error,omitempty"`
+}
+
+// StatusLine is "200 OK" style text for the response, or the transport error.
+func (e Exchange) StatusLine() string {
+	if e.Status == 0 {
+		return "no response: " + e.Err
+	}
+	return fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+}
+
+type recorderKey struct{}
+
+// WithRecorder returns a context under which every call made by the clients
+// in this package is passed to rec when it ends.
+func WithRecorder(ctx context.Context, rec func(Exchange)) context.Context {
+	return context.WithValue(ctx, recorderKey{}, rec)
+}
+
+func record(ctx context.Context, x Exchange) {
+	if rec, ok := ctx.Value(recorderKey{}).(func(Exchange)); ok && rec != nil {
+		rec(x)
+	}
+}
+
+// redactedHeaders are shown as "[redacted]": they are credentials that are
+// not part of what the flow teaches. Bearer tokens stay visible, as the
+// tokens are what the workbench is for.
+var redactedHeaders = []string{"Ocp-Apim-Subscription-Key", "Cookie", "Set-Cookie"}
+
+// maxRecordedBody keeps a runaway response from filling memory; the
+// workbench shows bodies, it does not archive them.
+const maxRecordedBody = 16 << 20
+
+// Base is what every service client has: where the service is and how to
+// reach it.
+type Base struct {
+	// URL is the service's base URL, e.g. https://platform.tt02.altinn.no/.
+	URL string
+	// HTTP does the calls; nil means a client with a 30 s timeout.
+	HTTP *http.Client
+	// Service names the service in recorded exchanges.
+	Service string
+}
+
+// NewBase returns a Base for the named service.
+func NewBase(service, baseURL string, hc *http.Client) Base {
+	return Base{URL: baseURL, HTTP: hc, Service: service}
+}
+
+// call is one request to a service.
+type call struct {
+	method      string
+	path        string // relative to the base URL, or absolute
+	query       url.Values
+	header      http.Header
+	body        []byte
+	contentType string
+	bearer      string
+}
+
+// response is what came back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (b Base) resolve(path string) (string, error) {
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		return path, nil
+	}
+	base, err := url.Parse(b.URL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return "", fmt.Errorf("%s base URL %q is not an absolute URL", b.Service, b.URL)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	ref, err := url.Parse(strings.TrimPrefix(path, "/"))
+	if err != nil {
+		return "", err
+	}
+	return base.ResolveReference(ref).String(), nil
+}
+
+// do sends c and records the exchange. A non-2xx answer is returned as a
+// typed error (see decodeError) together with the response.
+func (b Base) do(ctx context.Context, c call) (*response, error) {
+	u, err := b.resolve(c.path)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.query) > 0 {
+		u += "?" + c.query.Encode()
+	}
+	var body io.Reader
+	if c.body != nil {
+		body = bytes.NewReader(c.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("build %s %s: %w", c.method, u, err)
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
+	}
+	if c.contentType != "" {
+		req.Header.Set("Content-Type", c.contentType)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	req.Header.Set("User-Agent", "systembruker-workbench/"+Version)
+
+	x := Exchange{
+		Service: b.Service, Method: c.method, URL: u,
+		RequestHeader: redact(req.Header), RequestBody: string(c.body), Started: time.Now(),
+	}
+	hc := b.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	res, err := hc.Do(req)
+	if err != nil {
+		terr := newTransportError(c.method, u, err)
+		x.Duration = time.Since(x.Started)
+		x.Err = terr.Error()
+		record(ctx, x)
+		return nil, terr
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, maxRecordedBody))
+	x.Duration = time.Since(x.Started)
+	x.Status = res.StatusCode
+	x.ResponseHeader = redact(res.Header)
+	x.ResponseBody = string(raw)
+	if err != nil {
+		terr := newTransportError(c.method, u, err)
+		x.Err = terr.Error()
+		record(ctx, x)
+		return nil, terr
+	}
+	record(ctx, x)
+	r := &response{status: res.StatusCode, header: res.Header, body: raw}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return r, decodeError(b.Service, c.method, u, r)
+	}
+	return r, nil
+}
+
+// doJSON sends in (if not nil) as JSON and decodes a 2xx answer into out
+// (if not nil).
+func (b Base) doJSON(ctx context.Context, c call, in, out any) (*response, error) {
+	if in != nil {
+		body, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s body: %w", c.path, err)
+		}
+		c.body = body
+		c.contentType = "application/json"
+	}
+	r, err := b.do(ctx, c)
+	if err != nil {
+		return r, err
+	}
+	if out != nil {
+		if err := decodeBody(b.Service, r, out); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// decodeBody decodes a JSON body, turning anything else into a clear error.
+func decodeBody(service string, r *response, out any) error {
+	if !looksJSON(r.header.Get("Content-Type"), r.body) {
+		return &HTTPError{Service: service, Status: r.status, ContentType: r.header.Get("Content-Type"),
+			Snippet: snippet(r.body), Reason: "expected a JSON body"}
+	}
+	if err := json.Unmarshal(r.body, out); err != nil {
+		return &HTTPError{Service: service, Status: r.status, ContentType: r.header.Get("Content-Type"),
+			Snippet: snippet(r.body), Reason: "the JSON body does not have the expected shape: " + err.Error()}
+	}
+	return nil
+}
+
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	for _, k := range redactedHeaders {
+		if _, ok := out[http.CanonicalHeaderKey(k)]; ok {
+			out.Set(k, "[redacted]")
+		}
+	}
+	return out
+}

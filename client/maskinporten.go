@@ -1,0 +1,178 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// GrantTypeJWTBearer is the only grant type Maskinporten takes.
+const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+// Maskinporten is a client of Maskinporten's token service.
+type Maskinporten struct{ Base }
+
+// NewMaskinporten returns a client for the Maskinporten at baseURL (which
+// is also its issuer, e.g. https://test.maskinporten.no/).
+func NewMaskinporten(baseURL string, hc *http.Client) *Maskinporten {
+	return &Maskinporten{NewBase("maskinporten", baseURL, hc)}
+}
+
+// Metadata is Maskinporten's RFC 8414 authorization server metadata.
+type Metadata struct {
+	Issuer                    string   `json:"issuer"`
+	TokenEndpoint             string   `json:"token_endpoint"`
+	JWKSURI                   string   `json:"jwks_uri"`
+	GrantTypesSupported       []string `json:"grant_types_supported"`
+	AuthorizationDetailsTypes []string `json:"authorization_details_types_supported"`
+	TokenEndpointAuthMethods  []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointSigningAlgs  []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+}
+
+// WellKnown fetches the metadata document.
+func (m *Maskinporten) WellKnown(ctx context.Context) (Metadata, error) {
+	var md Metadata
+	_, err := m.doJSON(ctx, call{method: http.MethodGet, path: ".well-known/oauth-authorization-server"}, nil, &md)
+	if err == nil && (md.Issuer == "" || md.JWKSURI == "") {
+		err = fmt.Errorf("maskinporten well-known document lacks issuer or jwks_uri")
+	}
+	return md, err
+}
+
+// JWKS fetches the key set at uri (from the metadata's jwks_uri).
+func (m *Maskinporten) JWKS(ctx context.Context, uri string) (JWKS, error) {
+	var s JWKS
+	_, err := m.doJSON(ctx, call{method: http.MethodGet, path: uri}, nil, &s)
+	if err == nil && len(s.Keys) == 0 {
+		err = fmt.Errorf("maskinporten key set at %s has no keys", uri)
+	}
+	return s, err
+}
+
+// TokenResponse is /token's success answer.
+type TokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
+
+// Token posts a signed grant to the token endpoint (tokenURL, or the base
+// URL's /token when empty).
+func (m *Maskinporten) Token(ctx context.Context, tokenURL, assertion string) (TokenResponse, error) {
+	if tokenURL == "" {
+		tokenURL = "token"
+	}
+	form := url.Values{"grant_type": {GrantTypeJWTBearer}, "assertion": {assertion}}
+	var tr TokenResponse
+	_, err := m.doJSON(ctx, call{
+		method: http.MethodPost, path: tokenURL,
+		body: []byte(form.Encode()), contentType: "application/x-www-form-urlencoded",
+	}, nil, &tr)
+	if err == nil && tr.AccessToken == "" {
+		err = fmt.Errorf("maskinporten answered 200 without an access_token")
+	}
+	return tr, err
+}
+
+// SelfService is a client of Digdir's self-service API for Maskinporten
+// clients and scopes (what Samarbeidsportalen does in a browser).
+type SelfService struct{ Base }
+
+// NewSelfService returns a client for the self-service API at baseURL.
+func NewSelfService(baseURL string, hc *http.Client) *SelfService {
+	return &SelfService{NewBase("selfservice", baseURL, hc)}
+}
+
+// OIDCClient is a Maskinporten client registration.
+type OIDCClient struct {
+	ClientID                string   `json:"client_id,omitempty"`
+	ClientName              string   `json:"client_name"`
+	ClientOrgNo             string   `json:"client_orgno"`
+	Description             string   `json:"description,omitempty"`
+	Scopes                  []string `json:"scopes"`
+	IntegrationType         string   `json:"integration_type"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	GrantTypes              []string `json:"grant_types"`
+}
+
+// CreateClient registers a Maskinporten client and returns it with its
+// client_id.
+func (s *SelfService) CreateClient(ctx context.Context, c OIDCClient) (OIDCClient, error) {
+	if c.IntegrationType == "" {
+		c.IntegrationType = "maskinporten"
+	}
+	if c.TokenEndpointAuthMethod == "" {
+		c.TokenEndpointAuthMethod = "private_key_jwt"
+	}
+	if len(c.GrantTypes) == 0 {
+		c.GrantTypes = []string{GrantTypeJWTBearer}
+	}
+	var out OIDCClient
+	_, err := s.doJSON(ctx, call{method: http.MethodPost, path: "api/v1/clients"}, c, &out)
+	return out, err
+}
+
+// UploadJWKS sets the client's public keys.
+func (s *SelfService) UploadJWKS(ctx context.Context, clientID string, keys JWKS) error {
+	_, err := s.doJSON(ctx, call{method: http.MethodPost, path: "api/v1/clients/" + url.PathEscape(clientID) + "/jwks"}, keys, nil)
+	return err
+}
+
+// Scope is a Maskinporten API scope.
+type Scope struct {
+	Name        string   `json:"name,omitempty"`
+	Prefix      string   `json:"prefix"`
+	Subscope    string   `json:"subscope"`
+	Description string   `json:"description,omitempty"`
+	OwnerOrgNo  string   `json:"owner_orgno"`
+	Access      []string `json:"access,omitempty"`
+}
+
+// CreateScope creates an API scope. A scope that exists already is
+// reported as a *OAuthError or *HTTPError with status 409.
+func (s *SelfService) CreateScope(ctx context.Context, sc Scope) (Scope, error) {
+	var out Scope
+	_, err := s.doJSON(ctx, call{method: http.MethodPost, path: "api/v1/scopes"}, sc, &out)
+	return out, err
+}
+
+// GrantScopeAccess gives the consumer org access to the owner's scope.
+func (s *SelfService) GrantScopeAccess(ctx context.Context, ownerOrgNo, scope, consumerOrgNo string) error {
+	_, err := s.doJSON(ctx, call{
+		method: http.MethodPut, path: "api/v1/scopes/access/" + url.PathEscape(consumerOrgNo),
+		query: url.Values{"scope": {scope}, "owner_orgno": {ownerOrgNo}},
+	}, nil, nil)
+	return err
+}
+
+// Status reports the HTTP status of an error from any client, or 0.
+func Status(err error) int {
+	switch e := err.(type) {
+	case *OAuthError:
+		return e.Status
+	case *ProblemError:
+		return e.Status
+	case *APIError:
+		return e.Status
+	case *HTTPError:
+		return e.Status
+	}
+	return 0
+}
+
+// ScopeList splits a space separated scope claim.
+func ScopeList(s string) []string { return strings.Fields(s) }
+
+// ExpiresIn is how long until t, rounded to the second, for display
+// ("1m52s", or "expired 3s ago").
+func ExpiresIn(t, now time.Time) string {
+	d := t.Sub(now).Round(time.Second)
+	if d < 0 {
+		return "expired " + (-d).String() + " ago"
+	}
+	return "expires in " + d.String()
+}
