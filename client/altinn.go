@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -295,19 +294,41 @@ func (p *Portal) ConfirmPage(ctx context.Context, confirmURL string) (string, er
 	return string(r.body), nil
 }
 
-// Decide approves (approve true) or rejects a request for the party.
-func (p *Portal) Decide(ctx context.Context, token string, agent bool, partyID int, requestID string, approve bool) error {
+// ConfirmAction is what the person on the confirm page does.
+type ConfirmAction struct {
+	// ConfirmURL is the page; its form posts beside it.
+	ConfirmURL string
+	RequestID  string
+	// PID is the person acting (the page's "logged in as").
+	PID     string
+	Approve bool
+}
+
+// Decide presses Approve or Reject on the confirm page: a form post, as the
+// browser sends it. The page answers with a redirect to the vendor's
+// redirectUrl (not followed) or a receipt page; the redirect's Location is
+// returned.
+func (p *Portal) Decide(ctx context.Context, d ConfirmAction) (string, error) {
+	u, err := url.Parse(d.ConfirmURL)
+	if err != nil {
+		return "", fmt.Errorf("confirm URL %q: %w", d.ConfirmURL, err)
+	}
 	verb := "reject"
-	if approve {
+	if d.Approve {
 		verb = "approve"
 	}
-	path := "authentication/api/v1/systemuser/request/"
-	if agent {
-		path += "agent/"
+	u.RawQuery = ""
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/" + verb
+	form := url.Values{"id": {d.RequestID}, "pid": {d.PID}}
+	r, err := p.do(ctx, call{
+		method: http.MethodPost, path: u.String(), body: []byte(form.Encode()),
+		contentType: "application/x-www-form-urlencoded", noRedirect: true,
+		header: http.Header{"Accept": {"text/html"}},
+	})
+	if err != nil {
+		return "", err
 	}
-	path += strconv.Itoa(partyID) + "/" + url.PathEscape(requestID) + "/" + verb
-	_, err := p.do(ctx, call{method: http.MethodPost, path: path, bearer: token})
-	return err
+	return r.header.Get("Location"), nil
 }
 
 // ClientDelegation is a client of the client administrator's API for agent

@@ -92,6 +92,9 @@ type call struct {
 	body        []byte
 	contentType string
 	bearer      string
+	// noRedirect answers a 3xx as it is instead of following it, as a
+	// browser form post's redirect leaves the API's world.
+	noRedirect bool
 }
 
 // response is what came back.
@@ -159,6 +162,11 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
+	if c.noRedirect {
+		nc := *hc
+		nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &nc
+	}
 	res, err := hc.Do(req)
 	if err != nil {
 		terr := newTransportError(c.method, u, err)
@@ -181,7 +189,11 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 	}
 	record(ctx, x)
 	r := &response{status: res.StatusCode, header: res.Header, body: raw}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
+	ok := res.StatusCode >= 200 && res.StatusCode <= 299
+	if c.noRedirect && res.StatusCode >= 300 && res.StatusCode <= 399 {
+		ok = true
+	}
+	if !ok {
 		return r, decodeError(b.Service, c.method, u, r)
 	}
 	return r, nil

@@ -6,15 +6,18 @@
 package mock
 
 import (
+	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"embed"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -367,4 +370,32 @@ func mustKey(name string) *rsa.PrivateKey {
 		panic("mock: embedded key " + name + ": " + err.Error())
 	}
 	return k.(*rsa.PrivateKey)
+}
+
+// ServiceOwnerKey is Skatteetaten's signing key in the mock world, for the
+// flow's service owner steps (in a real environment those steps are
+// Skatteetaten's own, done elsewhere).
+func ServiceOwnerKey() client.SigningKey {
+	return client.SigningKey{Key: mustKey("skatteetaten"), KeyID: SkatteetatenKeyID}
+}
+
+// ReadSeedFile reads a JSON seed file. Unknown fields are errors, so a
+// misspelt key does not silently leave state out.
+func ReadSeedFile(path string) (Seed, error) {
+	var s Seed
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, fmt.Errorf("read seed: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := bytes.Count(b[:se.Offset], []byte("\n")) + 1
+			return s, fmt.Errorf("seed %s:%d: %v", path, line, err)
+		}
+		return s, fmt.Errorf("seed %s: %v (the README's \"Seed file\" section lists the fields)", path, err)
+	}
+	return s, nil
 }

@@ -1,0 +1,189 @@
+package mock
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// altinnProblem is one of Altinn's problem descriptors: a code, the HTTP
+// status it carries and its title, verbatim from altinn-authentication's
+// Problem.cs (spec §11).
+type altinnProblem struct {
+	code   string
+	status int
+	title  string
+}
+
+var (
+	probReporteeNotFound     = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
+	probRightsNotFound       = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
+	probSystemUserExists     = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
+	probRequestNotFound      = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
+	probSystemIDNotFound     = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
+	probStatusNotNew         = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
+	probSystemUserNotFound   = altinnProblem{"AUTH-00015", 404, "The SystemUser was not found."}
+	probMissingRoleAccess    = altinnProblem{"AUTH-00016", 403, "DelegationCheck failed with error: Has not access by a delegation of role in ER or Altinn."}
+	probRedirectURINotFound  = altinnProblem{"AUTH-00021", 400, "The RedirectUri was not found or not valid."}
+	probVendorOrgNotInToken  = altinnProblem{"AUTH-00023", 401, "Can't resolve the Organisation Number for the Vendor from the Token."}
+	probNotAnAgentRequest    = altinnProblem{"AUTH-00025", 400, "The request id is valid but its not a valid request for creating an agent system user"}
+	probNoRedirectURIs       = altinnProblem{"AUTH-00026", 400, "No redirect uris are set for the system"}
+	probCustomerIDNotFound   = altinnProblem{"AUTH-00028", 400, "The customer id was not provided or did not validate."}
+	probAgentRequestNotFound = altinnProblem{"AUTH-00030", 404, "The Id does not refer to an AgentRequest in our system."}
+	probPartyRequestMismatch = altinnProblem{"AUTH-00041", 403, "Party does not match request's orgno"}
+	probPartyAgentMismatch   = altinnProblem{"AUTH-00042", 403, "Party does not match agent request's orgno"}
+	probPackagesInvalid      = altinnProblem{"AUTH-00051", 400, "One or more access packages are invalid"}
+)
+
+// altinnValidation is one of Altinn's validation error descriptors
+// (ValidationErrors.cs): AUTH.VLD-nnnnn with its title.
+type altinnValidation struct {
+	code  string
+	title string
+}
+
+var (
+	vldOrgIdentifier       = altinnValidation{"AUTH.VLD-00000", "the org number identifier is not valid ISO6523 identifier"}
+	vldSystemIDFormat      = altinnValidation{"AUTH.VLD-00001", "The system id does not match the format orgnumber_xxxx..."}
+	vldSystemIDExists      = altinnValidation{"AUTH.VLD-00002", "The system id already exists"}
+	vldResourceNotFound    = altinnValidation{"AUTH.VLD-00003", "One or all the resources in rights is not found in altinn's resource register"}
+	vldClientIDExists      = altinnValidation{"AUTH.VLD-00004", "One of the client id is already tagged with an existing system"}
+	vldRedirectURLFormat   = altinnValidation{"AUTH.VLD-00005", "One or more of the redirect urls format is not valid. The valid format is https://xxx.xx"}
+	vldDuplicateRights     = altinnValidation{"AUTH.VLD-00006", "One or more duplicate rights found"}
+	vldDuplicatePackages   = altinnValidation{"AUTH.VLD-00007", "One or more duplicate access package(s) found"}
+	vldPackageNotValid     = altinnValidation{"AUTH.VLD-00008", "One or all the accesspackage(s) is not found in altinn's access packages or is not delegable"}
+	vldResourceIDFormat    = altinnValidation{"AUTH.VLD-00009", "One or more resource id is in wrong format. The valid format is urn:altinn:resource"}
+	vldDuplicateClientIDs  = altinnValidation{"AUTH.VLD-00011", "Request contains duplicate client ids"}
+	vldSystemIDMismatch    = altinnValidation{"AUTH.VLD-00012", "The system ID in the request body does not match the system ID in the URL"}
+	vldSystemIDSpaces      = altinnValidation{"AUTH.VLD-00013", "System ID cannot have spaces in id (leading, trailing or in between the id)"}
+	vldAgentMissing        = altinnValidation{"AUTH.VLD-00014", "The agent query parameter is missing or invalid"}
+	vldAgentNotFound       = altinnValidation{"AUTH.VLD-00014", "System user not found"}
+	vldNotAgent            = altinnValidation{"AUTH.VLD-00015", "SystemUser is not a valid system user of type agent"}
+	vldClientMissing       = altinnValidation{"AUTH.VLD-00016", "The client query parameter is missing or invalid"}
+	vldResourceNotDelegate = altinnValidation{"AUTH.VLD-00017", "One or more resources in rights is not delegable"}
+)
+
+// The error paths of the system register's validation errors
+// (ErrorPathConstant.cs).
+const (
+	pathVendorID       = "/registersystemrequest/vendor/id"
+	pathSystemID       = "/registersystemrequest/systemid"
+	pathRedirectURLs   = "/registersystemrequest/allowedredirecturls"
+	pathClientID       = "/registersystemrequest/clientid"
+	pathAccessPackages = "/registersystemrequest/accesspackages"
+	pathRights         = "/registersystemrequest/rights/resource"
+)
+
+// altinnVldError is one entry of a validation problem's validationErrors.
+type altinnVldError struct {
+	Code   string   `json:"code"`
+	Title  string   `json:"title"`
+	Paths  []string `json:"paths"`
+	Detail string   `json:"detail,omitempty"`
+}
+
+func (v altinnValidation) at(detail string, paths ...string) altinnVldError {
+	return altinnVldError{Code: v.code, Title: v.title, Paths: paths, Detail: detail}
+}
+
+// altinnProblemBody is an Altinn problem details document, keys in the order the
+// ProblemDetails library writes them.
+type altinnProblemBody struct {
+	Type             string           `json:"type"`
+	Title            string           `json:"title"`
+	Status           int              `json:"status"`
+	Detail           string           `json:"detail,omitempty"`
+	Code             string           `json:"code,omitempty"`
+	TraceID          string           `json:"traceId"`
+	ValidationErrors []altinnVldError `json:"validationErrors,omitempty"`
+}
+
+const altinnProblemJSON = "application/problem+json; charset=utf-8"
+
+// writeAltinnProblem answers with one of Altinn's coded problems.
+func writeAltinnProblem(w http.ResponseWriter, p altinnProblem, detail string) {
+	writeJSONType(w, altinnProblemJSON, p.status, altinnProblemBody{
+		Type: "urn:altinn:error:" + p.code, Title: p.title, Status: p.status,
+		Detail: detail, Code: p.code, TraceID: altinnTraceID(),
+	})
+}
+
+// writeAltinnValidation answers 400 with Altinn's validation problem
+// (STD-00000) listing errs.
+func writeAltinnValidation(w http.ResponseWriter, errs []altinnVldError) {
+	writeJSONType(w, altinnProblemJSON, http.StatusBadRequest, altinnProblemBody{
+		Type: "urn:altinn:error:STD-00000", Title: "One or more validation errors occurred.",
+		Status: http.StatusBadRequest, Code: "STD-00000", TraceID: altinnTraceID(), ValidationErrors: errs,
+	})
+}
+
+// aspNetStatus holds the RFC 9110 section ASP.NET Core links a bare status
+// result's problem to.
+var aspNetStatus = map[int]struct{ section, title string }{
+	400: {"15.5.1", "Bad Request"},
+	401: {"15.5.2", "Unauthorized"},
+	403: {"15.5.4", "Forbidden"},
+	404: {"15.5.5", "Not Found"},
+	409: {"15.5.10", "Conflict"},
+}
+
+// writeAltinnStatus answers with the problem ASP.NET Core writes for a
+// bare status result (NotFound(), Forbid(), BadRequest("...")): no Altinn
+// code, just the status with an optional detail.
+func writeAltinnStatus(w http.ResponseWriter, status int, detail string) {
+	s, ok := aspNetStatus[status]
+	if !ok {
+		s.title = http.StatusText(status)
+	}
+	typ := "about:blank"
+	if s.section != "" {
+		typ = "https://tools.ietf.org/html/rfc9110#section-" + s.section
+	}
+	writeJSONType(w, altinnProblemJSON, status, altinnProblemBody{
+		Type: typ, Title: s.title, Status: status, Detail: detail, TraceID: altinnTraceID(),
+	})
+}
+
+// writeAltinnModelProblem answers 400 the way ASP.NET Core's model binding does
+// when a body cannot be read or lacks a required field.
+func writeAltinnModelProblem(w http.ResponseWriter, field, message string) {
+	writeJSONType(w, altinnProblemJSON, http.StatusBadRequest, map[string]any{
+		"type":    "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+		"title":   "One or more validation errors occurred.",
+		"status":  http.StatusBadRequest,
+		"errors":  map[string][]string{field: {message}},
+		"traceId": altinnTraceID(),
+	})
+}
+
+// writeBearerChallenge answers a missing or invalid bearer token the way
+// ASP.NET Core's JWT bearer handler does: 401, no body, the reason in
+// WWW-Authenticate.
+func writeBearerChallenge(w http.ResponseWriter, description string) {
+	if description == "" {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	} else {
+		desc := strings.ReplaceAll(description, `"`, "'")
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="invalid_token", error_description=%q`, desc))
+	}
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// altinnTraceID is a W3C traceparent, as Altinn's traceId is.
+func altinnTraceID() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return "00-" + hex.EncodeToString(b[:16]) + "-" + hex.EncodeToString(b[16:]) + "-00"
+}
+
+// altinnUUID is a random (version 4) UUID.
+func altinnUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

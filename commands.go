@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/client/mock"
+	"github.com/systembruker/workbench/config"
+	"github.com/systembruker/workbench/flow"
+)
+
+func versionString() string {
+	v := client.Version
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return v
+}
+
+// loadConfig reads the config and applies --env.
+func loadConfig(g globals, stderr io.Writer) (*config.Config, bool) {
+	c, err := config.Load(g.config)
+	if err == nil && g.env != "" {
+		c.Env = g.env
+		err = c.Validate()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench: configuration is not usable:\n%v\n", err)
+		return nil, false
+	}
+	return c, true
+}
+
+// start loads the config and starts its session until ctx ends.
+func start(ctx context.Context, g globals, stderr io.Writer) (*config.Session, bool) {
+	c, ok := loadConfig(g, stderr)
+	if !ok {
+		return nil, false
+	}
+	s, err := c.Start(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench: %v\n", err)
+		return nil, false
+	}
+	return s, true
+}
+
+const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v]
+
+Runs a scenario headless against the configured environment and prints each
+step with its actor, exchanges and tokens. Exit status 0 when every step ends
+as the scenario expects (including a failure scenario's expected error),
+1 otherwise.
+
+  --scenario NAME   the scenario (default standard; see workbench scenarios)
+  --format FORMAT   text (default) or json
+  -v                text: the decoded tokens' claims in full
+`
+
+func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	name := fs.String("scenario", "standard", "scenario `NAME`")
+	format := fs.String("format", "text", "text or json")
+	verbose := fs.Bool("v", false, "verbose")
+	if code, ok := parseFlags(fs, &g, args, stdout, stderr, runHelp); !ok {
+		return code
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "workbench run: --format %q: say text or json\n", *format)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, ok := start(ctx, g, stderr)
+	if !ok {
+		return 2
+	}
+	defer s.Close()
+	sc, err := flow.Find(s.Settings, *name)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench run: %v\n", err)
+		return 2
+	}
+	eng := flow.NewEngine(s.Services, s.Settings, sc)
+	var rep flow.Report
+	if *format == "json" {
+		rep = eng.RunAll(ctx, nil)
+		if err := rep.WriteJSON(stdout); err != nil {
+			fmt.Fprintf(stderr, "workbench run: %v\n", err)
+			return 1
+		}
+	} else {
+		p := &flow.TextPrinter{W: stdout, Scenario: sc, Verbose: *verbose}
+		p.Header()
+		rep = eng.RunAll(ctx, p.Event)
+		p.Footer(rep)
+	}
+	if !rep.OK {
+		return 1
+	}
+	return 0
+}
+
+const serveHelp = `Usage: workbench serve [--seed FILE]
+
+Runs only the mock services, on loopback, until interrupted, for your own
+code and tests. Prints one line per service: NAME URL, for maskinporten,
+altinn and skatteetaten. The world starts with the seed's organisations,
+persons and roles, Altinn's scopes, and Skatteetaten's scope and resource;
+the seed file (JSON, see README.md) adds your clients, systems, system users
+and client delegations.
+
+  --seed FILE   JSON seed file
+`
+
+func cmdServe(g globals, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	seedFile := fs.String("seed", "", "JSON seed `FILE`")
+	if code, ok := parseFlags(fs, &g, args, stdout, stderr, serveHelp); !ok {
+		return code
+	}
+	seed := mock.ServiceOwnerSeed()
+	if *seedFile != "" {
+		more, err := mock.ReadSeedFile(*seedFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "workbench serve: %v\n", err)
+			return 2
+		}
+		seed = seed.Merge(more)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env, err := mock.Start(ctx, seed)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench serve: %v\n", err)
+		return 1
+	}
+	defer env.Close()
+	fmt.Fprintf(stdout, "maskinporten %s\naltinn %s\nskatteetaten %s\n", env.MaskinportenURL, env.AltinnURL, env.SkatteetatenURL)
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+	<-ctx.Done()
+	return 0
+}
+
+func cmdScenarios(g globals, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("scenarios", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "as JSON")
+	if code, ok := parseFlags(fs, &g, args, stdout, stderr, "Usage: workbench scenarios [--json]\n\nLists the scenarios, one line each: name and summary.\n"); !ok {
+		return code
+	}
+	c, ok := loadConfig(g, stderr)
+	if !ok {
+		return 2
+	}
+	st := config.Summary(c)
+	list := flow.Scenarios(st)
+	if *asJSON {
+		type item struct{ Name, Summary string }
+		var out []item
+		for _, s := range list {
+			out = append(out, item{s.Name, s.Summary})
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintln(stdout, string(b))
+		return 0
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\n", s.Name, s.Summary)
+	}
+	tw.Flush()
+	return 0
+}
+
+// cmdTUI opens the terminal UI. Until the TUI lands it runs the standard
+// scenario headless.
+func cmdTUI(g globals, stdout, stderr io.Writer) int {
+	return cmdRun(g, nil, stdout, stderr)
+}

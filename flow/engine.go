@@ -1,0 +1,235 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+)
+
+// Engine runs a scenario's steps against the services and keeps the state
+// and results. It is safe for concurrent use: a view may read the state
+// while a step runs; steps themselves run one at a time.
+type Engine struct {
+	svc      Services
+	settings Settings
+	scenario Scenario
+
+	run sync.Mutex // held while a step runs
+
+	mu       sync.Mutex
+	state    State
+	results  []StepResult
+	attempts int
+}
+
+// NewEngine returns an engine for the scenario.
+func NewEngine(svc Services, settings Settings, sc Scenario) *Engine {
+	if svc.Now == nil {
+		svc.Now = time.Now
+	}
+	e := &Engine{svc: svc, settings: settings, scenario: sc}
+	e.Reset()
+	return e
+}
+
+// Reset forgets the state and results, back to the scenario's start.
+func (e *Engine) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	p := defaultParams(e.settings, e.scenario.Agent)
+	for k, v := range e.scenario.Params {
+		p[k] = v
+	}
+	e.state = State{Params: p, Agent: e.scenario.Agent}
+	e.results = make([]StepResult, len(e.scenario.Steps))
+}
+
+// Scenario is the scenario the engine runs.
+func (e *Engine) Scenario() Scenario { return e.scenario }
+
+// Settings are the identities the engine runs with.
+func (e *Engine) Settings() Settings { return e.settings }
+
+// State returns a copy of the current state.
+func (e *Engine) State() State {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.state.clone()
+}
+
+// Result returns the latest result of step i.
+func (e *Engine) Result(i int) StepResult {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.results[i]
+}
+
+// Inputs lists step i's inputs with their current values.
+func (e *Engine) Inputs(i int) []Input {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return inputs(e.scenario.Steps[i], e.state)
+}
+
+// SetParam changes an input after checking it.
+func (e *Engine) SetParam(p Param, v string) error {
+	if err := ValidateParam(p, v); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.state.Params[p] = v
+	e.mu.Unlock()
+	return nil
+}
+
+// runCtx is what a step's code sees.
+type runCtx struct {
+	svc   Services
+	set   Settings
+	state *State
+	emit  func(Event)
+	step  int
+	res   *StepResult
+	try   int
+}
+
+func (r *runCtx) note(format string, a ...any) {
+	n := fmt.Sprintf(format, a...)
+	r.res.Notes = append(r.res.Notes, n)
+	r.emit(Event{Kind: NoteAdded, Step: r.step, Attempt: r.try, Note: n})
+}
+
+func (r *runCtx) token(t Token) {
+	r.res.Tokens = append(r.res.Tokens, t)
+	r.emit(Event{Kind: TokenDecoded, Step: r.step, Attempt: r.try, Token: &t})
+}
+
+// RunStep runs step i on the current state and returns its result; emit
+// (which may be nil) sees every event as it happens. The result's Outcome
+// is Done when the step ended as the scenario expects.
+func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResult {
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	e.run.Lock()
+	defer e.run.Unlock()
+
+	e.mu.Lock()
+	e.attempts++
+	try := e.attempts
+	st := e.state.clone()
+	step := e.scenario.Steps[i]
+	e.results[i] = StepResult{Outcome: Running, Attempt: try}
+	e.mu.Unlock()
+
+	res := StepResult{Attempt: try}
+	emit(Event{Kind: StepStarted, Step: i, Attempt: try})
+	rc := &runCtx{svc: e.svc, set: e.settings, state: &st, emit: emit, step: i, res: &res, try: try}
+	ctx = client.WithRecorder(ctx, func(x client.Exchange) {
+		res.Exchanges = append(res.Exchanges, x)
+		emit(Event{Kind: ExchangeDone, Step: i, Attempt: try, Exchange: &x})
+	})
+	start := time.Now()
+	err := runSafely(ctx, step, rc)
+	res.Duration = time.Since(start)
+	res.Err = err
+	res.Outcome = judge(step.Expect, err)
+
+	e.mu.Lock()
+	// A step's state changes count only when it succeeded; a failed step
+	// leaves the state as it was, so it can be fixed and run again.
+	if err == nil {
+		e.state = st
+	}
+	e.results[i] = res
+	e.mu.Unlock()
+	emit(Event{Kind: StepEnded, Step: i, Attempt: try, Result: &res})
+	return res
+}
+
+// runSafely turns a panic in a step into an error, so one bad step cannot
+// take the TUI down.
+func runSafely(ctx context.Context, step Step, rc *runCtx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("step %s crashed: %v", step.ID, p)
+		}
+	}()
+	return step.run(ctx, rc)
+}
+
+// ErrUnexpectedSuccess is the error of a step that should have failed but
+// did not.
+var ErrUnexpectedSuccess = errors.New("the step succeeded, but the scenario expects it to fail")
+
+func judge(x Expect, err error) Outcome {
+	switch {
+	case x.Code == "" && err == nil:
+		return Done
+	case x.Code != "" && err != nil && client.HasCode(err, x.Code):
+		return Done
+	}
+	return Failed
+}
+
+// Report is the result of a whole run.
+type Report struct {
+	Scenario Scenario
+	Results  []StepResult
+	// OK is true when every step ended as the scenario expects.
+	OK bool
+}
+
+// RunAll resets the engine and runs every step in order. It stops at the
+// first step that fails, expectedly or not: the steps after it are skipped.
+func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
+	e.Reset()
+	rep := Report{Scenario: e.scenario, OK: true}
+	stopped := false
+	for i := range e.scenario.Steps {
+		if stopped || ctx.Err() != nil {
+			rep.Results = append(rep.Results, StepResult{Outcome: Skipped})
+			if !stopped {
+				rep.OK = false
+			}
+			continue
+		}
+		r := e.RunStep(ctx, i, emit)
+		rep.Results = append(rep.Results, r)
+		if r.Outcome != Done {
+			rep.OK = false
+			stopped = true
+		}
+		if r.Err != nil {
+			stopped = true
+		}
+	}
+	// A scenario that expects a failure must reach it.
+	for i, s := range e.scenario.Steps {
+		if s.Expect.Code != "" && rep.Results[i].Outcome != Done {
+			rep.OK = false
+		}
+	}
+	return rep
+}
+
+// Why explains a result's outcome in one line.
+func (r StepResult) Why(x Expect) string {
+	switch {
+	case r.Outcome == Done && x.Code != "":
+		return "failed as expected with " + x.Code
+	case r.Outcome == Done:
+		return "ok"
+	case r.Outcome == Failed && r.Err == nil:
+		return ErrUnexpectedSuccess.Error() + " with " + x.Code
+	case r.Outcome == Failed && x.Code != "":
+		return fmt.Sprintf("expected %s, got: %v", x.Code, r.Err)
+	case r.Outcome == Failed:
+		return r.Err.Error()
+	}
+	return r.Outcome.String()
+}

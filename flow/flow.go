@@ -1,0 +1,377 @@
+// Package flow holds the system user flow: the actors, their steps, the
+// typed state the steps pass on, the scenarios, and an engine that runs
+// steps and emits events. It knows nothing of terminals: the TUI and the
+// headless runner are two views of it.
+package flow
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+)
+
+// Actor is who performs a step.
+type Actor string
+
+// The actors of the flow, in the order they appear.
+const (
+	ServiceOwner Actor = "Service owner"
+	SystemVendor Actor = "System vendor"
+	EndUser      Actor = "End user"
+	ClientAdmin  Actor = "Client administrator"
+	Operational  Actor = "Operational phase"
+)
+
+// Actors lists the actors in flow order.
+var Actors = []Actor{ServiceOwner, SystemVendor, EndUser, ClientAdmin, Operational}
+
+// Party is a column of the sequence diagram.
+type Party string
+
+// The parties of the sequence diagram.
+const (
+	PartySmartCloud   Party = "SmartCloud"
+	PartyMaskinporten Party = "Maskinporten"
+	PartyAltinn       Party = "Altinn"
+	PartySkatteetaten Party = "Skatteetaten"
+	PartyPerson       Party = "Person"
+)
+
+// Parties lists the sequence diagram's columns, left to right.
+var Parties = []Party{PartySmartCloud, PartyMaskinporten, PartyAltinn, PartySkatteetaten, PartyPerson}
+
+// Settings are the identities and addresses a flow runs with: the seed's
+// tt02 test data by default (see config).
+type Settings struct {
+	Env string // mock, tt02
+
+	// Service owner (Skatteetaten).
+	ServiceOwnerOrgNo    string
+	ServiceOwnerName     string
+	ServiceOwnerClientID string
+	ServiceOwnerKey      client.SigningKey
+	Scope                string // skatteetaten:kravogbetalinger
+	Resource             string // ske-krav-og-betalinger
+	RightsPackage        string // the API's rettighetspakke: regnskapssystem
+
+	// System vendor (SmartCloud AS).
+	VendorOrgNo   string
+	VendorName    string
+	SystemID      string // 991825827_smartcloud
+	AgentSystemID string // 991825827_smartcloud_ap
+	AccessPackage string // urn:altinn:accesspackage:ansvarlig-revisor
+	ClientID      string // set for a client made elsewhere (tt02); empty: the flow makes one
+	VendorKey     client.SigningKey
+	RedirectURL   string
+
+	// End user's company and person.
+	CustomerOrgNo string
+	CustomerName  string
+	ExternalRef   string
+	EndUserPID    string
+	EndUserName   string
+
+	// Facilitator (auditor) and its client administrator.
+	FacilitatorOrgNo string
+	FacilitatorName  string
+	ClientAdminPID   string
+	ClientAdminName  string
+
+	// MaskinportenAudience is the grant's aud (Maskinporten's issuer).
+	MaskinportenAudience string
+}
+
+// Services are the clients the steps use, one per real service.
+type Services struct {
+	Maskinporten *client.Maskinporten
+	SelfService  *client.SelfService
+	Resources    *client.ResourceRegistry
+	Systems      *client.SystemRegister
+	Requests     *client.Requests
+	SystemUsers  *client.SystemUsers
+	Portal       *client.Portal
+	Delegation   *client.ClientDelegation
+	Krav         *client.KravOgBetalinger
+	// Now is the workbench's clock.
+	Now func() time.Time
+}
+
+// URLs are the base URLs of the real hosts.
+type URLs struct {
+	Maskinporten string
+	SelfService  string
+	Altinn       string
+	Skatteetaten string
+}
+
+// NewServices builds every client from the base URLs, sharing hc.
+func NewServices(u URLs, hc *http.Client) Services {
+	if u.SelfService == "" {
+		u.SelfService = u.Maskinporten
+	}
+	return Services{
+		Maskinporten: client.NewMaskinporten(u.Maskinporten, hc),
+		SelfService:  client.NewSelfService(u.SelfService, hc),
+		Resources:    client.NewResourceRegistry(u.Altinn, hc),
+		Systems:      client.NewSystemRegister(u.Altinn, hc),
+		Requests:     client.NewRequests(u.Altinn, hc),
+		SystemUsers:  client.NewSystemUsers(u.Altinn, hc),
+		Portal:       client.NewPortal(u.Altinn, hc),
+		Delegation:   client.NewClientDelegation(u.Altinn, hc),
+		Krav:         client.NewKravOgBetalinger(u.Skatteetaten, hc),
+		Now:          time.Now,
+	}
+}
+
+// Param names a step input the user may change before running.
+type Param string
+
+// The step inputs.
+const (
+	ParamCustomerOrg   Param = "customer_org"   // the org the request is for
+	ParamExternalRef   Param = "external_ref"   // the request's externalRef
+	ParamGrantOrg      Param = "grant_org"      // systemuser_org in the grant
+	ParamAPIOrg        Param = "api_org"        // the org in the API path
+	ParamGrantLifetime Param = "grant_lifetime" // exp - iat of the grant
+	ParamGrantScope    Param = "grant_scope"    // scope of the system user grant
+	ParamDecision      Param = "decision"       // approve or reject
+)
+
+// paramInfo describes each input.
+var paramInfo = map[Param]struct {
+	label, help string
+	check       func(string) error
+}{
+	ParamCustomerOrg:   {"Customer org no", "the organisation that is to own the system user", checkOrgNo},
+	ParamExternalRef:   {"externalRef", "the vendor's own reference; defaults to the customer's org number", nil},
+	ParamGrantOrg:      {"systemuser_org", "the org that owns the system user (the facilitator for an agent system user)", checkOrgNo},
+	ParamAPIOrg:        {"API org no", "whose claims to fetch: the customer, or for an agent system user a delegated client", checkOrgNo},
+	ParamGrantLifetime: {"Grant lifetime", "exp - iat; documented maximum 120s, the server refuses above 180s", checkDuration},
+	ParamGrantScope:    {"Scope", "space separated scopes of the system user grant", nil},
+	ParamDecision:      {"Decision", "approve or reject", checkDecision},
+}
+
+func checkOrgNo(s string) error {
+	if len(s) != 9 || strings.Trim(s, "0123456789") != "" {
+		return fmt.Errorf("%q is not an organisation number: nine digits, e.g. 310904473", s)
+	}
+	return nil
+}
+
+func checkDuration(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a duration such as 120s or 2m", s)
+	}
+	return nil
+}
+
+func checkDecision(s string) error {
+	if s != "approve" && s != "reject" {
+		return fmt.Errorf("%q: say approve or reject", s)
+	}
+	return nil
+}
+
+// Input is one step input, for display and editing.
+type Input struct {
+	Param Param
+	Label string
+	Value string
+	Help  string
+}
+
+// State is what the steps hand on to each other. The engine keeps it;
+// steps work on a copy and the engine keeps the copy when the step ends.
+type State struct {
+	Params map[Param]string
+
+	ServiceOwnerToken string
+	VendorClientID    string
+	VendorToken       string // Maskinporten token for Altinn's vendor APIs
+	JWKS              client.JWKS
+	Issuer            string
+	TokenEndpoint     string
+	SystemID          string
+	Agent             bool
+	RequestID         string
+	ConfirmURL        string
+	RequestStatus     string
+	PersonToken       string
+	PartyID           int
+	SystemUserID      string
+	ClientPartyUUID   string
+	Grant             string
+	AccessToken       string
+}
+
+func (s State) clone() State {
+	p := make(map[Param]string, len(s.Params))
+	for k, v := range s.Params {
+		p[k] = v
+	}
+	s.Params = p
+	return s
+}
+
+// Param returns the value of an input.
+func (s State) Param(p Param) string { return s.Params[p] }
+
+func (s State) lifetime() time.Duration {
+	d, _ := time.ParseDuration(s.Params[ParamGrantLifetime])
+	return d
+}
+
+// Expect is how a step is meant to end: Code empty for success, otherwise
+// an error code (MP-303, invalid_grant, HTTP 403, ...) the step must fail with.
+type Expect struct {
+	Code string `json:"code,omitempty"`
+	// Why says in one sentence why this failure is the lesson.
+	Why string `json:"why,omitempty"`
+}
+
+// Step is one thing an actor does.
+type Step struct {
+	ID      string
+	Actor   Actor
+	Title   string
+	Explain string // a few plain sentences for a new integrator
+	// Manual marks a step a person does elsewhere in a real environment
+	// (a portal, a browser); against the mocks it runs over HTTP like the rest.
+	Manual bool
+	Inputs []Param
+	Expect Expect
+	run    func(ctx context.Context, r *runCtx) error
+}
+
+// Token is a JWT shown by a step.
+type Token struct {
+	Label string `json:"label"` // "grant", "access token", ...
+	client.DecodedJWT
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Outcome is a step's state.
+type Outcome int
+
+// Step outcomes.
+const (
+	NotRun  Outcome = iota
+	Running         // in progress
+	Done            // ended as the scenario expects (success or the expected error)
+	Failed          // ended otherwise
+	Skipped         // not run because an earlier step ended the scenario
+)
+
+func (o Outcome) String() string {
+	return [...]string{"not run", "running", "done", "failed", "skipped"}[o]
+}
+
+// MarshalText makes outcomes readable in JSON.
+func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// StepResult is what a run of a step produced.
+type StepResult struct {
+	Outcome   Outcome           `json:"outcome"`
+	Attempt   int               `json:"attempt"`
+	Err       error             `json:"-"`
+	Exchanges []client.Exchange `json:"exchanges"`
+	Tokens    []Token           `json:"tokens,omitempty"`
+	Notes     []string          `json:"notes,omitempty"`
+	Duration  time.Duration     `json:"durationNs"`
+}
+
+// Codes are the error codes of the result's error.
+func (r StepResult) Codes() []string { return client.Codes(r.Err) }
+
+// EventKind says what an event reports.
+type EventKind int
+
+// Event kinds.
+const (
+	StepStarted EventKind = iota
+	ExchangeDone
+	TokenDecoded
+	NoteAdded
+	StepEnded
+)
+
+// Event is what the engine emits while it runs a step.
+type Event struct {
+	Kind     EventKind
+	Step     int // index in the scenario
+	Attempt  int
+	Exchange *client.Exchange
+	Token    *Token
+	Note     string
+	Result   *StepResult // StepEnded
+}
+
+// Scenario is a named sequence of steps with the outcome each must have.
+type Scenario struct {
+	Name    string
+	Summary string
+	Agent   bool
+	Steps   []Step
+	// Params are the scenario's starting inputs, over the defaults.
+	Params map[Param]string
+}
+
+// defaultParams are the inputs every scenario starts from.
+func defaultParams(s Settings, agent bool) map[Param]string {
+	p := map[Param]string{
+		ParamCustomerOrg:   s.CustomerOrgNo,
+		ParamExternalRef:   s.ExternalRef,
+		ParamGrantOrg:      s.CustomerOrgNo,
+		ParamAPIOrg:        s.CustomerOrgNo,
+		ParamGrantLifetime: "120s",
+		ParamGrantScope:    s.Scope,
+		ParamDecision:      "approve",
+	}
+	if agent {
+		p[ParamCustomerOrg] = s.FacilitatorOrgNo
+		p[ParamGrantOrg] = s.FacilitatorOrgNo
+		p[ParamExternalRef] = ""
+	}
+	return p
+}
+
+// inputs lists a step's inputs with the state's values.
+func inputs(st Step, s State) []Input {
+	var in []Input
+	for _, p := range st.Inputs {
+		info := paramInfo[p]
+		in = append(in, Input{Param: p, Label: info.label, Value: s.Params[p], Help: info.help})
+	}
+	return in
+}
+
+// ValidateParam checks a value for an input.
+func ValidateParam(p Param, v string) error {
+	info, ok := paramInfo[p]
+	if !ok {
+		return fmt.Errorf("unknown input %q", p)
+	}
+	if info.check != nil && v != "" {
+		return info.check(v)
+	}
+	return nil
+}
+
+// ParamNames lists the inputs, sorted, for help text.
+func ParamNames() []string {
+	var n []string
+	for p := range paramInfo {
+		n = append(n, string(p))
+	}
+	sort.Strings(n)
+	return n
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

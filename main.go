@@ -1,0 +1,106 @@
+// Command workbench walks through the Altinn 3 system user flow with
+// Maskinporten: as a terminal UI, headless, or as mock services for an
+// integrator's own tests.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskinporten, step by step.
+
+Usage:
+  workbench [global flags]                 the terminal UI, on the embedded mocks unless --env says otherwise
+  workbench run [--scenario NAME] [--format text|json] [-v]
+                                           the same flow headless; exit 0 when every step ends as expected
+  workbench serve [--seed FILE]            only the mock services, until interrupted
+  workbench scenarios                      list the scenarios
+
+Global flags (before or after the command):
+  --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
+  --env mock|tt02  environment profile, over the config's env
+  --help           this help
+  --version        the version
+`
+
+// globals are the flags every command takes.
+type globals struct {
+	config string
+	env    string
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.config, "config", os.Getenv("WORKBENCH_CONFIG"), "TOML configuration `FILE`")
+	fs.StringVar(&g.env, "env", "", "environment profile: mock or tt02")
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses the command line and hands off to the command; it returns the
+// exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	var g globals
+	fs := flag.NewFlagSet("workbench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	version := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "workbench: %v\n\n%s", err, usage)
+		return 2
+	}
+	if *version {
+		fmt.Fprintf(stdout, "workbench %s\n", versionString())
+		return 0
+	}
+	rest := fs.Args()
+	cmd := ""
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "":
+		return cmdTUI(g, stdout, stderr)
+	case "run":
+		return cmdRun(g, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(g, rest, stdout, stderr)
+	case "scenarios":
+		return cmdScenarios(g, rest, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios)\n\n%s", cmd, usage)
+	return 2
+}
+
+// parseFlags parses a command's flags with the globals, printing help or
+// the error; ok false means return code.
+func parseFlags(fs *flag.FlagSet, g *globals, args []string, stdout, stderr io.Writer, help string) (code int, ok bool) {
+	g.register(fs)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, help)
+			return 0, false
+		}
+		fmt.Fprintf(stderr, "workbench %s: %v\n\n%s", fs.Name(), err, help)
+		return 2, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "workbench %s: unexpected argument %q\n\n%s", fs.Name(), strings.Join(fs.Args(), " "), help)
+		return 2, false
+	}
+	return 0, true
+}
