@@ -311,7 +311,7 @@ func (m *Maskinporten) token(r *http.Request) (*mpTokenResponse, *mpTokenError) 
 	}
 
 	// 7.-9. iat, exp and the lifetime
-	iat, exp, terr := mpCheckTimes(claims, now)
+	_, exp, terr := mpCheckTimes(claims, now)
 	if terr != nil {
 		return nil, terr
 	}

@@ -1,0 +1,511 @@
+package mock
+
+// The self-service API of the mock Maskinporten: what Digdir's self-service
+// API (https://api.samarbeid.digdir.no/api/v1/...) and, in a browser,
+// Samarbeidsportalen do. The mock serves the same paths on its own host,
+// unauthenticated on loopback, and takes the acting org from the body or
+// the query (the real API takes it from the caller's Maskinporten token).
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+)
+
+var (
+	mpPrefixRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	mpSubscopeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+	// mpPrivateMembers are the JWK members that hold private key material
+	// (RFC 7518 §6.3.2 for RSA, and k of a symmetric key).
+	mpPrivateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+)
+
+func (m *Maskinporten) routeSelfService() {
+	m.mux.HandleFunc("POST /api/v1/clients", m.handleCreateClient)
+	m.mux.HandleFunc("GET /api/v1/clients/{client_id}", m.handleGetClient)
+	m.mux.HandleFunc("PUT /api/v1/clients/{client_id}", m.handleUpdateClient)
+	m.mux.HandleFunc("POST /api/v1/clients/{client_id}/jwks", m.handleUploadJWKS)
+	m.mux.HandleFunc("GET /api/v1/clients/{client_id}/jwks", m.handleGetJWKS)
+	m.mux.HandleFunc("POST /api/v1/scopes", m.handleCreateScope)
+	m.mux.HandleFunc("GET /api/v1/scopes", m.handleGetScopes)
+	m.mux.HandleFunc("PUT /api/v1/scopes/access/{consumer_orgno}", m.handleGrantAccess)
+
+	// The clock knob: PUT /mock/clock with {"offset_seconds": N} moves the
+	// mock clock N seconds from the wall clock (negative is into the past),
+	// and GET /mock/clock shows it. In an Env all three services share the
+	// clock, so this makes the mock world's time disagree with the vendor's,
+	// as a skewed server clock would: grants then fail the iat and exp
+	// checks. No real service has this endpoint.
+	m.mux.HandleFunc("GET /mock/clock", m.handleGetClock)
+	m.mux.HandleFunc("PUT /mock/clock", m.handleSetClock)
+}
+
+// mpSelfServiceFail answers with the self-service API's error shape.
+func mpSelfServiceFail(w http.ResponseWriter, status int, code, format string, args ...any) {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": fmt.Sprintf(format, args...)})
+}
+
+// mpInvalidMetadata is the answer to a body that does not validate.
+func mpInvalidMetadata(w http.ResponseWriter, format string, args ...any) {
+	mpSelfServiceFail(w, http.StatusBadRequest, "invalid_client_metadata", format, args...)
+}
+
+// mpDecodeBody reads a JSON body into v, answering 400 when it cannot.
+func mpDecodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			mpInvalidMetadata(w, "the body is empty; send a JSON object")
+		} else {
+			mpInvalidMetadata(w, "the body is not the expected JSON: %v", err)
+		}
+		return false
+	}
+	return true
+}
+
+// mpClientBody is a client as the self-service API shows and takes it.
+type mpClientBody struct {
+	ClientID                string   `json:"client_id,omitempty"`
+	ClientName              string   `json:"client_name"`
+	ClientOrgNo             string   `json:"client_orgno"`
+	Description             string   `json:"description,omitempty"`
+	Scopes                  []string `json:"scopes"`
+	IntegrationType         string   `json:"integration_type"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	GrantTypes              []string `json:"grant_types"`
+	Created                 string   `json:"created,omitempty"`
+	LastUpdated             string   `json:"last_updated,omitempty"`
+}
+
+func (c *mpClient) body() mpClientBody {
+	return mpClientBody{
+		ClientID: c.ID, ClientName: c.Name, ClientOrgNo: c.OrgNo, Description: c.Description,
+		Scopes: slices.Clone(c.Scopes), IntegrationType: "maskinporten", TokenEndpointAuthMethod: "private_key_jwt",
+		GrantTypes: []string{mpJWTBearer},
+		Created:    c.Created.UTC().Format(time.RFC3339), LastUpdated: c.Updated.UTC().Format(time.RFC3339),
+	}
+}
+
+// mpCheckClientBody checks the parts of a client body that do not depend
+// on the registry.
+func mpCheckClientBody(b mpClientBody) error {
+	if strings.TrimSpace(b.ClientName) == "" {
+		return errors.New("client_name is missing; give the client a name people will recognise")
+	}
+	if !mpOrgNoRE.MatchString(b.ClientOrgNo) {
+		return fmt.Errorf("client_orgno is %q; expected the nine-digit org number of the org that owns the client", b.ClientOrgNo)
+	}
+	if b.IntegrationType != "" && b.IntegrationType != "maskinporten" {
+		return fmt.Errorf("integration_type is %q; this mock registers only maskinporten clients", b.IntegrationType)
+	}
+	if b.TokenEndpointAuthMethod != "" && b.TokenEndpointAuthMethod != "private_key_jwt" {
+		return fmt.Errorf("token_endpoint_auth_method is %q; a Maskinporten client authenticates with private_key_jwt (a signed grant)", b.TokenEndpointAuthMethod)
+	}
+	for _, g := range b.GrantTypes {
+		if g != mpJWTBearer {
+			return fmt.Errorf("grant_types has %q; a Maskinporten client has only %s", g, mpJWTBearer)
+		}
+	}
+	return nil
+}
+
+// mpCheckClientScopes checks that every scope exists and returns the list
+// without duplicates.
+func mpCheckClientScopes(names []string, scopes map[string]*mpScope) ([]string, error) {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if scopes[n] == nil {
+			return nil, fmt.Errorf("scope %q does not exist; its owner creates it first (POST /api/v1/scopes)", n)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (m *Maskinporten) handleCreateClient(w http.ResponseWriter, r *http.Request) {
+	var b mpClientBody
+	if !mpDecodeBody(w, r, &b) {
+		return
+	}
+	if err := mpCheckClientBody(b); err != nil {
+		mpInvalidMetadata(w, "%v", err)
+		return
+	}
+	now := m.clock.Now()
+	m.mu.Lock()
+	names, err := mpCheckClientScopes(b.Scopes, m.scopes)
+	if err != nil {
+		m.mu.Unlock()
+		mpInvalidMetadata(w, "%v", err)
+		return
+	}
+	c := &mpClient{
+		ID: mpNewUUID(), OrgNo: b.ClientOrgNo, Name: b.ClientName, Description: b.Description,
+		Scopes: names, keys: map[string]*rsa.PublicKey{}, JWKS: client.JWKS{Keys: []client.JWK{}},
+		Created: now, Updated: now,
+	}
+	m.clients[c.ID] = c
+	m.mu.Unlock()
+	writeJSON(w, http.StatusCreated, c.body())
+}
+
+// lookupClient finds the path's client or answers 404.
+func (m *Maskinporten) lookupClient(w http.ResponseWriter, r *http.Request) *mpClient {
+	id := r.PathValue("client_id")
+	if c := m.client(id); c != nil {
+		return c
+	}
+	mpSelfServiceFail(w, http.StatusNotFound, "not_found", "no client with client_id %q", id)
+	return nil
+}
+
+func (m *Maskinporten) handleGetClient(w http.ResponseWriter, r *http.Request) {
+	if c := m.lookupClient(w, r); c != nil {
+		writeJSON(w, http.StatusOK, c.body())
+	}
+}
+
+// handleUpdateClient is a whole update: name, description and scopes are
+// replaced; the org cannot change.
+func (m *Maskinporten) handleUpdateClient(w http.ResponseWriter, r *http.Request) {
+	var b mpClientBody
+	if !mpDecodeBody(w, r, &b) {
+		return
+	}
+	id := r.PathValue("client_id")
+	if b.ClientID != "" && b.ClientID != id {
+		mpInvalidMetadata(w, "client_id in the body is %q but the path names %q", b.ClientID, id)
+		return
+	}
+	m.mu.Lock()
+	old := m.clients[id]
+	if old == nil {
+		m.mu.Unlock()
+		mpSelfServiceFail(w, http.StatusNotFound, "not_found", "no client with client_id %q", id)
+		return
+	}
+	if b.ClientOrgNo == "" {
+		b.ClientOrgNo = old.OrgNo
+	}
+	err := mpCheckClientBody(b)
+	if err == nil && b.ClientOrgNo != old.OrgNo {
+		err = fmt.Errorf("client_orgno is %q but the client belongs to %s; a client cannot move to another org", b.ClientOrgNo, old.OrgNo)
+	}
+	var names []string
+	if err == nil {
+		names, err = mpCheckClientScopes(b.Scopes, m.scopes)
+	}
+	if err != nil {
+		m.mu.Unlock()
+		mpInvalidMetadata(w, "%v", err)
+		return
+	}
+	c := *old
+	c.Name, c.Description, c.Scopes, c.Updated = b.ClientName, b.Description, names, m.clock.Now()
+	m.clients[id] = &c
+	m.mu.Unlock()
+	writeJSON(w, http.StatusOK, c.body())
+}
+
+// handleUploadJWKS replaces the client's key set.
+func (m *Maskinporten) handleUploadJWKS(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if !mpDecodeBody(w, r, &body) {
+		return
+	}
+	if body.Keys == nil {
+		mpInvalidMetadata(w, `the body has no "keys" array; send a JWK set: {"keys": [{"kty": "RSA", "kid": ..., "n": ..., "e": ...}]}`)
+		return
+	}
+	keys, err := mpDecodeJWKS(body.Keys)
+	if err != nil {
+		mpInvalidMetadata(w, "%v", err)
+		return
+	}
+	parsed, err := mpParseJWKS(keys)
+	if err != nil {
+		mpInvalidMetadata(w, "%v", err)
+		return
+	}
+	id := r.PathValue("client_id")
+	m.mu.Lock()
+	old := m.clients[id]
+	if old == nil {
+		m.mu.Unlock()
+		mpSelfServiceFail(w, http.StatusNotFound, "not_found", "no client with client_id %q", id)
+		return
+	}
+	c := *old
+	c.JWKS, c.keys, c.Updated = client.JWKS{Keys: keys}, parsed, m.clock.Now()
+	m.clients[id] = &c
+	m.mu.Unlock()
+	writeJSON(w, http.StatusCreated, c.JWKS)
+}
+
+// mpDecodeJWKS decodes uploaded keys, refusing any that carries private key
+// material. The message names the members but never their values.
+func mpDecodeJWKS(raw []json.RawMessage) ([]client.JWK, error) {
+	keys := make([]client.JWK, 0, len(raw))
+	for i, r := range raw {
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(r, &members); err != nil {
+			return nil, fmt.Errorf("keys[%d] is not a JSON object", i)
+		}
+		var private []string
+		for _, p := range mpPrivateMembers {
+			if _, ok := members[p]; ok {
+				private = append(private, p)
+			}
+		}
+		if len(private) > 0 {
+			return nil, fmt.Errorf("keys[%d] holds private key material (member %s); upload only the public key (kty, kid, n, e and optionally use, alg), and treat this private key as exposed: make a new one",
+				i, strings.Join(private, ", "))
+		}
+		var k client.JWK
+		if err := json.Unmarshal(r, &k); err != nil {
+			return nil, fmt.Errorf("keys[%d] is not a JWK: %v", i, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// mpParseJWKS validates a client's key set and parses its keys: RSA, at
+// least 2048 bits, each with a kid of its own, for signatures.
+func mpParseJWKS(keys []client.JWK) (map[string]*rsa.PublicKey, error) {
+	out := make(map[string]*rsa.PublicKey, len(keys))
+	for i, k := range keys {
+		if k.Kty != "RSA" {
+			return nil, fmt.Errorf("keys[%d]: kty is %q; Maskinporten takes RSA keys", i, k.Kty)
+		}
+		if k.Kid == "" {
+			return nil, fmt.Errorf("keys[%d]: kid is missing; every key needs one, for the grant's header names its key by kid", i)
+		}
+		if _, dup := out[k.Kid]; dup {
+			return nil, fmt.Errorf("keys[%d]: kid %q is used by another key in the set; each kid must be unique", i, k.Kid)
+		}
+		if k.Use != "" && k.Use != "sig" {
+			return nil, fmt.Errorf("keys[%d] (kid %q): use is %q; a client key signs grants, so use must be \"sig\" or left out", i, k.Kid, k.Use)
+		}
+		if k.Alg != "" && k.Alg != "RS256" && k.Alg != "RS384" && k.Alg != "RS512" {
+			return nil, fmt.Errorf("keys[%d] (kid %q): alg is %q; Maskinporten accepts RS256, RS384 or RS512", i, k.Kid, k.Alg)
+		}
+		pub, err := k.PublicKey()
+		if err != nil {
+			return nil, fmt.Errorf("keys[%d]: %w", i, err)
+		}
+		out[k.Kid] = pub
+	}
+	return out, nil
+}
+
+func (m *Maskinporten) handleGetJWKS(w http.ResponseWriter, r *http.Request) {
+	if c := m.lookupClient(w, r); c != nil {
+		writeJSON(w, http.StatusOK, c.JWKS)
+	}
+}
+
+// mpScopeBody is a scope as the self-service API shows and takes it.
+type mpScopeBody struct {
+	Name        string   `json:"name,omitempty"`
+	Prefix      string   `json:"prefix"`
+	Subscope    string   `json:"subscope"`
+	Description string   `json:"description"`
+	OwnerOrgNo  string   `json:"owner_orgno"`
+	Access      []string `json:"access,omitempty"`
+	Created     string   `json:"created,omitempty"`
+}
+
+func (s *mpScope) body() mpScopeBody {
+	access := mpSortedKeys(s.Access)
+	if access == nil {
+		access = []string{}
+	}
+	return mpScopeBody{
+		Name: s.Name, Prefix: s.Prefix, Subscope: s.Subscope, Description: s.Description,
+		OwnerOrgNo: s.Owner, Access: access, Created: s.Created.UTC().Format(time.RFC3339),
+	}
+}
+
+// mpSplitScope splits and checks a scope name, prefix:subscope.
+func mpSplitScope(name string) (prefix, subscope string, err error) {
+	prefix, subscope, ok := strings.Cut(name, ":")
+	if !ok {
+		return "", "", fmt.Errorf("scope name %q has no prefix; a scope is named prefix:subscope, e.g. skatteetaten:kravogbetalinger", name)
+	}
+	if err := mpCheckScopeParts(prefix, subscope); err != nil {
+		return "", "", fmt.Errorf("scope name %q: %w", name, err)
+	}
+	return prefix, subscope, nil
+}
+
+func mpCheckScopeParts(prefix, subscope string) error {
+	if !mpPrefixRE.MatchString(prefix) {
+		return fmt.Errorf("prefix %q must be lower-case letters, digits and hyphens", prefix)
+	}
+	if !mpSubscopeRE.MatchString(subscope) {
+		return fmt.Errorf("subscope %q must be letters, digits and . _ / -, starting with a letter or digit", subscope)
+	}
+	return nil
+}
+
+// handleCreateScope creates a scope. The first org to create a scope under
+// a prefix owns the prefix; only it may create more scopes under it.
+func (m *Maskinporten) handleCreateScope(w http.ResponseWriter, r *http.Request) {
+	var b mpScopeBody
+	if !mpDecodeBody(w, r, &b) {
+		return
+	}
+	if err := mpCheckScopeParts(b.Prefix, b.Subscope); err != nil {
+		mpInvalidMetadata(w, "%v", err)
+		return
+	}
+	if !mpOrgNoRE.MatchString(b.OwnerOrgNo) {
+		mpInvalidMetadata(w, "owner_orgno is %q; expected the nine-digit org number of the org that owns the API", b.OwnerOrgNo)
+		return
+	}
+	name := b.Prefix + ":" + b.Subscope
+	if b.Name != "" && b.Name != name {
+		mpInvalidMetadata(w, "name is %q but prefix and subscope make %q; leave name out", b.Name, name)
+		return
+	}
+	m.mu.Lock()
+	if old := m.scopes[name]; old != nil {
+		m.mu.Unlock()
+		mpSelfServiceFail(w, http.StatusConflict, "conflict", "scope %q already exists (owned by org %s)", name, old.Owner)
+		return
+	}
+	if owner, ok := m.prefixes[b.Prefix]; ok && owner != b.OwnerOrgNo {
+		m.mu.Unlock()
+		mpSelfServiceFail(w, http.StatusForbidden, "access_denied",
+			"prefix %q belongs to org %s; org %s may create scopes only under its own prefixes (pick a prefix no one has used)", b.Prefix, owner, b.OwnerOrgNo)
+		return
+	}
+	sc := &mpScope{
+		Name: name, Prefix: b.Prefix, Subscope: b.Subscope, Owner: b.OwnerOrgNo, Description: b.Description,
+		Access: map[string]bool{}, Created: m.clock.Now(),
+	}
+	m.scopes[name] = sc
+	m.prefixes[b.Prefix] = b.OwnerOrgNo
+	m.mu.Unlock()
+	writeJSON(w, http.StatusCreated, sc.body())
+}
+
+// handleGetScopes shows one scope (?scope=NAME) or, without it, all.
+func (m *Maskinporten) handleGetScopes(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("scope")
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if name != "" {
+		sc := m.scopes[name]
+		if sc == nil {
+			mpSelfServiceFail(w, http.StatusNotFound, "not_found", "no scope named %q", name)
+			return
+		}
+		writeJSON(w, http.StatusOK, sc.body())
+		return
+	}
+	all := make([]mpScopeBody, 0, len(m.scopes))
+	for _, sc := range m.scopes {
+		all = append(all, sc.body())
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	writeJSON(w, http.StatusOK, all)
+}
+
+// handleGrantAccess gives an org access to a scope. Only the scope's owner
+// may: PUT /api/v1/scopes/access/{consumer_orgno}?scope=NAME&owner_orgno=ORG.
+func (m *Maskinporten) handleGrantAccess(w http.ResponseWriter, r *http.Request) {
+	consumer := r.PathValue("consumer_orgno")
+	name := r.URL.Query().Get("scope")
+	owner := r.URL.Query().Get("owner_orgno")
+	switch {
+	case !mpOrgNoRE.MatchString(consumer):
+		mpInvalidMetadata(w, "the consumer org number in the path is %q; expected nine digits", consumer)
+		return
+	case name == "":
+		mpInvalidMetadata(w, "the query parameter scope is missing; name the scope to give access to")
+		return
+	case !mpOrgNoRE.MatchString(owner):
+		mpInvalidMetadata(w, "the query parameter owner_orgno is %q; expected the nine-digit org number of the scope's owner (the org acting)", owner)
+		return
+	}
+	now := m.clock.Now()
+	m.mu.Lock()
+	old := m.scopes[name]
+	if old == nil {
+		m.mu.Unlock()
+		mpSelfServiceFail(w, http.StatusNotFound, "not_found", "no scope named %q", name)
+		return
+	}
+	if old.Owner != owner {
+		m.mu.Unlock()
+		mpSelfServiceFail(w, http.StatusForbidden, "access_denied", "only the scope's owner, org %s, may give access to %q; owner_orgno is %s", old.Owner, name, owner)
+		return
+	}
+	sc := *old
+	sc.Access = map[string]bool{consumer: true}
+	for k := range old.Access {
+		sc.Access[k] = true
+	}
+	m.scopes[name] = &sc
+	m.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{
+		"scope": name, "consumer_orgno": consumer, "owner_orgno": owner, "state": "APPROVED",
+		"created": now.UTC().Format(time.RFC3339),
+	})
+}
+
+// mpClockBody is the clock knob's body and answer.
+type mpClockBody struct {
+	OffsetSeconds *int64 `json:"offset_seconds"`
+	Now           string `json:"now,omitempty"`
+}
+
+func (m *Maskinporten) clockBody() mpClockBody {
+	now := m.clock.Now()
+	off := int64(now.Sub(time.Now()).Round(time.Second) / time.Second)
+	return mpClockBody{OffsetSeconds: &off, Now: now.UTC().Format(time.RFC3339)}
+}
+
+func (m *Maskinporten) handleGetClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, m.clockBody())
+}
+
+func (m *Maskinporten) handleSetClock(w http.ResponseWriter, r *http.Request) {
+	var b mpClockBody
+	if !mpDecodeBody(w, r, &b) {
+		return
+	}
+	if b.OffsetSeconds == nil {
+		mpInvalidMetadata(w, `offset_seconds is missing; send {"offset_seconds": N}, N whole seconds from the wall clock (0 resets)`)
+		return
+	}
+	m.clock.SetOffset(time.Duration(*b.OffsetSeconds) * time.Second)
+	writeJSON(w, http.StatusOK, m.clockBody())
+}
+
+// mpNewUUID is a random (version 4) UUID, the form of a client_id.
+func mpNewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

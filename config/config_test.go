@@ -1,0 +1,119 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "workbench.toml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestNoFileMeansMocksAndSeedData(t *testing.T) {
+	c, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != "mock" || c.Vendor.SystemID != "991825827_smartcloud" || c.Customer.OrgNo != "310904473" || c.Facilitator.OrgNo != "314250052" {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestFileOverridesDefaults(t *testing.T) {
+	p := write(t, `
+env = "mock"
+[customer]
+org_no = "313367002"
+external_ref = "my-ref"
+`)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Customer.OrgNo != "313367002" || c.Customer.ExternalRef != "my-ref" || c.Vendor.OrgNo != "991825827" {
+		t.Errorf("got %+v", c.Customer)
+	}
+}
+
+func TestBadConfigNamesFileLineFieldAndFix(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		field string
+		line  int
+		want  string // in the message
+	}{
+		{"unknown field", "env = \"mock\"\n[vendor]\norg_no = \"991825827\"\norgnr = \"1\"\n", "vendor.orgnr", 4, "allowed here:"},
+		{"unknown table", "[vendr]\norg_no = \"1\"\n", "vendr", 1, "unknown field"},
+		{"bad env", "env = \"prod\"\n", "env", 1, "allowed: mock, tt02"},
+		{"bad org no", "[customer]\norg_no = \"31090447\"\n", "customer.org_no", 2, "nine digits"},
+		{"system id without org", "[vendor]\nsystem_id = \"smartcloud\"\n", "vendor.system_id", 2, "AUTH.VLD-00001"},
+		{"http redirect", "[vendor]\nredirect_url = \"http://x/\"\n", "vendor.redirect_url", 2, "https"},
+		{"bad url", "[altinn]\nurl = \"platform.tt02.altinn.no\"\n", "altinn.url", 2, "absolute URL"},
+		{"tt02 needs credentials", "env = \"tt02\"\n", "vendor.client_id", 0, "Samarbeidsportalen"},
+		{"syntax", "env = \"mock\n", "env", 1, "config init"},
+		{"wrong type", "[customer]\norg_no = 310904473\n", "customer.org_no", 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := write(t, tt.text)
+			_, err := Load(p)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var es Errors
+			if !errors.As(err, &es) {
+				if tt.name == "wrong type" && strings.Contains(err.Error(), p) {
+					return // a decode error names the file
+				}
+				t.Fatalf("got %T %v", err, err)
+			}
+			var hit *FieldError
+			for i := range es {
+				if es[i].Field == tt.field {
+					hit = &es[i]
+				}
+			}
+			if hit == nil {
+				t.Fatalf("no error for %s in %v", tt.field, err)
+			}
+			if hit.File != p || (tt.line > 0 && hit.Line != tt.line) {
+				t.Errorf("at %s:%d, want %s:%d", hit.File, hit.Line, p, tt.line)
+			}
+			if !strings.Contains(hit.Error(), tt.want) || !strings.HasPrefix(hit.Error(), p) {
+				t.Errorf("message %q lacks %q", hit.Error(), tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !strings.Contains(err.Error(), "nope.toml") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestLoadKeyFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "k.pem")
+	if err := os.WriteFile(p, demoKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadKeyFile(p, "")
+	if err != nil || k.Key == nil || k.KeyID == "" {
+		t.Fatalf("%v %v", k, err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.pem")
+	os.WriteFile(bad, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600)
+	if _, err := LoadKeyFile(bad, "x"); err == nil || !strings.Contains(err.Error(), "not a private key") {
+		t.Errorf("certificate accepted as key: %v", err)
+	}
+}

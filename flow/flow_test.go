@@ -1,0 +1,317 @@
+package flow_test
+
+import (
+	"context"
+	"encoding/json"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/config"
+	"github.com/systembruker/workbench/flow"
+)
+
+// session starts the embedded mocks with the default config.
+func session(t testing.TB) *config.Session {
+	t.Helper()
+	c, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := c.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); s.Close() })
+	return s
+}
+
+func run(t testing.TB, name string, change func(*flow.Scenario)) (flow.Report, *flow.Engine) {
+	t.Helper()
+	s := session(t)
+	sc, err := flow.Find(s.Settings, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if change != nil {
+		change(&sc)
+	}
+	eng := flow.NewEngine(s.Services, s.Settings, sc)
+	return eng.RunAll(context.Background(), nil), eng
+}
+
+func describe(r flow.Report) string {
+	var b strings.Builder
+	for i, s := range r.Scenario.Steps {
+		res := r.Results[i]
+		b.WriteString(s.ID + ": " + res.Outcome.String())
+		if res.Err != nil {
+			b.WriteString(" (" + res.Err.Error() + ")")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// accessToken returns the claims of the last verified access token of the
+// step with the id.
+func accessToken(t *testing.T, r flow.Report, stepID string) map[string]any {
+	t.Helper()
+	for i, s := range r.Scenario.Steps {
+		if s.ID != stepID {
+			continue
+		}
+		for _, tok := range r.Results[i].Tokens {
+			if strings.HasSuffix(tok.Label, "access token") && tok.Verified {
+				return tok.Claims
+			}
+		}
+	}
+	t.Fatalf("no verified access token in %s:\n%s", stepID, describe(r))
+	return nil
+}
+
+func systemUserDetail(t *testing.T, claims map[string]any) map[string]any {
+	t.Helper()
+	ads, _ := claims["authorization_details"].([]any)
+	if len(ads) != 1 {
+		t.Fatalf("authorization_details %v", claims["authorization_details"])
+	}
+	ad := ads[0].(map[string]any)
+	if ad["type"] != client.AuthorizationTypeSystemUser {
+		t.Errorf("type %v", ad["type"])
+	}
+	return ad
+}
+
+func apiExchange(t *testing.T, r flow.Report) client.Exchange {
+	t.Helper()
+	res := r.Results[len(r.Results)-1]
+	if len(res.Exchanges) == 0 {
+		t.Fatalf("API step made no call:\n%s", describe(r))
+	}
+	return res.Exchanges[len(res.Exchanges)-1]
+}
+
+func TestStandardScenario(t *testing.T) {
+	r, _ := run(t, "standard", nil)
+	if !r.OK {
+		t.Fatalf("not ok:\n%s", describe(r))
+	}
+	ad := systemUserDetail(t, accessToken(t, r, "op-token"))
+	if org := ad["systemuser_org"].(map[string]any); org["ID"] != "0192:310904473" || org["authority"] != "iso6523-actorid-upis" {
+		t.Errorf("systemuser_org %v", org)
+	}
+	if ids, _ := ad["systemuser_id"].([]any); len(ids) != 1 || ids[0] == "" {
+		t.Errorf("systemuser_id %v", ad["systemuser_id"])
+	}
+	if ad["system_id"] != "991825827_smartcloud" {
+		t.Errorf("system_id %v", ad["system_id"])
+	}
+	x := apiExchange(t, r)
+	if x.Status != 200 || !strings.Contains(x.URL, "/regnskapssystem/310904473/aapnekrav") {
+		t.Fatalf("API call %s → %d", x.URL, x.Status)
+	}
+	var body struct {
+		Claims []json.RawMessage `json:"aapentKravMedGjenstaaendeBeloep"`
+	}
+	if err := json.Unmarshal([]byte(x.ResponseBody), &body); err != nil || len(body.Claims) == 0 {
+		t.Errorf("no claims in %s (%v)", x.ResponseBody, err)
+	}
+}
+
+func TestAgentScenario(t *testing.T) {
+	r, _ := run(t, "agent", nil)
+	if !r.OK {
+		t.Fatalf("not ok:\n%s", describe(r))
+	}
+	ad := systemUserDetail(t, accessToken(t, r, "op-token"))
+	if org := ad["systemuser_org"].(map[string]any); org["ID"] != "0192:314250052" {
+		t.Errorf("agent token systemuser_org %v, want the facilitator", org)
+	}
+	if ad["system_id"] != "991825827_smartcloud_ap" {
+		t.Errorf("system_id %v", ad["system_id"])
+	}
+	x := apiExchange(t, r)
+	if x.Status != 200 || !strings.Contains(x.URL, "/310904473/aapnekrav") {
+		t.Fatalf("API call for the client %s → %d", x.URL, x.Status)
+	}
+}
+
+func TestFailureScenariosEndInTheirRealError(t *testing.T) {
+	tests := map[string][]string{
+		"rejected":            {"MP-303", "invalid_altinn_customer_configuration"},
+		"agent-client-org":    {"MP-303"},
+		"agent-not-delegated": {"HTTP 403", "KB-005"},
+		"grant-too-long":      {"invalid_grant"},
+	}
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			r, _ := run(t, name, nil)
+			if !r.OK {
+				t.Fatalf("not ok:\n%s", describe(r))
+			}
+			last := r.Results[len(r.Results)-1]
+			for _, code := range want {
+				if !client.HasCode(last.Err, code) {
+					t.Errorf("last step's error %v lacks %s (codes %v)", last.Err, code, last.Codes())
+				}
+			}
+		})
+	}
+}
+
+func TestUnmetExpectationIsNotOK(t *testing.T) {
+	// The rejected scenario, but approved: the token step succeeds where
+	// the scenario expects MP-303, so the run must not be OK.
+	r, _ := run(t, "rejected", func(sc *flow.Scenario) { sc.Params[flow.ParamDecision] = "approve" })
+	if r.OK {
+		t.Fatalf("ok although the expected MP-303 never came:\n%s", describe(r))
+	}
+	last := r.Results[len(r.Results)-1]
+	if last.Outcome != flow.Failed || last.Err != nil {
+		t.Errorf("last step %v %v", last.Outcome, last.Err)
+	}
+}
+
+func TestFailedStepStopsTheRun(t *testing.T) {
+	// A wrong customer org: the request fails with Altinn's error, and
+	// everything after it is skipped, not run on broken state.
+	r, _ := run(t, "standard", func(sc *flow.Scenario) {
+		sc.Params = map[flow.Param]string{flow.ParamCustomerOrg: "999999999"}
+	})
+	if r.OK {
+		t.Fatal("ok with an unknown customer org")
+	}
+	var failed, skipped int
+	for _, res := range r.Results {
+		switch res.Outcome {
+		case flow.Failed:
+			failed++
+		case flow.Skipped:
+			skipped++
+		}
+	}
+	if failed != 1 || skipped == 0 {
+		t.Errorf("failed %d skipped %d:\n%s", failed, skipped, describe(r))
+	}
+}
+
+func TestStepsRerunAndParamsValidate(t *testing.T) {
+	s := session(t)
+	sc, _ := flow.Find(s.Settings, "standard")
+	eng := flow.NewEngine(s.Services, s.Settings, sc)
+	if err := eng.SetParam(flow.ParamGrantOrg, "12"); err == nil {
+		t.Error("two-digit org accepted")
+	}
+	if err := eng.SetParam(flow.ParamGrantLifetime, "soon"); err == nil {
+		t.Error("bad duration accepted")
+	}
+	if err := eng.SetParam(flow.ParamDecision, "approve"); err != nil {
+		t.Error(err)
+	}
+	// Running a step out of order fails clearly and changes nothing.
+	last := len(sc.Steps) - 1
+	res := eng.RunStep(context.Background(), last, nil)
+	if res.Outcome != flow.Failed || !strings.Contains(res.Err.Error(), "token") {
+		t.Errorf("out of order: %v %v", res.Outcome, res.Err)
+	}
+	// The steps in order, each emitting start and end with one attempt id.
+	for i := range sc.Steps {
+		var events []flow.Event
+		res := eng.RunStep(context.Background(), i, func(e flow.Event) { events = append(events, e) })
+		if res.Outcome != flow.Done {
+			t.Fatalf("step %s: %v", sc.Steps[i].ID, res.Err)
+		}
+		if events[0].Kind != flow.StepStarted || events[len(events)-1].Kind != flow.StepEnded {
+			t.Errorf("step %s events %v", sc.Steps[i].ID, events)
+		}
+		for _, e := range events {
+			if e.Attempt != res.Attempt || e.Step != i {
+				t.Errorf("event %+v of attempt %d", e, res.Attempt)
+			}
+		}
+	}
+	// The token step again: a fresh grant (new jti) gets a fresh token.
+	tokenStep := len(sc.Steps) - 2
+	first := eng.State().AccessToken
+	if res := eng.RunStep(context.Background(), tokenStep, nil); res.Outcome != flow.Done {
+		t.Fatalf("rerun: %v", res.Err)
+	}
+	if eng.State().AccessToken == first {
+		t.Error("rerun gave the same token")
+	}
+}
+
+// The flow reaches the mocks only over HTTP: no file of the package may
+// import client/mock (tests start them through config, as main does).
+func TestFlowDoesNotImportTheMocks(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			p := strings.Trim(imp.Path.Value, `"`)
+			if strings.HasSuffix(p, "/client/mock") || strings.Contains(p, "bubbletea") || strings.Contains(p, "lipgloss") {
+				t.Errorf("%s imports %s", f, p)
+			}
+		}
+	}
+}
+
+func TestJSONReport(t *testing.T) {
+	r, _ := run(t, "standard", nil)
+	var b strings.Builder
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var out flow.RunReport
+	if err := json.Unmarshal([]byte(b.String()), &out); err != nil {
+		t.Fatalf("invalid JSON: %v", err)
+	}
+	if !out.OK || len(out.Steps) != len(r.Scenario.Steps) {
+		t.Fatalf("ok %v, %d steps", out.OK, len(out.Steps))
+	}
+	var exchanges int
+	for _, s := range out.Steps {
+		if s.Actor == "" || s.ID == "" || s.Title == "" || s.Outcome != flow.Done {
+			t.Errorf("step %+v", s)
+		}
+		exchanges += len(s.Exchanges)
+	}
+	if exchanges < 15 {
+		t.Errorf("only %d exchanges in the JSON", exchanges)
+	}
+	if !strings.Contains(b.String(), `"outcome": "done"`) {
+		t.Error("outcome not readable")
+	}
+}
+
+// BenchmarkStandardScenario is the whole standard scenario in one process,
+// keys already made, mocks already running: budget 20 ms a run.
+func BenchmarkStandardScenario(b *testing.B) {
+	s := session(b)
+	sc, _ := flow.Find(s.Settings, "standard")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// Each run registers its own client and system, so runs are
+		// independent: a fresh system id per run.
+		st := s.Settings
+		st.SystemID = st.VendorOrgNo + "_bench" + strconv.Itoa(i)
+		eng := flow.NewEngine(s.Services, st, sc)
+		if r := eng.RunAll(ctx, nil); !r.OK {
+			b.Fatalf("run %d not ok:\n%s", i, describe(r))
+		}
+	}
+}
