@@ -276,6 +276,17 @@ func (o Outcome) String() string {
 // MarshalText makes outcomes readable in JSON.
 func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 
+// UnmarshalText reads an outcome back from JSON.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for i := NotRun; i <= Skipped; i++ {
+		if i.String() == string(b) {
+			*o = i
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown outcome %q", b)
+}
+
 // StepResult is what a run of a step produced.
 type StepResult struct {
 	Outcome   Outcome           `json:"outcome"`

@@ -139,77 +139,78 @@ type altinnSystemUser struct {
 
 // Request statuses (RequestStatus.cs).
 const (
-	statusNew      = "New"
-	statusAccepted = "Accepted"
-	statusRejected = "Rejected"
-	statusDenied   = "Denied"
-	statusTimedout = "Timedout"
+	reqStatusNew      = "New"
+	reqStatusAccepted = "Accepted"
+	reqStatusRejected = "Rejected"
+	reqStatusTimedout = "Timedout"
+	// Denied is the fifth status; the mock never sets it (Altinn uses it
+	// when a delegation check fails at approval).
 )
 
-// requestTimeout is how long a request stays open (REQUEST_TIMEOUT_DAYS).
-const requestTimeout = 180 * 24 * time.Hour
+// altinnRequestTimeout is how long a request stays open (REQUEST_TIMEOUT_DAYS).
+const altinnRequestTimeout = 180 * 24 * time.Hour
 
 // The scopes the Altinn endpoints ask for (AuthzConstants.cs).
 const (
-	scopeSystemRegisterWrite = "altinn:authentication/systemregister.write"
-	scopeSystemRegisterAdmin = "altinn:authentication/systemregister.admin"
-	scopeRequestWrite        = "altinn:authentication/systemuser.request.write"
-	scopeRequestRead         = "altinn:authentication/systemuser.request.read"
-	scopeSystemUserLookup    = "altinn:maskinporten/systemuser.read"
-	scopeAuthorize           = "altinn:authorization/authorize"
-	scopeAuthorizeAdmin      = "altinn:authorization/authorize.admin"
-	scopeResourceWrite       = "altinn:resourceregistry/resource.write"
-	scopePortal              = "altinn:portal/enduser"
-	scopeClientDelegRead     = "altinn:clientdelegations.read"
-	scopeClientDelegWrite    = "altinn:clientdelegations.write"
+	alScopeSystemRegisterWrite = "altinn:authentication/systemregister.write"
+	alScopeSystemRegisterAdmin = "altinn:authentication/systemregister.admin"
+	alScopeRequestWrite        = "altinn:authentication/systemuser.request.write"
+	alScopeRequestRead         = "altinn:authentication/systemuser.request.read"
+	alScopeSystemUserLookup    = "altinn:maskinporten/systemuser.read"
+	alScopeAuthorize           = "altinn:authorization/authorize"
+	alScopeAuthorizeAdmin      = "altinn:authorization/authorize.admin"
+	alScopeResourceWrite       = "altinn:resourceregistry/resource.write"
+	alScopePortal              = "altinn:portal/enduser"
+	alScopeClientDelegRead     = "altinn:clientdelegations.read"
+	alScopeClientDelegWrite    = "altinn:clientdelegations.write"
 
-	// defaultPersonalScopes are the scopes of a /testtools/personaltoken
+	// altinnDefaultPersonalScopes are the scopes of a /testtools/personaltoken
 	// token when the caller names none.
-	defaultPersonalScopes = scopePortal + " " + scopeClientDelegRead + " " + scopeClientDelegWrite
+	altinnDefaultPersonalScopes = alScopePortal + " " + alScopeClientDelegRead + " " + alScopeClientDelegWrite
 )
 
-// packagePrefix starts every access package URN.
-const packagePrefix = "urn:altinn:accesspackage:"
+// altinnPackagePrefix starts every access package URN.
+const altinnPackagePrefix = "urn:altinn:accesspackage:"
 
-// clientRoleOf maps the access packages that work through client
+// altinnClientRoleOf maps the access packages that work through client
 // delegation to the Enhetsregisteret role the facilitator must hold for the
 // client (PartiesClient.cs).
-var clientRoleOf = map[string]string{
-	packagePrefix + "ansvarlig-revisor":                       "REVI",
-	packagePrefix + "revisormedarbeider":                      "REVI",
-	packagePrefix + "regnskapsforer-med-signeringsrettighet":  "REGN",
-	packagePrefix + "regnskapsforer-uten-signeringsrettighet": "REGN",
-	packagePrefix + "regnskapsforer-lonn":                     "REGN",
-	packagePrefix + "forretningsforer-eiendom":                "FFOR",
+var altinnClientRoleOf = map[string]string{
+	altinnPackagePrefix + "ansvarlig-revisor":                       "REVI",
+	altinnPackagePrefix + "revisormedarbeider":                      "REVI",
+	altinnPackagePrefix + "regnskapsforer-med-signeringsrettighet":  "REGN",
+	altinnPackagePrefix + "regnskapsforer-uten-signeringsrettighet": "REGN",
+	altinnPackagePrefix + "regnskapsforer-lonn":                     "REGN",
+	altinnPackagePrefix + "forretningsforer-eiendom":                "FFOR",
 }
 
-// knownPackages is the part of Altinn's access package catalogue the mock
+// altinnKnownPackages is the part of Altinn's access package catalogue the mock
 // knows (the client-delegation packages and the tax/accounting area); a
 // package named in any resource policy counts as known too.
-var knownPackages = map[string]bool{
-	packagePrefix + "skatt-naering":            true,
-	packagePrefix + "skattegrunnlag":           true,
-	packagePrefix + "merverdiavgift":           true,
-	packagePrefix + "motorvognavgift":          true,
-	packagePrefix + "saeravgifter":             true,
-	packagePrefix + "krav-og-utlegg":           true,
-	packagePrefix + "kreditt-og-oppgjoer":      true,
-	packagePrefix + "regnskap-okonomi-rapport": true,
-	packagePrefix + "reviorattesterer":         true,
-	packagePrefix + "revisorattesterer":        true,
-	packagePrefix + "toll":                     true,
-	packagePrefix + "revisjon":                 true,
+var altinnKnownPackages = map[string]bool{
+	altinnPackagePrefix + "skatt-naering":            true,
+	altinnPackagePrefix + "skattegrunnlag":           true,
+	altinnPackagePrefix + "merverdiavgift":           true,
+	altinnPackagePrefix + "motorvognavgift":          true,
+	altinnPackagePrefix + "saeravgifter":             true,
+	altinnPackagePrefix + "krav-og-utlegg":           true,
+	altinnPackagePrefix + "kreditt-og-oppgjoer":      true,
+	altinnPackagePrefix + "regnskap-okonomi-rapport": true,
+	altinnPackagePrefix + "reviorattesterer":         true,
+	altinnPackagePrefix + "revisorattesterer":        true,
+	altinnPackagePrefix + "toll":                     true,
+	altinnPackagePrefix + "revisjon":                 true,
 }
 
 func init() {
-	for p := range clientRoleOf {
-		knownPackages[p] = true
+	for p := range altinnClientRoleOf {
+		altinnKnownPackages[p] = true
 	}
 }
 
 var (
-	orgNoPattern = regexp.MustCompile(`^[0-9]{9}$`)
-	pidPattern   = regexp.MustCompile(`^[0-9]{11}$`)
+	altinnOrgNoRE = regexp.MustCompile(`^[0-9]{9}$`)
+	altinnPIDRE   = regexp.MustCompile(`^[0-9]{11}$`)
 )
 
 // NewAltinn makes the mock Altinn platform.
@@ -354,8 +355,9 @@ func (a *Altinn) Seed(s Seed) error {
 			return fmt.Errorf("systems[%d] (%v): %w", i, sys["id"], err)
 		}
 	}
+	seeded := map[string]bool{} // system users of this call, by (system, party, externalRef)
 	for i, su := range s.SystemUsers {
-		if err := a.seedSystemUser(su); err != nil {
+		if err := a.seedSystemUser(su, seeded); err != nil {
 			return fmt.Errorf("systemUsers[%d] (%s for %s): %w", i, su.SystemID, su.PartyOrgNo, err)
 		}
 	}
@@ -368,7 +370,7 @@ func (a *Altinn) Seed(s Seed) error {
 }
 
 func (a *Altinn) seedOrg(o Org) error {
-	if !orgNoPattern.MatchString(o.OrgNo) {
+	if !altinnOrgNoRE.MatchString(o.OrgNo) {
 		return errors.New("orgNo must be nine digits")
 	}
 	if o.Name == "" {
@@ -395,7 +397,7 @@ func (a *Altinn) seedOrg(o Org) error {
 }
 
 func (a *Altinn) seedPerson(p Person) error {
-	if !pidPattern.MatchString(p.PID) {
+	if !altinnPIDRE.MatchString(p.PID) {
 		return errors.New("pid must be eleven digits")
 	}
 	if p.Name == "" {
@@ -416,11 +418,11 @@ func (a *Altinn) seedRole(r Role) error {
 		return fmt.Errorf("to: unknown organisation %q", r.To)
 	}
 	switch {
-	case pidPattern.MatchString(r.From):
+	case altinnPIDRE.MatchString(r.From):
 		if _, ok := a.person(r.From); !ok {
 			return fmt.Errorf("from: unknown person %q", r.From)
 		}
-	case orgNoPattern.MatchString(r.From):
+	case altinnOrgNoRE.MatchString(r.From):
 		if _, ok := a.orgs[r.From]; !ok {
 			return fmt.Errorf("from: unknown organisation %q", r.From)
 		}
@@ -470,7 +472,7 @@ func (a *Altinn) seedResource(sr SeedResource) error {
 	if len(sr.AccessPackages) > 0 {
 		rule := xacmlRule{}
 		for _, p := range sr.AccessPackages {
-			rule.Packages = append(rule.Packages, normalizePackage(p))
+			rule.Packages = append(rule.Packages, altinnPackageURN(p))
 		}
 		res.rules = []xacmlRule{rule}
 	}
@@ -489,14 +491,14 @@ func (a *Altinn) seedSystem(raw map[string]any) error {
 	}
 	replacing := a.systems[req.ID]
 	if errs := a.validateSystem(req, replacing); len(errs) > 0 {
-		return vldErrorsAsError(errs)
+		return altinnVldAsError(errs)
 	}
 	a.storeSystem(req, replacing)
 	return nil
 }
 
-// vldErrorsAsError joins validation errors into one error for a seed.
-func vldErrorsAsError(errs []altinnVldError) error {
+// altinnVldAsError joins validation errors into one error for a seed.
+func altinnVldAsError(errs []altinnVldError) error {
 	var parts []string
 	for _, e := range errs {
 		s := e.Code + " " + e.Title
@@ -508,7 +510,10 @@ func vldErrorsAsError(errs []altinnVldError) error {
 	return errors.New(strings.Join(parts, "; "))
 }
 
-func (a *Altinn) seedSystemUser(su SeedSystemUser) error {
+// seedSystemUser adds a system user. One with the same (system, party,
+// externalRef) as an earlier entry of the same seed is an error; one from an
+// earlier Seed call is replaced, keeping its id unless the entry names one.
+func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool) error {
 	sys, ok := a.systems[su.SystemID]
 	if !ok || sys.deleted {
 		return fmt.Errorf("systemId: no registered system %q", su.SystemID)
@@ -527,7 +532,7 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser) error {
 		u.externalRef = su.PartyOrgNo
 	}
 	if u.integrationTitle == "" {
-		u.integrationTitle = localized(sys.name)
+		u.integrationTitle = altinnLocalized(sys.name)
 	}
 	switch u.userType {
 	case "":
@@ -537,10 +542,10 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser) error {
 		return fmt.Errorf("type %q is neither standard nor agent", su.Type)
 	}
 	var err error
-	if u.rights, err = remarshal[[]altinnRight](su.Rights); err != nil {
+	if u.rights, err = altinnRemarshal[[]altinnRight](su.Rights); err != nil {
 		return fmt.Errorf("rights: %w", err)
 	}
-	if u.packages, err = remarshal[[]altinnPackage](su.AccessPackages); err != nil {
+	if u.packages, err = altinnRemarshal[[]altinnPackage](su.AccessPackages); err != nil {
 		return fmt.Errorf("accessPackages: %w", err)
 	}
 	if u.userType == "agent" {
@@ -548,25 +553,34 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser) error {
 			return errors.New("an agent system user has access packages, not rights")
 		}
 		if len(u.packages) == 0 {
-			u.packages = clonePackages(sys.packages)
+			u.packages = altinnClonePackages(sys.packages)
 		}
 		if len(u.packages) == 0 {
 			return fmt.Errorf("agent system user: system %s has no access packages", sys.id)
 		}
 		u.clients = map[string]bool{}
 	} else if len(u.rights) == 0 && len(u.packages) == 0 {
-		u.rights = cloneRights(sys.rights)
-		u.packages = clonePackages(sys.packages)
+		u.rights = altinnCloneRights(sys.rights)
+		u.packages = altinnClonePackages(sys.packages)
 	}
-	if !rightsSubset(u.rights, sys.rights) {
+	if !altinnRightsSubset(u.rights, sys.rights) {
 		return fmt.Errorf("rights: not a subset of system %s's rights", sys.id)
 	}
-	if !packagesSubset(u.packages, sys.packages) {
+	if !altinnPackagesSubset(u.packages, sys.packages) {
 		return fmt.Errorf("accessPackages: not a subset of system %s's access packages", sys.id)
 	}
-	if other := a.systemUserByTriple(u.systemID, u.partyOrgNo, u.externalRef); other != nil && other.id != u.id {
-		return fmt.Errorf("system user %s already exists for this system, party and externalRef %q", other.id, u.externalRef)
+	key := u.systemID + "\x00" + u.partyOrgNo + "\x00" + u.externalRef
+	if seeded[key] {
+		return fmt.Errorf("a system user already exists for this system, party and externalRef %q", u.externalRef)
 	}
+	seeded[key] = true
+	if other := a.systemUserByTriple(u.systemID, u.partyOrgNo, u.externalRef); other != nil && other.id != u.id {
+		if su.ID != "" {
+			return fmt.Errorf("system user %s already exists for this system, party and externalRef %q", other.id, u.externalRef)
+		}
+		u.id = other.id
+	}
+	// A replaced agent keeps the clients delegated to it.
 	if old, ok := a.systemUsers[u.id]; ok && old.clients != nil && u.clients != nil {
 		u.clients = old.clients
 	}
@@ -592,8 +606,8 @@ func (a *Altinn) seedDelegation(d SeedDelegation) error {
 	return nil
 }
 
-// remarshal converts seed JSON values (maps) into typed values.
-func remarshal[T any](v any) (T, error) {
+// altinnRemarshal converts seed JSON values (maps) into typed values.
+func altinnRemarshal[T any](v any) (T, error) {
 	var out T
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -671,8 +685,8 @@ func (a *Altinn) systemUserByTriple(systemID, partyOrgNo, externalRef string) *a
 // requestStatus is the request's status as the API shows it: an open
 // request older than the timeout has timed out.
 func (a *Altinn) requestStatus(r *altinnRequest) string {
-	if r.status == statusNew && a.now().Sub(r.created) > requestTimeout {
-		return statusTimedout
+	if r.status == reqStatusNew && a.now().Sub(r.created) > altinnRequestTimeout {
+		return reqStatusTimedout
 	}
 	return r.status
 }
@@ -699,7 +713,7 @@ func (a *Altinn) clientAvailable(u *altinnSystemUser, clientOrgNo string) bool {
 		return false
 	}
 	for _, p := range u.packages {
-		if role, ok := clientRoleOf[p.URN]; ok && a.hasRole(u.partyOrgNo, clientOrgNo, role) {
+		if role, ok := altinnClientRoleOf[p.URN]; ok && a.hasRole(u.partyOrgNo, clientOrgNo, role) {
 			return true
 		}
 	}
@@ -718,9 +732,9 @@ func (a *Altinn) sortedOrgs() []Org {
 
 // --- small value helpers ---
 
-// localized picks a display text from a name/description map: nb, then
+// altinnLocalized picks a display text from a name/description map: nb, then
 // en, then nn, then any.
-func localized(m map[string]string) string {
+func altinnLocalized(m map[string]string) string {
 	for _, k := range []string{"nb", "en", "nn"} {
 		if v := m[k]; v != "" {
 			return v
@@ -739,16 +753,16 @@ func localized(m map[string]string) string {
 	return ""
 }
 
-// normalizePackage makes a package name a full URN.
-func normalizePackage(p string) string {
+// altinnPackageURN makes a package name a full URN.
+func altinnPackageURN(p string) string {
 	p = strings.TrimSpace(p)
-	if strings.HasPrefix(strings.ToLower(p), packagePrefix) {
-		return packagePrefix + p[len(packagePrefix):]
+	if strings.HasPrefix(strings.ToLower(p), altinnPackagePrefix) {
+		return altinnPackagePrefix + p[len(altinnPackagePrefix):]
 	}
-	return packagePrefix + p
+	return altinnPackagePrefix + p
 }
 
-func cloneRights(rs []altinnRight) []altinnRight {
+func altinnCloneRights(rs []altinnRight) []altinnRight {
 	out := make([]altinnRight, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, altinnRight{Action: r.Action, Resource: append([]altinnAttrPair(nil), r.Resource...)})
@@ -756,12 +770,12 @@ func cloneRights(rs []altinnRight) []altinnRight {
 	return out
 }
 
-func clonePackages(ps []altinnPackage) []altinnPackage {
+func altinnClonePackages(ps []altinnPackage) []altinnPackage {
 	return append(make([]altinnPackage, 0, len(ps)), ps...)
 }
 
-// resourceIDs lists the urn:altinn:resource values of rights.
-func resourceIDs(rs []altinnRight) []string {
+// altinnResourceIDs lists the urn:altinn:resource values of rights.
+func altinnResourceIDs(rs []altinnRight) []string {
 	var out []string
 	for _, r := range rs {
 		for _, p := range r.Resource {
@@ -773,16 +787,16 @@ func resourceIDs(rs []altinnRight) []string {
 	return out
 }
 
-// rightsSubset tells whether every right in want matches a right in have:
+// altinnRightsSubset tells whether every right in want matches a right in have:
 // same resource attribute pairs (the request's action, if any, must match).
-func rightsSubset(want, have []altinnRight) bool {
+func altinnRightsSubset(want, have []altinnRight) bool {
 	for _, w := range want {
 		if len(w.Resource) == 0 {
 			return false
 		}
 		found := false
 		for _, h := range have {
-			if sameResource(w.Resource, h.Resource) && (w.Action == "" || h.Action == "" || strings.EqualFold(w.Action, h.Action)) {
+			if altinnSameResource(w.Resource, h.Resource) && (w.Action == "" || h.Action == "" || strings.EqualFold(w.Action, h.Action)) {
 				found = true
 				break
 			}
@@ -794,7 +808,7 @@ func rightsSubset(want, have []altinnRight) bool {
 	return true
 }
 
-func sameResource(x, y []altinnAttrPair) bool {
+func altinnSameResource(x, y []altinnAttrPair) bool {
 	if len(x) != len(y) {
 		return false
 	}
@@ -813,7 +827,7 @@ func sameResource(x, y []altinnAttrPair) bool {
 	return true
 }
 
-func packagesSubset(want, have []altinnPackage) bool {
+func altinnPackagesSubset(want, have []altinnPackage) bool {
 	for _, w := range want {
 		found := false
 		for _, h := range have {
@@ -829,9 +843,9 @@ func packagesSubset(want, have []altinnPackage) bool {
 	return true
 }
 
-// decodeJSONBody reads r's body as JSON into v, answering the model-binding
+// altinnDecodeBody reads r's body as JSON into v, answering the model-binding
 // problem ASP.NET Core answers when it cannot.
-func decodeJSONBody(w http.ResponseWriter, r *http.Request, v any) bool {
+func altinnDecodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(v); err != nil {
 		writeAltinnModelProblem(w, "$", "The JSON value could not be read: "+err.Error())

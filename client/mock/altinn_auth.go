@@ -2,7 +2,7 @@ package mock
 
 import (
 	"crypto/rsa"
-		"fmt"
+	"fmt"
 	"hash/fnv"
 	"net/http"
 	"strings"
@@ -95,7 +95,7 @@ func altinnConsumerOrg(claims jwt.MapClaims) string {
 	for k, v := range c {
 		if strings.EqualFold(k, "id") {
 			s, _ := v.(string)
-			if no, ok := strings.CutPrefix(s, "0192:"); ok && orgNoPattern.MatchString(no) {
+			if no, ok := strings.CutPrefix(s, "0192:"); ok && altinnOrgNoRE.MatchString(no) {
 				return no
 			}
 		}
@@ -232,7 +232,7 @@ func (a *Altinn) handlePersonalToken(w http.ResponseWriter, r *http.Request) {
 	}
 	scopes := strings.Join(strings.Fields(r.URL.Query().Get("scopes")), " ")
 	if scopes == "" {
-		scopes = defaultPersonalScopes
+		scopes = altinnDefaultPersonalScopes
 	}
 	now := a.now()
 	tok, err := a.sign(jwt.MapClaims{
@@ -243,7 +243,7 @@ func (a *Altinn) handlePersonalToken(w http.ResponseWriter, r *http.Request) {
 		"jti":                           altinnUUID(),
 		"pid":                           p.PID,
 		"name":                          p.Name,
-		"urn:altinn:userid":             fmt.Sprint(personUserID(p.PID)),
+		"urn:altinn:userid":             fmt.Sprint(altinnUserID(p.PID)),
 		"urn:altinn:authlevel":          3,
 		"urn:altinn:authenticatemethod": "IdportenTestId",
 		"scope":                         scopes,
@@ -257,8 +257,8 @@ func (a *Altinn) handlePersonalToken(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(tok))
 }
 
-// personUserID is a stable Altinn user id for a PID.
-func personUserID(pid string) int {
+// altinnUserID is a stable Altinn user id for a PID.
+func altinnUserID(pid string) int {
 	if pid == PIDDressMinst {
 		return 341895 // the tt02 user id of that test person (spec §10)
 	}

@@ -24,7 +24,6 @@ var (
 	probRequestNotFound      = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
 	probSystemIDNotFound     = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
 	probStatusNotNew         = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
-	probSystemUserNotFound   = altinnProblem{"AUTH-00015", 404, "The SystemUser was not found."}
 	probMissingRoleAccess    = altinnProblem{"AUTH-00016", 403, "DelegationCheck failed with error: Has not access by a delegation of role in ER or Altinn."}
 	probRedirectURINotFound  = altinnProblem{"AUTH-00021", 400, "The RedirectUri was not found or not valid."}
 	probVendorOrgNotInToken  = altinnProblem{"AUTH-00023", 401, "Can't resolve the Organisation Number for the Vendor from the Token."}
@@ -62,18 +61,19 @@ var (
 	vldAgentNotFound       = altinnValidation{"AUTH.VLD-00014", "System user not found"}
 	vldNotAgent            = altinnValidation{"AUTH.VLD-00015", "SystemUser is not a valid system user of type agent"}
 	vldClientMissing       = altinnValidation{"AUTH.VLD-00016", "The client query parameter is missing or invalid"}
-	vldResourceNotDelegate = altinnValidation{"AUTH.VLD-00017", "One or more resources in rights is not delegable"}
+	vldResourceNotDelegate = altinnValidation{"AUTH.VLD-00017", "One or more resources specified in rights is of resource type which is not delegable."}
+	vldVisibleClientPkgs   = altinnValidation{"AUTH.VLD-00018", "Access packages meant for system user for client relations can't be used in combination with the flag isVisible: true"}
 )
 
 // The error paths of the system register's validation errors
 // (ErrorPathConstant.cs).
 const (
-	pathVendorID       = "/registersystemrequest/vendor/id"
-	pathSystemID       = "/registersystemrequest/systemid"
-	pathRedirectURLs   = "/registersystemrequest/allowedredirecturls"
-	pathClientID       = "/registersystemrequest/clientid"
-	pathAccessPackages = "/registersystemrequest/accesspackages"
-	pathRights         = "/registersystemrequest/rights/resource"
+	vldPathVendorID       = "/registersystemrequest/vendor/id"
+	vldPathSystemID       = "/registersystemrequest/systemid"
+	vldPathRedirectURLs   = "/registersystemrequest/allowedredirecturls"
+	vldPathClientID       = "/registersystemrequest/clientid"
+	vldPathAccessPackages = "/registersystemrequest/accesspackages"
+	vldPathRights         = "/registersystemrequest/rights/resource"
 )
 
 // altinnVldError is one entry of a validation problem's validationErrors.
@@ -119,9 +119,9 @@ func writeAltinnValidation(w http.ResponseWriter, errs []altinnVldError) {
 	})
 }
 
-// aspNetStatus holds the RFC 9110 section ASP.NET Core links a bare status
+// altinnASPNetStatus holds the RFC 9110 section ASP.NET Core links a bare status
 // result's problem to.
-var aspNetStatus = map[int]struct{ section, title string }{
+var altinnASPNetStatus = map[int]struct{ section, title string }{
 	400: {"15.5.1", "Bad Request"},
 	401: {"15.5.2", "Unauthorized"},
 	403: {"15.5.4", "Forbidden"},
@@ -133,7 +133,7 @@ var aspNetStatus = map[int]struct{ section, title string }{
 // bare status result (NotFound(), Forbid(), BadRequest("...")): no Altinn
 // code, just the status with an optional detail.
 func writeAltinnStatus(w http.ResponseWriter, status int, detail string) {
-	s, ok := aspNetStatus[status]
+	s, ok := altinnASPNetStatus[status]
 	if !ok {
 		s.title = http.StatusText(status)
 	}

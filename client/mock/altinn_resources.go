@@ -18,7 +18,7 @@ const (
 
 // handleCreateResource registers a ServiceResource (§9).
 func (a *Altinn) handleCreateResource(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requireOrg(w, r, scopeResourceWrite)
+	p, ok := a.requireOrg(w, r, alScopeResourceWrite)
 	if !ok {
 		return
 	}
@@ -72,7 +72,7 @@ func (a *Altinn) handleGetResource(w http.ResponseWriter, r *http.Request) {
 // policyFile) and keeps what the PDP needs of it: each Permit rule's access
 // packages and actions.
 func (a *Altinn) handlePolicy(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requireOrg(w, r, scopeResourceWrite)
+	p, ok := a.requireOrg(w, r, alScopeResourceWrite)
 	if !ok {
 		return
 	}
@@ -129,7 +129,7 @@ func (a *Altinn) handlePolicySubjects(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []subject{}
 	for _, urn := range res.packages() {
-		out = append(out, subject{Type: xacmlPackageAttr, Value: strings.TrimPrefix(urn, packagePrefix), URN: urn})
+		out = append(out, subject{Type: xacmlPackageAttr, Value: strings.TrimPrefix(urn, altinnPackagePrefix), URN: urn})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -155,7 +155,7 @@ func (res *altinnResource) packages() []string {
 // action.
 func (res *altinnResource) permitsPackage(pkgs []altinnPackage, action string) bool {
 	for _, rule := range res.rules {
-		if !actionAllowed(rule.Actions, action) {
+		if !xacmlActionAllowed(rule.Actions, action) {
 			continue
 		}
 		for _, rp := range rule.Packages {
@@ -169,7 +169,7 @@ func (res *altinnResource) permitsPackage(pkgs []altinnPackage, action string) b
 	return false
 }
 
-func actionAllowed(actions []string, action string) bool {
+func xacmlActionAllowed(actions []string, action string) bool {
 	if len(actions) == 0 {
 		return true
 	}
@@ -184,7 +184,7 @@ func actionAllowed(actions []string, action string) bool {
 // packageKnown tells whether an access package exists: in the mock's
 // catalogue, or named by some resource's policy. Callers hold a.mu.
 func (a *Altinn) packageKnown(urn string) bool {
-	if knownPackages[urn] {
+	if altinnKnownPackages[urn] {
 		return true
 	}
 	for _, res := range a.resources {
@@ -231,7 +231,7 @@ func parseXACMLPolicy(r io.Reader) ([]xacmlRule, error) {
 			case "Policy", "PolicySet":
 				sawPolicy = true
 			case "Rule":
-				skipRule = strings.EqualFold(xmlAttr(t, "Effect"), "Deny")
+				skipRule = strings.EqualFold(xacmlXMLAttr(t, "Effect"), "Deny")
 				rules = append(rules, xacmlRule{})
 				rule = len(rules) - 1
 			case "Match", "AnyOf", "AllOf":
@@ -245,7 +245,7 @@ func parseXACMLPolicy(r io.Reader) ([]xacmlRule, error) {
 				}
 			case "AttributeDesignator":
 				if inMatch {
-					matchAttr = xmlAttr(t, "AttributeId")
+					matchAttr = xacmlXMLAttr(t, "AttributeId")
 				}
 			}
 		case xml.CharData:
@@ -266,9 +266,9 @@ func parseXACMLPolicy(r io.Reader) ([]xacmlRule, error) {
 				}
 				switch matchAttr {
 				case xacmlPackageAttr:
-					rules[rule].Packages = appendOnce(rules[rule].Packages, normalizePackage(matchVal))
+					rules[rule].Packages = xacmlAppendOnce(rules[rule].Packages, altinnPackageURN(matchVal))
 				case xacmlActionAttr:
-					rules[rule].Actions = appendOnce(rules[rule].Actions, matchVal)
+					rules[rule].Actions = xacmlAppendOnce(rules[rule].Actions, matchVal)
 				}
 			case "Rule":
 				if skipRule && rule >= 0 {
@@ -284,7 +284,7 @@ func parseXACMLPolicy(r io.Reader) ([]xacmlRule, error) {
 	return rules, nil
 }
 
-func xmlAttr(t xml.StartElement, name string) string {
+func xacmlXMLAttr(t xml.StartElement, name string) string {
 	for _, a := range t.Attr {
 		if a.Name.Local == name {
 			return a.Value
@@ -293,7 +293,7 @@ func xmlAttr(t xml.StartElement, name string) string {
 	return ""
 }
 
-func appendOnce(list []string, v string) []string {
+func xacmlAppendOnce(list []string, v string) []string {
 	for _, x := range list {
 		if x == v {
 			return list

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"mime"
 	"net/http"
@@ -590,11 +591,11 @@ func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr
 	case d > mpSkew:
 		return iat, exp, mpInvalidGrant("",
 			"iat %s is %d s ahead of Maskinporten's clock (%s); at most %d s of clock skew is allowed, so check the clock of the machine that makes the grant",
-			iat.UTC().Format(time.RFC3339), int(d.Seconds()), clock, int(mpSkew.Seconds()))
+			iat.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
 	case d < -mpSkew:
 		return iat, exp, mpInvalidGrant("",
 			"iat %s is %d s behind Maskinporten's clock (%s); a grant is accepted only within %d s of its iat, so make a fresh grant for every token request and check your clock",
-			iat.UTC().Format(time.RFC3339), int(-d.Seconds()), clock, int(mpSkew.Seconds()))
+			iat.UTC().Format(time.RFC3339), int(-d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
 	}
 	expD, err := claims.GetExpirationTime()
 	if err != nil {
@@ -626,7 +627,12 @@ func (m *Maskinporten) checkScopes(cl *mpClient, claims jwt.MapClaims) ([]string
 	if present && !ok {
 		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201", "scope must be one string of space-separated scopes, not %s", mpJSONKind(raw))
 	}
-	scopes := strings.Fields(s)
+	var scopes []string
+	for _, f := range strings.Fields(s) {
+		if !slices.Contains(scopes, f) {
+			scopes = append(scopes, f)
+		}
+	}
 	if len(scopes) == 0 {
 		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201", "scope is missing; ask for at least one scope (space-separated)")
 	}
@@ -803,18 +809,28 @@ func (m *Maskinporten) lookupSystemUser(ctx context.Context, cl *mpClient, req m
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "",
 			"Altinn could not be reached for the system user lookup (GET %s): %v", m.altinnURL+"authentication/api/v1/systemuser/byExternalId", err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusUnauthorized {
-		// Altinn refused our token: mint a fresh one next time.
+	defer func() {
+		// Read to the end so that the connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized, http.StatusForbidden:
+		// Altinn refused our own token: mint a fresh one next time. The
+		// vendor cannot fix this; the real service would answer the same
+		// error, so the mock does, but says what happened.
 		m.dropSelfToken(self)
-	}
-	if resp.StatusCode != http.StatusOK {
+		return nil, mpFail(http.StatusBadRequest, cfgCode, "MP-303",
+			"Altinn refused Maskinporten's own token for the system user lookup (HTTP %d %s) while looking up %s; the fault is between Maskinporten and Altinn, not in the grant",
+			resp.StatusCode, resp.Header.Get("WWW-Authenticate"), looked)
+	default:
 		return nil, mpFail(http.StatusBadRequest, cfgCode, "MP-303",
 			"Altinn found no system user (HTTP %d) for %s. Check that the system user request was approved, that the system in Altinn's system register lists client_id %s, that systemuser_org is the system user's owner (for an agent system user, the facilitator, not a client), and that externalRef matches the request's",
 			resp.StatusCode, looked, cl.ID)
 	}
 	var su mpSystemUser
-	if err := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(&su); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&su); err != nil {
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "", "Altinn's answer to the system user lookup is not the expected JSON: %v", err)
 	}
 	if su.ID == "" {

@@ -411,9 +411,9 @@ func (m *Maskinporten) handleCreateScope(w http.ResponseWriter, r *http.Request)
 func (m *Maskinporten) handleGetScopes(w http.ResponseWriter, r *http.Request) {
 	name := r.URL.Query().Get("scope")
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	if name != "" {
 		sc := m.scopes[name]
+		m.mu.RUnlock()
 		if sc == nil {
 			mpSelfServiceFail(w, http.StatusNotFound, "not_found", "no scope named %q", name)
 			return
@@ -425,6 +425,7 @@ func (m *Maskinporten) handleGetScopes(w http.ResponseWriter, r *http.Request) {
 	for _, sc := range m.scopes {
 		all = append(all, sc.body())
 	}
+	m.mu.RUnlock()
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	writeJSON(w, http.StatusOK, all)
 }

@@ -1,8 +1,16 @@
 package mock
 
 import (
+	"context"
 	"crypto/rsa"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // SkatteetatenConfig configures the mock Skatteetaten API.
@@ -18,11 +26,189 @@ type SkatteetatenConfig struct {
 	SubscriptionKey string // for the PDP
 }
 
-// Skatteetaten is the mock Krav og betalinger API. (Stub: being written.)
-type Skatteetaten struct{ http.ServeMux }
+// Skatteetaten is the mock Krav og betalinger API (§8). It verifies the
+// vendor's Maskinporten system user token itself and asks Altinn's PDP,
+// over HTTP with its own Maskinporten token exchanged at Altinn, whether
+// the system user may see the organisation's claims.
+type Skatteetaten struct {
+	cfg    SkatteetatenConfig
+	mux    *http.ServeMux
+	mpKeys *jwksCache
+	pdp    *skePDPClient
+
+	mu     sync.RWMutex
+	claims map[string]skeAapneKrav // open claims by org number
+}
+
+// The rights package the mock serves: the one for accounting systems with
+// system users (Skatteetaten's "finans" package needs consent instead).
+const skeRettighetspakke = "regnskapssystem"
+
+// skeError is Skatteetaten's error body.
+type skeError struct {
+	Kode           string `json:"kode"`
+	Melding        string `json:"melding"`
+	Korrelasjonsid string `json:"korrelasjonsid"`
+}
 
 // NewSkatteetaten makes the mock Skatteetaten API.
-func NewSkatteetaten(cfg SkatteetatenConfig) (*Skatteetaten, error) { return &Skatteetaten{}, nil }
+func NewSkatteetaten(cfg SkatteetatenConfig) (*Skatteetaten, error) {
+	if cfg.Key == nil {
+		return nil, errors.New("mock skatteetaten: no signing key for its Maskinporten client")
+	}
+	for _, u := range []string{cfg.URL, cfg.MaskinportenURL, cfg.AltinnURL} {
+		if !strings.HasSuffix(u, "/") {
+			return nil, fmt.Errorf("mock skatteetaten: URL %q must end with a slash", u)
+		}
+	}
+	if cfg.ClientID == "" || cfg.KeyID == "" {
+		return nil, errors.New("mock skatteetaten: ClientID and KeyID are required")
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = &Clock{}
+	}
+	if cfg.SubscriptionKey == "" {
+		cfg.SubscriptionKey = PDPSubscriptionKey
+	}
+	s := &Skatteetaten{
+		cfg:    cfg,
+		mux:    http.NewServeMux(),
+		mpKeys: newJWKSCache(cfg.MaskinportenURL+"jwk", cfg.HTTP),
+		pdp:    &skePDPClient{cfg: cfg},
+		claims: map[string]skeAapneKrav{},
+	}
+	s.mux.HandleFunc("GET /api/innkreving/kravogbetalinger/v1/{pakke}/{orgno}/aapnekrav", s.handleAapneKrav)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		corr := skeCorrelationID(w, r)
+		s.fail(w, http.StatusNotFound, "KB-003", "Ukjent url benyttet: "+r.Method+" "+r.URL.Path, corr)
+	})
+	return s, nil
+}
 
-// Seed loads the open claims per organisation.
-func (s *Skatteetaten) Seed(seed Seed) error { return nil }
+// ServeHTTP serves the Krav og betalinger API.
+func (s *Skatteetaten) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// Seed loads the open claims per organisation: deterministic claims for
+// the seed's example company, an empty but well-formed answer for every
+// other known organisation.
+func (s *Skatteetaten) Seed(seed Seed) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, o := range seed.Orgs {
+		if !altinnOrgNoRE.MatchString(o.OrgNo) {
+			return fmt.Errorf("orgs[%d] (%s): orgNo must be nine digits", i, o.OrgNo)
+		}
+		s.claims[o.OrgNo] = skeClaimsFor(o.OrgNo)
+	}
+	return nil
+}
+
+// skeCorrelationID echoes the caller's Korrelasjonsid (header or query) or
+// makes one, and sets it on the answer.
+func skeCorrelationID(w http.ResponseWriter, r *http.Request) string {
+	corr := r.Header.Get("Korrelasjonsid")
+	if corr == "" {
+		corr = r.URL.Query().Get("Korrelasjonsid")
+	}
+	if corr == "" {
+		corr = altinnUUID()
+	}
+	w.Header().Set("Korrelasjonsid", corr)
+	return corr
+}
+
+func (s *Skatteetaten) fail(w http.ResponseWriter, status int, kode, melding, corr string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
+	writeJSON(w, status, skeError{Kode: kode, Melding: melding, Korrelasjonsid: corr})
+}
+
+// handleAapneKrav answers an organisation's open claims to a system user
+// the PDP permits.
+func (s *Skatteetaten) handleAapneKrav(w http.ResponseWriter, r *http.Request) {
+	corr := skeCorrelationID(w, r)
+	raw := altinnBearer(r)
+	if raw == "" {
+		s.fail(w, http.StatusUnauthorized, "KB-004", "Feil i forbindelse med autentisering: mangler Bearer-token fra Maskinporten", corr)
+		return
+	}
+	claims, err := s.mpKeys.verify(r.Context(), raw, s.cfg.MaskinportenURL, s.cfg.Clock.Now())
+	if err != nil {
+		s.fail(w, http.StatusUnauthorized, "KB-004", "Feil i forbindelse med autentisering: "+err.Error(), corr)
+		return
+	}
+	scope, _ := claims["scope"].(string)
+	if !skeHasScope(scope, ScopeKravOgBetalinger) {
+		s.fail(w, http.StatusForbidden, "KB-005", fmt.Sprintf("Tokenet mangler scope %s (har %q)", ScopeKravOgBetalinger, scope), corr)
+		return
+	}
+	if pakke := r.PathValue("pakke"); pakke != skeRettighetspakke {
+		s.fail(w, http.StatusNotFound, "KB-009", fmt.Sprintf("Ukjent rettighetspakke %q: systembrukere bruker %s", pakke, skeRettighetspakke), corr)
+		return
+	}
+	orgNo := r.PathValue("orgno")
+	if !altinnOrgNoRE.MatchString(orgNo) {
+		s.fail(w, http.StatusBadRequest, "KB-006", fmt.Sprintf("Ugyldig partIdentifikator %q: forventet et organisasjonsnummer med ni siffer", orgNo), corr)
+		return
+	}
+	systemUserID := skeSystemUserID(claims)
+	if systemUserID == "" {
+		s.fail(w, http.StatusForbidden, "KB-005", "Tokenet er ikke et systembrukertoken: authorization_details mangler urn:altinn:systemuser med systemuser_id", corr)
+		return
+	}
+	decision, err := s.pdp.decide(r.Context(), systemUserID, orgNo)
+	if err != nil {
+		s.fail(w, http.StatusInternalServerError, "KB-002", "Uventet feil i et bakenforliggende system (Altinn PDP): "+err.Error(), corr)
+		return
+	}
+	if decision != pdpPermit {
+		s.fail(w, http.StatusForbidden, "KB-005", fmt.Sprintf("Systembruker %s har ikke tilgang til %s for %s: Altinn PDP svarte %s", systemUserID, ResourceKravOgBetalinger, orgNo, decision), corr)
+		return
+	}
+	s.mu.RLock()
+	answer, ok := s.claims[orgNo]
+	s.mu.RUnlock()
+	if !ok {
+		s.fail(w, http.StatusNotFound, "KB-009", "Ingen treff på oppgitt identifikator "+orgNo, corr)
+		return
+	}
+	writeJSON(w, http.StatusOK, answer)
+}
+
+func skeHasScope(scope, want string) bool {
+	for _, s := range strings.Fields(scope) {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+// skeSystemUserID is systemuser_id[0] of the token's urn:altinn:systemuser
+// authorization detail, or "".
+func skeSystemUserID(claims jwt.MapClaims) string {
+	details, _ := claims["authorization_details"].([]any)
+	for _, d := range details {
+		m, _ := d.(map[string]any)
+		if t, _ := m["type"].(string); t != "urn:altinn:systemuser" {
+			continue
+		}
+		ids, _ := m["systemuser_id"].([]any)
+		if len(ids) > 0 {
+			id, _ := ids[0].(string)
+			return id
+		}
+	}
+	return ""
+}
+
+// skeContext bounds a PDP round trip.
+func skeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, 10*time.Second)
+}

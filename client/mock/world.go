@@ -293,7 +293,9 @@ func Start(ctx context.Context, seed Seed) (*Env, error) {
 	}
 	env := &Env{Clock: &Clock{}, MaskinportenURL: mpURL, AltinnURL: alURL, SkatteetatenURL: skURL}
 	// The services call each other over HTTP, never in-process.
-	hc := &http.Client{Timeout: 10 * time.Second}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	env.Maskinporten, err = NewMaskinporten(MaskinportenConfig{
 		Issuer: mpURL, AltinnURL: alURL, HTTP: hc, Clock: env.Clock, Key: mustKey("maskinporten"),
 	})

@@ -1,0 +1,352 @@
+package mock
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func TestAltinnRequestCreate(t *testing.T) {
+	e := newAltinnTestEnv(t, altinnTestSeed(false))
+	// A system without redirect URLs, and a seeded system user for another
+	// externalRef, for the error cases.
+	if r := e.do("POST", "authentication/api/v1/systemregister/vendor", e.vendorToken(alScopeSystemRegisterWrite),
+		systemBody(OrgSmartCloud+"_noredirect", func(b map[string]any) { delete(b, "allowedRedirectUrls") })); r.status != 200 {
+		t.Fatalf("register: %s", r.body)
+	}
+	if err := e.alt.Seed(Seed{SystemUsers: []SeedSystemUser{{SystemID: atSystem, PartyOrgNo: OrgSubtilApe, ExternalRef: "exists"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "ref-1"}))
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	req := r.obj(t)
+	id := req["id"].(string)
+	if loc := r.header.Get("Location"); loc != e.url+"authentication/api/v1/systemuser/request/"+id {
+		t.Errorf("Location %q", loc)
+	}
+	wantConfirm := e.url + "accessmanagement/ui/systemuser/request?id=" + id + "&DONTCHOOSEREPORTEE=true"
+	if req["confirmUrl"] != wantConfirm || req["status"] != "New" || req["externalRef"] != "ref-1" || req["partyOrgNo"] != OrgSubtilApe {
+		t.Errorf("request %v", req)
+	}
+	for _, k := range []string{"id", "externalRef", "systemId", "partyOrgNo", "rights", "accessPackages", "status", "redirectUrl", "confirmUrl", "created"} {
+		if _, ok := req[k]; !ok {
+			t.Errorf("key %s missing", k)
+		}
+	}
+	again := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "ref-1"}))
+	if again.status != http.StatusOK || again.obj(t)["id"] != id {
+		t.Errorf("same request again: %d %s", again.status, again.body)
+	}
+	// externalRef defaults to the party's org number.
+	if r := e.createRequest(false, standardRequestBody(nil)); r.status != 201 || r.obj(t)["externalRef"] != OrgSubtilApe {
+		t.Errorf("default externalRef: %d %s", r.status, r.body)
+	}
+
+	right := func(v string) []any {
+		return []any{map[string]any{"resource": []any{map[string]any{"id": "urn:altinn:resource", "value": v}}}}
+	}
+	pkgs := func(urns ...string) []any {
+		var out []any
+		for _, u := range urns {
+			out = append(out, map[string]any{"urn": u})
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		agent  bool
+		token  string
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{"system user exists", false, "", standardRequestBody(map[string]any{"externalRef": "exists"}), 400, "AUTH-00004"},
+		{"rights beyond the system's", false, "", standardRequestBody(map[string]any{"externalRef": "r2", "rights": right("other-resource")}), 400, "AUTH-00001"},
+		{"no rights", false, "", standardRequestBody(map[string]any{"externalRef": "r3", "rights": nil}), 400, "AUTH-00001"},
+		{"redirect not allowed", false, "", standardRequestBody(map[string]any{"externalRef": "r4", "redirectUrl": "https://smartcloud.example/other"}), 400, "AUTH-00021"},
+		{"redirect with a query is fine", false, "", standardRequestBody(map[string]any{"externalRef": "r5", "redirectUrl": atRedirect + "?x=1"}), 201, ""},
+		{"system without redirect URLs", false, "", standardRequestBody(map[string]any{"externalRef": "r6", "systemId": OrgSmartCloud + "_noredirect"}), 400, "AUTH-00026"},
+		{"unknown system", false, "", standardRequestBody(map[string]any{"systemId": "991825827_nope"}), 404, "AUTH-00011"},
+		{"another vendor's system", false, e.mp.orgToken(t, OrgTiger, alScopeRequestWrite), standardRequestBody(map[string]any{"externalRef": "r7"}), 404, "AUTH-00011"},
+		{"unknown party", false, "", standardRequestBody(map[string]any{"partyOrgNo": "999999999"}), 400, "AUTH-00000"},
+		{"missing systemId", false, "", standardRequestBody(map[string]any{"systemId": nil}), 400, ""},
+		{"token without consumer", false, e.mp.token(t, jwt.MapClaims{"scope": alScopeRequestWrite}), standardRequestBody(nil), 401, "AUTH-00023"},
+		{"read scope only", false, e.vendorToken(alScopeRequestRead), standardRequestBody(nil), 403, ""},
+		{"agent", true, "", map[string]any{"systemId": atAgentSystem, "partyOrgNo": OrgTiger, "accessPackages": pkgs(atPackageRevisor)}, 201, ""},
+		{"agent without packages", true, "", map[string]any{"systemId": atAgentSystem, "partyOrgNo": OrgTiger, "externalRef": "a2"}, 400, "AUTH-00051"},
+		{"agent package not on the system", true, "", map[string]any{"systemId": atAgentSystem, "partyOrgNo": OrgTiger, "externalRef": "a3",
+			"accessPackages": pkgs("urn:altinn:accesspackage:regnskapsforer-lonn")}, 400, "AUTH-00001"},
+		{"agent request for a standard system", true, "", map[string]any{"systemId": atSystem, "partyOrgNo": OrgTiger,
+			"accessPackages": pkgs(atPackageRevisor)}, 400, "AUTH-00001"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := "authentication/api/v1/systemuser/request/vendor"
+			if tc.agent {
+				path += "/agent"
+			}
+			tok := tc.token
+			if tok == "" {
+				tok = e.vendorToken(alScopeRequestWrite)
+			}
+			r := e.do("POST", path, tok, tc.body)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.code != "" {
+				m := r.obj(t)
+				if m["code"] != tc.code || m["type"] != "urn:altinn:error:"+tc.code || m["title"] == "" || m["traceId"] == "" {
+					t.Errorf("problem %v, want %s", m, tc.code)
+				}
+			}
+			if tc.agent && tc.status == 201 {
+				m := r.obj(t)
+				if _, ok := m["rights"]; ok {
+					t.Error("agent request has rights")
+				}
+				if !strings.Contains(m["confirmUrl"].(string), "/accessmanagement/ui/systemuser/agentrequest?id=") {
+					t.Errorf("agent confirmUrl %v", m["confirmUrl"])
+				}
+			}
+		})
+	}
+}
+
+func TestAltinnRequestRead(t *testing.T) {
+	e := newAltinnTestEnv(t, altinnTestSeed(false))
+	id := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "ref-9"})).obj(t)["id"].(string)
+	agentID := e.createRequest(true, map[string]any{"systemId": atAgentSystem, "partyOrgNo": OrgTiger,
+		"accessPackages": []any{map[string]any{"urn": atPackageRevisor}}}).obj(t)["id"].(string)
+	read := e.vendorToken(alScopeRequestRead)
+	other := e.mp.orgToken(t, OrgTiger, alScopeRequestRead)
+	const base = "authentication/api/v1/systemuser/request/"
+	for _, tc := range []struct {
+		name, path, token string
+		status            int
+		code              string
+	}{
+		{"by id", "vendor/" + id, read, 200, ""},
+		{"agent by id", "vendor/agent/" + agentID, read, 200, ""},
+		{"agent id on the standard path", "vendor/" + agentID, read, 404, "AUTH-00010"},
+		{"standard id on the agent path", "vendor/agent/" + id, read, 404, "AUTH-00030"},
+		{"unknown id", "vendor/" + altinnUUID(), read, 404, "AUTH-00010"},
+		{"another vendor", "vendor/" + id, other, 404, "AUTH-00011"},
+		{"write scope is not read", "vendor/" + id, e.vendorToken(alScopeRequestWrite), 403, ""},
+		{"by external ref", "vendor/byexternalref/" + atSystem + "/" + OrgSubtilApe + "/ref-9", read, 200, ""},
+		{"by unknown external ref", "vendor/byexternalref/" + atSystem + "/" + OrgSubtilApe + "/nope", read, 404, "AUTH-00010"},
+		{"agent by external ref", "vendor/agent/byexternalref/" + atAgentSystem + "/" + OrgTiger + "/" + OrgTiger, read, 200, ""},
+		{"by system", "vendor/bysystem/" + atSystem, read, 200, ""},
+		{"by another vendor's system", "vendor/bysystem/" + atSystem, other, 404, "AUTH-00011"},
+		{"Location", id, read, 200, ""},
+		{"Location for the party's daglig leder", id, e.personalToken(PIDStadigKonsert), 200, ""},
+		{"Location for someone else", id, e.personalToken(PIDDressMinst), 403, "AUTH-00016"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.do("GET", base+tc.path, tc.token, nil)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.code != "" && r.code(t) != tc.code {
+				t.Errorf("code %s, want %s", r.code(t), tc.code)
+			}
+		})
+	}
+	page := e.do("GET", base+"vendor/bysystem/"+atSystem, read, nil).obj(t)
+	if data := page["data"].([]any); len(data) != 1 || page["links"] == nil {
+		t.Errorf("page %v", page)
+	}
+	if r := e.do("DELETE", base+"vendor/"+id, e.vendorToken(alScopeRequestWrite), nil); r.status != http.StatusAccepted {
+		t.Errorf("delete: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", base+"vendor/"+id, read, nil); r.status != 404 {
+		t.Errorf("deleted request: %d", r.status)
+	}
+}
+
+func TestAltinnRequestTimeout(t *testing.T) {
+	e := newAltinnTestEnv(t, altinnTestSeed(false))
+	id := e.createRequest(false, standardRequestBody(nil)).obj(t)["id"].(string)
+	status := func(id string) string {
+		// A fresh token each time: the mock clock moves.
+		return e.do("GET", "authentication/api/v1/systemuser/request/vendor/"+id, e.vendorToken(alScopeRequestRead), nil).obj(t)["status"].(string)
+	}
+	// 179 days on, by the mock clock: still New.
+	e.clock.SetOffset(179 * 24 * time.Hour)
+	if s := status(id); s != "New" {
+		t.Errorf("after 179 days: %s", s)
+	}
+	e.clock.SetOffset(0)
+	// Backdated past 180 days with the knob: Timedout.
+	created := time.Now().Add(-181 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	if r := e.do("PUT", "mock/requests/"+id+"/created", "", map[string]any{"created": created}); r.status != 200 || r.obj(t)["status"] != "Timedout" {
+		t.Fatalf("backdate: %d %s", r.status, r.body)
+	}
+	if s := status(id); s != "Timedout" {
+		t.Errorf("backdated: %s", s)
+	}
+	for _, tc := range []struct {
+		body   any
+		status int
+	}{{map[string]any{"created": "yesterday"}, 400}, {"x", 400}} {
+		if r := e.do("PUT", "mock/requests/"+id+"/created", "", tc.body); r.status != tc.status {
+			t.Errorf("bad knob body %v: %d", tc.body, r.status)
+		}
+	}
+	if r := e.do("PUT", "mock/requests/"+altinnUUID()+"/created", "", map[string]any{"created": created}); r.status != 404 {
+		t.Errorf("knob on unknown request: %d", r.status)
+	}
+	// A timed-out request cannot be approved, and a new one replaces it.
+	approve := e.do("POST", fmt.Sprintf("authentication/api/v1/systemuser/request/%d/%s/approve", 51390520, id), e.personalToken(PIDStadigKonsert), nil)
+	if approve.status != 409 || approve.code(t) != "AUTH-00013" {
+		t.Errorf("approve timed out: %d %s", approve.status, approve.body)
+	}
+	r := e.createRequest(false, standardRequestBody(nil))
+	if r.status != 201 || r.obj(t)["id"] == id {
+		t.Errorf("new request after timeout: %d %s", r.status, r.body)
+	}
+}
+
+func TestAltinnPortalDecision(t *testing.T) {
+	e := newAltinnTestEnv(t, altinnTestSeed(false))
+	ape, tiger := 51390520, 51457050 // party ids of the seed's orgs
+	stdID := e.createRequest(false, standardRequestBody(nil)).obj(t)["id"].(string)
+	rejID := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "to-reject"})).obj(t)["id"].(string)
+	agentID := e.createRequest(true, map[string]any{"systemId": atAgentSystem, "partyOrgNo": OrgTiger,
+		"accessPackages": []any{map[string]any{"urn": atPackageRevisor}}}).obj(t)["id"].(string)
+	stadig, dress := e.personalToken(PIDStadigKonsert), e.personalToken(PIDDressMinst)
+	path := func(agent bool, party int, id, decision string) string {
+		p := "authentication/api/v1/systemuser/request/"
+		if agent {
+			p += "agent/"
+		}
+		return fmt.Sprintf("%s%d/%s/%s", p, party, id, decision)
+	}
+	for _, tc := range []struct {
+		name   string
+		path   string
+		token  string
+		status int
+		code   string
+	}{
+		{"a person without DAGL for the party", path(false, ape, stdID, "approve"), dress, 403, "AUTH-00016"},
+		{"the party does not match", path(false, tiger, stdID, "approve"), dress, 403, "AUTH-00041"},
+		{"unknown party", path(false, 1, stdID, "approve"), stadig, 400, "AUTH-00000"},
+		{"unknown request", path(false, ape, altinnUUID(), "approve"), stadig, 404, "AUTH-00010"},
+		{"an organisation's token", path(false, ape, stdID, "approve"), e.vendorToken(alScopeRequestWrite), 403, ""},
+		{"without the portal scope", path(false, ape, stdID, "approve"), e.personalToken(PIDStadigKonsert, alScopeClientDelegRead), 403, ""},
+		{"approve", path(false, ape, stdID, "approve"), stadig, 200, ""},
+		{"approve again", path(false, ape, stdID, "approve"), stadig, 409, "AUTH-00013"},
+		{"reject", path(false, ape, rejID, "reject"), stadig, 200, ""},
+		{"agent request on the standard path", path(false, tiger, agentID, "approve"), dress, 404, "AUTH-00010"},
+		{"standard request on the agent path", path(true, ape, stdID, "approve"), stadig, 400, "AUTH-00025"},
+		{"agent, party mismatch", path(true, ape, agentID, "approve"), stadig, 403, "AUTH-00042"},
+		{"agent approve", path(true, tiger, agentID, "approve"), dress, 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.do("POST", tc.path, tc.token, nil)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.code != "" && r.code(t) != tc.code {
+				t.Errorf("code %s, want %s", r.code(t), tc.code)
+			}
+			if tc.status == 200 && string(r.body) != "true\n" {
+				t.Errorf("body %q", r.body)
+			}
+		})
+	}
+	read := e.vendorToken(alScopeRequestRead)
+	for id, want := range map[string]string{stdID: "Accepted", rejID: "Rejected"} {
+		if got := e.do("GET", "authentication/api/v1/systemuser/request/vendor/"+id, read, nil).obj(t)["status"]; got != want {
+			t.Errorf("status of %s: %v, want %s", id, got, want)
+		}
+	}
+	// The approved request made a system user; asking again is AUTH-00004.
+	if r := e.createRequest(false, standardRequestBody(nil)); r.code(t) != "AUTH-00004" {
+		t.Errorf("request after approval: %d %s", r.status, r.body)
+	}
+	// A rejected request is returned as it is (200), not recreated.
+	if r := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "to-reject"})); r.status != 200 || r.obj(t)["status"] != "Rejected" {
+		t.Errorf("request again after rejection: %d %s", r.status, r.body)
+	}
+	q := "authentication/api/v1/systemuser/vendor/byquery?system-id=" + atAgentSystem + "&orgno=" + OrgTiger
+	if u := e.do("GET", q, e.vendorToken(alScopeRequestWrite), nil).obj(t); u["userType"] != "agent" {
+		t.Errorf("agent system user: %v", u)
+	}
+}
+
+func TestAltinnByExternalID(t *testing.T) {
+	e := newAltinnTestEnv(t, altinnTestSeed(true))
+	if err := e.alt.Seed(Seed{SystemUsers: []SeedSystemUser{{SystemID: atSystem, PartyOrgNo: OrgTiger, ExternalRef: "kunde-42"}}}); err != nil {
+		t.Fatal(err)
+	}
+	mp := e.mp.orgToken(t, OrgDigdir, alScopeSystemUserLookup)
+	q := func(clientID, vendor, owner, ext string) string {
+		s := "authentication/api/v1/systemuser/byExternalId?clientId=" + clientID + "&systemProviderOrgNo=" + vendor + "&systemUserOwnerOrgNo=" + owner
+		if ext != "" {
+			s += "&externalRef=" + ext
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name, path, token string
+		status            int
+	}{
+		{"found", q(atClient, OrgSmartCloud, OrgSubtilApe, ""), mp, 200},
+		{"externalRef = owner by default", q(atClient, OrgSmartCloud, OrgSubtilApe, OrgSubtilApe), mp, 200},
+		{"own externalRef", q(atClient, OrgSmartCloud, OrgTiger, "kunde-42"), mp, 200},
+		{"own externalRef missing", q(atClient, OrgSmartCloud, OrgTiger, ""), mp, 404},
+		{"agent for its owner", q(atAgentClient, OrgSmartCloud, OrgTiger, ""), mp, 200},
+		{"agent named by a client org", q(atAgentClient, OrgSmartCloud, OrgSubtilApe, ""), mp, 404},
+		{"client id of another system", q(atAgentClient, OrgSmartCloud, OrgTiger, "kunde-42"), mp, 404},
+		{"unknown client id", q("nope", OrgSmartCloud, OrgSubtilApe, ""), mp, 404},
+		{"wrong vendor", q(atClient, OrgTiger, OrgSubtilApe, ""), mp, 404},
+		{"missing owner", q(atClient, OrgSmartCloud, "", ""), mp, 400},
+		{"wrong scope", q(atClient, OrgSmartCloud, OrgSubtilApe, ""), e.mp.orgToken(t, OrgDigdir, alScopeRequestRead), 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.do("GET", tc.path, tc.token, nil)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.status == 200 && !strings.Contains(r.header.Get("Cache-Control"), "no-store") {
+				t.Errorf("Cache-Control %q", r.header.Get("Cache-Control"))
+			}
+		})
+	}
+	u := e.do("GET", q(atClient, OrgSmartCloud, OrgSubtilApe, ""), mp, nil).obj(t)
+	want := map[string]any{
+		"id": atStandardUser, "integrationTitle": "SmartCloud 1", "systemId": atSystem, "productName": atSystem,
+		"reporteeOrgNo": OrgSubtilApe, "isDeleted": false, "supplierName": "SMARTCLOUD AS", "supplierOrgno": OrgSmartCloud,
+		"externalRef": OrgSubtilApe, "userType": "standard",
+	}
+	for k, v := range want {
+		if u[k] != v {
+			t.Errorf("%s = %v, want %v", k, u[k], v)
+		}
+	}
+	if len(u) != 11 {
+		t.Errorf("keys %v: want exactly the 11 of SystemUserExternalDTO", u)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, u["created"].(string)); err != nil {
+		t.Errorf("created: %v", err)
+	}
+
+	byQuery := "authentication/api/v1/systemuser/vendor/byquery?system-id=" + atSystem + "&orgno=" + OrgSubtilApe
+	if r := e.do("GET", byQuery, e.vendorToken(alScopeRequestWrite), nil); r.status != 200 || r.obj(t)["id"] != atStandardUser {
+		t.Errorf("byquery: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", byQuery, e.mp.orgToken(t, OrgTiger, alScopeRequestWrite), nil); r.status != 404 {
+		t.Errorf("byquery by another vendor: %d", r.status)
+	}
+	if r := e.do("GET", byQuery+"&external-ref=nope", e.vendorToken(alScopeRequestWrite), nil); r.status != 404 {
+		t.Errorf("byquery, other ref: %d", r.status)
+	}
+}

@@ -1,0 +1,319 @@
+package mock
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// The confirm page stands in for Altinn's access management UI
+// (am.ui.altinn.no), where the customer's daglig leder reviews a system
+// user request and approves or rejects it. The real page needs an ID-porten
+// login; the mock lets the user pick a seeded person to act as instead, and
+// applies the same rules as the portal API.
+
+// confirmTemplates is the HTML of the confirm, receipt and error pages:
+// small, no scripts, no external assets, readable in light and dark mode.
+const confirmTemplates = `
+{{define "head"}}<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.}} · Altinn (mock)</title>
+<style>
+:root{color-scheme:light dark;--fg:#1b1d21;--bg:#fff;--muted:#51565f;--line:#cfd4dc;--accent:#0057a8;--on-accent:#fff;--ok:#06722e;--bad:#b00020}
+@media (prefers-color-scheme:dark){:root{--fg:#e6e8eb;--bg:#15171b;--muted:#a9afb8;--line:#3a3f48;--accent:#7cb8ff;--on-accent:#0b1726;--ok:#62d18f;--bad:#ff8a99}}
+body{margin:0;font:1rem/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:42rem;margin:0 auto;padding:1.5rem 1rem 3rem}
+.banner{margin:0 0 1.5rem;padding-bottom:.5rem;border-bottom:1px solid var(--line);color:var(--muted);font-size:.875rem}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}
+h2{font-size:1.125rem;margin:1.75rem 0 .5rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1.25rem;margin:0}
+dt{font-weight:600}dd{margin:0}
+ul{margin:.25rem 0;padding-left:1.25rem}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.875em;overflow-wrap:anywhere}
+fieldset{margin:1.75rem 0 0;padding:1rem;border:1px solid var(--line);border-radius:.5rem}
+legend{font-weight:600;padding:0 .25rem}
+label{display:block;margin-bottom:.25rem}
+select,button{font:inherit}
+select{max-width:100%;padding:.35rem}
+.hint{margin:.5rem 0 0;color:var(--muted);font-size:.875rem}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:1.25rem}
+button{padding:.55rem 1.4rem;border:2px solid var(--accent);border-radius:.375rem;cursor:pointer}
+.approve{background:var(--accent);color:var(--on-accent)}
+.reject{background:transparent;color:var(--accent)}
+button:focus-visible,select:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+a{color:var(--accent)}
+.box{margin:0 0 1rem;padding:.25rem 0 .25rem 1rem;border-left:4px solid var(--line)}
+.box.ok{border-color:var(--ok)}.box.bad{border-color:var(--bad)}
+</style>
+</head>
+<body>
+<main>
+<p class="banner">Altinn access management — mock, served by the systembruker workbench</p>
+{{end}}
+
+{{define "foot"}}</main>
+</body>
+</html>
+{{end}}
+
+{{define "confirm"}}{{template "head" .Heading}}
+<h1>{{.Heading}}</h1>
+<p><strong>{{.VendorName}}</strong> asks for {{if .Agent}}an agent system user{{else}}a system user{{end}} for
+<strong>{{.PartyName}}</strong> (org. no. {{.PartyOrgNo}}), so that its system can act on the organisation's behalf.</p>
+
+<section aria-labelledby="about">
+<h2 id="about">About the request</h2>
+<dl>
+<dt>System</dt><dd>{{.SystemName}} <code>{{.SystemID}}</code></dd>
+{{if .SystemDescription}}<dt>Description</dt><dd>{{.SystemDescription}}</dd>{{end}}
+<dt>Vendor</dt><dd>{{.VendorName}}, org. no. {{.VendorOrgNo}}</dd>
+<dt>For</dt><dd>{{.PartyName}}, org. no. {{.PartyOrgNo}}</dd>
+<dt>Status</dt><dd>{{.Status}}</dd>
+</dl>
+</section>
+
+<section aria-labelledby="what">
+{{if .Agent}}<h2 id="what">Access packages</h2>
+<p>The system user gets these access packages for the clients you later delegate to it:</p>
+{{else}}<h2 id="what">Rights</h2>
+<p>The system user gets these rights for {{.PartyName}}:</p>
+{{end}}<ul>
+{{range .Rights}}<li>{{.Title}} <code>{{.ID}}</code></li>
+{{end}}{{range .Packages}}<li><code>{{.}}</code></li>
+{{end}}</ul>
+</section>
+
+{{if .Open}}<form method="post" action="{{.ApproveURL}}">
+<input type="hidden" name="id" value="{{.ID}}">
+<fieldset>
+<legend>Act as</legend>
+<label for="pid">Person (stands in for the ID-porten login)</label>
+<select id="pid" name="pid" aria-describedby="pid-hint">
+{{range .Persons}}<option value="{{.PID}}"{{if .Selected}} selected{{end}}>{{.Name}} ({{.PID}}){{if .Roles}} — {{.Roles}}{{end}}</option>
+{{end}}</select>
+<p class="hint" id="pid-hint">Only a person holding the DAGL role (daglig leder) for {{.PartyName}} may decide.</p>
+</fieldset>
+<div class="actions">
+<button type="submit" class="approve">Approve</button>
+<button type="submit" class="reject" formaction="{{.RejectURL}}">Reject</button>
+</div>
+</form>
+{{else}}<div class="box" role="status"><p>This request is <strong>{{.Status}}</strong>: there is nothing left to decide.</p></div>
+{{end}}{{template "foot"}}{{end}}
+
+{{define "message"}}{{template "head" .Heading}}
+<div class="box {{if .Failed}}bad{{else}}ok{{end}}" role="{{if .Failed}}alert{{else}}status{{end}}">
+<h1>{{.Heading}}</h1>
+<p>{{.Message}}</p>
+{{if .Code}}<p>Altinn code <code>{{.Code}}</code>{{if .Title}}: {{.Title}}{{end}}</p>{{end}}
+</div>
+{{if .Back}}<p><a href="{{.Back}}">Back to the request</a></p>{{end}}
+{{template "foot"}}{{end}}
+`
+
+func parseConfirmTemplates() (*template.Template, error) {
+	t, err := template.New("confirm").Parse(confirmTemplates)
+	if err != nil {
+		return nil, fmt.Errorf("confirm page templates: %w", err)
+	}
+	return t, nil
+}
+
+// confirmView is what the confirm page shows.
+type confirmView struct {
+	Heading                 string
+	Agent, Open             bool
+	ID, Status              string
+	SystemID, SystemName    string
+	SystemDescription       string
+	VendorName, VendorOrgNo string
+	PartyName, PartyOrgNo   string
+	Rights                  []confirmRight
+	Packages                []string
+	Persons                 []confirmPerson
+	ApproveURL, RejectURL   string
+}
+
+type confirmRight struct{ ID, Title string }
+
+type confirmPerson struct {
+	PID, Name, Roles string
+	Selected         bool
+}
+
+// confirmMessage is a receipt or an error page.
+type confirmMessage struct {
+	Heading, Message string
+	Code, Title      string
+	Failed           bool
+	Back             string
+}
+
+// render writes a template with the status; rendering into a buffer first
+// means a template error never leaves half a page.
+func (a *Altinn) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := a.page.ExecuteTemplate(&buf, name, data); err != nil {
+		http.Error(w, "render "+name+": "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderProblem shows an Altinn problem as a readable page with its status.
+func (a *Altinn) renderProblem(w http.ResponseWriter, p altinnProblem, message, back string) {
+	a.render(w, p.status, "message", confirmMessage{
+		Heading: "The request could not be handled", Message: message, Code: p.code, Title: p.title, Failed: true, Back: back,
+	})
+}
+
+func confirmPagePath(agent bool) string {
+	if agent {
+		return "accessmanagement/ui/systemuser/agentrequest"
+	}
+	return "accessmanagement/ui/systemuser/request"
+}
+
+// handleConfirmPage renders the confirm page of a request.
+func (a *Altinn) handleConfirmPage(agent bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("id")
+		a.mu.RLock()
+		defer a.mu.RUnlock()
+		req, ok := a.requests[id]
+		if !ok || req.deleted {
+			a.renderProblem(w, altinnRequestNotFound(agent), fmt.Sprintf("There is no system user request with id %q.", id), "")
+			return
+		}
+		if req.agent != agent {
+			a.renderProblem(w, altinnRequestNotFound(agent), "This is "+confirmKindOf(req)+"; open it at "+a.cfg.URL+confirmPagePath(req.agent)+"?id="+id+".", "")
+			return
+		}
+		a.render(w, http.StatusOK, "confirm", a.confirmView(req, r.URL.Query().Get("pid")))
+	}
+}
+
+func confirmKindOf(req *altinnRequest) string {
+	if req.agent {
+		return "an agent request"
+	}
+	return "a standard request"
+}
+
+// confirmView gathers what the page shows. Callers hold a.mu.
+func (a *Altinn) confirmView(req *altinnRequest, pid string) confirmView {
+	v := confirmView{
+		Heading: "Approve a system user?", Agent: req.agent, ID: req.id, Status: a.requestStatus(req),
+		SystemID: req.systemID, VendorOrgNo: req.vendorOrgNo, VendorName: a.orgName(req.vendorOrgNo),
+		PartyOrgNo: req.partyOrgNo, PartyName: a.orgName(req.partyOrgNo),
+		ApproveURL: "/" + confirmPagePath(req.agent) + "/approve",
+		RejectURL:  "/" + confirmPagePath(req.agent) + "/reject",
+	}
+	if req.agent {
+		v.Heading = "Approve an agent system user?"
+	}
+	v.Open = v.Status == reqStatusNew
+	if s, ok := a.systems[req.systemID]; ok {
+		v.SystemName = altinnLocalized(s.name)
+		v.SystemDescription = altinnLocalized(s.description)
+	}
+	if v.SystemName == "" {
+		v.SystemName = req.systemID
+	}
+	if v.VendorName == "" {
+		v.VendorName = "Vendor " + req.vendorOrgNo
+	}
+	for _, id := range altinnResourceIDs(req.rights) {
+		title := id
+		if res, ok := a.resources[id]; ok {
+			if t, ok := res.body["title"].(map[string]string); ok && altinnLocalized(t) != "" {
+				title = altinnLocalized(t)
+			} else if t, ok := res.body["title"].(map[string]any); ok {
+				m := map[string]string{}
+				for k, x := range t {
+					m[k], _ = x.(string)
+				}
+				if altinnLocalized(m) != "" {
+					title = altinnLocalized(m)
+				}
+			}
+		}
+		v.Rights = append(v.Rights, confirmRight{ID: id, Title: title})
+	}
+	for _, p := range req.packages {
+		v.Packages = append(v.Packages, p.URN)
+	}
+	if pid == "" {
+		pid = a.daglLeder(req.partyOrgNo)
+	}
+	for _, p := range a.persons {
+		var roles []string
+		for _, r := range a.roles {
+			if r.From == p.PID && r.To == req.partyOrgNo {
+				roles = append(roles, r.Code)
+			}
+		}
+		cp := confirmPerson{PID: p.PID, Name: p.Name, Selected: p.PID == pid}
+		if len(roles) > 0 {
+			cp.Roles = strings.Join(roles, ", ") + " for " + v.PartyName
+		}
+		v.Persons = append(v.Persons, cp)
+	}
+	return v
+}
+
+// handleConfirmDecision takes the confirm page's Approve or Reject.
+func (a *Altinn) handleConfirmDecision(w http.ResponseWriter, r *http.Request) {
+	kind, decision := r.PathValue("kind"), r.PathValue("decision")
+	if (kind != "request" && kind != "agentrequest") || (decision != "approve" && decision != "reject") {
+		http.NotFound(w, r)
+		return
+	}
+	agent := kind == "agentrequest"
+	if err := r.ParseForm(); err != nil {
+		a.renderProblem(w, altinnProblem{status: http.StatusBadRequest}, "The form could not be read: "+err.Error(), "")
+		return
+	}
+	id, pid := r.PostForm.Get("id"), r.PostForm.Get("pid")
+	back := "/" + confirmPagePath(agent) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
+
+	a.mu.Lock()
+	req, ok := a.requests[id]
+	if !ok || req.deleted || req.agent != agent {
+		a.mu.Unlock()
+		a.renderProblem(w, altinnRequestNotFound(agent), fmt.Sprintf("There is no %s with id %q.", strings.TrimSuffix(kind, "request")+" request", id), "")
+		return
+	}
+	su, prob, detail, ok := a.decide(req, pid, decision == "approve")
+	partyName, status, redirect := a.orgName(req.partyOrgNo), req.status, req.redirectURL
+	a.mu.Unlock()
+	if !ok {
+		a.renderProblem(w, prob, detail+".", back)
+		return
+	}
+	if redirect != "" {
+		if u, err := url.Parse(redirect); err == nil {
+			q := u.Query()
+			q.Set("id", id)
+			q.Set("status", status)
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+			return
+		}
+	}
+	msg := confirmMessage{Heading: "Request rejected", Message: "No system user was created for " + partyName + "."}
+	if su != nil {
+		msg = confirmMessage{Heading: "Request approved",
+			Message: fmt.Sprintf("The %s system user %s now acts for %s (org. no. %s).", su.userType, su.id, partyName, su.partyOrgNo)}
+	}
+	a.render(w, http.StatusOK, "message", msg)
+}
