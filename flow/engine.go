@@ -128,6 +128,15 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 
 	res := StepResult{Attempt: try}
 	emit(Event{Kind: StepStarted, Step: i, Attempt: try})
+	if e.scenario.MockOnly && e.settings.Env != "mock" {
+		res.Err = fmt.Errorf("scenario %s turns the mocks' knobs and runs only with --env mock", e.scenario.Name)
+		res.Outcome = Failed
+		e.mu.Lock()
+		e.results[i] = res
+		e.mu.Unlock()
+		emit(Event{Kind: StepEnded, Step: i, Attempt: try, Result: &res})
+		return res
+	}
 	rc := &runCtx{svc: e.svc, set: e.settings, state: &st, emit: emit, step: i, res: &res, try: try}
 	ctx = client.WithRecorder(ctx, func(x client.Exchange) {
 		res.Exchanges = append(res.Exchanges, x)
@@ -182,12 +191,57 @@ type Report struct {
 	Results  []StepResult
 	// OK is true when every step ended as the scenario expects.
 	OK bool
+	// CleanupErr is set when undoing the scenario's knobs failed.
+	CleanupErr error
 }
 
-// RunAll resets the engine and runs every step in order. It stops at the
-// first step that fails, expectedly or not: the steps after it are skipped.
-func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
+// Cleanup runs the scenario's cleanup steps, which undo its changes to the
+// mocks' shared state. It is safe to call more than once.
+func (e *Engine) Cleanup(ctx context.Context) error {
+	e.run.Lock()
+	defer e.run.Unlock()
+	var errs []error
+	for _, st := range e.scenario.Cleanup {
+		e.mu.Lock()
+		s := e.state.clone()
+		e.mu.Unlock()
+		res := StepResult{}
+		rc := &runCtx{svc: e.svc, set: e.settings, state: &s, emit: func(Event) {}, res: &res}
+		if err := runSafely(ctx, st, rc); err != nil {
+			errs = append(errs, fmt.Errorf("cleanup %s: %w", st.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ResetWorld starts the scenario again from the beginning: against the
+// mocks it also puts their world back to its seed, so every scenario starts
+// from the same state (a second run would otherwise find the first run's
+// request and system user, as the real services would).
+func (e *Engine) ResetWorld(ctx context.Context) error {
 	e.Reset()
+	if e.settings.Env != "mock" || e.svc.Mock == nil {
+		return nil
+	}
+	e.run.Lock()
+	defer e.run.Unlock()
+	if err := e.svc.Mock.Reset(ctx); err != nil {
+		return fmt.Errorf("reset the mock world: %w", err)
+	}
+	return nil
+}
+
+// RunAll resets the engine (and the mock world) and runs every step in
+// order. It stops at the first step that fails, expectedly or not: the
+// steps after it are skipped.
+func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
+	if err := e.ResetWorld(ctx); err != nil {
+		rep := Report{Scenario: e.scenario}
+		for range e.scenario.Steps {
+			rep.Results = append(rep.Results, StepResult{Outcome: Skipped, Err: err})
+		}
+		return rep
+	}
 	rep := Report{Scenario: e.scenario, OK: true}
 	stopped := false
 	for i := range e.scenario.Steps {
@@ -207,6 +261,9 @@ func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
 		if r.Err != nil {
 			stopped = true
 		}
+	}
+	if err := e.Cleanup(ctx); err != nil {
+		rep.CleanupErr = err
 	}
 	// A scenario that expects a failure must reach it.
 	for i, s := range e.scenario.Steps {

@@ -98,6 +98,9 @@ type Services struct {
 	Portal       *client.Portal
 	Delegation   *client.ClientDelegation
 	Krav         *client.KravOgBetalinger
+	// Mock turns the mocks' knobs (clock, request age), for the training
+	// scenarios that run only against the mocks.
+	Mock *client.MockControl
 	// Now is the workbench's clock.
 	Now func() time.Time
 }
@@ -125,6 +128,7 @@ func NewServices(u URLs, hc *http.Client) Services {
 		Portal:       client.NewPortal(u.Altinn, hc),
 		Delegation:   client.NewClientDelegation(u.Altinn, hc),
 		Krav:         client.NewKravOgBetalinger(u.Skatteetaten, hc),
+		Mock:         client.NewMockControl(u.Maskinporten, u.Altinn, hc),
 		Now:          time.Now,
 	}
 }
@@ -141,6 +145,8 @@ const (
 	ParamGrantLifetime Param = "grant_lifetime" // exp - iat of the grant
 	ParamGrantScope    Param = "grant_scope"    // scope of the system user grant
 	ParamDecision      Param = "decision"       // approve or reject
+	ParamGrantAudience Param = "grant_aud"      // aud of the grant; empty: Maskinporten's issuer
+	ParamVendorClock   Param = "vendor_clock"   // how far the vendor's clock is off
 )
 
 // paramInfo describes each input.
@@ -155,6 +161,15 @@ var paramInfo = map[Param]struct {
 	ParamGrantLifetime: {"Grant lifetime", "exp - iat; documented maximum 120s, the server refuses above 180s", checkDuration},
 	ParamGrantScope:    {"Scope", "space separated scopes of the system user grant", nil},
 	ParamDecision:      {"Decision", "approve or reject", checkDecision},
+	ParamGrantAudience: {"Grant aud", "Maskinporten's issuer; empty: as its well-known document says", nil},
+	ParamVendorClock:   {"Vendor clock", "how far SmartCloud's clock is off (iat); Maskinporten allows 10s", checkOffset},
+}
+
+func checkOffset(s string) error {
+	if _, err := time.ParseDuration(s); err != nil {
+		return fmt.Errorf("%q is not a duration such as 0s, -30s or 1m", s)
+	}
+	return nil
 }
 
 func checkOrgNo(s string) error {
@@ -223,8 +238,8 @@ func (s State) clone() State {
 // Param returns the value of an input.
 func (s State) Param(p Param) string { return s.Params[p] }
 
-func (s State) lifetime() time.Duration {
-	d, _ := time.ParseDuration(s.Params[ParamGrantLifetime])
+func (s State) duration(p Param) time.Duration {
+	d, _ := time.ParseDuration(s.Params[p])
 	return d
 }
 
@@ -332,6 +347,12 @@ type Scenario struct {
 	Steps   []Step
 	// Params are the scenario's starting inputs, over the defaults.
 	Params map[Param]string
+	// MockOnly marks a scenario that turns the mocks' knobs (clock, request
+	// age); it cannot run against a real environment.
+	MockOnly bool
+	// Cleanup undoes what the scenario changed in the mocks' shared state
+	// (the clock); RunAll runs it at the end, the TUI when leaving.
+	Cleanup []Step
 }
 
 // defaultParams are the inputs every scenario starts from.
@@ -344,6 +365,7 @@ func defaultParams(s Settings, agent bool) map[Param]string {
 		ParamGrantLifetime: "120s",
 		ParamGrantScope:    s.Scope,
 		ParamDecision:      "approve",
+		ParamVendorClock:   "0s",
 	}
 	if agent {
 		p[ParamCustomerOrg] = s.FacilitatorOrgNo

@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -144,25 +143,70 @@ func TestAgentScenario(t *testing.T) {
 }
 
 func TestFailureScenariosEndInTheirRealError(t *testing.T) {
-	tests := map[string][]string{
-		"rejected":            {"MP-303", "invalid_altinn_customer_configuration"},
-		"agent-client-org":    {"MP-303"},
-		"agent-not-delegated": {"HTTP 403", "KB-005"},
-		"grant-too-long":      {"invalid_grant"},
+	// The codes each failure scenario must show, beside the one it expects.
+	also := map[string][]string{
+		"rejected":            {"invalid_altinn_customer_configuration"},
+		"agent-not-delegated": {"KB-005"},
+		"delegation-removed":  {"KB-005"},
+		"token-expired":       {"KB-004"},
+		"request-timed-out":   {"AUTH-00013"},
+		"wrong-aud":           {"invalid_grant"},
+		"unknown-field":       {"invalid_authorization_details"},
 	}
-	for name, want := range tests {
-		t.Run(name, func(t *testing.T) {
-			r, _ := run(t, name, nil)
+	s := session(t)
+	failures := 0
+	for _, sc := range flow.Scenarios(s.Settings) {
+		var expect *flow.Step
+		for i := range sc.Steps {
+			if sc.Steps[i].Expect.Code != "" {
+				expect = &sc.Steps[i]
+			}
+		}
+		if expect == nil {
+			continue
+		}
+		failures++
+		t.Run(sc.Name, func(t *testing.T) {
+			// All scenarios share one mock world, as in the TUI: each
+			// must leave it usable for the next (the clock reset).
+			r := flow.NewEngine(s.Services, s.Settings, sc).RunAll(context.Background(), nil)
 			if !r.OK {
 				t.Fatalf("not ok:\n%s", describe(r))
 			}
-			last := r.Results[len(r.Results)-1]
-			for _, code := range want {
-				if !client.HasCode(last.Err, code) {
-					t.Errorf("last step's error %v lacks %s (codes %v)", last.Err, code, last.Codes())
+			var got flow.StepResult
+			for i, st := range sc.Steps {
+				if st.ID == expect.ID {
+					got = r.Results[i]
 				}
 			}
+			for _, code := range append([]string{expect.Expect.Code}, also[sc.Name]...) {
+				if !client.HasCode(got.Err, code) {
+					t.Errorf("%s: error %v lacks %s (codes %v)", expect.ID, got.Err, code, got.Codes())
+				}
+			}
+			if expect.Expect.Why == "" {
+				t.Error("the expectation does not say why")
+			}
 		})
+	}
+	if failures < 12 {
+		t.Errorf("%d failure scenarios, want at least 12", failures)
+	}
+	// After them all, the happy path still works in the same world.
+	sc, _ := flow.Find(s.Settings, "standard")
+	if r := flow.NewEngine(s.Services, s.Settings, sc).RunAll(context.Background(), nil); !r.OK {
+		t.Fatalf("standard after the failures:\n%s", describe(r))
+	}
+}
+
+func TestMockOnlyScenarioRefusesARealEnvironment(t *testing.T) {
+	s := session(t)
+	st := s.Settings
+	st.Env = "tt02"
+	sc, _ := flow.Find(st, "token-expired")
+	r := flow.NewEngine(s.Services, st, sc).RunAll(context.Background(), nil)
+	if r.OK || r.Results[0].Err == nil || !strings.Contains(r.Results[0].Err.Error(), "--env mock") {
+		t.Fatalf("ran against tt02: %v", r.Results[0].Err)
 	}
 }
 
@@ -305,11 +349,8 @@ func BenchmarkStandardScenario(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		// Each run registers its own client and system, so runs are
-		// independent: a fresh system id per run.
-		st := s.Settings
-		st.SystemID = st.VendorOrgNo + "_bench" + strconv.Itoa(i)
-		eng := flow.NewEngine(s.Services, st, sc)
+		// RunAll puts the mock world back to its seed first.
+		eng := flow.NewEngine(s.Services, s.Settings, sc)
 		if r := eng.RunAll(ctx, nil); !r.OK {
 			b.Fatalf("run %d not ok:\n%s", i, describe(r))
 		}

@@ -91,6 +91,9 @@ func (p *TextPrinter) Event(ev Event) {
 	case ExchangeDone:
 		x := ev.Exchange
 		fmt.Fprintf(p.W, "      %s %s → %s (%s)\n", x.Method, x.URL, x.StatusLine(), x.Duration.Round(time.Millisecond/10))
+		for _, b := range x.Behind {
+			fmt.Fprintf(p.W, "        ↳ %s: %s %s → %s\n", b.Caller, b.Method, b.URL, b.StatusLine())
+		}
 	case TokenDecoded:
 		p.token(ev.Token)
 	case NoteAdded:

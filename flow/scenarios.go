@@ -3,6 +3,9 @@ package flow
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/systembruker/workbench/client"
 )
 
 // Scenarios lists every scenario for the settings, happy ones first.
@@ -44,7 +47,128 @@ func Scenarios(s Settings) []Scenario {
 			})),
 			Params: map[Param]string{ParamGrantLifetime: "300s"},
 		},
+		{
+			Name:    "not-approved",
+			Summary: "SmartCloud asks for a token before the customer has approved: MP-303",
+			Steps: append(standardUntilRequest(), stepOperationalToken(Expect{
+				Code: "MP-303", Why: "Until the request is approved there is no system user for Maskinporten to find.",
+			})),
+		},
+		{
+			Name:    "request-timed-out",
+			Summary: "Nobody answers the request for 181 days: it is Timedout and can no longer be approved",
+			Steps: append(standardUntilRequest(), stepReview(EndUser), stepTimePasses(181), stepVendorPoll(), withExpect(stepDecide(EndUser), Expect{
+				Code: "HTTP 409", Why: "Only a New request can be decided; after 180 days it is Timedout (AUTH-00013). Create a new request.",
+			})),
+			MockOnly: true,
+		},
+		{
+			Name:    "wrong-aud",
+			Summary: "The grant's aud names production Maskinporten while the token goes to test: MP-110",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "MP-110", Why: "aud must be the issuer of the Maskinporten the grant is sent to, trailing slash included.",
+			})),
+			Params: map[Param]string{ParamGrantAudience: "https://maskinporten.no/"},
+		},
+		{
+			Name:    "clock-skew",
+			Summary: "SmartCloud's clock is a minute ahead, so the grant's iat is in the future: invalid_grant",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "invalid_grant", Why: "Maskinporten accepts iat only within 10 s of its own clock: keep servers on NTP.",
+			})),
+			Params: map[Param]string{ParamVendorClock: "1m"},
+		},
+		{
+			Name:    "reused-jti",
+			Summary: "SmartCloud posts the same grant twice: the second time MP-012",
+			Steps: append(standardReady(), stepOperationalToken(Expect{}), stepReplayGrant(Expect{
+				Code: "MP-012", Why: "A grant is single use; every token request needs a fresh grant with a new jti.",
+			})),
+		},
+		{
+			Name:    "wrong-key",
+			Summary: "The grant is signed with another key under the registered kid: MP-124",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "MP-124", Why: "Maskinporten verifies the signature with the public key registered under that kid.",
+			}, tokenVariant{title: "SmartCloud signs the grant with the wrong key", tweak: func(_ *client.Grant, k *client.SigningKey) {
+				if other, err := otherKey(); err == nil {
+					k.Key = other
+				}
+			}})),
+		},
+		{
+			Name:    "unknown-kid",
+			Summary: "The grant names a kid that is not registered on the client: MP-124",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "MP-124", Why: "The kid in the grant's header must be one of the client's registered keys.",
+			}, tokenVariant{title: "SmartCloud names an unregistered kid", tweak: func(_ *client.Grant, k *client.SigningKey) {
+				k.KeyID = "smartcloud-2025-retired"
+			}})),
+		},
+		{
+			Name:    "scope-not-allowed",
+			Summary: "The grant asks for a scope the client does not have: MP-200",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "MP-200", Why: "A client may ask only for scopes registered on it (and open to its organisation).",
+			})),
+			Params: map[Param]string{ParamGrantScope: "altinn:authorization/authorize"},
+		},
+		{
+			Name:    "unknown-field",
+			Summary: "authorization_details spells externalRef as externalref: MP-302",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "MP-302", Why: "Maskinporten knows only type, systemuser_org and externalRef, with that exact case.",
+			}, tokenVariant{title: "SmartCloud misspells a field of authorization_details", tweak: func(g *client.Grant, _ *client.SigningKey) {
+				g.Extra = map[string]any{"authorization_details": []map[string]any{{
+					"type": client.AuthorizationTypeSystemUser, "systemuser_org": client.NewOrgID(s.CustomerOrgNo),
+					"externalref": s.CustomerOrgNo,
+				}}}
+			}})),
+		},
+		{
+			Name:    "unknown-type",
+			Summary: "authorization_details has type urn:altinn:systembruker: MP-301",
+			Steps: append(standardReady(), stepOperationalToken(Expect{
+				Code: "MP-301", Why: "The type is English even in Norway: urn:altinn:systemuser.",
+			}, tokenVariant{title: "SmartCloud writes the type in Norwegian", tweak: func(g *client.Grant, _ *client.SigningKey) {
+				for i := range g.AuthorizationDetails {
+					g.AuthorizationDetails[i].Type = "urn:altinn:systembruker"
+				}
+			}})),
+		},
+		{
+			Name:    "delegation-removed",
+			Summary: "The client is taken from the agent after the token was issued: the next API call is 403",
+			Agent:   true,
+			Steps: append(agentUntilDelegation(), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{}), stepAdminRemove(),
+				stepAPI("op-api-2", "SmartCloud fetches the claims again, same token", Expect{
+					Code: "HTTP 403", Why: "The token does not change, but the PDP decides on every call: no delegation, no Permit.",
+				})),
+			Params: map[Param]string{ParamAPIOrg: s.CustomerOrgNo},
+		},
+		{
+			Name:    "token-expired",
+			Summary: "Ten minutes pass before SmartCloud uses its token: the API answers 401",
+			Steps: append(standardReady(), stepOperationalToken(Expect{}), stepClock("op-wait", Operational, "Ten minutes pass", 10*time.Minute),
+				stepAPI("op-api", "SmartCloud calls the API with its old token", Expect{
+					Code: "HTTP 401", Why: "System user tokens live two minutes; get a new one (a fresh grant) when it expires.",
+				})),
+			MockOnly: true,
+			Cleanup:  []Step{stepClock("clock-reset", Operational, "The clock is set right again", 0)},
+		},
+		{
+			Name:    "system-deleted",
+			Summary: "SmartCloud deletes its system from the register: the next token request is MP-303",
+			Steps: append(standardReady(), stepOperationalToken(Expect{}), stepVendorDeleteSystem(), stepOperationalToken(Expect{
+				Code: "MP-303", Why: "A deleted system's system users are gone for Maskinporten and the PDP alike.",
+			}, tokenVariant{id: "op-token-2", title: "SmartCloud asks for a token again"})),
+		},
 	}
+}
+
+func withExpect(s Step, x Expect) Step {
+	s.Expect = x
+	return s
 }
 
 // Find returns the scenario with the name, or an error listing the names.
@@ -67,9 +191,17 @@ func vendorSetupSteps() []Step {
 	return []Step{stepVendorKeys(), stepVendorClient(), stepVendorToken(), stepVendorSystem(), stepVendorRequest()}
 }
 
+func standardUntilRequest() []Step {
+	return append(serviceOwnerSteps(), vendorSetupSteps()...)
+}
+
 func standardUntilApproval() []Step {
-	s := append(serviceOwnerSteps(), vendorSetupSteps()...)
-	return append(s, stepReview(EndUser), stepDecide(EndUser))
+	return append(standardUntilRequest(), stepReview(EndUser), stepDecide(EndUser))
+}
+
+// standardReady is the standard scenario up to the system user existing.
+func standardReady() []Step {
+	return append(standardUntilApproval(), stepVendorPoll())
 }
 
 func standard(s Settings) Scenario {

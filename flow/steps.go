@@ -2,9 +2,12 @@ package flow
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/systembruker/workbench/client"
@@ -45,6 +48,11 @@ type tokenRequest struct {
 	scopes   []string
 	details  []client.AuthorizationDetail
 	lifetime time.Duration
+	aud      string        // empty: the issuer
+	skew     time.Duration // how far the signer's clock is off
+	// tweak changes the grant or key before signing, for the training
+	// scenarios that break a rule on purpose.
+	tweak func(*client.Grant, *client.SigningKey)
 }
 
 // getToken signs a grant, shows it, posts it to /token, and verifies and
@@ -53,15 +61,22 @@ func (r *runCtx) getToken(ctx context.Context, tr tokenRequest) (string, error) 
 	if err := r.discover(ctx); err != nil {
 		return "", err
 	}
-	aud := r.set.MaskinportenAudience
+	aud := tr.aud
+	if aud == "" {
+		aud = r.set.MaskinportenAudience
+	}
 	if aud == "" {
 		aud = r.state.Issuer
 	}
 	g := client.Grant{
 		ClientID: tr.clientID, Audience: aud, Scopes: tr.scopes,
-		IssuedAt: r.svc.Now(), Lifetime: tr.lifetime, AuthorizationDetails: tr.details,
+		IssuedAt: r.svc.Now().Add(tr.skew), Lifetime: tr.lifetime, AuthorizationDetails: tr.details,
 	}
-	assertion, err := g.Sign(tr.key)
+	key := tr.key
+	if tr.tweak != nil {
+		tr.tweak(&g, &key)
+	}
+	assertion, err := g.Sign(key)
 	if err != nil {
 		return "", err
 	}
@@ -77,13 +92,18 @@ func (r *runCtx) getToken(ctx context.Context, tr tokenRequest) (string, error) 
 		r.state.Grant = assertion
 	}
 	r.token(Token{Label: tr.label + " grant", DecodedJWT: gd, Warnings: g.Warnings()})
+	return r.postGrant(ctx, tr.label, assertion)
+}
 
+// postGrant trades a signed grant for an access token at /token and
+// verifies and shows the token.
+func (r *runCtx) postGrant(ctx context.Context, label, assertion string) (string, error) {
 	res, err := r.svc.Maskinporten.Token(ctx, r.state.TokenEndpoint, assertion)
 	if err != nil {
 		return "", err
 	}
 	at, verr := client.VerifyAccessToken(res.AccessToken, r.state.JWKS, r.state.Issuer, r.svc.Now())
-	r.token(Token{Label: tr.label + " access token", DecodedJWT: at.DecodedJWT})
+	r.token(Token{Label: label + " access token", DecodedJWT: at.DecodedJWT})
 	if verr != nil {
 		return "", fmt.Errorf("Maskinporten's token did not verify against its own key set: %w", verr)
 	}
@@ -468,14 +488,31 @@ func stepAdminDelegate() Step {
 	}
 }
 
-func stepOperationalToken(x Expect) Step {
+// tokenVariant changes the operational token step for a scenario.
+type tokenVariant struct {
+	id, title string
+	tweak     func(*client.Grant, *client.SigningKey)
+}
+
+func stepOperationalToken(x Expect, v ...tokenVariant) Step {
+	var tw tokenVariant
+	if len(v) > 0 {
+		tw = v[0]
+	}
+	id, title := "op-token", "SmartCloud gets a system user token"
+	if tw.id != "" {
+		id = tw.id
+	}
+	if tw.title != "" {
+		title = tw.title
+	}
 	return Step{
-		ID: "op-token", Actor: Operational, Title: "SmartCloud gets a system user token",
+		ID: id, Actor: Operational, Title: title,
 		Explain: "Now the daily work: SmartCloud signs a grant whose authorization_details name the " +
 			"system user's owner (type urn:altinn:systemuser, systemuser_org). Maskinporten checks the " +
 			"grant, asks Altinn whether that org has a system user for SmartCloud's system and client, " +
 			"and issues a token carrying systemuser_id, systemuser_org and system_id.",
-		Inputs: []Param{ParamGrantOrg, ParamExternalRef, ParamGrantScope, ParamGrantLifetime},
+		Inputs: []Param{ParamGrantOrg, ParamExternalRef, ParamGrantScope, ParamGrantLifetime, ParamGrantAudience, ParamVendorClock},
 		Expect: x,
 		run: func(ctx context.Context, r *runCtx) error {
 			d := client.AuthorizationDetail{Type: client.AuthorizationTypeSystemUser}
@@ -487,7 +524,8 @@ func stepOperationalToken(x Expect) Step {
 			tok, err := r.getToken(ctx, tokenRequest{
 				label: "system user", key: r.set.VendorKey, clientID: r.state.VendorClientID,
 				scopes: client.ScopeList(r.state.Param(ParamGrantScope)), details: []client.AuthorizationDetail{d},
-				lifetime: r.state.lifetime(),
+				lifetime: r.state.duration(ParamGrantLifetime), aud: r.state.Param(ParamGrantAudience),
+				skew: r.state.duration(ParamVendorClock), tweak: tw.tweak,
 			})
 			r.state.AccessToken = tok
 			return err
@@ -496,8 +534,12 @@ func stepOperationalToken(x Expect) Step {
 }
 
 func stepOperationalAPI(x Expect) Step {
+	return stepAPI("op-api", "SmartCloud fetches the open tax claims", x)
+}
+
+func stepAPI(id, title string, x Expect) Step {
 	return Step{
-		ID: "op-api", Actor: Operational, Title: "SmartCloud fetches the open tax claims",
+		ID: id, Actor: Operational, Title: title,
 		Explain: "SmartCloud calls Krav og betalinger with the token. Skatteetaten verifies it against " +
 			"Maskinporten's keys, then asks Altinn's PDP whether this system user may read " +
 			"ske-krav-og-betalinger for the org in the path, and returns the outstanding claims.",
@@ -562,3 +604,71 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func stepReplayGrant(x Expect) Step {
+	return Step{
+		ID: "op-replay", Actor: Operational, Title: "SmartCloud sends the same grant again",
+		Explain: "A grant is good for one token: Maskinporten remembers each grant's jti until it " +
+			"expires and refuses it the second time. Make a fresh grant, with a new jti, for every token request.",
+		Expect: x,
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.state.Grant == "" {
+				return errors.New("no grant yet: run the token step first")
+			}
+			if d, err := client.DecodeJWT(r.state.Grant); err == nil {
+				r.token(Token{Label: "replayed grant", DecodedJWT: d})
+			}
+			_, err := r.postGrant(ctx, "replayed", r.state.Grant)
+			return err
+		},
+	}
+}
+
+func stepTimePasses(days int) Step {
+	return Step{
+		ID: "eu-wait", Actor: EndUser, Title: fmt.Sprintf("Nobody answers for %d days", days),
+		Explain: "A request waits for the customer, but not for ever: Altinn treats a request that is " +
+			"still New after 180 days as Timedout. The mock's request is backdated to show it.",
+		run: func(ctx context.Context, r *runCtx) error {
+			return r.svc.Mock.BackdateRequest(ctx, r.state.RequestID, r.svc.Now().AddDate(0, 0, -days))
+		},
+	}
+}
+
+func stepClock(id string, actor Actor, title string, offset time.Duration) Step {
+	return Step{
+		ID: id, Actor: actor, Title: title,
+		Explain: "The mocks share one clock, which this step moves: the services see time pass " +
+			"while the workbench does not wait.",
+		run: func(ctx context.Context, r *runCtx) error {
+			return r.svc.Mock.SetClock(ctx, offset)
+		},
+	}
+}
+
+func stepVendorDeleteSystem() Step {
+	return Step{
+		ID: "v-delete", Actor: SystemVendor, Title: "SmartCloud deletes its system from the register",
+		Explain: "Deleting a system from the register (a soft delete) takes its system users with it: " +
+			"Maskinporten no longer finds them, and Altinn's PDP no longer permits them.",
+		run: func(ctx context.Context, r *runCtx) error {
+			return r.svc.Systems.Delete(ctx, r.state.VendorToken, r.state.SystemID)
+		},
+	}
+}
+
+func stepAdminRemove() Step {
+	return Step{
+		ID: "ca-remove", Actor: ClientAdmin, Title: "Removes TILFELDIG SUBTIL APE from the agent",
+		Explain: "The client administrator takes the client away again. SmartCloud's token still " +
+			"looks the same and is still valid: the change shows only at the next PDP decision.",
+		Manual: true,
+		run: func(ctx context.Context, r *runCtx) error {
+			return r.svc.Delegation.Remove(ctx, r.state.PersonToken, r.state.SystemUserID, r.state.ClientPartyUUID)
+		},
+	}
+}
+
+// otherKey is a key Maskinporten has never seen, made once (RSA key
+// generation is slow) for the wrong-key scenario.
+var otherKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })

@@ -252,10 +252,7 @@ func (c *Clock) SetOffset(d time.Duration) {
 
 // Env is a running set of mock services on loopback listeners.
 type Env struct {
-	Maskinporten *Maskinporten
-	Altinn       *Altinn
-	Skatteetaten *Skatteetaten
-	Clock        *Clock
+	Clock *Clock
 
 	// URLs of the services, with a trailing slash, as the real base URLs
 	// are written.
@@ -263,70 +260,56 @@ type Env struct {
 	AltinnURL       string
 	SkatteetatenURL string
 
+	seed    Seed
+	hc      *http.Client
+	mu      sync.RWMutex
+	world   *world
 	servers []*http.Server
+}
+
+// world is one generation of the three services: a reset builds a new one.
+type world struct {
+	mp *Maskinporten
+	al *Altinn
+	sk *Skatteetaten
 }
 
 // Start seeds the three services and serves them on loopback listeners
 // until ctx ends or Close is called.
 func Start(ctx context.Context, seed Seed) (*Env, error) {
-	listen := func() (net.Listener, string, error) {
+	var ls []net.Listener
+	closeAll := func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}
+	var urls []string
+	for range 3 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return nil, "", fmt.Errorf("listen on loopback: %w", err)
+			closeAll()
+			return nil, fmt.Errorf("listen on loopback: %w", err)
 		}
-		return l, "http://" + l.Addr().String() + "/", nil
+		ls = append(ls, l)
+		urls = append(urls, "http://"+l.Addr().String()+"/")
 	}
-	mpL, mpURL, err := listen()
-	if err != nil {
-		return nil, err
-	}
-	alL, alURL, err := listen()
-	if err != nil {
-		mpL.Close()
-		return nil, err
-	}
-	skL, skURL, err := listen()
-	if err != nil {
-		mpL.Close()
-		alL.Close()
-		return nil, err
-	}
-	env := &Env{Clock: &Clock{}, MaskinportenURL: mpURL, AltinnURL: alURL, SkatteetatenURL: skURL}
+	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1], SkatteetatenURL: urls[2], seed: seed}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
-	hc := &http.Client{Timeout: 10 * time.Second, Transport: tr}
-	env.Maskinporten, err = NewMaskinporten(MaskinportenConfig{
-		Issuer: mpURL, AltinnURL: alURL, HTTP: hc, Clock: env.Clock, Key: mustKey("maskinporten"),
-	})
-	if err == nil {
-		env.Altinn, err = NewAltinn(AltinnConfig{
-			URL: alURL, MaskinportenURL: mpURL, HTTP: hc, Clock: env.Clock, Key: mustKey("altinn"),
-		})
-	}
-	if err == nil {
-		env.Skatteetaten, err = NewSkatteetaten(SkatteetatenConfig{
-			URL: skURL, MaskinportenURL: mpURL, AltinnURL: alURL, HTTP: hc, Clock: env.Clock,
-			ClientID: SkatteetatenClientID, KeyID: SkatteetatenKeyID, Key: mustKey("skatteetaten"),
-			SubscriptionKey: PDPSubscriptionKey,
-		})
-	}
-	if err == nil {
-		err = env.apply(seed)
-	}
+	env.hc = &http.Client{Timeout: 10 * time.Second, Transport: &traceTransport{base: tr, names: map[string]string{
+		urls[0]: "maskinporten", urls[1]: "altinn", urls[2]: "skatteetaten",
+	}}}
+	w, err := env.build(nil)
 	if err != nil {
-		mpL.Close()
-		alL.Close()
-		skL.Close()
+		closeAll()
 		return nil, err
 	}
-	for _, s := range []struct {
-		l net.Listener
-		h http.Handler
-	}{{mpL, env.Maskinporten}, {alL, env.Altinn}, {skL, env.Skatteetaten}} {
-		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+	env.world = w
+	for i, name := range []string{"maskinporten", "altinn", "skatteetaten"} {
+		srv := &http.Server{Handler: env.handler(name, i), ReadHeaderTimeout: 10 * time.Second}
 		env.servers = append(env.servers, srv)
-		go srv.Serve(s.l)
+		go srv.Serve(ls[i])
 	}
 	go func() {
 		<-ctx.Done()
@@ -335,18 +318,84 @@ func Start(ctx context.Context, seed Seed) (*Env, error) {
 	return env, nil
 }
 
-// apply loads the seed into the services' state.
-func (e *Env) apply(seed Seed) error {
-	if err := e.Maskinporten.Seed(seed); err != nil {
-		return fmt.Errorf("seed maskinporten: %w", err)
+// build makes a fresh generation of the services from the seed. A given
+// Skatteetaten is kept: its state is the seed's claims, and its cached
+// tokens (four RSA signatures to get again) stay valid across a reset.
+func (e *Env) build(sk *Skatteetaten) (*world, error) {
+	w := &world{sk: sk}
+	var err error
+	w.mp, err = NewMaskinporten(MaskinportenConfig{
+		Issuer: e.MaskinportenURL, AltinnURL: e.AltinnURL, HTTP: e.hc, Clock: e.Clock, Key: mustKey("maskinporten"),
+	})
+	if err == nil {
+		w.al, err = NewAltinn(AltinnConfig{
+			URL: e.AltinnURL, MaskinportenURL: e.MaskinportenURL, HTTP: e.hc, Clock: e.Clock, Key: mustKey("altinn"),
+		})
 	}
-	if err := e.Altinn.Seed(seed); err != nil {
-		return fmt.Errorf("seed altinn: %w", err)
+	if err == nil && w.sk == nil {
+		w.sk, err = NewSkatteetaten(SkatteetatenConfig{
+			URL: e.SkatteetatenURL, MaskinportenURL: e.MaskinportenURL, AltinnURL: e.AltinnURL, HTTP: e.hc, Clock: e.Clock,
+			ClientID: SkatteetatenClientID, KeyID: SkatteetatenKeyID, Key: mustKey("skatteetaten"),
+			SubscriptionKey: PDPSubscriptionKey,
+		})
 	}
-	if err := e.Skatteetaten.Seed(seed); err != nil {
-		return fmt.Errorf("seed skatteetaten: %w", err)
+	if err != nil {
+		return nil, err
 	}
+	if err := w.mp.Seed(e.seed); err != nil {
+		return nil, fmt.Errorf("seed maskinporten: %w", err)
+	}
+	if err := w.al.Seed(e.seed); err != nil {
+		return nil, fmt.Errorf("seed altinn: %w", err)
+	}
+	if sk == nil {
+		if err := w.sk.Seed(e.seed); err != nil {
+			return nil, fmt.Errorf("seed skatteetaten: %w", err)
+		}
+	}
+	return w, nil
+}
+
+// Reset puts the world back to its seed: every client, system, request,
+// system user, delegation and grant made since is gone, and the clock is
+// right again. POST /mock/reset on any of the three hosts does the same.
+func (e *Env) Reset() error {
+	e.mu.RLock()
+	sk := e.world.sk
+	e.mu.RUnlock()
+	w, err := e.build(sk)
+	if err != nil {
+		return err
+	}
+	e.Clock.SetOffset(0)
+	e.mu.Lock()
+	e.world = w
+	e.mu.Unlock()
 	return nil
+}
+
+// handler serves the i-th service of the current world, with the reset knob.
+func (e *Env) handler(name string, i int) http.Handler {
+	current := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/mock/reset" {
+			if r.Method != http.MethodPost {
+				w.Header().Set("Allow", http.MethodPost)
+				writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "POST /mock/reset resets the mock world"})
+				return
+			}
+			if err := e.Reset(); err != nil {
+				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]string{"status": "the mock world is back to its seed"})
+			return
+		}
+		e.mu.RLock()
+		cur := e.world
+		e.mu.RUnlock()
+		[]http.Handler{cur.mp, cur.al, cur.sk}[i].ServeHTTP(w, r)
+	})
+	return traced(name, current)
 }
 
 // Close stops the services.
@@ -362,6 +411,19 @@ func (e *Env) Close() error {
 // are fixed so that tokens and golden files are stable; they sign nothing
 // outside the mock world.
 func mustKey(name string) *rsa.PrivateKey {
+	if k, ok := parsedKeys.Load(name); ok {
+		return k.(*rsa.PrivateKey)
+	}
+	k := parseKey(name)
+	parsedKeys.Store(name, k)
+	return k
+}
+
+// parsedKeys caches mustKey: parsing (and checking) an RSA key costs about
+// a millisecond, and every reset of the world needs all three.
+var parsedKeys sync.Map
+
+func parseKey(name string) *rsa.PrivateKey {
 	b, err := testKeys.ReadFile("testkeys/" + name + ".pem")
 	if err != nil {
 		panic("mock: embedded key missing: " + name)

@@ -1,0 +1,130 @@
+// An integrator's client of `workbench serve`, written with the jose library
+// and only the README's seed format: it registers its own key through the
+// seed, gets a system user token, verifies it against the JWKS, calls
+// Krav og betalinger, and checks that Maskinporten's rules reject bad grants.
+//
+// Usage: node client.mjs PATH-TO-WORKBENCH-BINARY
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
+import * as jose from "jose";
+
+const bin = process.argv[2];
+if (!bin) {
+  console.error("usage: node client.mjs WORKBENCH-BINARY");
+  process.exit(2);
+}
+
+const clientId = "interop-" + randomUUID();
+const kid = "interop-key-1";
+const { publicKey, privateKey } = await jose.generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
+const publicJwk = { ...(await jose.exportJWK(publicKey)), kid, use: "sig", alg: "RS256" };
+const right = { resource: [{ id: "urn:altinn:resource", value: "ske-krav-og-betalinger" }] };
+const seed = {
+  clients: [{ client_id: clientId, client_orgno: "991825827", scopes: ["skatteetaten:kravogbetalinger"], jwks: { keys: [publicJwk] } }],
+  systems: [{
+    id: "991825827_interop", vendor: { authority: "iso6523-actorid-upis", ID: "0192:991825827" },
+    name: { nb: "Interop" }, description: { nb: "Interop test" }, rights: [right], clientId: [clientId], isVisible: true,
+  }],
+  systemUsers: [{ systemId: "991825827_interop", partyOrgNo: "310904473", rights: [right] }],
+};
+const dir = mkdtempSync(join(tmpdir(), "wb-interop-"));
+const seedFile = join(dir, "seed.json");
+writeFileSync(seedFile, JSON.stringify(seed, null, 2));
+
+const serve = spawn(bin, ["serve", "--seed", seedFile], { stdio: ["ignore", "pipe", "inherit"] });
+const urls = {};
+const lines = createInterface({ input: serve.stdout });
+await new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error("serve printed no URLs within 10 s")), 10000);
+  serve.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+  lines.on("line", (line) => {
+    const [name, url] = line.trim().split(/\s+/);
+    urls[name] = url;
+    if (urls.maskinporten && urls.altinn && urls.skatteetaten) {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+});
+
+let failures = 0;
+function check(ok, what) {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures++;
+}
+
+try {
+  const meta = await (await fetch(urls.maskinporten + ".well-known/oauth-authorization-server")).json();
+  check(meta.issuer === urls.maskinporten && meta.token_endpoint && meta.jwks_uri, "well-known names issuer, token endpoint and jwks_uri");
+
+  const grant = async (over = {}, key = privateKey, headerKid = kid) => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      scope: "skatteetaten:kravogbetalinger",
+      authorization_details: [{ type: "urn:altinn:systemuser", systemuser_org: { authority: "iso6523-actorid-upis", ID: "0192:310904473" } }],
+      ...over.claims,
+    };
+    return new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: headerKid })
+      .setIssuer(clientId)
+      .setAudience(over.aud ?? meta.issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + (over.lifetime ?? 120))
+      .setJti(randomUUID())
+      .sign(key);
+  };
+  const token = async (assertion) => {
+    const res = await fetch(meta.token_endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  const assertion = await grant();
+  const ok = await token(assertion);
+  check(ok.status === 200 && ok.body.token_type === "Bearer", `token endpoint answers 200 (${ok.status} ${ok.body.error_description ?? ""})`);
+
+  const jwks = jose.createRemoteJWKSet(new URL(meta.jwks_uri));
+  const { payload, protectedHeader } = await jose.jwtVerify(ok.body.access_token, jwks, { issuer: meta.issuer });
+  const ad = payload.authorization_details?.[0] ?? {};
+  check(protectedHeader.alg === "RS256" && protectedHeader.kid, "access token is RS256 with a kid, verified against the JWKS");
+  check(ad.type === "urn:altinn:systemuser" && ad.systemuser_org?.ID === "0192:310904473", "token carries the system user for 310904473");
+  check(Array.isArray(ad.systemuser_id) && ad.systemuser_id.length === 1 && ad.system_id === "991825827_interop", "systemuser_id array and system_id");
+  check(payload.consumer?.ID === "0192:991825827" && payload.client_id === clientId, "consumer and client_id");
+
+  const api = await fetch(urls.skatteetaten + "api/innkreving/kravogbetalinger/v1/regnskapssystem/310904473/aapnekrav", {
+    headers: { Authorization: "Bearer " + ok.body.access_token },
+  });
+  const claims = await api.json();
+  check(api.status === 200 && Array.isArray(claims.aapentKravMedGjenstaaendeBeloep), `Krav og betalinger answers 200 with claims (${api.status})`);
+
+  const other = (await jose.generateKeyPair("RS256", { modulusLength: 2048 })).privateKey;
+  const rules = [
+    ["reused grant", () => assertion, "MP-012"],
+    ["wrong aud", () => grant({ aud: "https://maskinporten.no/" }), "MP-110"],
+    ["wrong key", () => grant({}, other), "MP-124"],
+    ["unknown kid", () => grant({}, privateKey, "nope"), "MP-124"],
+    ["lifetime 300 s", () => grant({ lifetime: 300 }), "invalid_grant"],
+    ["no system user for the org", () => grant({ claims: { authorization_details: [{ type: "urn:altinn:systemuser", systemuser_org: { authority: "iso6523-actorid-upis", ID: "0192:314250052" } }] } }), "MP-303"],
+    ["unknown authorization_details type", () => grant({ claims: { authorization_details: [{ type: "urn:altinn:nope" }] } }), "MP-301"],
+    ["unknown field", () => grant({ claims: { authorization_details: [{ type: "urn:altinn:systemuser", systemuser_org: { authority: "iso6523-actorid-upis", ID: "0192:310904473" }, extra: 1 }] } }), "MP-302"],
+    ["scope not on the client", () => grant({ claims: { scope: "altinn:authorization/authorize" } }), "MP-200"],
+  ];
+  for (const [name, make, want] of rules) {
+    const r = await token(await make());
+    const got = `${r.body.error} ${r.body.error_description ?? ""}`;
+    check(r.status >= 400 && got.includes(want), `${name} → ${want} (got ${r.status} ${got})`);
+  }
+} catch (e) {
+  check(false, "unexpected: " + (e.stack ?? e));
+} finally {
+  serve.kill("SIGINT");
+}
+console.log(failures === 0 ? "interop: all checks passed" : `interop: ${failures} checks failed`);
+process.exit(failures === 0 ? 0 : 1);
