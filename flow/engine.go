@@ -277,6 +277,8 @@ func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
 // Why explains a result's outcome in one line.
 func (r StepResult) Why(x Expect) string {
 	switch {
+	case r.Outcome == Done && x.Code != "" && x.Why != "":
+		return "failed as expected with " + x.Code + ": " + x.Why
 	case r.Outcome == Done && x.Code != "":
 		return "failed as expected with " + x.Code
 	case r.Outcome == Done:

@@ -184,6 +184,14 @@ func TestFailureScenariosEndInTheirRealError(t *testing.T) {
 					t.Errorf("%s: error %v lacks %s (codes %v)", expect.ID, got.Err, code, got.Codes())
 				}
 			}
+			if _, ok := client.ExplainCode(expect.Expect.Code); !ok {
+				t.Errorf("no explanation for %s", expect.Expect.Code)
+			}
+			for _, c := range got.Codes() {
+				if _, ok := client.ExplainCode(c); !ok && !strings.HasPrefix(c, "HTTP") {
+					t.Errorf("no explanation for %s, which %s produces", c, expect.ID)
+				}
+			}
 			if expect.Expect.Why == "" {
 				t.Error("the expectation does not say why")
 			}

@@ -12,18 +12,19 @@ import (
 
 // StepReport is one step of a run as `run --format json` prints it.
 type StepReport struct {
-	Actor     Actor             `json:"actor"`
-	ID        string            `json:"id"`
-	Title     string            `json:"title"`
-	Outcome   Outcome           `json:"outcome"`
-	Expected  string            `json:"expected,omitempty"` // the error code the scenario expects
-	Error     string            `json:"error,omitempty"`
-	Codes     []string          `json:"codes,omitempty"`
-	Why       string            `json:"why,omitempty"`
-	Notes     []string          `json:"notes,omitempty"`
-	Exchanges []client.Exchange `json:"exchanges"`
-	Tokens    []Token           `json:"tokens"`
-	Duration  time.Duration     `json:"durationNs"`
+	Actor     Actor                `json:"actor"`
+	ID        string               `json:"id"`
+	Title     string               `json:"title"`
+	Outcome   Outcome              `json:"outcome"`
+	Expected  string               `json:"expected,omitempty"` // the error code the scenario expects
+	Error     string               `json:"error,omitempty"`
+	Codes     []string             `json:"codes,omitempty"`
+	Explained []client.Explanation `json:"explanations,omitempty"`
+	Why       string               `json:"why,omitempty"`
+	Notes     []string             `json:"notes,omitempty"`
+	Exchanges []client.Exchange    `json:"exchanges"`
+	Tokens    []Token              `json:"tokens"`
+	Duration  time.Duration        `json:"durationNs"`
 }
 
 // RunReport is a whole run as JSON.
@@ -50,7 +51,7 @@ func (r Report) JSON() RunReport {
 			sr.Tokens = []Token{}
 		}
 		if res.Err != nil {
-			sr.Error, sr.Codes = res.Err.Error(), res.Codes()
+			sr.Error, sr.Codes, sr.Explained = res.Err.Error(), res.Codes(), client.ExplainErr(res.Err)
 		}
 		if res.Outcome == Done || res.Outcome == Failed {
 			sr.Why = res.Why(s.Expect)
@@ -113,6 +114,12 @@ func (p *TextPrinter) Event(ev Event) {
 		fmt.Fprintf(p.W, "    %s %s\n", mark, r.Why(st.Expect))
 		if r.Err != nil && r.Outcome == Done {
 			fmt.Fprintf(p.W, "      %v\n", r.Err)
+		}
+		if r.Err != nil {
+			if ex := client.ExplainErr(r.Err); len(ex) > 0 {
+				e := ex[0]
+				fmt.Fprintf(p.W, "      %s: %s\n        cause: %s\n        fix:   %s\n        see:   %s\n", e.Code, e.Title, e.Cause, e.Fix, e.Doc)
+			}
 		}
 		fmt.Fprintln(p.W)
 	}
