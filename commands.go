@@ -3,19 +3,25 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/client/mock"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/tui"
 )
 
 func versionString() string {
@@ -28,11 +34,7 @@ func versionString() string {
 
 // loadConfig reads the config and applies --env.
 func loadConfig(g globals, stderr io.Writer) (*config.Config, bool) {
-	c, err := config.Load(g.config)
-	if err == nil && g.env != "" {
-		c.Env = g.env
-		err = c.Validate()
-	}
+	c, err := config.LoadWith(g.config, config.Options{Env: g.env, AllowProd: g.allowProd})
 	if err != nil {
 		fmt.Fprintf(stderr, "workbench: configuration is not usable:\n%v\n", err)
 		return nil, false
@@ -50,6 +52,9 @@ func start(ctx context.Context, g globals, stderr io.Writer) (*config.Session, b
 	if err != nil {
 		fmt.Fprintf(stderr, "workbench: %v\n", err)
 		return nil, false
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(stderr, "workbench: warning: %s\n", w)
 	}
 	return s, true
 }
@@ -183,8 +188,30 @@ func cmdScenarios(g globals, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// cmdTUI opens the terminal UI. Until the TUI lands it runs the standard
-// scenario headless.
+// cmdTUI opens the terminal UI on the configured environment. When stdout
+// is not a terminal (a pipe, CI) it runs the standard scenario headless
+// instead.
 func cmdTUI(g globals, stdout, stderr io.Writer) int {
-	return cmdRun(g, nil, stdout, stderr)
+	out, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return cmdRun(g, nil, stdout, stderr)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, ok := start(ctx, g, stderr)
+	if !ok {
+		return 2
+	}
+	defer s.Close()
+	// Ask the terminal for its background before Bubble Tea owns the
+	// input, so light and dark themes pick their colours.
+	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
+	m := tui.New(s.Services, s.Settings,
+		tui.WithClipboard(tui.OSC52(out, os.Getenv("TMUX") != "", strings.HasPrefix(os.Getenv("TERM"), "screen"))))
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(out))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		fmt.Fprintf(stderr, "workbench: %v\n", err)
+		return 1
+	}
+	return 0
 }

@@ -20,23 +20,40 @@ Usage:
                                            the same flow headless; exit 0 when every step ends as expected
   workbench serve [--seed FILE]            only the mock services, until interrupted
   workbench scenarios                      list the scenarios
+  workbench config init [FILE] [--force]   write a commented starter configuration for tt02
+  workbench config check [FILE]            say, field by field, what is wrong with a configuration
+  workbench keys new [--out FILE] [--kid KID]
+                                           make a key pair; prints the public JWK to register
+  workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
+                                           print a system user access token (for curl and scripts)
 
 Global flags (before or after the command):
   --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
-  --env mock|tt02  environment profile, over the config's env
+  --env mock|tt02|prod
+                   environment profile, over the config's env and WORKBENCH_ENV
+  --allow-prod     accept env prod (production: real organisations and data)
   --help           this help
   --version        the version
 `
 
 // globals are the flags every command takes.
 type globals struct {
-	config string
-	env    string
+	config    string
+	env       string
+	allowProd bool
 }
 
+// register adds the global flags to a command's flag set. The defaults are
+// the values already parsed, so that a flag given before the command
+// survives the command's own parse.
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.config, "config", os.Getenv("WORKBENCH_CONFIG"), "TOML configuration `FILE`")
-	fs.StringVar(&g.env, "env", "", "environment profile: mock or tt02")
+	cfg := g.config
+	if cfg == "" {
+		cfg = os.Getenv("WORKBENCH_CONFIG")
+	}
+	fs.StringVar(&g.config, "config", cfg, "TOML configuration `FILE`")
+	fs.StringVar(&g.env, "env", g.env, "environment profile: mock, tt02 or prod")
+	fs.BoolVar(&g.allowProd, "allow-prod", g.allowProd, "accept env prod")
 }
 
 func main() {
@@ -77,11 +94,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdServe(g, rest, stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(g, rest, stdout, stderr)
+	case "config":
+		return cmdConfig(g, rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(g, rest, stdout, stderr)
+	case "token":
+		return cmdToken(g, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios)\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token)\n\n%s", cmd, usage)
 	return 2
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -326,7 +328,7 @@ func (p *Portal) Decide(ctx context.Context, d ConfirmAction) (string, error) {
 		header: http.Header{"Accept": {"text/html"}},
 	})
 	if err != nil {
-		return "", err
+		return "", pageProblem(err, r)
 	}
 	return r.header.Get("Location"), nil
 }
@@ -402,4 +404,32 @@ func (a *Authentication) Exchange(ctx context.Context, maskinportenToken string)
 		return "", err
 	}
 	return strings.Trim(strings.TrimSpace(string(r.body)), `"`), nil
+}
+
+var authCodeRE = regexp.MustCompile(`\b(AUTH|STD)(\.VLD)?-\d{5}\b`)
+
+// pageProblem reads an Altinn portal error page (the portal answers a
+// browser with HTML, not problem+json) into a ProblemError with the code
+// the page shows.
+func pageProblem(err error, r *response) error {
+	if r == nil || !isHTML(r.header.Get("Content-Type"), r.body) {
+		return err
+	}
+	return &ProblemError{
+		Service: "altinn", Status: r.status, Code: authCodeRE.FindString(string(r.body)),
+		Title: "the portal page says: " + pageText(r.body),
+	}
+}
+
+var headRE = regexp.MustCompile(`(?is)<head.*?</head>|<script.*?</script>|<style.*?</style>`)
+
+// pageText is the visible text of an HTML page, shortened.
+func pageText(b []byte) string {
+	s := headRE.ReplaceAllString(string(b[:min(len(b), 16384)]), " ")
+	s = html.UnescapeString(tagRE.ReplaceAllString(s, " "))
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -128,23 +129,46 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 func newTransportError(method, u string, err error) *TransportError {
 	var (
-		dnsErr  *net.DNSError
-		certErr *tls.CertificateVerificationError
-		unkAuth x509.UnknownAuthorityError
-		hostErr x509.HostnameError
+		dnsErr   *net.DNSError
+		certErr  *tls.CertificateVerificationError
+		unkAuth  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		invErr   x509.CertificateInvalidError
+		recErr   tls.RecordHeaderError
+		attErr   errAttemptTimeout
+		opErr    *net.OpError
+		hint     = err.Error()
+		errText  = err.Error()
+		isProxy  = strings.Contains(errText, "proxyconnect")
+		plainTLS = strings.Contains(errText, "server gave HTTP response to HTTPS client")
 	)
-	hint := err.Error()
 	switch {
 	case errors.Is(err, context.Canceled):
 		hint = "cancelled"
+	case errors.As(err, &attErr):
+		hint = "timed out: " + attErr.Error() + "; the service may be slow, down or unreachable from here"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		hint = "timed out waiting for an answer; the service may be down or unreachable from here"
+	case isProxy:
+		hint = "the proxy refused or failed (" + errText + "); check HTTPS_PROXY/NO_PROXY"
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		hint = fmt.Sprintf("cannot resolve host %q: no such host; check the URL in the config for a typo, and that this machine has a network and DNS that reach it", dnsErr.Name)
 	case errors.As(err, &dnsErr):
-		hint = fmt.Sprintf("cannot resolve host %q; check the URL in the config and your network/DNS", dnsErr.Name)
+		hint = fmt.Sprintf("cannot resolve host %q: the DNS lookup failed (%v); check your network/DNS", dnsErr.Name, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		hint = "connection refused: nothing listens at that address; is the service (or `workbench serve`) running, and is the URL right?"
-	case errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr):
-		hint = "TLS certificate not trusted: " + err.Error() + " (the workbench always verifies TLS)"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		hint = "the connection was closed before a complete answer came (" + errText + "); a proxy or firewall in between, or the service restarting?"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		hint = "no route to the host: no network from here, or a firewall in between"
+	case plainTLS, errors.As(err, &recErr):
+		hint = "the server does not speak TLS at that address: use http:// only for local mocks, or check the port"
+	case errors.As(err, &invErr) && invErr.Reason == x509.Expired:
+		hint = "TLS certificate expired or not yet valid: " + errText + " (check this machine's clock; the workbench always verifies TLS)"
+	case errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr), errors.As(err, &invErr):
+		hint = "TLS certificate not trusted: " + errText + " (the workbench always verifies TLS)"
+	case errors.As(err, &opErr):
+		hint = "network error: " + errText
 	}
 	return &TransportError{Method: method, URL: u, Err: err, Hint: hint}
 }
@@ -182,12 +206,23 @@ func decodeError(service, method, u string, r *response) error {
 					}
 					return e
 				}
+			case probe["message"] != nil:
+				// Azure API Management, in front of Altinn's platform,
+				// answers for itself: {"statusCode": 401, "message":
+				// "Access denied due to missing subscription key. ..."}.
+				var m struct {
+					Message string `json:"message"`
+				}
+				if json.Unmarshal(r.body, &m) == nil && m.Message != "" {
+					return &HTTPError{Service: service, Status: r.status, ContentType: ct,
+						Reason: "the API gateway answered: " + m.Message}
+				}
 			}
 		}
 	}
 	e := &HTTPError{Service: service, Status: r.status, ContentType: ct, Snippet: snippet(r.body)}
 	switch {
-	case strings.Contains(ct, "html") || strings.HasPrefix(strings.TrimSpace(string(r.body)), "<"):
+	case isHTML(ct, r.body):
 		e.Reason = "an HTML page instead of an API answer (a proxy or gateway error page?)"
 	case len(r.body) == 0:
 		e.Reason = "an empty body"
@@ -196,6 +231,11 @@ func decodeError(service, method, u string, r *response) error {
 		e.Reason = strings.TrimSpace(e.Reason + " WWW-Authenticate: " + w)
 	}
 	return e
+}
+
+func isHTML(contentType string, body []byte) bool {
+	t := strings.ToLower(strings.TrimSpace(string(body[:min(len(body), 64)])))
+	return strings.Contains(contentType, "html") || strings.HasPrefix(t, "<!doctype html") || strings.HasPrefix(t, "<html")
 }
 
 func looksJSON(contentType string, body []byte) bool {

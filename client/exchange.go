@@ -10,11 +10,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -34,6 +36,15 @@ type Exchange struct {
 	Started        time.Time     `json:"started"`
 	Duration       time.Duration `json:"durationNs"`
 	Err            string        `json:"error,omitempty"`
+	// Caller names who made the call when it is not the workbench: a
+	// mock service calling another, behind the scenes.
+	Caller string `json:"caller,omitempty"`
+	// Behind are the calls the service made to answer this one, as the
+	// mocks report them (see TraceHeader).
+	Behind []Exchange `json:"behind,omitempty"`
+	// Retries says what went wrong with earlier attempts of a GET that
+	// was tried again (see NewHTTPClient).
+	Retries []string `json:"retries,omitempty"`
 }
 
 // StatusLine is "200 OK" style text for the response, or the transport error.
@@ -72,7 +83,8 @@ const maxRecordedBody = 16 << 20
 type Base struct {
 	// URL is the service's base URL, e.g. https://platform.tt02.altinn.no/.
 	URL string
-	// HTTP does the calls; nil means a client with a 30 s timeout.
+	// HTTP does the calls; nil means NewHTTPClient's defaults (30 s a
+	// try, GETs retried).
 	HTTP *http.Client
 	// Service names the service in recorded exchanges.
 	Service string
@@ -82,6 +94,10 @@ type Base struct {
 func NewBase(service, baseURL string, hc *http.Client) Base {
 	return Base{URL: baseURL, HTTP: hc, Service: service}
 }
+
+// defaultHTTPClient is the client of a Base without one: built once, as
+// its connections are worth keeping.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client { return NewHTTPClient(HTTPOptions{}) })
 
 // call is one request to a service.
 type call struct {
@@ -160,14 +176,16 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 	}
 	hc := b.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = defaultHTTPClient()
 	}
 	if c.noRedirect {
 		nc := *hc
 		nc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		hc = &nc
 	}
-	res, err := hc.Do(req)
+	actx, attempts := withAttemptLog(req.Context())
+	res, err := hc.Do(req.WithContext(actx))
+	x.Retries = attempts.list()
 	if err != nil {
 		terr := newTransportError(c.method, u, err)
 		x.Duration = time.Since(x.Started)
@@ -180,6 +198,7 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 	x.Duration = time.Since(x.Started)
 	x.Status = res.StatusCode
 	x.ResponseHeader = redact(res.Header)
+	behind(&x)
 	x.ResponseBody = string(raw)
 	if err != nil {
 		terr := newTransportError(c.method, u, err)
@@ -224,13 +243,24 @@ func (b Base) doJSON(ctx context.Context, c call, in, out any) (*response, error
 
 // decodeBody decodes a JSON body, turning anything else into a clear error.
 func decodeBody(service string, r *response, out any) error {
-	if !looksJSON(r.header.Get("Content-Type"), r.body) {
-		return &HTTPError{Service: service, Status: r.status, ContentType: r.header.Get("Content-Type"),
+	ct := r.header.Get("Content-Type")
+	switch {
+	case isHTML(ct, r.body):
+		return &HTTPError{Service: service, Status: r.status, ContentType: ct, Snippet: snippet(r.body),
+			Reason: "expected a JSON body, got an HTML page: does the base URL point at the API host, not a web page, login or proxy page?"}
+	case len(r.body) == 0:
+		return &HTTPError{Service: service, Status: r.status, ContentType: ct, Reason: "expected a JSON body, got an empty body"}
+	case !looksJSON(ct, r.body):
+		return &HTTPError{Service: service, Status: r.status, ContentType: ct,
 			Snippet: snippet(r.body), Reason: "expected a JSON body"}
 	}
 	if err := json.Unmarshal(r.body, out); err != nil {
-		return &HTTPError{Service: service, Status: r.status, ContentType: r.header.Get("Content-Type"),
-			Snippet: snippet(r.body), Reason: "the JSON body does not have the expected shape: " + err.Error()}
+		reason := "the JSON body does not have the expected shape: " + err.Error()
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || err.Error() == "unexpected end of JSON input" {
+			reason = "the body is not valid JSON (" + err.Error() + "); cut off, or not JSON at all"
+		}
+		return &HTTPError{Service: service, Status: r.status, ContentType: ct, Snippet: snippet(r.body), Reason: reason}
 	}
 	return nil
 }

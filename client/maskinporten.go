@@ -2,9 +2,11 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,6 +60,31 @@ type TokenResponse struct {
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int    `json:"expires_in"`
 	Scope       string `json:"scope"`
+}
+
+// UnmarshalJSON reads expires_in as a number or a numeric string: the
+// spec shows a number (599), but OAuth servers differ and a token that
+// worked should not fail on how its lifetime was spelt.
+func (t *TokenResponse) UnmarshalJSON(b []byte) error {
+	type plain TokenResponse
+	var raw struct {
+		plain
+		ExpiresIn json.RawMessage `json:"expires_in"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*t = TokenResponse(raw.plain)
+	t.ExpiresIn = 0
+	if len(raw.ExpiresIn) > 0 && string(raw.ExpiresIn) != "null" {
+		s := strings.Trim(string(raw.ExpiresIn), `"`)
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("expires_in %s is not a number of seconds", raw.ExpiresIn)
+		}
+		t.ExpiresIn = int(f)
+	}
+	return nil
 }
 
 // Token posts a signed grant to the token endpoint (tokenURL, or the base

@@ -8,6 +8,8 @@ import (
 	"testing"
 )
 
+func noEnv(string) string { return "" }
+
 func write(t *testing.T, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "workbench.toml")
@@ -18,7 +20,7 @@ func write(t *testing.T, text string) string {
 }
 
 func TestNoFileMeansMocksAndSeedData(t *testing.T) {
-	c, err := Load("")
+	c, err := LoadWith("", Options{Getenv: noEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,13 @@ func TestBadConfigNamesFileLineFieldAndFix(t *testing.T) {
 	}{
 		{"unknown field", "env = \"mock\"\n[vendor]\norg_no = \"991825827\"\norgnr = \"1\"\n", "vendor.orgnr", 4, "allowed here:"},
 		{"unknown table", "[vendr]\norg_no = \"1\"\n", "vendr", 1, "unknown field"},
-		{"bad env", "env = \"prod\"\n", "env", 1, "allowed: mock, tt02"},
+		{"bad env", "env = \"production\"\n", "env", 1, "allowed: mock, tt02, prod"},
+		{"prod without --allow-prod", "env = \"prod\"\n", "env", 1, "--allow-prod"},
+		{"prod host under tt02", "env = \"tt02\"\n[maskinporten]\nurl = \"https://maskinporten.no/\"\n", "maskinporten.url", 3, "production host"},
+		{"plain http to a real host", "[altinn]\nurl = \"http://platform.tt02.altinn.no/\"\n", "altinn.url", 2, "plain http"},
+		{"bad timeout", "[network]\ntimeout = \"soon\"\n", "network.timeout", 2, "e.g. \"30s\""},
+		{"too many retries", "[network]\nretries = 50\n", "network.retries", 2, "GETs only"},
+		{"half a service owner", "env = \"tt02\"\n[service_owner]\nclient_id = \"x\"\n", "service_owner.client_id", 3, "go together"},
 		{"bad org no", "[customer]\norg_no = \"31090447\"\n", "customer.org_no", 2, "nine digits"},
 		{"system id without org", "[vendor]\nsystem_id = \"smartcloud\"\n", "vendor.system_id", 2, "AUTH.VLD-00001"},
 		{"http redirect", "[vendor]\nredirect_url = \"http://x/\"\n", "vendor.redirect_url", 2, "https"},
@@ -65,7 +73,7 @@ func TestBadConfigNamesFileLineFieldAndFix(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := write(t, tt.text)
-			_, err := Load(p)
+			_, err := LoadWith(p, Options{Getenv: noEnv})
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -113,7 +121,7 @@ func TestLoadKeyFile(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.pem")
 	os.WriteFile(bad, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600)
-	if _, err := LoadKeyFile(bad, "x"); err == nil || !strings.Contains(err.Error(), "not a private key") {
+	if _, err := LoadKeyFile(bad, "x"); err == nil || !strings.Contains(err.Error(), "holds no private key") {
 		t.Errorf("certificate accepted as key: %v", err)
 	}
 }

@@ -50,6 +50,11 @@ var Parties = []Party{PartySmartCloud, PartyMaskinporten, PartyAltinn, PartySkat
 // tt02 test data by default (see config).
 type Settings struct {
 	Env string // mock, tt02
+	// ActAsPeople lets the workbench do the people's steps (log in,
+	// approve, delegate) over HTTP, through the mock portal and test
+	// token tools. Only the mocks have those; against a real Altinn the
+	// workbench shows what to do and waits for the person instead.
+	ActAsPeople bool
 
 	// Service owner (Skatteetaten).
 	ServiceOwnerOrgNo    string
@@ -67,6 +72,7 @@ type Settings struct {
 	AgentSystemID string // 991825827_smartcloud_ap
 	AccessPackage string // urn:altinn:accesspackage:ansvarlig-revisor
 	ClientID      string // set for a client made elsewhere (tt02); empty: the flow makes one
+	AgentClientID string // the agent system's client, when it has its own (Altinn ties a client to one system)
 	VendorKey     client.SigningKey
 	RedirectURL   string
 

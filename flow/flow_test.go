@@ -7,7 +7,9 @@ import (
 	"go/token"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
@@ -361,6 +363,58 @@ func BenchmarkStandardScenario(b *testing.B) {
 		eng := flow.NewEngine(s.Services, s.Settings, sc)
 		if r := eng.RunAll(ctx, nil); !r.OK {
 			b.Fatalf("run %d not ok:\n%s", i, describe(r))
+		}
+	}
+}
+
+// Against a real Altinn the workbench cannot act for the people: it shows
+// the confirm URL and polls until the person has answered. Here the test
+// plays STADIG KONSERT in the mock portal while the flow waits.
+func TestWaitsForThePersonInARealEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("polls for a few seconds")
+	}
+	s := session(t)
+	st := s.Settings
+	st.ActAsPeople = false
+	sc, _ := flow.Find(st, "standard")
+	eng := flow.NewEngine(s.Services, st, sc)
+	done := make(chan flow.Report, 1)
+	var notes []string
+	var mu sync.Mutex
+	go func() {
+		done <- eng.RunAll(context.Background(), func(e flow.Event) {
+			if e.Kind == flow.NoteAdded {
+				mu.Lock()
+				notes = append(notes, e.Note)
+				mu.Unlock()
+			}
+		})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for eng.State().ConfirmURL == "" {
+		if time.Now().After(deadline) {
+			t.Fatal("no confirm URL")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // the flow is polling now
+	stt := eng.State()
+	if _, err := s.Services.Portal.Decide(context.Background(), client.ConfirmAction{
+		ConfirmURL: stt.ConfirmURL, RequestID: stt.RequestID, PID: st.EndUserPID, Approve: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if !r.OK {
+		t.Fatalf("not ok:\n%s", describe(r))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{"opens it in a browser", stt.ConfirmURL, "still New", "answered: Accepted"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
 		}
 	}
 }

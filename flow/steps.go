@@ -110,6 +110,57 @@ func (r *runCtx) postGrant(ctx context.Context, label, assertion string) (string
 	return res.AccessToken, nil
 }
 
+// real reports whether the flow runs against a real environment, where a
+// person's steps happen elsewhere (a portal, a browser) and the workbench
+// waits for their effect instead of doing them.
+func (r *runCtx) real() bool { return !r.set.ActAsPeople }
+
+// serviceOwnerElsewhere ends a service owner step that Skatteetaten does
+// itself in a real environment (the workbench has its key only in the mocks,
+// or when the config names one).
+func (r *runCtx) serviceOwnerElsewhere(what string) bool {
+	if r.set.ServiceOwnerKey.Key != nil {
+		return false
+	}
+	r.note("done by %s in its own environment: %s", r.set.ServiceOwnerName, what)
+	return true
+}
+
+// vendorToken gets (again) SmartCloud's token for Altinn's vendor APIs.
+func (r *runCtx) vendorToken(ctx context.Context) error {
+	tok, err := r.getToken(ctx, tokenRequest{
+		label: "SmartCloud", key: r.set.VendorKey, clientID: r.state.VendorClientID, scopes: vendorAltinnScopes,
+	})
+	if err == nil {
+		r.state.VendorToken = tok
+	}
+	return err
+}
+
+// waitForDecision polls the request, with growing pauses, until the person
+// has answered (or 15 minutes pass), getting a fresh vendor token when the
+// old one expires: a person takes longer than a token lives.
+func (r *runCtx) waitForDecision(ctx context.Context) (client.Request, error) {
+	deadline := r.svc.Now().Add(15 * time.Minute)
+	for {
+		req, err := r.svc.Requests.Poll(ctx, r.state.VendorToken, r.state.Agent, r.state.RequestID, client.PollOptions{
+			Deadline: deadline,
+			OnStatus: func(q client.Request, next time.Duration) {
+				if !client.Final(q.Status) {
+					r.note("still %s; next check in %s", q.Status, next.Round(time.Second))
+				}
+			},
+		})
+		if client.Status(err) == 401 {
+			if terr := r.vendorToken(ctx); terr != nil {
+				return req, terr
+			}
+			continue
+		}
+		return req, err
+	}
+}
+
 // ignoreExists treats "already exists" as done, so steps can run against a
 // world where the thing was made before (a real environment, a second run).
 func (r *runCtx) ignoreExists(err error, what string) error {
@@ -131,6 +182,9 @@ func stepServiceOwnerToken() Step {
 			"/token for an access token with the resource registry scope.",
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
+			if r.serviceOwnerElsewhere("its own Maskinporten client and token") {
+				return nil
+			}
 			tok, err := r.getToken(ctx, tokenRequest{
 				label: "Skatteetaten", key: r.set.ServiceOwnerKey, clientID: r.set.ServiceOwnerClientID,
 				scopes: []string{"altinn:resourceregistry/resource.write"},
@@ -149,6 +203,9 @@ func stepServiceOwnerScope() Step {
 			"SmartCloud's client may ask for it.",
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
+			if r.serviceOwnerElsewhere("the scope " + r.set.Scope + ", open to " + r.set.VendorOrgNo) {
+				return nil
+			}
 			prefix, sub, _ := strings.Cut(r.set.Scope, ":")
 			_, err := r.svc.SelfService.CreateScope(ctx, client.Scope{
 				Prefix: prefix, Subscope: sub, Description: "Krav og betalinger", OwnerOrgNo: r.set.ServiceOwnerOrgNo,
@@ -169,6 +226,9 @@ func stepServiceOwnerResource() Step {
 			"a system user can only be given rights that exist as resources.",
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
+			if r.serviceOwnerElsewhere("the resource " + r.set.Resource + " tied to " + r.set.Scope) {
+				return nil
+			}
 			err := r.svc.Resources.Create(ctx, r.state.ServiceOwnerToken, client.Resource{
 				Identifier:   r.set.Resource,
 				Title:        map[string]string{"nb": "Krav og betalinger", "en": "Claims and payments"},
@@ -211,9 +271,14 @@ func stepVendorClient() Step {
 			"Skatteetaten's API scope, and uploads its public key.",
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
-			if r.set.ClientID != "" {
-				r.state.VendorClientID = r.set.ClientID
-				r.note("using the client made in Samarbeidsportalen: %s", r.set.ClientID)
+			id := r.set.ClientID
+			if r.state.Agent && r.set.AgentClientID != "" {
+				// Altinn ties a client id to one system (AUTH.VLD-00004).
+				id = r.set.AgentClientID
+			}
+			if id != "" {
+				r.state.VendorClientID = id
+				r.note("using the client made in Samarbeidsportalen: %s", id)
 				return nil
 			}
 			c, err := r.svc.SelfService.CreateClient(ctx, client.OIDCClient{
@@ -235,13 +300,7 @@ func stepVendorToken() Step {
 		ID: "v-token", Actor: SystemVendor, Title: "SmartCloud gets a token for Altinn's vendor APIs",
 		Explain: "To register its system and ask customers for system users, SmartCloud needs a plain " +
 			"Maskinporten token (no system user yet) with Altinn's system register and request scopes.",
-		run: func(ctx context.Context, r *runCtx) error {
-			tok, err := r.getToken(ctx, tokenRequest{
-				label: "SmartCloud", key: r.set.VendorKey, clientID: r.state.VendorClientID, scopes: vendorAltinnScopes,
-			})
-			r.state.VendorToken = tok
-			return err
-		},
+		run: func(ctx context.Context, r *runCtx) error { return r.vendorToken(ctx) },
 	}
 }
 
@@ -313,6 +372,17 @@ func stepVendorRequest() Step {
 				req.Rights = []client.Right{client.ResourceRight(r.set.Resource)}
 			}
 			got, created, err := r.svc.Requests.Create(ctx, r.state.VendorToken, r.state.Agent, req)
+			if client.HasCode(err, "AUTH-00004") {
+				// The customer approved an earlier request: the system
+				// user exists, and the flow can go on with it.
+				su, lerr := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
+				if lerr != nil {
+					return err
+				}
+				r.state.SystemUserID, r.state.RequestStatus = su.ID, client.StatusAccepted
+				r.note("the system user exists already (%s): nothing to approve", su.ID)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -343,7 +413,16 @@ func stepReview(actor Actor) Step {
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
 			if r.state.ConfirmURL == "" {
+				if r.state.SystemUserID != "" {
+					r.note("nothing to review: the system user exists already")
+					return nil
+				}
 				return errors.New("no confirmUrl yet: run the vendor's request step first")
+			}
+			if r.real() {
+				_, name := r.person()
+				r.note("send this to %s, who opens it in a browser and logs in with ID-porten (TestID in tt02):\n%s", name, r.state.ConfirmURL)
+				return nil
 			}
 			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL)
 			if err != nil {
@@ -366,6 +445,20 @@ func stepDecide(actor Actor) Step {
 		Manual: true, Inputs: []Param{ParamDecision},
 		run: func(ctx context.Context, r *runCtx) error {
 			pid, name := r.person()
+			if r.state.RequestID == "" && r.state.SystemUserID != "" {
+				r.note("nothing to decide: the system user exists already")
+				return nil
+			}
+			if r.real() {
+				r.note("waiting for %s to approve or reject in the Altinn portal", name)
+				req, err := r.waitForDecision(ctx)
+				if err != nil {
+					return err
+				}
+				r.state.RequestStatus = req.Status
+				r.note("%s answered: %s", name, req.Status)
+				return nil
+			}
 			approve := r.state.Param(ParamDecision) != "reject"
 			loc, err := r.svc.Portal.Decide(ctx, client.ConfirmAction{
 				ConfirmURL: r.state.ConfirmURL, RequestID: r.state.RequestID, PID: pid, Approve: approve,
@@ -400,7 +493,17 @@ func stepVendorPoll() Step {
 			"system user. Nothing about the system user goes into SmartCloud's config: the token " +
 			"request names only the owner's org number (and externalRef).",
 		run: func(ctx context.Context, r *runCtx) error {
-			req, err := r.svc.Requests.Get(ctx, r.state.VendorToken, r.state.Agent, r.state.RequestID)
+			if r.state.RequestID == "" && r.state.SystemUserID != "" {
+				r.note("system user %s (made before)", r.state.SystemUserID)
+				return nil
+			}
+			var req client.Request
+			var err error
+			if r.real() {
+				req, err = r.waitForDecision(ctx)
+			} else {
+				req, err = r.svc.Requests.Get(ctx, r.state.VendorToken, r.state.Agent, r.state.RequestID)
+			}
 			if err != nil {
 				return err
 			}
@@ -427,6 +530,10 @@ func stepAdminLogin() Step {
 			"mocks, Altinn's test token generator stands in for the login and gives a personal Altinn token.",
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
+			if r.real() {
+				r.note("%s logs in to the Altinn portal with ID-porten (TestID in tt02) and picks %s", r.set.ClientAdminName, r.set.FacilitatorName)
+				return nil
+			}
 			tok, err := r.svc.Portal.PersonalToken(ctx, r.set.ClientAdminPID, []string{
 				"altinn:portal/enduser", "altinn:clientdelegations.read", "altinn:clientdelegations.write",
 			})
@@ -454,6 +561,10 @@ func stepAdminAvailable() Step {
 			if r.state.SystemUserID == "" {
 				return errors.New("no agent system user yet: the request must be approved first")
 			}
+			if r.real() {
+				r.note("in the Altinn portal: Access management → System access → the agent system user → Add customers; %s (%s) should be offered", r.set.CustomerName, r.set.CustomerOrgNo)
+				return nil
+			}
 			list, err := r.svc.Delegation.Available(ctx, r.state.PersonToken, r.state.SystemUserID)
 			if err != nil {
 				return err
@@ -479,6 +590,10 @@ func stepAdminDelegate() Step {
 			"in SmartCloud's token: the client shows up only when Skatteetaten asks Altinn's PDP.",
 		Manual: true,
 		run: func(ctx context.Context, r *runCtx) error {
+			if r.real() {
+				r.note("%s adds %s to the agent system user in the portal; the API call then shows whether it took", r.set.ClientAdminName, r.set.CustomerName)
+				return nil
+			}
 			if err := r.svc.Delegation.Add(ctx, r.state.PersonToken, r.state.SystemUserID, r.state.ClientPartyUUID); err != nil {
 				return err
 			}

@@ -1,0 +1,232 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Network defaults: what a call gets when the config says nothing.
+const (
+	DefaultTimeout = 30 * time.Second
+	DefaultRetries = 2
+	// DefaultBackoff is the wait before the first retry; it doubles for
+	// each one after, up to MaxBackoff.
+	DefaultBackoff = 250 * time.Millisecond
+	MaxBackoff     = 5 * time.Second
+)
+
+// HTTPOptions are the network settings of the workbench's HTTP client.
+type HTTPOptions struct {
+	// Timeout bounds each attempt of a call, from sending the request to
+	// reading the last byte of the answer; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Retries is how often an idempotent GET is tried again after a
+	// transport error or a 502, 503 or 504; negative means none, zero
+	// means DefaultRetries.
+	Retries int
+	// Backoff is the wait before the first retry; zero means DefaultBackoff.
+	Backoff time.Duration
+	// Transport is the underlying transport; nil means a clone of
+	// http.DefaultTransport (which honours HTTPS_PROXY). Its TLS settings
+	// are never loosened.
+	Transport http.RoundTripper
+}
+
+// NewHTTPClient returns the client every call of the workbench goes
+// through: TLS always verified (TLS 1.2 or newer, the system's roots),
+// a timeout on every attempt, and retries with exponential backoff for
+// GETs only. A POST is never repeated: creating a system user request or
+// spending a grant's jti twice is not for the transport to decide.
+func NewHTTPClient(o HTTPOptions) *http.Client {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.Backoff <= 0 {
+		o.Backoff = DefaultBackoff
+	}
+	rt := o.Transport
+	if rt == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 16
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		t.TLSHandshakeTimeout = min(o.Timeout, 10*time.Second)
+		rt = t
+	}
+	return &http.Client{Transport: &retryTransport{next: rt, timeout: o.Timeout, retries: o.Retries, backoff: o.Backoff}}
+}
+
+// retryTransport gives each attempt its own deadline and retries what is
+// safe to retry.
+type retryTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration
+	retries int
+	backoff time.Duration
+}
+
+type attemptsKey struct{}
+
+// attemptLog collects what went wrong with the attempts before the last,
+// for the recorded exchange.
+type attemptLog struct {
+	mu    sync.Mutex
+	notes []string
+}
+
+func (l *attemptLog) add(s string) {
+	l.mu.Lock()
+	l.notes = append(l.notes, s)
+	l.mu.Unlock()
+}
+
+func (l *attemptLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.notes...)
+}
+
+func withAttemptLog(ctx context.Context) (context.Context, *attemptLog) {
+	l := &attemptLog{}
+	return context.WithValue(ctx, attemptsKey{}, l), l
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	idempotent := (req.Method == http.MethodGet || req.Method == http.MethodHead) && (req.Body == nil || req.Body == http.NoBody)
+	log, _ := req.Context().Value(attemptsKey{}).(*attemptLog)
+	for attempt := 0; ; attempt++ {
+		res, err := t.once(req)
+		last := !idempotent || attempt >= t.retries || req.Context().Err() != nil
+		if last || !retryable(res, err) {
+			return res, err
+		}
+		wait := t.wait(attempt, res)
+		what := ""
+		if err != nil {
+			what = newTransportError(req.Method, req.URL.String(), err).Hint
+		} else {
+			what = res.Status
+			io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+			res.Body.Close()
+		}
+		if log != nil {
+			log.add(fmt.Sprintf("attempt %d: %s; retried after %s", attempt+1, what, wait))
+		}
+		select {
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// once is one attempt under its own deadline, which lasts until the body
+// is closed.
+func (t *retryTransport) once(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout{t.timeout})
+	res, err := t.next.RoundTrip(req.Clone(ctx))
+	if err != nil {
+		if ctx.Err() != nil && req.Context().Err() == nil {
+			err = errAttemptTimeout{t.timeout}
+		}
+		cancel()
+		return nil, err
+	}
+	res.Body = &cancelBody{ReadCloser: res.Body, cancel: cancel, ctx: ctx, parent: req.Context(), timeout: t.timeout}
+	return res, nil
+}
+
+// errAttemptTimeout is an attempt that ran past the configured timeout.
+type errAttemptTimeout struct{ d time.Duration }
+
+func (e errAttemptTimeout) Error() string {
+	return fmt.Sprintf("no complete answer within %s ([network] timeout in the config)", e.d)
+}
+func (errAttemptTimeout) Timeout() bool   { return true }
+func (errAttemptTimeout) Temporary() bool { return true }
+
+type cancelBody struct {
+	io.ReadCloser
+	cancel  context.CancelFunc
+	ctx     context.Context
+	parent  context.Context
+	timeout time.Duration
+}
+
+func (b *cancelBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.ctx.Err() != nil && b.parent.Err() == nil {
+		err = errAttemptTimeout{b.timeout}
+	}
+	return n, err
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// retryable is what may be different a moment later: a gateway that had
+// no upstream, a dropped or refused connection, a timeout. A certificate
+// that does not verify or a host that does not exist will not change.
+func retryable(res *http.Response, err error) bool {
+	if err == nil {
+		switch res.StatusCode {
+		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
+	var (
+		dnsErr  *net.DNSError
+		certErr *tls.CertificateVerificationError
+		unkAuth x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		recErr  tls.RecordHeaderError
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return !dnsErr.IsNotFound
+	case errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr), errors.As(err, &recErr):
+		return false
+	}
+	return true
+}
+
+// wait is the backoff before retry number attempt+1: exponential with
+// jitter, or the server's Retry-After when it names a short wait.
+func (t *retryTransport) wait(attempt int, res *http.Response) time.Duration {
+	d := t.backoff << attempt
+	if d > MaxBackoff || d <= 0 {
+		d = MaxBackoff
+	}
+	// Up to a quarter less, so that many clients do not retry in step.
+	d -= time.Duration(rand.Int64N(int64(d)/4 + 1))
+	if res != nil {
+		if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s >= 0 {
+			if ra := time.Duration(s) * time.Second; ra <= MaxBackoff {
+				d = ra
+			}
+		}
+	}
+	return d
+}

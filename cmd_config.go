@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/systembruker/workbench/config"
+)
+
+const configHelp = `Usage: workbench config init [FILE] [--force]
+       workbench config check [FILE]
+
+  init    writes a commented starter configuration for Altinn tt02 and test
+          Maskinporten to FILE (default workbench.toml), mode 0600. Every field
+          says what to put there; the ones you must fill in say FILL IN. An
+          existing file is never overwritten unless you pass --force.
+  check   reads the configuration (FILE, else --config, else workbench.toml),
+          applies the environment variables, and says field by field what is
+          wrong and how to fix it. It also opens the key file (exists, parses,
+          permissions, kid) and looks for the subscription key's file or
+          variable, without ever showing a secret. Exit status 1 when anything
+          must be fixed.
+
+Environment variables override the file: WORKBENCH_ENV, WORKBENCH_CLIENT_ID,
+WORKBENCH_KEY_FILE, WORKBENCH_KEY_ID, WORKBENCH_CUSTOMER_ORG,
+WORKBENCH_EXTERNAL_REF; the secrets WORKBENCH_KEY_PASSWORD and
+WORKBENCH_SUBSCRIPTION_KEY are read only from the environment or from files.
+`
+
+// defaultConfigFile is what `config init` writes and `config check` reads
+// when told nothing else.
+const defaultConfigFile = "workbench.toml"
+
+func cmdConfig(g globals, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		if len(args) == 0 {
+			fmt.Fprintf(stderr, "workbench config: say init or check\n\n%s", configHelp)
+			return 2
+		}
+		fmt.Fprint(stdout, configHelp)
+		return 0
+	}
+	switch args[0] {
+	case "init":
+		return cmdConfigInit(g, args[1:], stdout, stderr)
+	case "check":
+		return cmdConfigCheck(g, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "workbench config: unknown subcommand %q (init, check)\n\n%s", args[0], configHelp)
+	return 2
+}
+
+// parseWithArgs parses flags that may come before or after up to max
+// positional arguments, which it returns.
+func parseWithArgs(fs *flag.FlagSet, g *globals, args []string, max int, stdout, stderr io.Writer, help string) (pos []string, code int, ok bool) {
+	g.register(fs)
+	fs.SetOutput(io.Discard)
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, help)
+				return nil, 0, false
+			}
+			fmt.Fprintf(stderr, "workbench %s: %v\n\n%s", fs.Name(), err, help)
+			return nil, 2, false
+		}
+		if fs.NArg() == 0 {
+			return pos, 0, true
+		}
+		pos = append(pos, fs.Arg(0))
+		if len(pos) > max {
+			fmt.Fprintf(stderr, "workbench %s: unexpected argument %q\n\n%s", fs.Name(), fs.Arg(0), help)
+			return nil, 2, false
+		}
+		args = fs.Args()[1:]
+	}
+}
+
+func cmdConfigInit(g globals, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("config init", flag.ContinueOnError)
+	force := fs.Bool("force", false, "overwrite an existing file")
+	pos, code, ok := parseWithArgs(fs, &g, args, 1, stdout, stderr, configHelp)
+	if !ok {
+		return code
+	}
+	path := defaultConfigFile
+	if len(pos) == 1 {
+		path = pos[0]
+	}
+	if err := config.WriteStarter(path, *force); err != nil {
+		fmt.Fprintf(stderr, "workbench config init: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %s (mode 0600): a starter configuration for Altinn tt02 and test Maskinporten.\n", path)
+	fmt.Fprintf(stdout, "Fill in the fields marked FILL IN, then run: workbench config check %s\n", path)
+	return 0
+}
+
+// loadConfigFor is the config with the global flags (--env, --allow-prod)
+// applied, for the commands of this file.
+func loadConfigFor(g globals, cmd string, stderr io.Writer) (*config.Config, bool) {
+	c, err := config.LoadWith(g.config, config.Options{Env: g.env, AllowProd: g.allowProd})
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench %s: configuration is not usable:\n%v\n", cmd, err)
+		if g.config != "" {
+			fmt.Fprintf(stderr, "(`workbench config check %s` says more)\n", g.config)
+		}
+		return nil, false
+	}
+	return c, true
+}
+
+func cmdConfigCheck(g globals, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
+	pos, code, ok := parseWithArgs(fs, &g, args, 1, stdout, stderr, configHelp)
+	if !ok {
+		return code
+	}
+	path := g.config
+	if len(pos) == 1 {
+		path = pos[0]
+	}
+	if path == "" {
+		path = defaultConfigFile
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(stderr, "workbench config check: no configuration: %s is not here and neither FILE nor --config was given.\n", path)
+			fmt.Fprintf(stderr, "`workbench config init` writes a commented starter.\n")
+			return 1
+		}
+	}
+	r := config.Check(path, config.Options{Env: g.env, AllowProd: g.allowProd})
+	env := "?"
+	if r.Config != nil {
+		env = r.Config.Env
+	}
+	fmt.Fprintf(stdout, "Checking %s (env %s)\n\n", path, env)
+	printFindings(stdout, r.Findings)
+	problems, warnings := r.Count(config.Problem), r.Count(config.Warning)
+	fmt.Fprintln(stdout)
+	switch {
+	case problems > 0:
+		fmt.Fprintf(stdout, "%s, %s. Fix the problems and run `workbench config check %s` again.\n",
+			plural(problems, "problem"), plural(warnings, "warning"), path)
+		return 1
+	case warnings > 0:
+		fmt.Fprintf(stdout, "Usable, with %s.\n", plural(warnings, "warning"))
+	default:
+		fmt.Fprintln(stdout, "No problems.")
+	}
+	return 0
+}
+
+// printFindings prints one finding a line (two with a fix):
+//
+//	problem  workbench.toml:62  vendor.org_no: not filled in
+//	         fix: your organisation's number ...
+func printFindings(w io.Writer, fs []config.Finding) {
+	for _, f := range fs {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%-8s ", f.Level)
+		if f.Where != "" {
+			b.WriteString(f.Where + "  ")
+		}
+		if f.Field != "" {
+			b.WriteString(f.Field + ": ")
+		}
+		b.WriteString(f.Text)
+		fmt.Fprintln(w, b.String())
+		if f.Fix != "" {
+			fmt.Fprintf(w, "%-8s fix: %s\n", "", f.Fix)
+		}
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/systembruker/workbench/client"
+)
+
+const keysHelp = `Usage: workbench keys new [--out FILE] [--kid KID] [--format jwks|jwk|pem]
+
+Makes an RSA 2048 key pair for your Maskinporten client.
+
+The private key goes to FILE (default vendor-key.pem) as PKCS#8 PEM with
+mode 0600; an existing file is never overwritten. It is never printed.
+
+The public key goes to stdout, to register on your client in
+Samarbeidsportalen (or to paste into a seed for ` + "`workbench serve`" + `):
+  --format jwks   a JWK set, {"keys": [...]} (default; what a seed's "jwks" takes)
+  --format jwk    the one JWK
+  --format pem    a PEM public key
+
+The kid is the key's RFC 7638 thumbprint unless --kid names one; put it in
+the config as vendor.key_id. What to do next is printed on stderr.
+`
+
+func cmdKeys(g globals, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "new" {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+			fmt.Fprint(stdout, keysHelp)
+			return 0
+		}
+		fmt.Fprintf(stderr, "workbench keys: say new\n\n%s", keysHelp)
+		return 2
+	}
+	fs := flag.NewFlagSet("keys new", flag.ContinueOnError)
+	out := fs.String("out", "vendor-key.pem", "private key `FILE`")
+	kid := fs.String("kid", "", "key id (default: the RFC 7638 thumbprint)")
+	format := fs.String("format", "jwks", "public key format: jwks, jwk or pem")
+	if code, ok := parseFlags(fs, &g, args[1:], stdout, stderr, keysHelp); !ok {
+		return code
+	}
+	if *format != "jwks" && *format != "jwk" && *format != "pem" {
+		fmt.Fprintf(stderr, "workbench keys new: --format %q: say jwks, jwk or pem\n", *format)
+		return 2
+	}
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench keys new: make the key: %v\n", err)
+		return 1
+	}
+	id := *kid
+	if id == "" {
+		id = client.Thumbprint(&k.PublicKey)
+	}
+	if err := writePrivateKey(*out, k); err != nil {
+		fmt.Fprintf(stderr, "workbench keys new: %v\n", err)
+		return 1
+	}
+	sk := client.SigningKey{Key: k, KeyID: id}
+	switch *format {
+	case "jwks":
+		stdout.Write(append(sk.PublicJWKS().MarshalIndent(), '\n'))
+	case "jwk":
+		b, _ := json.MarshalIndent(client.PublicJWK(&k.PublicKey, id), "", "  ")
+		stdout.Write(append(b, '\n'))
+	case "pem":
+		der, _ := x509.MarshalPKIXPublicKey(&k.PublicKey)
+		stdout.Write(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	}
+	fmt.Fprintf(stderr, `
+Wrote the private key to %[1]s (PKCS#8 PEM, mode 0600). It stays with you:
+never paste it anywhere, and never put it in the config itself.
+
+kid: %[2]s
+
+Next:
+  1. Register the public key above on your Maskinporten client: in
+     Samarbeidsportalen (test environment), open the client, add a key and paste
+     the JWK (in a JWK set, the object inside "keys"); or for `+"`workbench serve`"+`,
+     paste the JWK set as the client's "jwks" in the seed.
+  2. In the config:
+       [vendor]
+       key_file = %[1]q
+       key_id = %[2]q
+  3. workbench config check
+`, *out, id)
+	return 0
+}
+
+// writePrivateKey writes the key as PKCS#8 PEM to a new file only its
+// owner can read; an existing file is left alone.
+func writePrivateKey(path string, k *rsa.PrivateKey) error {
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return fmt.Errorf("encode the key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists already; the workbench never overwrites a key (choose another --out, or remove it yourself if you are sure)", path)
+	}
+	if err != nil {
+		return err
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

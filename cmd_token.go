@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+)
+
+const tokenHelp = `Usage: workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope SCOPE]... [-v]
+
+Gets a system user access token from Maskinporten for the configured vendor
+(vendor.client_id and its key) and customer, and prints just the token, for
+scripts and tools:
+
+  curl -H "Authorization: Bearer $(workbench token)" https://...
+
+The grant names the system user's owner in authorization_details
+(urn:altinn:systemuser, systemuser_org), with externalRef when one is set.
+
+  --decode            print the token's header and claims as JSON instead,
+                      after verifying it against the keys named by
+                      Maskinporten's well-known document
+  --org ORGNO         systemuser_org (default customer.org_no); for an agent
+                      system user, the facilitator's org, never its client's
+  --external-ref REF  the system user's externalRef (default customer.external_ref)
+  --scope SCOPE       a scope to ask for; repeat for more (default service_owner.scope)
+  -v                  show each HTTP exchange on stderr
+
+Exit status 0 with the token; 1 with Maskinporten's error (code, MP id,
+description) on stderr; 2 when the configuration is not usable.
+`
+
+// scopeFlags collects repeated --scope values.
+type scopeFlags []string
+
+func (s *scopeFlags) String() string { return strings.Join(*s, " ") }
+func (s *scopeFlags) Set(v string) error {
+	*s = append(*s, strings.Fields(v)...)
+	return nil
+}
+
+func cmdToken(g globals, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	decode := fs.Bool("decode", false, "print header and claims as JSON")
+	org := fs.String("org", "", "systemuser_org")
+	ref := fs.String("external-ref", "", "externalRef")
+	verbose := fs.Bool("v", false, "show the exchanges")
+	var scopes scopeFlags
+	fs.Var(&scopes, "scope", "scope (repeatable)")
+	if code, ok := parseFlags(fs, &g, args, stdout, stderr, tokenHelp); !ok {
+		return code
+	}
+	c, ok := loadConfigFor(g, "token", stderr)
+	if !ok {
+		return 2
+	}
+	if c.Env == "mock" && c.Maskinporten.URL == "" {
+		fmt.Fprint(stderr, `workbench token: env is mock and no Maskinporten is configured.
+
+`+"`token`"+` asks a running Maskinporten for a token: the real one (env = "tt02"),
+or the mocks of `+"`workbench serve --seed seed.json`"+`, whose seed registers your
+client (client_id, client_orgno, scopes) with the public key that
+`+"`workbench keys new`"+` printed as its "jwks". Then point the config at it:
+
+  env = "mock"
+  [maskinporten]
+  url = "http://127.0.0.1:PORT/"   # the maskinporten line that serve prints
+  [vendor]
+  client_id = "..."                # the seed's client_id
+  key_file = "vendor-key.pem"
+  key_id = "..."                   # the kid keys new printed
+`)
+		return 2
+	}
+	if c.Vendor.ClientID == "" {
+		fmt.Fprintln(stderr, "workbench token: vendor.client_id is empty: the client id of your Maskinporten client (or set WORKBENCH_CLIENT_ID)")
+		return 2
+	}
+	key, info, err := c.VendorKey()
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench token: %v\n", err)
+		return 2
+	}
+	for _, w := range info.Warnings {
+		fmt.Fprintf(stderr, "workbench token: warning: %s: %s\n", c.Vendor.KeyFile, w)
+	}
+	req := client.SystemUserTokenRequest{
+		ClientID: c.Vendor.ClientID, Key: key, Audience: c.Maskinporten.Audience,
+		OrgNo: c.Customer.OrgNo, ExternalRef: c.Customer.ExternalRef, Scopes: scopes,
+	}
+	if *org != "" {
+		req.OrgNo = *org
+	}
+	if *ref != "" {
+		req.ExternalRef = *ref
+	}
+	if len(req.Scopes) == 0 {
+		req.Scopes = client.ScopeList(c.ServiceOwner.Scope)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *verbose {
+		ctx = client.WithRecorder(ctx, func(x client.Exchange) {
+			fmt.Fprintf(stderr, "%s %s → %s (%s)\n", x.Method, x.URL, x.StatusLine(), x.Duration.Round(time.Millisecond))
+			for _, r := range x.Retries {
+				fmt.Fprintf(stderr, "  %s\n", r)
+			}
+		})
+	}
+	m := client.NewMaskinporten(c.Profile().Maskinporten, c.HTTPClient())
+	it, err := m.SystemUserToken(ctx, req)
+	if err != nil {
+		printTokenError(stderr, err)
+		return 1
+	}
+	if !*decode {
+		fmt.Fprintln(stdout, it.Response.AccessToken)
+		return 0
+	}
+	at, err := m.Verify(ctx, it.Metadata, it.Response.AccessToken, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench token: the token does not verify against Maskinporten's keys (%s): %v\n", it.Metadata.JWKSURI, err)
+		return 1
+	}
+	out := struct {
+		Header    map[string]any `json:"header"`
+		Claims    map[string]any `json:"claims"`
+		Verified  bool           `json:"verified"`
+		JWKSURI   string         `json:"jwks_uri"`
+		ExpiresIn int            `json:"expires_in"`
+	}{at.Header, at.Claims, at.Verified, it.Metadata.JWKSURI, it.Response.ExpiresIn}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	fmt.Fprintln(stdout, string(b))
+	return 0
+}
+
+// printTokenError says what Maskinporten said, and for the usual MP ids
+// what usually causes it.
+func printTokenError(w io.Writer, err error) {
+	var oe *client.OAuthError
+	if errors.As(err, &oe) {
+		id := ""
+		if oe.MPCode != "" {
+			id = " (" + oe.MPCode + ")"
+		}
+		fmt.Fprintf(w, "workbench token: Maskinporten refused the grant: HTTP %d %s%s\n", oe.Status, oe.Code, id)
+		if oe.Description != "" {
+			fmt.Fprintf(w, "  error_description: %s\n", oe.Description)
+		}
+		if hint := client.Explain(err); hint != "" {
+			fmt.Fprintf(w, "  usual cause: %s\n", hint)
+		}
+		return
+	}
+	fmt.Fprintf(w, "workbench token: %v\n", err)
+}

@@ -1,0 +1,219 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/systembruker/workbench/flow"
+)
+
+// flowView is the part of the root's state the screens draw from.
+type flowView struct {
+	sc       flow.Scenario
+	settings flow.Settings
+	runs     []stepRun
+	cur      int
+	spin     string // the spinner's frame, for running steps
+	running  bool
+	st       *Styles
+}
+
+// overview is the first screen: the actors and their steps with their
+// states, beside the sequence diagram. Below wideOverview columns the two
+// are shown one at a time, tab switching.
+type overview struct {
+	steps, seq pane
+	focus      int // 0 steps, 1 sequence
+	wide       bool
+	w, h       int
+	// stepLine is each step's line in the steps pane.
+	stepLine []int
+	// seqFirst is the diagram's first row of the selected step.
+	seqFirst int
+}
+
+const wideOverview = 110
+
+func newOverview() overview {
+	return overview{
+		steps: pane{title: "Actors and steps", bordered: true},
+		seq:   pane{title: "Sequence", bordered: true},
+	}
+}
+
+// setSize lays the panes out in a w×h box.
+func (o *overview) setSize(w, h int) {
+	o.w, o.h = w, h
+	o.wide = w >= wideOverview
+	if o.wide {
+		lw := min(58, w*9/20)
+		o.steps.setSize(lw, h)
+		o.seq.setSize(w-lw, h)
+	} else {
+		o.steps.setSize(w, h)
+		o.seq.setSize(w, h)
+	}
+}
+
+// refresh rebuilds both panes' lines from the flow's state. Both are a
+// few dozen short lines, so this runs on every event and cursor move.
+func (o *overview) refresh(v flowView) {
+	o.steps.title = "Actors and steps"
+	o.seq.title = "Sequence"
+	if !o.wide {
+		o.steps.title += " · tab: sequence"
+		o.seq.title += " · tab: steps"
+	}
+	lines, at := stepListLines(v, o.steps.innerWidth())
+	o.stepLine = at
+	o.steps.setLines(lines)
+	o.ensureVisible(&o.steps, at[v.cur], 1)
+
+	head, seq, first := sequenceLines(v.sc, v.runs, v.cur, o.seq.innerWidth(), v.st)
+	o.seq.head = head
+	o.seq.setLines(seq)
+	switch {
+	case v.running: // follow the calls as they come
+		o.seq.bottom()
+	case first >= 0 && first != o.seqFirst:
+		o.ensureVisible(&o.seq, first, 1+len(v.runs[v.cur].exchanges))
+	}
+	o.seqFirst = first
+}
+
+// ensureVisible scrolls p so that rows [line, line+n) show, as far as
+// they fit.
+func (o *overview) ensureVisible(p *pane, line, n int) {
+	h := p.innerHeight()
+	if line < p.offset {
+		p.offset = line
+	} else if line+n > p.offset+h {
+		p.offset = min(line, line+n-h)
+	}
+	p.clamp()
+}
+
+// focused is the pane the scroll keys move.
+func (o *overview) focused() *pane {
+	if o.focus == 1 {
+		return &o.seq
+	}
+	return &o.steps
+}
+
+func (o *overview) view(st *Styles) string {
+	if o.wide {
+		return lipgloss.JoinHorizontal(lipgloss.Top, o.steps.view(st, o.focus == 0), o.seq.view(st, o.focus == 1))
+	}
+	if o.focus == 1 {
+		return o.seq.view(st, true)
+	}
+	return o.steps.view(st, true)
+}
+
+// stepListLines lists the steps in flow order under a heading each time
+// the actor changes (the vendor comes back after the end user), and names
+// the actors the scenario leaves out; at gives each step's line.
+func stepListLines(v flowView, w int) (lines []string, at []int) {
+	st := v.st
+	at = make([]int, len(v.sc.Steps))
+	seen := map[flow.Actor]bool{}
+	for i, s := range v.sc.Steps {
+		if i == 0 || s.Actor != v.sc.Steps[i-1].Actor {
+			head := st.Key.Render(fmt.Sprintf("%d ", actorNumber(s.Actor))) + st.Bold.Render(string(s.Actor))
+			if who := actorWho(s.Actor, v.settings); who != "" {
+				head += st.Subtle.Render(" · " + who)
+			}
+			lines = append(lines, ansi.Truncate(head, w, "…"))
+		}
+		seen[s.Actor] = true
+		at[i] = len(lines)
+		lines = append(lines, stepLine(v, i, w))
+	}
+	var missing []string
+	for i, a := range flow.Actors {
+		if !seen[a] {
+			missing = append(missing, fmt.Sprintf("%d %s", i+1, a))
+		}
+	}
+	if len(missing) > 0 {
+		lines = append(lines, "", ansi.Truncate(st.Subtle.Render("Not in this scenario: "+strings.Join(missing, ", ")), w, "…"))
+	}
+	return lines, at
+}
+
+// actorNumber is the actor's 1-5 key.
+func actorNumber(a flow.Actor) int {
+	for i, b := range flow.Actors {
+		if a == b {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// stepLine is one step in the list: marker, state, number, title and the
+// error the scenario expects.
+func stepLine(v flowView, i, w int) string {
+	st := v.st
+	s, r := v.sc.Steps[i], v.runs[i]
+	mark := "  "
+	if i == v.cur {
+		mark = st.Current.Render("▶ ")
+	}
+	text := fmt.Sprintf("%2d %s", i+1, s.Title)
+	suffix := ""
+	if s.Expect.Code != "" {
+		suffix = " expects " + s.Expect.Code
+	}
+	room := max(4, w-2-2-lipgloss.Width(suffix))
+	text = ansi.Truncate(text, room, "…")
+	if i == v.cur {
+		text = st.Selected.Render(text)
+	}
+	line := mark + stateIcon(r.outcome, v.spin, st) + " " + text + st.Subtle.Render(suffix)
+	return ansi.Truncate(line, w, "…")
+}
+
+// stateIcon shows a step's outcome in one cell.
+func stateIcon(o flow.Outcome, spin string, st *Styles) string {
+	switch o {
+	case flow.Running:
+		if spin == "" {
+			spin = "…"
+		}
+		return st.State.Running.Render(firstRune(spin))
+	case flow.Done:
+		return st.State.Done.Render("✓")
+	case flow.Failed:
+		return st.State.Failed.Render("✗")
+	case flow.Skipped:
+		return st.State.Skipped.Render("–")
+	}
+	return st.State.NotRun.Render("○")
+}
+
+// stateWord is a step's outcome as a word with its icon.
+func stateWord(o flow.Outcome, spin string, st *Styles) string {
+	icon := stateIcon(o, spin, st)
+	switch o {
+	case flow.Running:
+		return icon + st.State.Running.Render(" running")
+	case flow.Done:
+		return icon + st.State.Done.Render(" done")
+	case flow.Failed:
+		return icon + st.State.Failed.Render(" failed")
+	case flow.Skipped:
+		return icon + st.State.Skipped.Render(" skipped")
+	}
+	return icon + st.State.NotRun.Render(" not run")
+}
+
+func firstRune(s string) string {
+	for _, r := range strings.TrimSpace(s) {
+		return string(r)
+	}
+	return s
+}

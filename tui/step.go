@@ -1,0 +1,406 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/systembruker/workbench/flow"
+)
+
+// section is what the step screen shows below its title.
+type section int
+
+const (
+	sectionInfo      section = iota // what and why, inputs, result, error
+	sectionExchanges                // request | response
+	sectionTokens                   // grant | access token, or header | claims
+)
+
+// stepScreen is the screen of one step. Its three panes hold lines
+// rendered when the data, the selection or the width change (sync); View
+// only draws the visible part.
+type stepScreen struct {
+	section section
+	side    int // 0 left pane, 1 right pane (exchanges, tokens)
+	exch    int // the exchange shown
+	tok     int // the token pair shown
+
+	info, left, right pane
+	w, h              int // the content box, below the title and tab lines
+
+	// What each pane holds, so sync re-renders only what changed.
+	infoKey, leftKey, rightKey renderKey
+	// scrolls remembers where each content was scrolled to, so moving
+	// between exchanges or steps and back keeps the place.
+	scrolls map[contentID]int
+}
+
+// contentID names what a pane shows, whatever its width.
+type contentID struct {
+	step, attempt int
+	section       section
+	item, side    int
+}
+
+// renderKey is a pane's content at a width (and, for tokens, a second of
+// the clock; for the info pane, a version of the data).
+type renderKey struct {
+	id      contentID
+	width   int
+	version int
+	valid   bool
+}
+
+func newStepScreen() stepScreen {
+	return stepScreen{
+		info:    pane{},
+		left:    pane{bordered: true},
+		right:   pane{bordered: true},
+		scrolls: map[contentID]int{},
+	}
+}
+
+// setSize lays the panes out in the content box.
+func (s *stepScreen) setSize(w, h int) {
+	s.w, s.h = w, h
+	s.info.setSize(w, h)
+	lw := w / 2
+	s.left.setSize(lw, h-1)
+	s.right.setSize(w-lw, h-1)
+}
+
+// stepInfo is what the info pane shows besides the step's run.
+type stepInfo struct {
+	inputs  []flow.Input
+	pending []int // earlier steps not done yet
+	version int
+}
+
+// sync renders whatever the selection, data or size made stale.
+func (s *stepScreen) sync(v flowView, in stepInfo, now time.Time, loc *time.Location) {
+	r := v.runs[v.cur]
+	step := v.sc.Steps[v.cur]
+	s.clampSelection(r)
+
+	// Info pane.
+	id := contentID{step: v.cur, section: sectionInfo}
+	key := renderKey{id: id, width: s.info.innerWidth(), version: in.version, valid: true}
+	if key != s.infoKey {
+		s.load(&s.info, s.infoKey, key, func(w int) []string { return infoLines(v, step, r, in, w) })
+		s.infoKey = key
+	}
+
+	// Side panes.
+	switch s.section {
+	case sectionExchanges:
+		x := r.exchanges[s.exch]
+		s.left.title = fmt.Sprintf("Request · %s", x.Service)
+		s.right.title = "Response"
+		lk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, width: s.left.innerWidth(), valid: true}
+		if lk != s.leftKey {
+			s.load(&s.left, s.leftKey, lk, func(w int) []string { return requestLines(x, w, v.st) })
+			s.leftKey = lk
+		}
+		rk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, width: s.right.innerWidth(), valid: true}
+		if rk != s.rightKey {
+			s.load(&s.right, s.rightKey, rk, func(w int) []string { return responseLines(x, w, v.st) })
+			s.rightKey = rk
+		}
+	case sectionTokens:
+		p := tokenPairs(r.tokens)[s.tok]
+		sec := int(now.Unix())
+		var lv, rv tokenView
+		if p.split() {
+			s.left.title, s.right.title = p.left.Label+" · header", p.left.Label+" · claims"
+			lv, rv = tokenView{tok: *p.left, part: tokenHeader}, tokenView{tok: *p.left, part: tokenClaims}
+		} else {
+			s.left.title, s.right.title = p.left.Label, p.right.Label
+			lv, rv = tokenView{tok: *p.left}, tokenView{tok: *p.right, grant: p.left}
+		}
+		lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, valid: true}
+		if lk != s.leftKey {
+			s.load(&s.left, s.leftKey, lk, func(w int) []string { return lv.lines(w, v.st, now, loc) })
+			s.leftKey = lk
+		}
+		rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, valid: true}
+		if rk != s.rightKey {
+			s.load(&s.right, s.rightKey, rk, func(w int) []string { return rv.lines(w, v.st, now, loc) })
+			s.rightKey = rk
+		}
+	}
+}
+
+// load puts new content in a pane. The same content at another width
+// keeps its relative scroll position; other content gets back the offset
+// it had when last shown, and the old content's offset is remembered.
+func (s *stepScreen) load(p *pane, old, key renderKey, render func(w int) []string) {
+	if old.valid && old.id == key.id {
+		f := p.fraction()
+		keep := p.offset
+		p.setLines(render(p.innerWidth()))
+		if old.width != key.width {
+			p.setFraction(f)
+		} else {
+			p.offset = keep
+			p.clamp()
+		}
+		return
+	}
+	if old.valid {
+		s.scrolls[old.id] = p.offset
+	}
+	p.setLines(render(p.innerWidth()))
+	p.offset = s.scrolls[key.id]
+	p.clamp()
+}
+
+// clampSelection keeps the section and items within what the run has.
+func (s *stepScreen) clampSelection(r stepRun) {
+	pairs := len(tokenPairs(r.tokens))
+	if s.section == sectionExchanges && len(r.exchanges) == 0 ||
+		s.section == sectionTokens && pairs == 0 {
+		s.section, s.side = sectionInfo, 0
+	}
+	s.exch = min(max(0, s.exch), max(0, len(r.exchanges)-1))
+	s.tok = min(max(0, s.tok), max(0, pairs-1))
+}
+
+// focusOrder lists the panes tab moves through.
+func focusOrder(r stepRun) [][2]int {
+	order := [][2]int{{int(sectionInfo), 0}}
+	if len(r.exchanges) > 0 {
+		order = append(order, [2]int{int(sectionExchanges), 0}, [2]int{int(sectionExchanges), 1})
+	}
+	if len(r.tokens) > 0 {
+		order = append(order, [2]int{int(sectionTokens), 0}, [2]int{int(sectionTokens), 1})
+	}
+	return order
+}
+
+// cycle moves the focus to the next (or previous) pane.
+func (s *stepScreen) cycle(r stepRun, d int) {
+	order := focusOrder(r)
+	at := 0
+	for i, o := range order {
+		if o[0] == int(s.section) && (s.section == sectionInfo || o[1] == s.side) {
+			at = i
+		}
+	}
+	at = (at + d + len(order)) % len(order)
+	s.section, s.side = section(order[at][0]), order[at][1]
+}
+
+// item moves to the next (or previous) exchange or token pair.
+func (s *stepScreen) item(r stepRun, d int) bool {
+	switch s.section {
+	case sectionExchanges:
+		n := len(r.exchanges)
+		s.exch = (s.exch + d + n) % n
+		return n > 1
+	case sectionTokens:
+		n := len(tokenPairs(r.tokens))
+		s.tok = (s.tok + d + n) % n
+		return n > 1
+	}
+	return false
+}
+
+// focused is the pane the scroll keys move.
+func (s *stepScreen) focused() *pane {
+	switch {
+	case s.section == sectionInfo:
+		return &s.info
+	case s.side == 0:
+		return &s.left
+	}
+	return &s.right
+}
+
+// view draws the tabs line and the content box.
+func (s *stepScreen) view(v flowView) string {
+	st := v.st
+	r := v.runs[v.cur]
+	tabs := s.tabs(r, st)
+	switch s.section {
+	case sectionExchanges, sectionTokens:
+		sel := s.selector(r, st)
+		panes := lipgloss.JoinHorizontal(lipgloss.Top, s.left.view(st, s.side == 0), s.right.view(st, s.side == 1))
+		return tabs + "\n" + sel + "\n" + panes
+	}
+	return tabs + "\n" + s.info.view(st, true)
+}
+
+// tabs is the line naming the sections, the shown one reversed.
+func (s *stepScreen) tabs(r stepRun, st *Styles) string {
+	names := []string{"Info", fmt.Sprintf("Exchanges %d", len(r.exchanges)), fmt.Sprintf("Tokens %d", len(r.tokens))}
+	var parts []string
+	for i, n := range names {
+		if section(i) == s.section {
+			parts = append(parts, st.Tab.Active.Render(n))
+		} else {
+			parts = append(parts, st.Tab.Inactive.Render(n))
+		}
+	}
+	line := strings.Join(parts, " ") + st.Subtle.Render("  tab: next pane")
+	return ansi.Truncate(line, s.w, "…")
+}
+
+// selector is the line above the side panes: which exchange or token pair.
+func (s *stepScreen) selector(r stepRun, st *Styles) string {
+	var n, i int
+	var what string
+	if s.section == sectionExchanges {
+		n, i = len(r.exchanges), s.exch
+		x := r.exchanges[i]
+		what = sanitize(x.Method+" "+shortPath(x.URL)) + " → " + statusStyle(x.Status, st).Render(x.StatusLine())
+	} else {
+		pairs := tokenPairs(r.tokens)
+		n, i = len(pairs), s.tok
+		p := pairs[i]
+		what = p.left.Label
+		if !p.split() {
+			what += " → " + p.right.Label
+		}
+	}
+	nav := fmt.Sprintf("%d/%d ", i+1, n)
+	if n > 1 {
+		nav = "◀ " + nav + "▶ "
+	}
+	return ansi.Truncate(st.Key.Render(nav)+what, s.w, "…")
+}
+
+func statusStyle(status int, st *Styles) lipgloss.Style {
+	switch {
+	case status == 0 || status >= 400:
+		return st.Failure
+	case status >= 300:
+		return st.Warning
+	}
+	return st.Success
+}
+
+// infoLines is the info pane: what the step does and why, its inputs, what
+// the scenario expects, the outcome with the error box, notes, and a list
+// of the calls and tokens.
+func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string {
+	st := v.st
+	var out []string
+	section := func(title string) {
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, st.Title.Render(title))
+	}
+	// Before a run the step's explanation comes first; after it, the
+	// outcome and any error, which is what the reader came back for.
+	outcome := func() {
+		section("Outcome")
+		switch {
+		case r.outcome == flow.NotRun:
+			out = append(out, "  "+stateWord(r.outcome, "", st)+" · press enter to run it")
+			if len(in.pending) > 0 {
+				out = append(out, proseIndented(st.Warning, fmt.Sprintf(
+					"Earlier steps have not run yet (%s); this step needs what they make. r runs the whole scenario.",
+					stepNumbers(in.pending)), w, 2)...)
+			}
+		case r.outcome == flow.Running:
+			out = append(out, "  "+stateWord(r.outcome, "", st))
+		default:
+			line := "  " + stateWord(r.outcome, "", st)
+			if r.result != nil {
+				line += st.Subtle.Render(fmt.Sprintf(" in %s · ", fmtDuration(r.result.Duration))) + r.result.Why(s.Expect)
+			}
+			out = append(out, ansi.Truncate(line, w, "…"))
+		}
+		if e := stepErr(s, r); e != nil {
+			out = append(out, errorBox(*e, w, st)...)
+		}
+	}
+	if r.outcome != flow.NotRun {
+		outcome()
+	}
+	section("What and why")
+	out = append(out, proseLines(s.Explain, w, 2)...)
+	if s.Manual {
+		for _, l := range proseLines("In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest.", w, 2) {
+			out = append(out, st.Subtle.Render(l))
+		}
+	}
+
+	section("Inputs")
+	if len(in.inputs) == 0 {
+		out = append(out, st.Subtle.Render("  This step takes no inputs."))
+	} else {
+		lw := 0
+		for _, i := range in.inputs {
+			lw = max(lw, lipgloss.Width(i.Label))
+		}
+		for _, i := range in.inputs {
+			val := i.Value
+			if val == "" {
+				val = "(empty)"
+			}
+			label := st.Label.Render(fmt.Sprintf("  %-*s", lw, i.Label))
+			out = append(out, ansi.Truncate(label+"  "+sanitize(val), w, "…"))
+			for _, l := range proseLines(i.Help, w, lw+4) {
+				out = append(out, st.Subtle.Render(l))
+			}
+		}
+		out = append(out, st.Subtle.Render("  e edits them before you run the step."))
+	}
+
+	if s.Expect.Code != "" {
+		section("The lesson")
+		out = append(out, proseIndented(st.Warning, "This step is meant to fail with "+s.Expect.Code+".", w, 2)...)
+		out = append(out, proseLines(s.Expect.Why, w, 2)...)
+	}
+
+	if r.outcome == flow.NotRun {
+		outcome()
+	}
+
+	if len(r.notes) > 0 {
+		section("Notes")
+		for _, n := range r.notes {
+			lines := proseLines(n, w, 4)
+			if len(lines) > 0 {
+				lines[0] = "  · " + strings.TrimPrefix(lines[0], "    ")
+			}
+			out = append(out, lines...)
+		}
+	}
+	if len(r.exchanges) > 0 {
+		section("Calls · tab shows request | response")
+		for i, x := range r.exchanges {
+			line := fmt.Sprintf("  %d. %s %s → ", i+1, x.Method, shortPath(x.URL))
+			out = append(out, ansi.Truncate(sanitize(line)+statusStyle(x.Status, st).Render(x.StatusLine()), w, "…"))
+		}
+	}
+	if len(r.tokens) > 0 {
+		section("Tokens · tab on to see them decoded")
+		for _, t := range r.tokens {
+			ver := st.Success.Render("verified, kid " + t.KeyID)
+			if !t.Verified {
+				ver = st.Warning.Render("not verified")
+			}
+			out = append(out, ansi.Truncate("  "+t.Label+": "+ver, w, "…"))
+		}
+	}
+	return out
+}
+
+// stepNumbers lists step indexes as 1-based numbers: "1, 2, 4".
+func stepNumbers(idx []int) string {
+	var s []string
+	for i, n := range idx {
+		if i == 6 {
+			s = append(s, "…")
+			break
+		}
+		s = append(s, fmt.Sprint(n+1))
+	}
+	return strings.Join(s, ", ")
+}

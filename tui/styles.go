@@ -1,0 +1,153 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Theme holds the semantic colours the styles are built from. Each is an
+// AdaptiveColor, so light and dark terminals both read well; under NO_COLOR
+// lipgloss drops the colours and the styles fall back on bold, faint,
+// reverse and border shapes.
+type Theme struct {
+	Text     lipgloss.AdaptiveColor
+	Muted    lipgloss.AdaptiveColor
+	Accent   lipgloss.AdaptiveColor
+	AccentBg lipgloss.AdaptiveColor
+	AccentFg lipgloss.AdaptiveColor
+	Border   lipgloss.AdaptiveColor
+	Success  lipgloss.AdaptiveColor
+	Failure  lipgloss.AdaptiveColor
+	Warning  lipgloss.AdaptiveColor
+	Running  lipgloss.AdaptiveColor
+	JSONKey  lipgloss.AdaptiveColor
+	JSONStr  lipgloss.AdaptiveColor
+	JSONNum  lipgloss.AdaptiveColor
+	JSONLit  lipgloss.AdaptiveColor
+}
+
+// DefaultTheme is the workbench's theme.
+func DefaultTheme() Theme {
+	return Theme{
+		Text:     lipgloss.AdaptiveColor{Light: "#1a1a1a", Dark: "#e6e6e6"},
+		Muted:    lipgloss.AdaptiveColor{Light: "#6b6b6b", Dark: "#8a8a8a"},
+		Accent:   lipgloss.AdaptiveColor{Light: "#5a3fc0", Dark: "#b39dfa"},
+		AccentBg: lipgloss.AdaptiveColor{Light: "#5a3fc0", Dark: "#6d4fd8"},
+		AccentFg: lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#ffffff"},
+		Border:   lipgloss.AdaptiveColor{Light: "#b8b8b8", Dark: "#4e4e4e"},
+		Success:  lipgloss.AdaptiveColor{Light: "#1d7a35", Dark: "#5fd07a"},
+		Failure:  lipgloss.AdaptiveColor{Light: "#b3261e", Dark: "#ff6b63"},
+		Warning:  lipgloss.AdaptiveColor{Light: "#8a5a00", Dark: "#e8b43a"},
+		Running:  lipgloss.AdaptiveColor{Light: "#0b62a8", Dark: "#5fb3f5"},
+		JSONKey:  lipgloss.AdaptiveColor{Light: "#0b62a8", Dark: "#7cc4fa"},
+		JSONStr:  lipgloss.AdaptiveColor{Light: "#1d7a35", Dark: "#a5d6a7"},
+		JSONNum:  lipgloss.AdaptiveColor{Light: "#a3440d", Dark: "#f0a868"},
+		JSONLit:  lipgloss.AdaptiveColor{Light: "#8b2d8b", Dark: "#e08be0"},
+	}
+}
+
+// Styles are every style the TUI draws with, built once from a Theme and
+// handed down; nothing derives a colour while drawing.
+type Styles struct {
+	App       lipgloss.Style
+	Header    lipgloss.Style
+	HeaderDim lipgloss.Style
+	Title     lipgloss.Style
+	Subtle    lipgloss.Style
+	Bold      lipgloss.Style
+	Label     lipgloss.Style
+	Selected  lipgloss.Style
+	Key       lipgloss.Style
+
+	Pane struct {
+		Focused lipgloss.Style
+		Blurred lipgloss.Style
+		Title   lipgloss.Style
+	}
+
+	Tab struct {
+		Active   lipgloss.Style
+		Inactive lipgloss.Style
+	}
+
+	State struct {
+		NotRun  lipgloss.Style
+		Running lipgloss.Style
+		Done    lipgloss.Style
+		Failed  lipgloss.Style
+		Skipped lipgloss.Style
+	}
+
+	Success lipgloss.Style
+	Failure lipgloss.Style
+	Warning lipgloss.Style
+
+	ErrorBox lipgloss.Style
+	Current  lipgloss.Style // the highlighted arrow of the sequence diagram
+
+	// JSON holds the escape sequences for body colouring, taken from the
+	// styles once, so colouring a 5 MB body is string concatenation.
+	JSON jsonColours
+}
+
+// jsonColours are prefix and suffix escape sequences per JSON token class.
+type jsonColours struct {
+	Key, Str, Num, Lit, Punct [2]string
+}
+
+// NewStyles builds the styles from a theme.
+func NewStyles(t Theme) Styles {
+	var s Styles
+	s.App = lipgloss.NewStyle().Foreground(t.Text)
+	s.Header = lipgloss.NewStyle().Bold(true).Foreground(t.AccentFg).Background(t.AccentBg)
+	s.HeaderDim = lipgloss.NewStyle().Foreground(t.AccentFg).Background(t.AccentBg)
+	s.Title = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+	s.Subtle = lipgloss.NewStyle().Foreground(t.Muted)
+	s.Bold = lipgloss.NewStyle().Bold(true)
+	s.Label = lipgloss.NewStyle().Foreground(t.Accent)
+	s.Selected = lipgloss.NewStyle().Bold(true).Reverse(true)
+	s.Key = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+
+	s.Pane.Blurred = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Border)
+	s.Pane.Focused = lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Accent)
+	s.Pane.Title = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+
+	s.Tab.Active = lipgloss.NewStyle().Bold(true).Reverse(true).Padding(0, 1)
+	s.Tab.Inactive = lipgloss.NewStyle().Foreground(t.Muted).Padding(0, 1)
+
+	s.State.NotRun = lipgloss.NewStyle().Foreground(t.Muted)
+	s.State.Running = lipgloss.NewStyle().Foreground(t.Running).Bold(true)
+	s.State.Done = lipgloss.NewStyle().Foreground(t.Success)
+	s.State.Failed = lipgloss.NewStyle().Foreground(t.Failure).Bold(true)
+	s.State.Skipped = lipgloss.NewStyle().Foreground(t.Muted).Faint(true)
+
+	s.Success = lipgloss.NewStyle().Foreground(t.Success)
+	s.Failure = lipgloss.NewStyle().Foreground(t.Failure).Bold(true)
+	s.Warning = lipgloss.NewStyle().Foreground(t.Warning)
+
+	s.ErrorBox = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Failure).Padding(0, 1)
+	s.Current = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+
+	s.JSON = jsonColours{
+		Key: escapes(lipgloss.NewStyle().Foreground(t.JSONKey)),
+		Str: escapes(lipgloss.NewStyle().Foreground(t.JSONStr)),
+		Num: escapes(lipgloss.NewStyle().Foreground(t.JSONNum)),
+		Lit: escapes(lipgloss.NewStyle().Foreground(t.JSONLit)),
+		// Punctuation keeps the terminal's colour: colouring every brace
+		// and comma would double the escape sequences in a large body.
+	}
+	return s
+}
+
+// escapes returns the sequences a style puts before and after its text, so
+// large bodies can be coloured without a Render call per token.
+func escapes(st lipgloss.Style) [2]string {
+	const mark = "\u2063" // invisible separator; never in a body we colour
+	out := st.Render(mark)
+	i := strings.Index(out, mark)
+	if i < 0 {
+		return [2]string{}
+	}
+	return [2]string{out[:i], out[i+len(mark):]}
+}

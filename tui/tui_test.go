@@ -1,0 +1,500 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/config"
+	"github.com/systembruker/workbench/flow"
+)
+
+// These tests drive Update and View directly, without a program or the
+// mocks: events are made up the way the engine emits them.
+
+var testClock = time.Date(2026, 3, 2, 10, 0, 8, 0, time.UTC)
+
+func newTestModel(t testing.TB, w, h int) Model {
+	t.Helper()
+	m := New(flow.Services{}, config.Summary(config.Default()),
+		WithClock(func() time.Time { return testClock }), WithLocation(time.UTC),
+		WithClipboard(func(string) error { return nil }))
+	return update(m, tea.WindowSizeMsg{Width: w, Height: h})
+}
+
+func update(m Model, msgs ...tea.Msg) Model {
+	for _, msg := range msgs {
+		next, _ := m.Update(msg)
+		m = next.(Model)
+	}
+	return m
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+func keys(m Model, ks ...string) Model {
+	for _, k := range ks {
+		m = update(m, keyMsg(k))
+	}
+	return m
+}
+
+// event wraps an engine event as the run's message.
+func event(run int, ev flow.Event) runEventMsg { return runEventMsg{run: run, ev: ev} }
+
+// runStep feeds a made-up run of step i: started, the exchanges and
+// tokens, ended with err.
+func runStep(m Model, i, attempt int, xs []client.Exchange, toks []flow.Token, err error) Model {
+	id := m.runID
+	m = update(m, event(id, flow.Event{Kind: flow.StepStarted, Step: i, Attempt: attempt}))
+	res := flow.StepResult{Attempt: attempt, Exchanges: xs, Tokens: toks, Err: err, Outcome: flow.Done}
+	for k := range xs {
+		m = update(m, event(id, flow.Event{Kind: flow.ExchangeDone, Step: i, Attempt: attempt, Exchange: &xs[k]}))
+	}
+	for k := range toks {
+		m = update(m, event(id, flow.Event{Kind: flow.TokenDecoded, Step: i, Attempt: attempt, Token: &toks[k]}))
+	}
+	st := m.sc.Steps[i]
+	if err != nil && !client.HasCode(err, st.Expect.Code) || err == nil && st.Expect.Code != "" {
+		res.Outcome = flow.Failed
+	}
+	return update(m, event(id, flow.Event{Kind: flow.StepEnded, Step: i, Attempt: attempt, Result: &res}))
+}
+
+func jsonExchange(body string) client.Exchange {
+	return client.Exchange{
+		Service: "maskinporten", Method: "POST", URL: "http://127.0.0.1:4000/token",
+		RequestHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		RequestBody:   "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+		Status:        200, ResponseHeader: http.Header{"Content-Type": {"application/json"}},
+		ResponseBody: body, Duration: 3 * time.Millisecond,
+	}
+}
+
+func TestStaleRunEventsAreDropped(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	old := m.runID
+	m.runID++ // a newer run started (or the scenario changed)
+	m = update(m, event(old, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 1}))
+	if got := m.runs[0].outcome; got != flow.NotRun {
+		t.Fatalf("a stale run's event changed step 1 to %v", got)
+	}
+	m = update(m, event(m.runID, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 2}))
+	x := jsonExchange(`{}`)
+	// An event of an older attempt of the same step is dropped too.
+	m = update(m, event(m.runID, flow.Event{Kind: flow.ExchangeDone, Step: 0, Attempt: 1, Exchange: &x}))
+	if got := m.runs[0]; got.outcome != flow.Running || len(got.exchanges) != 0 {
+		t.Fatalf("step 1 = %v with %d exchanges, want running with none", got.outcome, len(got.exchanges))
+	}
+	m = update(m, runEndedMsg{run: old})
+	if !strings.Contains(m.View(), "Actors and steps") {
+		t.Fatal("overview not shown")
+	}
+}
+
+func TestSwitchingScenarioDropsTheRun(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m = keys(m, "r") // starts a run (its Cmd is not executed here)
+	if !m.running {
+		t.Fatal("r did not start a run")
+	}
+	old := m.runID
+	m = keys(m, "s", "down", "enter")
+	if m.sc.Name != "agent" || m.running {
+		t.Fatalf("scenario %s running=%v, want agent and idle", m.sc.Name, m.running)
+	}
+	m = update(m, event(old, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 1}))
+	if m.runs[0].outcome != flow.NotRun {
+		t.Fatal("the old scenario's run changed the new one")
+	}
+}
+
+func TestOverviewListsActorsStepsAndStates(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(`{"access_token":"x"}`)}, nil, nil)
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"1 Service owner", "✓  1 Skatteetaten gets a Maskinporten token", "○  2 ", "5 Operational phase", "1/13 done"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("overview lacks %q:\n%s", want, v)
+		}
+	}
+	m = keys(m, "tab")
+	v = ansi.Strip(m.View())
+	if !strings.Contains(v, "Maskinporten") || !strings.Contains(v, "◀") || !strings.Contains(v, "POST /token 200") {
+		t.Errorf("sequence pane lacks the call from Skatteetaten to Maskinporten:\n%s", v)
+	}
+}
+
+func TestSequenceArrowsGoFromActorToService(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	sc := flow.Scenarios(config.Summary(config.Default()))[0]
+	runs := make([]stepRun, len(sc.Steps))
+	runs[4].exchanges = []client.Exchange{{Service: "selfservice", Method: "POST", URL: "http://h/api/v1/clients", Status: 201}}
+	runs[12].exchanges = []client.Exchange{{Service: "skatteetaten", Method: "GET", URL: "http://h/aapnekrav", Status: 403}}
+	_, rows, first := sequenceLines(sc, runs, 12, 100, &st)
+	text := ansi.Strip(strings.Join(rows, "\n"))
+	if !strings.Contains(text, "├────────▶│") || !strings.Contains(text, "POST /api/v1/clients 201") {
+		t.Errorf("no SmartCloud → Maskinporten arrow:\n%s", text)
+	}
+	if first < 0 || !strings.HasPrefix(ansi.Strip(rows[first]), "▶") {
+		t.Errorf("step 13's rows are not highlighted:\n%s", text)
+	}
+}
+
+func TestStepScreenRunsWithEnterAndShowsPanes(t *testing.T) {
+	m := newTestModel(t, 120, 30)
+	m = keys(m, "enter")
+	if m.screen != screenStep {
+		t.Fatal("enter did not open the step")
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "press enter to run it") {
+		t.Error("the step does not say how to run it")
+	}
+	m = keys(m, "enter")
+	if !m.running {
+		t.Fatal("enter did not run the step")
+	}
+	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(`{"access_token":"abc","expires_in":120}`)}, nil, nil)
+	m = update(m, runEndedMsg{run: m.runID})
+	m = keys(m, "tab")
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"Request · maskinporten", "Response", "grant_type = urn:ietf:params:oauth:grant-type:jwt-bearer", `"access_token": "abc"`, "200 OK"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("exchange panes lack %q:\n%s", want, v)
+		}
+	}
+	if m.step.side != 0 || m.step.section != sectionExchanges {
+		t.Fatalf("tab went to %v/%d", m.step.section, m.step.side)
+	}
+	m = keys(m, "tab")
+	if m.step.side != 1 {
+		t.Fatal("second tab did not focus the response")
+	}
+	m = keys(m, "n", "p", "esc")
+	if m.screen != screenOverview || m.cur != 0 {
+		t.Fatalf("n p esc: screen %v step %d", m.screen, m.cur)
+	}
+}
+
+func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	err := &client.OAuthError{Status: 400, Code: "invalid_altinn_customer_configuration", Description: "no system user (MP-303)", MPCode: "MP-303"}
+	sc, _ := flow.Find(config.Summary(config.Default()), "rejected")
+	last := len(sc.Steps) - 1
+	r := stepRun{outcome: flow.Done, result: &flow.StepResult{Outcome: flow.Done, Err: err}}
+	e := stepErr(sc.Steps[last], r)
+	if e == nil || !e.expected {
+		t.Fatalf("stepErr = %+v, want an expected error", e)
+	}
+	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
+	for _, want := range []string{"MP-303 · invalid_altinn_customer_configuration · HTTP 400", "Altinn found no system user", "Expected by the scenario"} {
+		if !strings.Contains(box, want) {
+			t.Errorf("error box lacks %q:\n%s", want, box)
+		}
+	}
+	// The same error where the scenario expects success.
+	e = stepErr(sc.Steps[0], stepRun{result: &flow.StepResult{Outcome: flow.Failed, Err: errors.Join(err)}})
+	box = ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
+	if !strings.Contains(box, "does not expect this step to fail") {
+		t.Errorf("unexpected failure not said:\n%s", box)
+	}
+	for _, code := range []string{"MP-303", "MP-124", "MP-110", "MP-012", "MP-200", "MP-250", "MP-301", "MP-302", "invalid_grant", "AUTH-00004", "AUTH-00013", "KB-004", "KB-005", "HTTP 401", "HTTP 403"} {
+		if _, ok := codeMeaning(code); !ok {
+			t.Errorf("no meaning for %s", code)
+		}
+	}
+}
+
+func grantAndToken() (flow.Token, flow.Token) {
+	iat := float64(testClock.Add(-8 * time.Second).Unix())
+	org := map[string]any{"authority": "iso6523-actorid-upis", "ID": "0192:310904473"}
+	grant := flow.Token{Label: "system user grant", DecodedJWT: client.DecodedJWT{
+		Raw:    "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjIn0.c2ln",
+		Header: map[string]any{"alg": "RS256", "kid": "smartcloud-demo-2026", "typ": "JWT"},
+		Claims: map[string]any{"iss": "client-1", "aud": "http://mp/", "scope": "skatteetaten:kravogbetalinger",
+			"iat": iat, "exp": iat + 120, "jti": "j1",
+			"authorization_details": []any{map[string]any{"type": "urn:altinn:systemuser", "systemuser_org": org}}},
+		Verified: true, KeyID: "smartcloud-demo-2026",
+	}}
+	tok := flow.Token{Label: "system user access token", DecodedJWT: client.DecodedJWT{
+		Raw:    "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJtcCJ9.c2ln",
+		Header: map[string]any{"alg": "RS256", "kid": "mp-1", "typ": "JWT"},
+		Claims: map[string]any{"iss": "http://mp/", "scope": "skatteetaten:kravogbetalinger", "client_id": "client-1",
+			"client_amr": "private_key_jwt", "token_type": "Bearer", "iat": iat, "exp": iat + 120, "jti": "t1",
+			"consumer": map[string]any{"authority": "iso6523-actorid-upis", "ID": "0192:991825827"},
+			"authorization_details": []any{map[string]any{"type": "urn:altinn:systemuser", "systemuser_org": org,
+				"systemuser_id": []any{"su-1"}, "system_id": "991825827_smartcloud"}}},
+		Verified: true, KeyID: "mp-1",
+	}}
+	return grant, tok
+}
+
+func TestTokenViewTimesAndMeanings(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	grant, tok := grantAndToken()
+	lines := tokenView{tok: tok, grant: &grant}.lines(60, &st, testClock, time.UTC)
+	text := ansi.Strip(strings.Join(lines, "\n"))
+	for _, want := range []string{
+		"✓ signature verified", "kid mp-1", "expires in 1m52s",
+		"iat  2026-03-02 10:00:00 (8s ago)", "exp  2026-03-02 10:02:00 (in 1m52s)",
+		"+ systemuser_id", "+ system_id  991825827_smartcloud", "  systemuser_org  0192:310904473",
+		"↳ the organisation the client belongs to", "+ client_amr  private_key_jwt",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("token view lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "+ systemuser_org") {
+		t.Error("systemuser_org is in the grant, yet marked new")
+	}
+	for _, l := range lines {
+		if w := ansi.StringWidth(l); w > 60 {
+			t.Errorf("line wider than the pane (%d): %q", w, l)
+		}
+	}
+}
+
+func TestTokenStepShowsGrantBesideAccessToken(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	grant, tok := grantAndToken()
+	op := len(m.sc.Steps) - 2
+	m = runStep(m, op, 1, []client.Exchange{jsonExchange(`{}`)}, []flow.Token{grant, tok}, nil)
+	m = keys(m, "5", "tab", "tab", "tab")
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "system user grant ") || !strings.Contains(v, "system user access token") {
+		t.Fatalf("not side by side:\n%s", v)
+	}
+	line := ""
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "systemuser_org") {
+			line = l
+			break
+		}
+	}
+	if strings.Count(line, "systemuser_org") != 2 {
+		t.Errorf("systemuser_org not on the same row in both panes: %q", line)
+	}
+	var copied string
+	m.clip = func(s string) error { copied = s; return nil }
+	m = keys(m, "tab") // the access token's pane
+	next, cmd := m.Update(keyMsg("c"))
+	m = update(next.(Model), cmd())
+	if copied != tok.Raw || !strings.Contains(m.status, "copied the system user access token") {
+		t.Errorf("c copied %q (status %q), want the access token", copied, m.status)
+	}
+}
+
+func TestEditInputsValidatesAndSets(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m = keys(m, "2", "n", "n", "n", "n") // the vendor's request step: customer org, externalRef
+	if m.sc.Steps[m.cur].ID != "v-request" {
+		t.Fatalf("at %s", m.sc.Steps[m.cur].ID)
+	}
+	m = keys(m, "e")
+	if m.form == nil {
+		t.Fatal("e did not open the form")
+	}
+	// q and r are typed, not quit or run, while the form is open.
+	m = update(m, tea.KeyMsg{Type: tea.KeyCtrlU}) // clear the field
+	m = keys(m, "q", "r", "enter")
+	if m.form == nil || !strings.Contains(m.View(), "not an organisation number") {
+		t.Fatalf("bad org accepted:\n%s", m.View())
+	}
+	m = update(m, tea.KeyMsg{Type: tea.KeyCtrlU})
+	m = keys(m, "314250052", "enter")
+	if m.form != nil {
+		t.Fatal("form still open after a good value")
+	}
+	if got := m.eng.State().Param(flow.ParamCustomerOrg); got != "314250052" {
+		t.Errorf("customer org = %q", got)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "Customer org no  314250052") {
+		t.Error("the info pane does not show the new value")
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	m := newTestModel(t, 79, 30)
+	if v := m.View(); !strings.Contains(v, "terminal too small (need 80x24, have 79x30)") {
+		t.Errorf("got:\n%s", v)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if v := m.View(); strings.Contains(v, "too small") || lineCount(v) != 24 {
+		t.Errorf("at 80x24: %d lines:\n%s", lineCount(v), v)
+	}
+}
+
+func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
+
+// Every screen fits the terminal exactly, at every size from 80x24 up.
+func TestViewsFitTheTerminal(t *testing.T) {
+	grant, tok := grantAndToken()
+	big := `{"claims":[` + strings.Repeat(`{"id":"a very long string value that will need wrapping in a narrow pane","n":1},`, 50) + `{}]}`
+	for _, size := range [][2]int{{80, 24}, {81, 25}, {100, 30}, {160, 48}, {200, 60}} {
+		m := newTestModel(t, size[0], size[1])
+		op := len(m.sc.Steps) - 2
+		m = runStep(m, op, 1, []client.Exchange{jsonExchange(big)}, []flow.Token{grant, tok}, nil)
+		for _, ks := range [][]string{nil, {"tab"}, {"5"}, {"5", "tab"}, {"5", "tab", "tab", "tab"}, {"5", "?"}, {"s"}, {"2", "n", "n", "n", "n", "e"}} {
+			m2 := keys(m, ks...)
+			v := m2.View()
+			if lineCount(v) != size[1] {
+				t.Errorf("%dx%d after %v: %d lines", size[0], size[1], ks, lineCount(v))
+			}
+			for i, l := range strings.Split(v, "\n") {
+				if w := ansi.StringWidth(l); w > size[0] {
+					t.Errorf("%dx%d after %v: line %d is %d wide: %q", size[0], size[1], ks, i, w, ansi.Strip(l))
+				}
+			}
+		}
+	}
+}
+
+func TestResizeKeepsStateAndScroll(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	body := `{"items":[` + strings.Repeat(`{"id":1234,"name":"x"},`, 400) + `{}]}`
+	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(body)}, nil, nil)
+	m = keys(m, "enter", "tab", "tab")
+	for i := 0; i < 40; i++ {
+		m = keys(m, "down")
+	}
+	before := m.step.right.offset
+	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 40})
+	if m.step.right.offset != before || m.screen != screenStep || m.step.side != 1 {
+		t.Fatalf("taller: offset %d (was %d), screen %v side %d", m.step.right.offset, before, m.screen, m.step.side)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 60, Height: 20}) // too small, then back
+	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 40})
+	if m.step.right.offset != before {
+		t.Errorf("after a too-small spell: offset %d, was %d", m.step.right.offset, before)
+	}
+	m = update(m, tea.WindowSizeMsg{Width: 160, Height: 40})
+	if m.step.right.offset == 0 {
+		t.Error("wider: scrolled back to the top")
+	}
+	// Moving to another step and back keeps the place too.
+	m = keys(m, "n", "p")
+	if m.step.right.offset == 0 {
+		t.Error("n p lost the response's scroll position")
+	}
+}
+
+func TestHelpFollowsTheScreen(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	helpText := func(m Model) string {
+		var s []string
+		for _, b := range m.ShortHelp() {
+			s = append(s, b.Help().Desc)
+		}
+		for _, col := range m.FullHelp() {
+			for _, b := range col {
+				s = append(s, b.Help().Desc)
+			}
+		}
+		return strings.Join(s, ",")
+	}
+	if h := helpText(m); !strings.Contains(h, "open step") || strings.Contains(h, "edit inputs") {
+		t.Errorf("overview help: %s", h)
+	}
+	m = keys(m, "enter")
+	if h := helpText(m); !strings.Contains(h, "run step") || !strings.Contains(h, "edit inputs") {
+		t.Errorf("step help: %s", h)
+	}
+	m = keys(m, "?")
+	if !m.help.ShowAll || !strings.Contains(ansi.Strip(m.View()), "copy body/token") {
+		t.Error("? did not show the full help")
+	}
+	m = keys(m, "s")
+	if h := helpText(m); !strings.Contains(h, "choose") {
+		t.Errorf("picker help: %s", h)
+	}
+}
+
+func TestBodiesAreSafeAndWrapped(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	x := client.Exchange{Method: "GET", URL: "http://h/x", Status: 502,
+		ResponseHeader: http.Header{"Content-Type": {"text/html"}},
+		ResponseBody:   "<html><title>Bad gateway</title>\x1b[2J\x1b]52;c;evil\x07<p>" + strings.Repeat("word ", 40) + "</p></html>"}
+	lines := responseLines(x, 30, &st)
+	text := strings.Join(lines, "\n")
+	if strings.ContainsRune(text, '\x1b') || strings.ContainsRune(text, '\x07') {
+		t.Errorf("control characters reached the screen: %q", text)
+	}
+	if !strings.Contains(text, "<html><title>Bad gateway") {
+		t.Errorf("HTML not shown as text: %q", text)
+	}
+	for _, l := range lines {
+		if w := ansi.StringWidth(l); w > 30 {
+			t.Errorf("line %d wide: %q", w, l)
+		}
+	}
+	js, ok := jsonLines(`{"a":"`+strings.Repeat("é", 50)+`","b":[1,true,null]}`, 20, st.JSON, nil)
+	if !ok || len(js) < 5 {
+		t.Fatalf("json lines: %v %q", ok, js)
+	}
+	for _, l := range js {
+		if w := ansi.StringWidth(l); w > 20 {
+			t.Errorf("json line %d wide: %q", w, l)
+		}
+	}
+}
+
+func TestJSONLinesMatchJSONIndent(t *testing.T) {
+	st := NewStyles(DefaultTheme()) // ASCII profile: no escapes
+	for _, doc := range []string{
+		`{"a":1,"b":[true,false,null,{"c":"d\"e","f":[]}],"g":{},"h":-1.5e3}`,
+		`[ {"x" : "y"} , 2 ]`,
+		`"just a string"`,
+		bigJSON(2000),
+	} {
+		var want bytes.Buffer
+		if err := json.Indent(&want, []byte(doc), "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := jsonLines(doc, 1<<20, st.JSON, nil)
+		if !ok || strings.Join(got, "\n") != want.String() {
+			t.Errorf("jsonLines(%.40q) =\n%s\nwant\n%s", doc, strings.Join(got, "\n"), want.String())
+		}
+	}
+	for _, bad := range []string{`{"a":1`, `{"a":1]`, `{"a" 1 x}`, `{"a":"b}`, `1 2`, `<html>`} {
+		if _, ok := jsonLines(bad, 80, st.JSON, nil); ok {
+			t.Errorf("jsonLines(%q) took it for JSON", bad)
+		}
+	}
+}
+
+func TestMouseWheelScrollsThePaneUnderThePointer(t *testing.T) {
+	m := newTestModel(t, 100, 30)
+	body := `{"items":[` + strings.Repeat(`{"id":1234,"name":"x"},`, 200) + `{}]}`
+	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(body)}, nil, nil)
+	m = keys(m, "enter", "tab") // request pane focused
+	wheel := tea.MouseMsg{X: 80, Y: 10, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress}
+	m = update(m, wheel, wheel)
+	if m.step.side != 1 || m.step.right.offset != 6 {
+		t.Errorf("wheel over the response: side %d offset %d, want 1 and 6", m.step.side, m.step.right.offset)
+	}
+	m = update(m, tea.MouseMsg{X: 80, Y: 10, Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	if m.step.right.offset != 3 {
+		t.Errorf("wheel up: offset %d, want 3", m.step.right.offset)
+	}
+}
