@@ -36,13 +36,21 @@ func NewEngine(svc Services, settings Settings, sc Scenario) *Engine {
 	return e
 }
 
-// Reset forgets the state and results, back to the scenario's start.
-func (e *Engine) Reset() {
+// Reset forgets the state, results and edited inputs, back to the
+// scenario's start.
+func (e *Engine) Reset() { e.reset(false) }
+
+// reset forgets the state and results; keepParams keeps the inputs as the
+// user edited them.
+func (e *Engine) reset(keepParams bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	p := defaultParams(e.settings, e.scenario.Agent)
 	for k, v := range e.scenario.Params {
 		p[k] = v
+	}
+	if keepParams && e.state.Params != nil {
+		p = e.state.clone().Params
 	}
 	e.state = State{Params: p, Agent: e.scenario.Agent}
 	e.results = make([]StepResult, len(e.scenario.Steps))
@@ -218,8 +226,10 @@ func (e *Engine) Cleanup(ctx context.Context) error {
 // mocks it also puts their world back to its seed, so every scenario starts
 // from the same state (a second run would otherwise find the first run's
 // request and system user, as the real services would).
+//
+// The inputs stay as they are: a user who edited them runs with the edits.
 func (e *Engine) ResetWorld(ctx context.Context) error {
-	e.Reset()
+	e.reset(true)
 	if e.settings.Env != "mock" || e.svc.Mock == nil {
 		return nil
 	}
@@ -234,44 +244,61 @@ func (e *Engine) ResetWorld(ctx context.Context) error {
 // RunAll resets the engine (and the mock world) and runs every step in
 // order. It stops at the first step that fails, expectedly or not: the
 // steps after it are skipped.
+//
+// Skipped steps get a StepEnded event with Outcome Skipped, and the run
+// ends with a ScenarioEnded event carrying the report.
 func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
+	if emit == nil {
+		emit = func(Event) {}
+	}
+	rep := Report{Scenario: e.scenario}
+	skip := func(i int, err error) {
+		r := StepResult{Outcome: Skipped, Err: err}
+		rep.Results = append(rep.Results, r)
+		e.mu.Lock()
+		e.results[i] = r
+		e.mu.Unlock()
+		emit(Event{Kind: StepEnded, Step: i, Result: &r})
+	}
 	if err := e.ResetWorld(ctx); err != nil {
-		rep := Report{Scenario: e.scenario}
-		for range e.scenario.Steps {
-			rep.Results = append(rep.Results, StepResult{Outcome: Skipped, Err: err})
+		for i := range e.scenario.Steps {
+			skip(i, err)
 		}
+		emit(Event{Kind: ScenarioEnded, Step: -1, Report: &rep})
 		return rep
 	}
-	rep := Report{Scenario: e.scenario, OK: true}
 	stopped := false
 	for i := range e.scenario.Steps {
 		if stopped || ctx.Err() != nil {
-			rep.Results = append(rep.Results, StepResult{Outcome: Skipped})
-			if !stopped {
-				rep.OK = false
-			}
+			skip(i, ctx.Err())
 			continue
 		}
 		r := e.RunStep(ctx, i, emit)
 		rep.Results = append(rep.Results, r)
-		if r.Outcome != Done {
-			rep.OK = false
-			stopped = true
-		}
-		if r.Err != nil {
-			stopped = true
-		}
+		stopped = r.Outcome != Done || r.Err != nil
 	}
 	if err := e.Cleanup(ctx); err != nil {
 		rep.CleanupErr = err
 	}
-	// A scenario that expects a failure must reach it.
-	for i, s := range e.scenario.Steps {
-		if s.Expect.Code != "" && rep.Results[i].Outcome != Done {
-			rep.OK = false
+	rep.OK = e.scenario.Verdict(rep.Results)
+	emit(Event{Kind: ScenarioEnded, Step: -1, Report: &rep})
+	return rep
+}
+
+// Verdict reports whether results (one per step) are what the scenario
+// expects: no step failed, and every step that is to fail reached its
+// expected error.
+func (sc Scenario) Verdict(results []StepResult) bool {
+	if len(results) != len(sc.Steps) {
+		return false
+	}
+	for i, s := range sc.Steps {
+		o := results[i].Outcome
+		if o == Failed || (s.Expect.Code != "" && o != Done) || o == NotRun || o == Running {
+			return false
 		}
 	}
-	return rep
+	return true
 }
 
 // Why explains a result's outcome in one line.

@@ -46,6 +46,31 @@ const (
 // Parties lists the sequence diagram's columns, left to right.
 var Parties = []Party{PartySmartCloud, PartyMaskinporten, PartyAltinn, PartySkatteetaten, PartyPerson}
 
+// Party is the sequence diagram column from which the actor's calls start.
+func (a Actor) Party() Party {
+	switch a {
+	case ServiceOwner:
+		return PartySkatteetaten
+	case EndUser, ClientAdmin:
+		return PartyPerson
+	}
+	return PartySmartCloud
+}
+
+// ServiceParty is the column of a service named in an exchange (its
+// Service, or a behind-the-scenes Caller).
+func ServiceParty(service string) Party {
+	switch service {
+	case "maskinporten", "selfservice":
+		return PartyMaskinporten
+	case "altinn":
+		return PartyAltinn
+	case "skatteetaten":
+		return PartySkatteetaten
+	}
+	return ""
+}
+
 // Settings are the identities and addresses a flow runs with: the seed's
 // tt02 test data by default (see config).
 type Settings struct {
@@ -332,6 +357,7 @@ const (
 	TokenDecoded
 	NoteAdded
 	StepEnded
+	ScenarioEnded // RunAll's last event, with the report
 )
 
 // Event is what the engine emits while it runs a step.
@@ -343,6 +369,7 @@ type Event struct {
 	Token    *Token
 	Note     string
 	Result   *StepResult // StepEnded
+	Report   *Report     // ScenarioEnded
 }
 
 // Scenario is a named sequence of steps with the outcome each must have.

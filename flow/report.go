@@ -85,7 +85,14 @@ func (p *TextPrinter) Header() {
 
 // Event prints one engine event.
 func (p *TextPrinter) Event(ev Event) {
+	if ev.Step < 0 || ev.Step >= len(p.Scenario.Steps) {
+		return // ScenarioEnded: the footer says it
+	}
 	st := p.Scenario.Steps[ev.Step]
+	if ev.Kind == StepEnded && ev.Result.Outcome == Skipped {
+		fmt.Fprintf(p.W, "%2d. [%s] %s (%s): skipped\n", ev.Step+1, st.Actor, st.Title, st.ID)
+		return
+	}
 	switch ev.Kind {
 	case StepStarted:
 		fmt.Fprintf(p.W, "%2d. [%s] %s (%s)\n", ev.Step+1, st.Actor, st.Title, st.ID)
