@@ -26,6 +26,7 @@ Usage:
                                            make a key pair; prints the public JWK to register
   workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
                                            print a system user access token (for curl and scripts)
+  workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
 
 Global flags (before or after the command):
   --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
@@ -100,11 +101,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdKeys(g, rest, stdout, stderr)
 	case "token":
 		return cmdToken(g, rest, stdout, stderr)
+	case "explain":
+		return cmdExplain(g, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token)\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, explain)\n\n%s", cmd, usage)
 	return 2
 }
 
