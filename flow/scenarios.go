@@ -25,7 +25,7 @@ func Scenarios(s Settings) []Scenario {
 			Name:    "agent-client-org",
 			Summary: "Agent token asked with the client's org in systemuser_org instead of the facilitator's (MP-303)",
 			Agent:   true,
-			Steps: append(agentUntilDelegation(), stepOperationalToken(Expect{
+			Steps: append(agentUntilDelegation(s), stepOperationalToken(Expect{
 				Code: "MP-303", Why: "An agent system user is owned by the facilitator; the client appears only in the API call.",
 			})),
 			Params: map[Param]string{ParamGrantOrg: s.CustomerOrgNo},
@@ -34,7 +34,7 @@ func Scenarios(s Settings) []Scenario {
 			Name:    "agent-not-delegated",
 			Summary: "Agent system user without the client delegated: the API answers 403 after the PDP says NotApplicable",
 			Agent:   true,
-			Steps: append(agentUntilClients(), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{
+			Steps: append(agentUntilClients(s), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{
 				Code: "HTTP 403", Why: "Altinn's PDP permits an agent system user only for clients delegated to it.",
 			})),
 			Params: map[Param]string{ParamAPIOrg: s.CustomerOrgNo},
@@ -140,7 +140,7 @@ func Scenarios(s Settings) []Scenario {
 			Name:    "delegation-removed",
 			Summary: "The client is taken from the agent after the token was issued: the next API call is 403",
 			Agent:   true,
-			Steps: append(agentUntilDelegation(), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{}), stepAdminRemove(),
+			Steps: append(agentUntilDelegation(s), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{}), stepAdminRemove(s),
 				stepAPI("op-api-2", "SmartCloud fetches the claims again, same token", Expect{
 					Code: "HTTP 403", Why: "The token does not change, but the PDP decides on every call: no delegation, no Permit.",
 				})),
@@ -213,13 +213,13 @@ func standard(s Settings) Scenario {
 	}
 }
 
-func agentUntilClients() []Step {
-	s := append(serviceOwnerSteps(), vendorSetupSteps()...)
-	return append(s, stepAdminLogin(), stepReview(ClientAdmin), stepDecide(ClientAdmin), stepVendorPoll(), stepAdminAvailable())
+func agentUntilClients(s Settings) []Step {
+	steps := append(serviceOwnerSteps(), vendorSetupSteps()...)
+	return append(steps, stepAdminLogin(s), stepReview(ClientAdmin), stepDecide(ClientAdmin), stepVendorPoll(), stepAdminAvailable())
 }
 
-func agentUntilDelegation() []Step {
-	return append(agentUntilClients(), stepAdminDelegate())
+func agentUntilDelegation(s Settings) []Step {
+	return append(agentUntilClients(s), stepAdminDelegate(s))
 }
 
 func agent(s Settings) Scenario {
@@ -228,7 +228,7 @@ func agent(s Settings) Scenario {
 		Summary: "Agent system user: " + s.FacilitatorName + " approves, delegates " + s.CustomerName +
 			", token for the facilitator, API call for the client",
 		Agent:  true,
-		Steps:  append(agentUntilDelegation(), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{})),
+		Steps:  append(agentUntilDelegation(s), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{})),
 		Params: map[Param]string{ParamAPIOrg: s.CustomerOrgNo},
 	}
 }

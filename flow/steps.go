@@ -523,9 +523,9 @@ func stepVendorPoll() Step {
 	}
 }
 
-func stepAdminLogin() Step {
+func stepAdminLogin(s Settings) Step {
 	return Step{
-		ID: "ca-login", Actor: ClientAdmin, Title: "DRESS MINST logs in to Altinn",
+		ID: "ca-login", Actor: ClientAdmin, Title: s.ClientAdminName + " logs in to Altinn",
 		Explain: "The client administrator at the auditor logs in (ID-porten, then Altinn). Against the " +
 			"mocks, Altinn's test token generator stands in for the login and gives a personal Altinn token.",
 		Manual: true,
@@ -583,9 +583,9 @@ func stepAdminAvailable() Step {
 	}
 }
 
-func stepAdminDelegate() Step {
+func stepAdminDelegate(s Settings) Step {
 	return Step{
-		ID: "ca-delegate", Actor: ClientAdmin, Title: "Delegates TILFELDIG SUBTIL APE to the agent",
+		ID: "ca-delegate", Actor: ClientAdmin, Title: "Delegates " + s.CustomerName + " to the agent",
 		Explain: "The client administrator adds the client to the agent system user. Nothing changes " +
 			"in SmartCloud's token: the client shows up only when Skatteetaten asks Altinn's PDP.",
 		Manual: true,
@@ -772,9 +772,9 @@ func stepVendorDeleteSystem() Step {
 	}
 }
 
-func stepAdminRemove() Step {
+func stepAdminRemove(s Settings) Step {
 	return Step{
-		ID: "ca-remove", Actor: ClientAdmin, Title: "Removes TILFELDIG SUBTIL APE from the agent",
+		ID: "ca-remove", Actor: ClientAdmin, Title: "Removes " + s.CustomerName + " from the agent",
 		Explain: "The client administrator takes the client away again. SmartCloud's token still " +
 			"looks the same and is still valid: the change shows only at the next PDP decision.",
 		Manual: true,
