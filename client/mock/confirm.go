@@ -65,7 +65,7 @@ a{color:var(--accent)}
 {{define "confirm"}}{{template "head" .Heading}}
 <h1>{{.Heading}}</h1>
 <p><strong>{{.VendorName}}</strong> asks for {{if .Agent}}an agent system user{{else}}a system user{{end}} for
-<strong>{{.PartyName}}</strong> (org. no. {{.PartyOrgNo}}), so that its system can act on the organisation's behalf.</p>
+<strong>{{.PartyName}}</strong> (org. no. {{.PartyOrgNo}}), so that its system <strong>{{.SystemName}}</strong> can act on the organisation's behalf.</p>
 
 <section aria-labelledby="about">
 <h2 id="about">About the request</h2>
@@ -103,6 +103,8 @@ a{color:var(--accent)}
 <button type="submit" class="approve">Approve</button>
 <button type="submit" class="reject" formaction="{{.RejectURL}}">Reject</button>
 </div>
+<p class="hint">Approve creates the system user, and {{.VendorName}} can then get tokens for it.
+Reject creates nothing.{{if .ReturnTo}} Either way you are sent back to <strong>{{.ReturnTo}}</strong>.{{end}}</p>
 </form>
 {{else}}<div class="box" role="status"><p>This request is <strong>{{.Status}}</strong>: there is nothing left to decide.</p></div>
 {{end}}{{template "foot"}}{{end}}
@@ -138,6 +140,9 @@ type confirmView struct {
 	Packages                []string
 	Persons                 []confirmPerson
 	ApproveURL, RejectURL   string
+	// ReturnTo is the host of the vendor's redirect URL, where the
+	// person lands after deciding.
+	ReturnTo string
 }
 
 type confirmRight struct{ ID, Title string }
@@ -222,6 +227,9 @@ func (a *Altinn) confirmView(req *altinnRequest, pid string) confirmView {
 		v.Heading = "Approve an agent system user?"
 	}
 	v.Open = v.Status == reqStatusNew
+	if u, err := url.Parse(req.redirectURL); err == nil && req.redirectURL != "" {
+		v.ReturnTo = u.Host
+	}
 	if s, ok := a.systems[req.systemID]; ok {
 		v.SystemName = altinnLocalized(s.name)
 		v.SystemDescription = altinnLocalized(s.description)

@@ -1,0 +1,385 @@
+package flow_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
+
+	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/client/mock"
+	"github.com/systembruker/workbench/flow"
+)
+
+// TestConfirmPageInABrowser plays the end user with a real browser: the flow
+// runs as against a real environment (ActAsPeople false), so its review step
+// only notes the confirm URL and its approve step polls the request. The
+// test opens that URL in headless Chromium, checks what the page tells the
+// person, picks the person and presses Approve (or Reject); the flow must
+// then go on by itself.
+//
+// It needs Debian's chromium (.ci/run installs it). Without it the test
+// skips, except under CI, where a missing browser is a failure. Set
+// WORKBENCH_SCREENSHOTS=DIR to keep the screenshots of the confirm page.
+func TestConfirmPageInABrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser and polls for a few seconds")
+	}
+	browser, browserLog := headlessChromium(t)
+	shots := screenshotDir(t)
+
+	cases := []struct {
+		scenario, button, status string
+		dark                     bool // also a screenshot in dark mode
+	}{
+		{scenario: "standard", button: "Approve", status: client.StatusAccepted, dark: true},
+		{scenario: "rejected", button: "Reject", status: "Rejected"},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			defer func() {
+				if t.Failed() {
+					t.Logf("chromium's output:\n%s", browserLog.String())
+				}
+			}()
+			// Every case has its own mock world: an approved request
+			// leaves a system user behind that the next request would meet.
+			s := session(t)
+			st := s.Settings
+			st.ActAsPeople = false
+			sc, err := flow.Find(st, c.scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eng := flow.NewEngine(s.Services, st, sc)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			done := make(chan flow.Report, 1)
+			go func() { done <- eng.RunAll(ctx, nil) }()
+
+			confirmURL := waitForConfirmURL(t, eng, done)
+			requestID := eng.State().RequestID
+
+			tab, closeTab := chromedp.NewContext(browser)
+			defer closeTab()
+			tab, stop := context.WithTimeout(tab, 15*time.Second)
+			defer stop()
+			receipts := fakeVendorReceipt(t, tab, st.RedirectURL)
+
+			// What the person sees before deciding.
+			if err := chromedp.Do(tab,
+				chromedp.Navigate(confirmURL),
+				chromedp.WaitVisible(chromedp.CSS("main h1")),
+			); err != nil {
+				t.Fatalf("open %s: %v", confirmURL, err)
+			}
+			text, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				"SmartCloud", "SMARTCLOUD AS", mock.OrgSmartCloud, // the system and its vendor
+				mock.ResourceKravOgBetalinger,             // the right asked for
+				"TILFELDIG SUBTIL APE", mock.OrgSubtilApe, // for whom
+				"Approve", "Reject", "sent back to " + redirectHost(t, st.RedirectURL),
+			} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the confirm page does not show %q:\n%s", want, text)
+				}
+			}
+			shoot(t, tab, filepath.Join(shots, "confirm-"+c.scenario+".png"))
+			if c.dark {
+				if _, err := chromedp.Call(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+				}); err != nil {
+					t.Fatal(err)
+				}
+				shoot(t, tab, filepath.Join(shots, "confirm-"+c.scenario+"-dark.png"))
+			}
+
+			// The mock stands in for the ID-porten login with a choice of
+			// person: pick the end user by name, as a person would.
+			pickPerson(t, tab, st.EndUserName, st.EndUserPID)
+
+			// Press the button by its label and follow Altinn's 303 to the
+			// vendor's redirect URL.
+			if err := chromedp.Do(tab,
+				chromedp.Click(`//button[normalize-space()="`+c.button+`"]`),
+				chromedp.WaitVisible(chromedp.ID("vendor-receipt")),
+			); err != nil {
+				t.Fatalf("press %s: %v", c.button, err)
+			}
+			landed, err := chromedp.Run(tab, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := url.Parse(landed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q := u.Query(); !strings.HasPrefix(landed, st.RedirectURL) || q.Get("status") != c.status || q.Get("id") != requestID {
+				t.Errorf("the browser landed on %s; want %s with status=%s and id=%s", landed, st.RedirectURL, c.status, requestID)
+			}
+			select {
+			case got := <-receipts:
+				if got != landed {
+					t.Errorf("the vendor was asked for %s, the browser shows %s", got, landed)
+				}
+			default:
+				t.Error("the browser never asked the vendor's redirect URL")
+			}
+
+			// The flow sees the decision at its next poll and goes on.
+			var r flow.Report
+			select {
+			case r = <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the flow did not finish after the decision")
+			}
+			if !r.OK {
+				t.Fatalf("not ok:\n%s", describe(r))
+			}
+			if got := eng.State().RequestStatus; got != c.status {
+				t.Errorf("the flow saw the request %s, want %s", got, c.status)
+			}
+			switch c.scenario {
+			case "standard":
+				if x := apiExchange(t, r); x.Status != 200 {
+					t.Errorf("API call %s → %d", x.URL, x.Status)
+				}
+			case "rejected":
+				res := r.Results[len(r.Results)-1]
+				if !client.HasCode(res.Err, "MP-303") {
+					t.Errorf("the token step ended with %v, want MP-303", res.Err)
+				}
+			}
+		})
+	}
+}
+
+// headlessChromium starts Debian's chromium once for the test, with the
+// flags that keep it off the closed network (no background networking,
+// component updates, sync or QUIC) and, as chromedp does by default, a
+// fresh user data dir of its own that it removes when the browser ends.
+func headlessChromium(t *testing.T) (context.Context, *lockedBuffer) {
+	t.Helper()
+	path := chromiumPath(t)
+	out := &lockedBuffer{}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-proxy-server", true), // the pages are on loopback
+		chromedp.WindowSize(1000, 800),
+		chromedp.CombinedOutput(out),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	browser, cancelBrowser := chromedp.NewContext(alloc,
+		chromedp.WithLogf(out.printf), chromedp.WithErrorf(out.printf))
+	t.Cleanup(cancelBrowser)
+	start, cancel := context.WithTimeout(browser, 20*time.Second)
+	defer cancel()
+	// Starting the browser within a timeout would tie it to that timeout;
+	// so start it on its own context and only bound the wait.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(browser) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("start %s: %v\n%s", path, err, out.String())
+		}
+	case <-start.Done():
+		t.Fatalf("%s did not start in 20 s:\n%s", path, out.String())
+	}
+	return browser, out
+}
+
+// chromiumPath finds Debian's chromium. Without it the test skips, but not
+// under CI, whose .ci/run installs it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+		t.Fatal("chromium is not installed, and CI is set: .ci/run installs Debian's chromium package (apt-get install chromium)")
+	}
+	t.Skip("chromium is not installed: `apt-get install chromium` to run the browser test (under CI it must be there)")
+	return ""
+}
+
+// screenshotDir is where the screenshots go: WORKBENCH_SCREENSHOTS if set
+// (kept), else the test's temp dir (removed after the test).
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("WORKBENCH_SCREENSHOTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// shoot saves a PNG of the whole page (quality 100 makes chromedp ask for PNG).
+func shoot(t *testing.T, tab context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatalf("the screenshot is not a PNG (%d bytes)", len(png))
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot of the confirm page: %s", path)
+}
+
+// pickPerson chooses the person by name in the page's person selector, if
+// the page has one, and checks it is the one the flow expects.
+func pickPerson(t *testing.T, tab context.Context, name, pid string) {
+	t.Helper()
+	type option struct{ Value, Text string }
+	opts, err := chromedp.Run(tab, chromedp.Evaluate[[]option](
+		`Array.from(document.querySelectorAll('select#pid option'), o => ({Value: o.value, Text: o.textContent}))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts) == 0 {
+		return // no login stand-in: the page decides as whoever is logged in
+	}
+	value := ""
+	for _, o := range opts {
+		if strings.Contains(o.Text, name) {
+			value = o.Value
+		}
+	}
+	if value == "" {
+		t.Fatalf("the person selector does not offer %s: %v", name, opts)
+	}
+	if value != pid {
+		t.Errorf("%s is offered as %s, want %s", name, value, pid)
+	}
+	if err := chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("select#pid"), value)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(tab, chromedp.Value(chromedp.CSS("select#pid"))); err != nil || got != value {
+		t.Fatalf("the selector holds %q (%v), want %q", got, err, value)
+	}
+}
+
+// fakeVendorReceipt answers, inside the browser, the requests for the
+// vendor's redirect URL: its host (smartcloud.example) resolves nowhere, so
+// the browser gets a small receipt page instead of a DNS error. Each URL
+// asked for is sent on the channel.
+func fakeVendorReceipt(t *testing.T, tab context.Context, redirectURL string) <-chan string {
+	t.Helper()
+	u, _ := url.Parse(redirectURL)
+	host := redirectHost(t, redirectURL)
+	asked := make(chan string, 4)
+	paused := chromedp.Events(tab, fetch.RequestPaused) // subscribe before enabling
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return // the tab is closed
+			}
+			// Tell the test before answering, so the URL is there by the
+			// time the page shows.
+			select {
+			case asked <- ev.Request.URL:
+			default:
+			}
+			body := fmt.Sprintf(`<!doctype html><meta charset="utf-8"><title>SmartCloud</title>`+
+				`<h1 id="vendor-receipt">SmartCloud got the answer</h1><p>%s</p>`, html.EscapeString(ev.Request.URL))
+			_, err := chromedp.Call(tab, fetch.FulfillRequest, fetch.FulfillRequestParams{
+				RequestID:       ev.RequestID,
+				ResponseCode:    200,
+				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}},
+				Body:            []byte(body),
+			})
+			if err != nil {
+				return
+			}
+		}
+	}()
+	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: u.Scheme + "://" + host + "/*"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return asked
+}
+
+// redirectHost is the host of the vendor's redirect URL.
+func redirectHost(t *testing.T, redirectURL string) string {
+	t.Helper()
+	u, err := url.Parse(redirectURL)
+	if err != nil || u.Host == "" {
+		t.Fatalf("redirect URL %q: %v", redirectURL, err)
+	}
+	return u.Host
+}
+
+// waitForConfirmURL waits until the flow has made the request.
+func waitForConfirmURL(t *testing.T, eng *flow.Engine, done <-chan flow.Report) string {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		if u := eng.State().ConfirmURL; u != "" {
+			return u
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("the flow ended before it made a request:\n%s", describe(r))
+		case <-deadline:
+			t.Fatal("no confirm URL after 10 s")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// lockedBuffer collects chromium's output and chromedp's log for a failing
+// test; the browser writes to it from its own goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) printf(format string, args ...any) {
+	fmt.Fprintf(b, format+"\n", args...)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
