@@ -60,6 +60,8 @@ func start(ctx context.Context, g globals, stderr io.Writer) (*config.Session, b
 }
 
 const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v]
+                    [--transcript FILE [--transcript-format md|curl|http]
+                     [--full-tokens] [--show-secrets]]
 
 Runs a scenario headless against the configured environment and prints each
 step with its actor, exchanges and tokens. Exit status 0 when every step ends
@@ -69,6 +71,26 @@ as the scenario expects (including a failure scenario's expected error),
   --scenario NAME   the scenario (default standard; see workbench scenarios)
   --format FORMAT   text (default) or json
   -v                text: the decoded tokens' claims in full
+
+Transcripts: the run written to a file, besides the output above.
+
+  --transcript FILE           write the run's transcript to FILE
+  --transcript-format FORMAT  md: a training handout (the cast, a Mermaid
+                              sequence diagram, every step with its HTTP
+                              calls, decoded tokens and outcome, error codes
+                              explained, what to remember);
+                              curl: a bash script, one curl command per call;
+                              http: an .http file for the VS Code REST Client
+                              or the JetBrains HTTP client.
+                              Default: from FILE's extension (.md, .sh, .http)
+  --full-tokens               show tokens and grants in full; by default they
+                              are shortened to their first 12 and last 6
+                              characters (the file is then made private, 0600)
+  --show-secrets              show secret headers (Ocp-Apim-Subscription-Key,
+                              cookies) as the exchange holds them. The
+                              workbench records those as [redacted] already,
+                              so today this shows nothing more. Private keys
+                              appear in no transcript.
 `
 
 func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
@@ -76,12 +98,33 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	name := fs.String("scenario", "standard", "scenario `NAME`")
 	format := fs.String("format", "text", "text or json")
 	verbose := fs.Bool("v", false, "verbose")
+	transcript := fs.String("transcript", "", "transcript `FILE`")
+	transcriptFormat := fs.String("transcript-format", "", "md, curl or http")
+	fullTokens := fs.Bool("full-tokens", false, "tokens in full in the transcript")
+	showSecrets := fs.Bool("show-secrets", false, "secret headers as recorded in the transcript")
 	if code, ok := parseFlags(fs, &g, args, stdout, stderr, runHelp); !ok {
 		return code
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "workbench run: --format %q: say text or json\n", *format)
 		return 2
+	}
+	var tf flow.TranscriptFormat
+	if *transcript == "" && (*transcriptFormat != "" || *fullTokens || *showSecrets) {
+		fmt.Fprintln(stderr, "workbench run: --transcript-format, --full-tokens and --show-secrets need --transcript FILE")
+		return 2
+	}
+	if *transcript != "" {
+		var err error
+		if *transcriptFormat != "" {
+			tf, err = flow.ParseTranscriptFormat(*transcriptFormat)
+		} else {
+			tf, err = flow.TranscriptFormatFor(*transcript)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "workbench run: %v\n", err)
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -109,10 +152,50 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		rep = eng.RunAll(ctx, p.Event)
 		p.Footer(rep)
 	}
+	if *transcript != "" {
+		opts := flow.TranscriptOptions{Settings: s.Settings, Params: eng.State().Params, FullTokens: *fullTokens, ShowSecrets: *showSecrets}
+		if err := writeTranscript(*transcript, rep, tf, opts); err != nil {
+			fmt.Fprintf(stderr, "workbench run: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "workbench run: transcript (%s) written to %s\n", tf, *transcript)
+	}
 	if !rep.OK {
 		return 1
 	}
 	return 0
+}
+
+// writeTranscript writes the run's transcript to file: a script executable,
+// and private when it holds full tokens or secrets.
+func writeTranscript(file string, rep flow.Report, tf flow.TranscriptFormat, opts flow.TranscriptOptions) error {
+	perm := os.FileMode(0o644)
+	if opts.FullTokens || opts.ShowSecrets {
+		perm = 0o600
+	}
+	if tf == flow.TranscriptCurl {
+		perm |= (perm & 0o444) >> 2 // executable by whoever may read it
+	}
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return fmt.Errorf("transcript: %w", err)
+	}
+	// An existing file keeps its mode on open: narrow it, so full tokens
+	// never land in a file others may read.
+	if opts.FullTokens || opts.ShowSecrets {
+		if err := f.Chmod(perm); err != nil {
+			f.Close()
+			return fmt.Errorf("transcript %s: %w", file, err)
+		}
+	}
+	if err := flow.WriteTranscript(f, rep, tf, opts); err != nil {
+		f.Close()
+		return fmt.Errorf("transcript %s: %w", file, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("transcript %s: %w", file, err)
+	}
+	return nil
 }
 
 const serveHelp = `Usage: workbench serve [--seed FILE]

@@ -16,8 +16,9 @@ const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskin
 
 Usage:
   workbench [global flags]                 the terminal UI, on the embedded mocks unless --env says otherwise
-  workbench run [--scenario NAME] [--format text|json] [-v]
-                                           the same flow headless; exit 0 when every step ends as expected
+  workbench run [--scenario NAME] [--format text|json] [-v] [--transcript FILE]
+                                           the same flow headless; exit 0 when every step ends as expected;
+                                           --transcript writes a Markdown handout, curl script or .http file
   workbench serve [--seed FILE]            only the mock services, until interrupted
   workbench scenarios                      list the scenarios
   workbench config init [FILE] [--force]   write a commented starter configuration for tt02
