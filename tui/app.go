@@ -59,6 +59,9 @@ func WithScenario(name string) Option { return func(m *Model) { m.startScenario 
 // WithClipboard sets how c copies; the default writes OSC 52 to stdout.
 func WithClipboard(copy func(string) error) Option { return func(m *Model) { m.clip = copy } }
 
+// WithOpener sets how o opens a URL; the default is OpenBrowser.
+func WithOpener(open func(string) error) Option { return func(m *Model) { m.open = open } }
+
 // WithTheme sets the colours.
 func WithTheme(t Theme) Option { return func(m *Model) { m.theme = &t } }
 
@@ -110,6 +113,7 @@ type Model struct {
 	now           func() time.Time
 	loc           *time.Location
 	clip          func(string) error
+	open          func(string) error
 	startScenario string
 
 	width, height int
@@ -120,9 +124,22 @@ type Model struct {
 	runID   int
 	running bool
 	runAll  bool
+	runStep int // the step a single-step run runs
 	cancel  context.CancelFunc
-	// edits are the inputs the user changed, put back after a reset.
-	edits map[flow.Param]string
+	// needReset says the next run starts the scenario from scratch, so
+	// the mock world goes back to its seed first: set when the scenario
+	// is picked (another scenario's request and system user would still
+	// be there).
+	needReset bool
+
+	// The confirm URL the selected step shows (hasConfirm), its QR code,
+	// and whether the code is shown full screen (zoom, drawn as
+	// zoomText).
+	confirm    confirmInfo
+	hasConfirm bool
+	qr         qrCache
+	zoom       bool
+	zoomText   string
 
 	status    string
 	statusBad bool
@@ -141,9 +158,9 @@ func New(svc flow.Services, settings flow.Settings, opts ...Option) Model {
 		now:       time.Now,
 		loc:       time.Local,
 		clip:      OSC52(os.Stdout, os.Getenv("TMUX") != "", strings.HasPrefix(os.Getenv("TERM"), "screen")),
+		open:      OpenBrowser,
 		ov:        newOverview(),
 		step:      newStepScreen(),
-		edits:     map[flow.Param]string{},
 	}
 	for _, o := range opts {
 		o(&m)
@@ -171,7 +188,8 @@ func New(svc flow.Services, settings flow.Settings, opts ...Option) Model {
 }
 
 // setScenario switches to a scenario with a fresh engine; a run still
-// going on the old one is cancelled and its events dropped.
+// going on the old one is cancelled and its events dropped. Its first run
+// resets the mock world.
 func (m *Model) setScenario(sc flow.Scenario) {
 	if m.cancel != nil {
 		m.cancel()
@@ -182,7 +200,8 @@ func (m *Model) setScenario(sc flow.Scenario) {
 	m.cur = 0
 	m.runID++
 	m.running, m.runAll, m.cancel = false, false, nil
-	m.edits = map[flow.Param]string{}
+	m.needReset = true
+	m.zoom = false
 	m.form = nil
 	m.step = newStepScreen()
 	m.version++
@@ -232,6 +251,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus(fmt.Sprintf("copied the %s (%d bytes) to the clipboard with OSC 52", msg.what, msg.n), false)
 		}
 
+	case openedMsg:
+		if msg.err != nil {
+			m.setStatus("no browser: c copies the URL ("+msg.err.Error()+")", true)
+		} else {
+			m.setStatus("opened the confirm URL in the browser", false)
+		}
+
 	case tea.MouseMsg:
 		m.mouse(msg)
 
@@ -270,6 +296,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	m.status = ""
+	if m.zoom {
+		return m.zoomKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		if m.cancel != nil {
@@ -368,6 +397,18 @@ func (m *Model) stepKey(msg tea.KeyMsg) tea.Cmd {
 		m.openForm()
 	case key.Matches(msg, k.Copy):
 		return m.copyFocused()
+	case key.Matches(msg, k.OpenURL):
+		if !m.hasConfirm {
+			m.setStatus("this step has no URL to open", false)
+			return nil
+		}
+		return openCmd(m.open, m.confirm.url)
+	case key.Matches(msg, k.ZoomQR):
+		if !m.hasConfirm || m.confirm.qr == nil {
+			m.setStatus("this step has no QR code", false)
+			return nil
+		}
+		m.zoom = true
 	case key.Matches(msg, k.NextPane):
 		m.step.cycle(r, 1)
 		m.hintNothingYet(r)
@@ -394,8 +435,27 @@ func (m *Model) stepKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// zoomKey handles a key while the QR code is full screen: o and c act on
+// its URL, q quits, anything else goes back.
+func (m *Model) zoomKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		if m.cancel != nil {
+			m.cancel()
+		}
+		return tea.Quit
+	case key.Matches(msg, k.OpenURL):
+		return openCmd(m.open, m.confirm.url)
+	case key.Matches(msg, k.Copy):
+		return copyCmd(m.clip, "confirm URL", m.confirm.url)
+	}
+	m.zoom = false
+	return nil
+}
+
 func (m *Model) hintNothingYet(r stepRun) {
-	if len(r.exchanges) == 0 && len(r.tokens) == 0 {
+	if len(r.calls) == 0 && len(r.tokens) == 0 {
 		m.setStatus("nothing to show beside the info yet: enter runs the step", false)
 	}
 }
@@ -463,28 +523,36 @@ func (m *Model) moveStep(d int) {
 	m.cur = min(max(0, m.cur+d), len(m.sc.Steps)-1)
 }
 
-// startStep runs one step.
+// startStep runs one step. The first step, or the first run since the
+// scenario was picked, starts the scenario from scratch: every step's
+// shown result is cleared, and the Cmd resets the mock world before it
+// runs the step.
 func (m *Model) startStep(i int) tea.Cmd {
 	if m.running {
 		m.setStatus("a step is running; wait for it to end", true)
 		return nil
 	}
-	return m.start(runRequest{steps: []int{i}})
+	reset := i == 0 || m.needReset
+	if reset {
+		m.runs = make([]stepRun, len(m.sc.Steps))
+		m.needReset = false
+		m.version++
+	}
+	m.runStep = i
+	return m.start(runRequest{step: i, reset: reset})
 }
 
-// startRunAll runs the whole scenario from a fresh start.
+// startRunAll runs the whole scenario from a fresh start: the engine's
+// RunAll resets the mock world and keeps the edited inputs.
 func (m *Model) startRunAll() tea.Cmd {
 	if m.running {
 		m.setStatus("a run is going on; wait for it to end", true)
 		return nil
 	}
-	steps := make([]int, len(m.sc.Steps))
-	for i := range steps {
-		steps[i] = i
-	}
 	m.runs = make([]stepRun, len(m.sc.Steps))
+	m.needReset = false
 	m.version++
-	return m.start(runRequest{steps: steps, all: true, edits: m.edits})
+	return m.start(runRequest{all: true})
 }
 
 func (m *Model) start(rq runRequest) tea.Cmd {
@@ -495,47 +563,92 @@ func (m *Model) start(rq runRequest) tea.Cmd {
 	return tea.Batch(startRun(ctx, rq), m.spin.Tick)
 }
 
-// applyEvent adds an engine event to its step's run.
+// applyEvent adds an engine event to its step's run; RunAll's last event
+// says how the scenario ended.
 func (m *Model) applyEvent(ev flow.Event) {
+	if ev.Kind == flow.ScenarioEnded && ev.Report != nil {
+		m.scenarioEnded(*ev.Report)
+		return
+	}
 	if ev.Step < 0 || ev.Step >= len(m.runs) {
 		return
 	}
 	if m.runs[ev.Step].apply(ev) {
 		m.version++
 	}
-	if ev.Kind == flow.StepStarted && m.runAll && m.screen == screenOverview {
+	if ev.Kind != flow.StepStarted {
+		return
+	}
+	if m.runAll && m.screen == screenOverview {
 		m.cur = ev.Step // the overview follows a whole-scenario run
+	}
+	if s := m.sc.Steps[ev.Step]; !m.settings.ActAsPeople && waitsForPerson(s) {
+		m.setStatus(fmt.Sprintf("waiting for %s to approve: step %d shows the confirm URL and its QR code", m.confirmWho(s), ev.Step+1), false)
 	}
 }
 
-// endRun closes a run; a whole-scenario run says how it ended.
+// confirmWho is who opens the confirm URL for a step's actor.
+func (m *Model) confirmWho(s flow.Step) string {
+	if s.Actor == flow.ClientAdmin {
+		return m.settings.ClientAdminName
+	}
+	return m.settings.EndUserName
+}
+
+// scenarioEnded says how a whole-scenario run ended, with the engine's
+// verdict.
+func (m *Model) scenarioEnded(rep flow.Report) {
+	switch {
+	case len(rep.Results) > 0 && rep.Results[0].Outcome == flow.Skipped && rep.Results[0].Err != nil:
+		m.setStatus("scenario "+m.sc.Name+" did not start: "+rep.Results[0].Err.Error(), true)
+	case rep.OK && rep.CleanupErr != nil:
+		m.setStatus("scenario "+m.sc.Name+" ended as expected, but "+rep.CleanupErr.Error(), true)
+	case rep.OK:
+		m.setStatus("scenario "+m.sc.Name+" ended as expected", false)
+	default:
+		m.setStatus("scenario "+m.sc.Name+" did NOT end as expected", true)
+	}
+}
+
+// endRun closes a run. A step's run says how the step ended and, once
+// every step has run, the scenario's verdict on them.
 func (m *Model) endRun(msg runEndedMsg) {
 	m.running, m.cancel = false, nil
 	m.version++
-	if !msg.all {
-		if r := m.runs[m.cur]; r.result != nil {
-			s := m.sc.Steps[m.cur]
-			m.setStatus(fmt.Sprintf("step %d %s: %s", m.cur+1, r.outcome, r.result.Why(s.Expect)), r.outcome != flow.Done)
-		}
+	if msg.err != nil {
+		m.needReset = true
+		m.setStatus(msg.err.Error(), true)
 		return
 	}
-	if msg.stoppedAt >= 0 {
-		for i := msg.stoppedAt + 1; i < len(m.runs); i++ {
-			m.runs[i].outcome = flow.Skipped
+	if msg.all {
+		return // the ScenarioEnded event said it
+	}
+	i := m.runStep
+	r := m.runs[i]
+	if r.result == nil {
+		return
+	}
+	s := m.sc.Steps[i]
+	status := fmt.Sprintf("step %d %s: %s", i+1, r.outcome, r.result.Why(s.Expect))
+	results := make([]flow.StepResult, len(m.runs))
+	all := true
+	for i, r := range m.runs {
+		if r.result == nil {
+			all = false
+			break
+		}
+		results[i] = *r.result
+	}
+	bad := r.outcome != flow.Done
+	if all {
+		if m.sc.Verdict(results) {
+			status += " · scenario " + m.sc.Name + " ended as expected"
+		} else {
+			status += " · scenario " + m.sc.Name + " did NOT end as expected"
+			bad = true
 		}
 	}
-	ok := true
-	for i, s := range m.sc.Steps {
-		o := m.runs[i].outcome
-		if o == flow.Failed || (s.Expect.Code != "" && o != flow.Done) {
-			ok = false
-		}
-	}
-	if ok {
-		m.setStatus("scenario "+m.sc.Name+" ended as expected", false)
-	} else {
-		m.setStatus("scenario "+m.sc.Name+" did NOT end as expected", true)
-	}
+	m.setStatus(status, bad)
 }
 
 // openForm opens the inputs form for the step.
@@ -564,7 +677,6 @@ func (m *Model) closeForm(res formResult) {
 			m.setStatus(err.Error(), true)
 			return
 		}
-		m.edits[p] = v
 	}
 	m.version++
 	m.setStatus("inputs saved: enter runs the step with them", false)
@@ -576,7 +688,7 @@ func (m *Model) copyFocused() tea.Cmd {
 	s := m.step
 	switch s.section {
 	case sectionExchanges:
-		x := r.exchanges[s.exch]
+		x := r.calls[s.exch].x
 		if s.side == 0 {
 			if x.RequestBody == "" {
 				return copyCmd(m.clip, "request URL", x.URL)
@@ -591,6 +703,9 @@ func (m *Model) copyFocused() tea.Cmd {
 			t = p.right
 		}
 		return copyCmd(m.clip, t.Label, t.Raw)
+	}
+	if m.hasConfirm {
+		return copyCmd(m.clip, "confirm URL", m.confirm.url)
 	}
 	m.setStatus("tab to a request, response or token pane to copy it", false)
 	return nil
@@ -635,6 +750,7 @@ func (m *Model) sync() {
 		return
 	}
 	v := m.flowView()
+	m.hasConfirm = false
 	switch m.screen {
 	case screenOverview:
 		m.ov.refresh(v)
@@ -646,7 +762,17 @@ func (m *Model) sync() {
 			}
 		}
 		info := stepInfo{inputs: m.eng.Inputs(m.cur), pending: pending, version: m.version}
+		m.confirm, m.hasConfirm = m.confirmFor(m.cur)
+		if m.hasConfirm {
+			info.confirm = &m.confirm
+		}
 		m.step.sync(v, info, m.now(), m.loc)
+	}
+	if m.zoom && (!m.hasConfirm || m.confirm.qr == nil) {
+		m.zoom = false // the step moved on (another scenario, a reset)
+	}
+	if m.zoom {
+		m.zoomText = zoomView(m.confirm, m.width, m.height, m.st)
 	}
 }
 
@@ -664,6 +790,9 @@ func (m Model) View() string {
 	}
 	if m.width < MinWidth || m.height < MinHeight {
 		return tooSmall(m.width, m.height, m.st)
+	}
+	if m.zoom {
+		return m.zoomText
 	}
 	_, bottom := m.chrome()
 	h := max(1, m.height-2-bottom)

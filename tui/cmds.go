@@ -29,12 +29,12 @@ type runEventMsg struct {
 	ch  <-chan runItem
 }
 
-// runEndedMsg says a run is over. stoppedAt is the step a whole-scenario
-// run stopped at (-1 when it ran to the end).
+// runEndedMsg says a run is over. err is set when the run could not start
+// (the mock world could not be reset).
 type runEndedMsg struct {
-	run       int
-	all       bool
-	stoppedAt int
+	run int
+	all bool
+	err error
 }
 
 // clockMsg re-renders what shows the time ("expires in 1m52s").
@@ -47,26 +47,27 @@ type copiedMsg struct {
 	err  error
 }
 
+// openedMsg reports opening a URL in the browser.
+type openedMsg struct{ err error }
+
 // runRequest is a copy of everything a run needs.
 type runRequest struct {
-	id    int
-	eng   *flow.Engine
-	steps []int
-	// all runs the whole scenario from a reset, with the user's edited
-	// inputs put back, stopping at the first step that fails.
-	all   bool
-	edits map[flow.Param]string
+	id  int
+	eng *flow.Engine
+	// all runs the whole scenario with Engine.RunAll, which resets the
+	// engine and the mock world first (keeping the edited inputs) and
+	// ends with a ScenarioEnded event.
+	all bool
+	// step is the step a single-step run runs; reset puts the mock world
+	// back to its seed first, as when the scenario starts from scratch.
+	step  int
+	reset bool
 }
 
 // startRun returns the Cmd that runs the steps and the Cmd that delivers
 // the first of its events.
 func startRun(ctx context.Context, rq runRequest) tea.Cmd {
-	steps := append([]int(nil), rq.steps...)
-	edits := make(map[flow.Param]string, len(rq.edits))
-	for k, v := range rq.edits {
-		edits[k] = v
-	}
-	eng, id, all := rq.eng, rq.id, rq.all
+	eng, id, all, step, reset := rq.eng, rq.id, rq.all, rq.step, rq.reset
 	ch := make(chan runItem, 64)
 	run := func() tea.Msg {
 		defer close(ch)
@@ -76,24 +77,15 @@ func startRun(ctx context.Context, rq runRequest) tea.Cmd {
 			case <-ctx.Done():
 			}
 		}
+		end := &runEndedMsg{run: id, all: all}
 		if all {
-			// Engine.RunAll resets the inputs too, which would lose the
-			// user's edits; see the report for the engine change asked for.
-			eng.Reset()
-			for p, v := range edits {
-				_ = eng.SetParam(p, v)
+			eng.RunAll(ctx, emit)
+		} else {
+			if reset {
+				end.err = eng.ResetWorld(ctx)
 			}
-		}
-		end := &runEndedMsg{run: id, all: all, stoppedAt: -1}
-		for _, i := range steps {
-			if ctx.Err() != nil {
-				end.stoppedAt = i
-				break
-			}
-			r := eng.RunStep(ctx, i, emit)
-			if all && (r.Outcome != flow.Done || r.Err != nil) {
-				end.stoppedAt = i
-				break
+			if end.err == nil {
+				eng.RunStep(ctx, step, emit)
 			}
 		}
 		select {
@@ -122,6 +114,11 @@ func waitForRun(ch <-chan runItem, id int) tea.Cmd {
 // tickClock asks for a clockMsg in a second.
 func tickClock() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return clockMsg{} })
+}
+
+// openCmd opens a URL with the opener (the browser).
+func openCmd(open func(string) error, url string) tea.Cmd {
+	return func() tea.Msg { return openedMsg{err: open(url)} }
 }
 
 // copyCmd copies text with the clipboard function.

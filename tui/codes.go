@@ -1,71 +1,66 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/systembruker/workbench/client"
 )
 
-// codeMeanings says in plain words what the error codes the scenarios run
-// into mean. A later issue moves this into an explainer shared with the
-// headless runner.
-var codeMeanings = map[string]string{
-	"MP-303": "Altinn found no system user for the grant: the request was not approved, the system " +
-		"does not list this client_id, systemuser_org is wrong (an agent system user belongs to the " +
-		"facilitator, not the client), or externalRef does not match.",
-	"MP-124":                                "The grant's signature does not verify with the key registered on the client (wrong key, or a kid Maskinporten does not know).",
-	"MP-110":                                "The grant's aud is not Maskinporten's issuer.",
-	"MP-012":                                "This grant's jti was used before: sign a fresh grant for every token request.",
-	"MP-200":                                "The grant asks for a scope the client does not have.",
-	"MP-250":                                "The organisation has not been given access to the scope by the scope's owner.",
-	"MP-301":                                "Unknown authorization_details type: a system user grant says urn:altinn:systemuser.",
-	"MP-302":                                "authorization_details holds fields Maskinporten does not know.",
-	"MP-130":                                "The grant has expired: its exp is in the past (check the clock).",
-	"invalid_altinn_customer_configuration": "Maskinporten's error for MP-303: Altinn could not find or validate the system user.",
-	"invalid_grant":                         "Maskinporten refused the grant (the signed JWT); the MP id says which check failed.",
-	"AUTH-00004":                            "A system user already exists for this system, organisation and externalRef.",
-	"AUTH-00013":                            "The request is no longer New (already approved, rejected or timed out), so it cannot be answered again.",
-	"KB-004":                                "Skatteetaten could not authenticate the call: the token is missing, invalid or expired.",
-	"KB-005":                                "Skatteetaten's access check said no: Altinn's PDP does not permit this system user for the organisation.",
-	"HTTP 401":                              "Not authenticated: no token, or one the service does not accept.",
-	"HTTP 403":                              "Authenticated but not allowed: a scope is missing, or Altinn's PDP did not permit the access.",
-	"transport":                             "No HTTP answer at all: the service is down or unreachable.",
-}
-
-// codeMeaning is the meaning of a code, if known.
-func codeMeaning(code string) (string, bool) {
-	m, ok := codeMeanings[code]
-	if !ok {
-		m, ok = codeMeanings[strings.ToUpper(code)]
-	}
-	return m, ok
-}
-
-// errorBox draws a failed step's error: the codes, the MP/AUTH/KB id and
-// what it means, the error itself, and whether the scenario expected it.
+// errorBox draws a failed step's error: the most specific code with what
+// the shared explainer says of it (title, cause, fix, documentation), the
+// other codes, what went wrong behind the scenes, the error itself, and
+// whether the scenario expected it. It goes in the scrolling info pane, so
+// a long box scrolls like the rest.
 func errorBox(e stepError, w int, st *Styles) []string {
 	inner := max(10, w-st.ErrorBox.GetHorizontalFrameSize())
 	var body []string
 	title := "Error"
-	body = append(body, st.Failure.Render(title))
+	var ex *client.Explanation
+	if len(e.explained) > 0 {
+		ex = &e.explained[0]
+		title += " " + ex.Code + " · " + ex.Title
+	} else if len(e.codes) > 0 {
+		title += " " + e.codes[0]
+	}
+	body = append(body, proseIndented(st.Failure, title, inner, 0)...)
 	switch {
 	case e.expected:
 		body = append(body, proseStyled(st.Success, "✓ Expected by the scenario: "+e.why, inner)...)
 	case e.expect != "":
-		body = append(body, proseStyled(st.Warning, "✗ Not what the scenario expects: it expects "+e.expect, inner)...)
+		want := e.expect
+		if x, ok := client.ExplainCode(e.expect); ok {
+			want += " (" + x.Title + ")"
+		}
+		body = append(body, proseStyled(st.Warning, "✗ Not what the scenario expects: it expects "+want, inner)...)
 	default:
 		body = append(body, proseStyled(st.Warning, "✗ The scenario does not expect this step to fail.", inner)...)
 	}
+	const lw = 7 // "cause  "
 	if len(e.codes) > 0 {
-		body = append(body, proseLines("codes: "+strings.Join(e.codes, " · "), inner, 0)...)
+		body = append(body, labelled("codes", strings.Join(e.codes, " · "), inner, lw, st)...)
 	}
-	for _, c := range e.codes {
-		if m, ok := codeMeaning(c); ok {
-			lines := proseLines(c+": "+m, inner, 0)
-			lines[0] = st.Bold.Render(c+":") + strings.TrimPrefix(lines[0], c+":")
-			body = append(body, lines...)
+	if ex != nil {
+		body = append(body, labelled("cause", ex.Cause, inner, lw, st)...)
+		body = append(body, labelled("fix", ex.Fix, inner, lw, st)...)
+		if ex.Doc != "" {
+			for i, l := range wrapURL(ex.Doc, max(1, inner-lw)) {
+				head := spaces(lw)
+				if i == 0 {
+					head = st.Label.Render(fmt.Sprintf("%-*s", lw, "docs"))
+				}
+				body = append(body, head+l)
+			}
 		}
+	}
+	for i, c := range e.behind {
+		label := ""
+		if i == 0 {
+			label = "behind"
+		}
+		body = append(body, behindLines(label, c, inner, lw, st)...)
 	}
 	if e.message != "" {
 		body = append(body, "")
@@ -77,13 +72,88 @@ func errorBox(e stepError, w int, st *Styles) []string {
 	return strings.Split(box, "\n")
 }
 
+// behindLines is a behind-the-scenes call in the error box: who called
+// whom, the call on one line (its path shortened from the front), and for
+// a decision of the PDP what the decision means.
+func behindLines(label string, c call, w, lw int, st *Styles) []string {
+	head := sanitize(c.caller + " → " + c.x.Service + ": ")
+	tail := " " + statusText(c.x.Status)
+	d := c.decision
+	if d != "" {
+		tail += " " + sanitize(d)
+	}
+	room := w - lw - len([]rune(head)) - len(tail)
+	var out []string
+	if room >= 12 {
+		out = labelled(label, head+tailTruncate(sanitize(c.x.Method+" "+pathOnly(c.x.URL)), room)+tail, w, lw, st)
+	} else {
+		out = labelled(label, head+sanitize(c.x.Method+" "+pathOnly(c.x.URL))+tail, w, lw, st)
+	}
+	if e, ok := client.ExplainCode(d); ok && d != "" {
+		out = append(out, labelled("", d+": "+e.Title+". "+e.Cause, w, lw, st)...)
+	}
+	return out
+}
+
+// labelled word-wraps text beside a label of width lw, the lines after the
+// first under the text.
+func labelled(label, text string, w, lw int, st *Styles) []string {
+	lines := wrapWords(sanitize(text), max(1, w-lw), max(1, w-lw))
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		head := spaces(lw)
+		if i == 0 {
+			head = st.Label.Render(fmt.Sprintf("%-*s", lw, label))
+		}
+		out[i] = head + l
+	}
+	return out
+}
+
+// wrapURL breaks a URL into lines of at most w cells after its slashes,
+// question mark and ampersands, where a reader (and most terminals'
+// link detection) expects a break least to change it; a part longer than
+// a line is cut.
+func wrapURL(u string, w int) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		slashes := c == '/' && (i+1 < len(u) && u[i+1] == '/' || i > 0 && u[i-1] == '/') // "https://" stays whole
+		if (c == '/' || c == '?' || c == '&') && !slashes && i+1 < len(u) {
+			parts = append(parts, u[start:i+1])
+			start = i + 1
+		}
+	}
+	parts = append(parts, u[start:])
+	var out []string
+	line := ""
+	for _, p := range parts {
+		if len(line)+len(p) <= w {
+			line += p
+			continue
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+		for len(p) > w {
+			out = append(out, p[:w])
+			p = p[w:]
+		}
+		line = p
+	}
+	return append(out, line)
+}
+
 // stepError is a failed step's error, as the error box shows it.
 type stepError struct {
-	codes    []string
-	message  string
-	expected bool   // the scenario expects exactly this failure
-	expect   string // the code the scenario expects, if any
-	why      string // why the scenario expects it
+	codes     []string
+	explained []client.Explanation // the codes the explainer knows, most specific first
+	message   string
+	expected  bool   // the scenario expects exactly this failure
+	expect    string // the code the scenario expects, if any
+	why       string // why the scenario expects it
+	behind    []call // behind-the-scenes calls that explain it
 }
 
 // proseStyled word-wraps text and styles each line.

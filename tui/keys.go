@@ -26,6 +26,8 @@ type KeyMap struct {
 	Actor    key.Binding // 1-5
 	Edit     key.Binding
 	Copy     key.Binding
+	OpenURL  key.Binding // the confirm URL, in the browser
+	ZoomQR   key.Binding // the confirm URL's QR code, full screen
 
 	Scenarios key.Binding
 	Back      key.Binding
@@ -65,6 +67,8 @@ func DefaultKeyMap() KeyMap {
 		Actor:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "actor")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy body/token")),
+		OpenURL:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
+		ZoomQR:   key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -89,6 +93,13 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.NextField, k.Save, k.Cancel}
 	case m.screen == screenPicker:
 		return []key.Binding{k.Up, k.Down, k.Choose, k.Back, k.Quit}
+	case m.screen == screenStep && m.hasConfirm:
+		// The URL's keys first: they are what the step is for.
+		keys := []key.Binding{k.OpenURL, m.copyBinding()}
+		if m.confirm.qr != nil {
+			keys = append(keys, qrHelp(k))
+		}
+		return append(keys, m.runBinding(), k.Help, k.Quit)
 	case m.screen == screenStep:
 		return []key.Binding{m.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), paneHelp(k), k.Back, k.Help, k.Quit}
 	}
@@ -105,8 +116,15 @@ func (m Model) FullHelp() [][]key.Binding {
 	case m.screen == screenPicker:
 		return [][]key.Binding{{k.Up, k.Down}, {k.Choose, k.Back, k.Quit}}
 	case m.screen == screenStep:
+		first := []key.Binding{m.runBinding(), k.RunAll, k.Edit, m.copyBinding()}
+		if m.hasConfirm {
+			first = append(first, k.OpenURL)
+			if m.confirm.qr != nil {
+				first = append(first, k.ZoomQR)
+			}
+		}
 		return [][]key.Binding{
-			{m.runBinding(), k.RunAll, k.Edit, k.Copy},
+			first,
 			{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios},
 			{joined(k.NextPane, k.PrevPane, "pane"), m.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
 			{k.Help, k.Quit},
@@ -131,6 +149,23 @@ func joined(a, b key.Binding, desc string) key.Binding {
 func paneHelp(k KeyMap) key.Binding {
 	b := k.NextPane
 	b.SetHelp(b.Help().Key, "pane")
+	return b
+}
+
+// qrHelp is ZoomQR, short.
+func qrHelp(k KeyMap) key.Binding {
+	b := k.ZoomQR
+	b.SetHelp(b.Help().Key, "QR code")
+	return b
+}
+
+// copyBinding is Copy, labelled for what it copies: the confirm URL from
+// the info section of a step that shows one.
+func (m Model) copyBinding() key.Binding {
+	b := m.keys.Copy
+	if m.hasConfirm && m.step.section == sectionInfo {
+		b.SetHelp(b.Help().Key, "copy URL")
+	}
 	return b
 }
 

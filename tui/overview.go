@@ -71,14 +71,14 @@ func (o *overview) refresh(v flowView) {
 	o.steps.setLines(lines)
 	o.ensureVisible(&o.steps, at[v.cur], 1)
 
-	head, seq, first := sequenceLines(v.sc, v.runs, v.cur, o.seq.innerWidth(), v.st)
+	head, seq, first, n := sequenceLines(v.sc, v.runs, v.cur, o.seq.innerWidth(), v.st)
 	o.seq.head = head
 	o.seq.setLines(seq)
 	switch {
 	case v.running: // follow the calls as they come
 		o.seq.bottom()
 	case first >= 0 && first != o.seqFirst:
-		o.ensureVisible(&o.seq, first, 1+len(v.runs[v.cur].exchanges))
+		o.ensureVisible(&o.seq, first, n)
 	}
 	o.seqFirst = first
 }

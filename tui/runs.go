@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/flow"
 )
@@ -14,9 +17,13 @@ type stepRun struct {
 	attempt   int
 	outcome   flow.Outcome
 	exchanges []client.Exchange
-	tokens    []flow.Token
-	notes     []string
-	result    *flow.StepResult // set when the step ended
+	// calls are the exchanges with the calls the services made behind the
+	// scenes to answer them, each after the call that caused it: what the
+	// step screen's exchanges section walks through.
+	calls  []call
+	tokens []flow.Token
+	notes  []string
+	result *flow.StepResult // set when the step ended
 	// version counts the changes, so the panes know when to re-render.
 	version int
 }
@@ -24,16 +31,23 @@ type stepRun struct {
 // apply adds an event to the step's run. It returns false for an event of
 // an older attempt.
 func (r *stepRun) apply(ev flow.Event) bool {
-	if ev.Kind == flow.StepStarted {
+	switch {
+	case ev.Kind == flow.StepStarted:
 		*r = stepRun{attempt: ev.Attempt, outcome: flow.Running, version: r.version + 1}
 		return true
-	}
-	if ev.Attempt != r.attempt {
+	case ev.Kind == flow.StepEnded && ev.Result != nil && ev.Result.Outcome == flow.Skipped:
+		// A step RunAll skipped never started, so it has no attempt of
+		// its own: it replaces whatever the step showed.
+		res := *ev.Result
+		*r = stepRun{outcome: flow.Skipped, result: &res, version: r.version + 1}
+		return true
+	case ev.Attempt != r.attempt:
 		return false
 	}
 	switch ev.Kind {
 	case flow.ExchangeDone:
 		r.exchanges = append(r.exchanges, *ev.Exchange)
+		r.calls = appendCalls(r.calls, *ev.Exchange, "", 0)
 	case flow.TokenDecoded:
 		r.tokens = append(r.tokens, *ev.Token)
 	case flow.NoteAdded:
@@ -54,13 +68,17 @@ func stepErr(st flow.Step, r stepRun) *stepError {
 	}
 	res := r.result
 	switch {
+	case res.Outcome == flow.Skipped:
+		return nil // the outcome line says why
 	case res.Err != nil:
 		return &stepError{
-			codes:    res.Codes(),
-			message:  res.Err.Error(),
-			expected: res.Outcome == flow.Done && st.Expect.Code != "",
-			expect:   st.Expect.Code,
-			why:      st.Expect.Why,
+			codes:     res.Codes(),
+			explained: client.ExplainErr(res.Err),
+			message:   res.Err.Error(),
+			expected:  res.Outcome == flow.Done && st.Expect.Code != "",
+			expect:    st.Expect.Code,
+			why:       st.Expect.Why,
+			behind:    behindFindings(r.calls),
 		}
 	case res.Outcome == flow.Failed:
 		return &stepError{
@@ -69,6 +87,93 @@ func stepErr(st flow.Step, r stepRun) *stepError {
 		}
 	}
 	return nil
+}
+
+// call is one entry of a step's calls: an exchange of the workbench's
+// own, or one a service made behind the scenes to answer it.
+type call struct {
+	x client.Exchange
+	// caller is who made a behind-the-scenes call (a service name), empty
+	// for the workbench's own calls.
+	caller string
+	depth  int // 0 the workbench's call, 1 a call made to answer it, ...
+	// decision is what Altinn's PDP answered, for a call to it.
+	decision string
+}
+
+// behind reports whether a service made the call, not the workbench.
+func (c call) behind() bool { return c.depth > 0 }
+
+// appendCalls appends x and, after it, the calls made to answer it,
+// depth first. A behind-the-scenes call without a Caller was made by the
+// service that was called.
+func appendCalls(out []call, x client.Exchange, caller string, depth int) []call {
+	if depth > 0 && x.Caller != "" {
+		caller = x.Caller
+	}
+	out = append(out, call{x: x, caller: caller, depth: depth, decision: pdpDecision(x)})
+	for _, b := range x.Behind {
+		out = appendCalls(out, b, x.Service, depth+1)
+	}
+	return out
+}
+
+// ownCalls counts the workbench's own calls among calls.
+func ownCalls(calls []call) int {
+	n := 0
+	for _, c := range calls {
+		if !c.behind() {
+			n++
+		}
+	}
+	return n
+}
+
+// behindFindings are the behind-the-scenes calls that explain a failure:
+// those that failed, and decisions of Altinn's PDP other than Permit
+// (NotApplicable behind a 403 is the lesson of an undelegated client).
+func behindFindings(calls []call) []call {
+	var out []call
+	for _, c := range calls {
+		if !c.behind() {
+			continue
+		}
+		if d := c.decision; c.x.Status != 0 && c.x.Status < 400 && (d == "" || d == "Permit") {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// pdpDecision is the decision in an answer of Altinn's PDP (a call to
+// .../authorize), or "".
+func pdpDecision(x client.Exchange) string {
+	if !strings.HasSuffix(pathOnly(x.URL), "/authorize") || x.ResponseBody == "" {
+		return ""
+	}
+	var d client.Decision
+	if json.Unmarshal([]byte(x.ResponseBody), &d) != nil {
+		return ""
+	}
+	return d.Value()
+}
+
+// decisionStyle is how a PDP decision shows: Permit as a success, any
+// other as a warning, as it is what a 403 comes from.
+func decisionStyle(d string, st *Styles) lipgloss.Style {
+	if d == "Permit" {
+		return st.Success
+	}
+	return st.Warning
+}
+
+// statusText is a call's status code, or "—" when there was no answer.
+func statusText(status int) string {
+	if status == 0 {
+		return "—"
+	}
+	return strconv.Itoa(status)
 }
 
 // tokenPair is what the token section shows at once: a grant beside the
@@ -97,28 +202,6 @@ func tokenPairs(toks []flow.Token) []tokenPair {
 }
 
 func isGrant(label string) bool { return strings.HasSuffix(label, "grant") }
-
-// actorParty is the sequence diagram column an actor acts from.
-func actorParty(a flow.Actor) flow.Party {
-	switch a {
-	case flow.ServiceOwner:
-		return flow.PartySkatteetaten
-	case flow.EndUser, flow.ClientAdmin:
-		return flow.PartyPerson
-	}
-	return flow.PartySmartCloud
-}
-
-// serviceParty is the column of the service an exchange went to.
-func serviceParty(service string) flow.Party {
-	switch service {
-	case "maskinporten", "selfservice":
-		return flow.PartyMaskinporten
-	case "skatteetaten":
-		return flow.PartySkatteetaten
-	}
-	return flow.PartyAltinn
-}
 
 // actorWho names who acts, from the settings.
 func actorWho(a flow.Actor, s flow.Settings) string {

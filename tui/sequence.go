@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/flow"
 )
@@ -11,14 +12,17 @@ import (
 // sequenceLines draws the sequence diagram: the parties as columns with
 // lifelines, a title row for each step that made calls, and one arrow per
 // exchange from the acting party to the service, labelled with the call
-// and its status. The rows of step cur are highlighted. It returns the
-// party names to pin above the rows, the rows, and the first row of step
-// cur, to scroll it into view.
-func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (head, out []string, first int) {
+// and its status. The calls a service made behind the scenes to answer one
+// follow it, dashed and dim, from the caller's column to the callee's,
+// their labels indented under a "↳". The rows of step cur are
+// highlighted. It returns the party names to pin above the rows, the
+// rows, and the first row of step cur and how many rows it has, to scroll
+// it into view.
+func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (head, out []string, first, n int) {
 	const marker = 2 // "▶ " before highlighted rows
-	n := len(flow.Parties)
-	colW := min(14, max(7, (w-marker)*11/20/n))
-	life := n * colW
+	parties := len(flow.Parties)
+	colW := min(14, max(7, (w-marker)*11/20/parties))
+	life := parties * colW
 	labelW := w - marker - life - 1
 	centre := func(k int) int { return k*colW + colW/2 }
 
@@ -54,7 +58,7 @@ func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (he
 	some := false
 	for i, s := range sc.Steps {
 		r := runs[i]
-		if len(r.exchanges) == 0 {
+		if len(r.calls) == 0 {
 			continue
 		}
 		some = true
@@ -68,32 +72,59 @@ func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (he
 			ts = st.Current
 		}
 		out = append(out, rowMarker(hi, st)+st.Subtle.Render(string(lifeline()))+" "+ts.Render(title))
-		from := partyIndex(actorParty(s.Actor))
-		for _, x := range r.exchanges {
-			to := partyIndex(serviceParty(x.Service))
+		actor := partyIndex(s.Actor.Party())
+		for _, c := range r.calls {
+			x := c.x
+			from := actor
+			if c.behind() {
+				from = partyIndex(flow.ServiceParty(c.caller))
+			}
+			to := partyIndex(flow.ServiceParty(x.Service))
 			g := lifeline()
-			drawArrow(g, centre(from), centre(to))
+			if from >= 0 && to >= 0 {
+				drawArrow(g, centre(from), centre(to), c.behind())
+			}
 			arrow := st.Subtle.Render(string(g))
-			if hi {
+			if hi && !c.behind() {
 				arrow = st.Current.Render(string(g))
 			}
-			status := "—"
-			if x.Status != 0 {
-				status = fmt.Sprint(x.Status)
-			}
-			room := max(1, labelW-len(status)-1)
-			label := tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)
+			status := statusText(x.Status)
 			ss := st.Success
 			if x.Status == 0 || x.Status >= 400 {
 				ss = st.Failure
 			}
-			out = append(out, rowMarker(hi, st)+arrow+" "+label+" "+ss.Render(status))
+			if !c.behind() {
+				room := max(1, labelW-len(status)-1)
+				label := tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)
+				out = append(out, rowMarker(hi, st)+arrow+" "+label+" "+ss.Render(status))
+				continue
+			}
+			// A behind call: an indented, dim label, and what Altinn's
+			// PDP decided, which is the reason behind a 403.
+			if x.Status > 0 && x.Status < 400 {
+				ss = st.Subtle
+			}
+			indent := strings.Repeat(" ", 2*(c.depth-1)) + "↳ "
+			decision := c.decision
+			tail := len(status)
+			if decision != "" {
+				tail += 1 + len(decision)
+			}
+			room := max(1, labelW-lipgloss.Width(indent)-tail-1)
+			label := st.Subtle.Render(indent+tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)) + " " + ss.Render(status)
+			if decision != "" {
+				label += " " + decisionStyle(decision, st).Render(sanitize(decision))
+			}
+			out = append(out, rowMarker(hi, st)+arrow+" "+ansi.Truncate(label, max(1, labelW), "…"))
+		}
+		if hi {
+			n = len(out) - first
 		}
 	}
 	if !some {
 		out = append(out, "", "  "+st.Subtle.Render("No calls yet: r runs the scenario,"), "  "+st.Subtle.Render("enter opens the selected step."))
 	}
-	return head, out, first
+	return head, out, first, n
 }
 
 // tailTruncate shortens a call's label from the middle of its path, as
@@ -108,7 +139,13 @@ func tailTruncate(s string, w int) string {
 	}
 	keep := w - len(method) - 2
 	r := []rune(path)
-	return method + " …" + string(r[max(0, len(r)-keep):])
+	tail := string(r[max(0, len(r)-keep):])
+	// Start at a slash rather than in the middle of a word, if that does
+	// not throw away much.
+	if i := strings.IndexByte(tail, '/'); i > 0 && i <= len(tail)/2 {
+		tail = tail[i:]
+	}
+	return method + " …" + tail
 }
 
 func rowMarker(hi bool, st *Styles) string {
@@ -118,29 +155,40 @@ func rowMarker(hi bool, st *Styles) string {
 	return "  "
 }
 
+// partyIndex is the party's column, or -1 for a service the diagram does
+// not know.
 func partyIndex(p flow.Party) int {
 	for i, q := range flow.Parties {
 		if q == p {
 			return i
 		}
 	}
-	return 0
+	return -1
 }
 
-// drawArrow draws an arrow from column a to column b over the lifelines.
-func drawArrow(g []rune, a, b int) {
+// drawArrow draws an arrow from column a to column b over the lifelines:
+// solid for the workbench's calls, dashed with an open head for the calls
+// a service made behind the scenes. A call a service makes to itself is a
+// mark on its lifeline.
+func drawArrow(g []rune, a, b int, behind bool) {
+	line, right, left := '─', '▶', '◀'
+	if behind {
+		line, right, left = '┄', '▷', '◁'
+	}
 	switch {
 	case a < b:
 		g[a] = '├'
 		for i := a + 1; i < b-1; i++ {
-			g[i] = '─'
+			g[i] = line
 		}
-		g[b-1] = '▶'
+		g[b-1] = right
 	case a > b:
 		g[a] = '┤'
 		for i := b + 2; i < a; i++ {
-			g[i] = '─'
+			g[i] = line
 		}
-		g[b+1] = '◀'
+		g[b+1] = left
+	default:
+		g[a] = '┼'
 	}
 }

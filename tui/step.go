@@ -50,6 +50,7 @@ type contentID struct {
 type renderKey struct {
 	id      contentID
 	width   int
+	height  int // the info pane's: the QR code shows only if it fits
 	version int
 	valid   bool
 }
@@ -77,6 +78,9 @@ type stepInfo struct {
 	inputs  []flow.Input
 	pending []int // earlier steps not done yet
 	version int
+	// confirm is the confirm URL the step shows, if any.
+	confirm *confirmInfo
+	height  int // the info pane's
 }
 
 // sync renders whatever the selection, data or size made stale.
@@ -87,7 +91,8 @@ func (s *stepScreen) sync(v flowView, in stepInfo, now time.Time, loc *time.Loca
 
 	// Info pane.
 	id := contentID{step: v.cur, section: sectionInfo}
-	key := renderKey{id: id, width: s.info.innerWidth(), version: in.version, valid: true}
+	in.height = s.info.innerHeight()
+	key := renderKey{id: id, width: s.info.innerWidth(), height: in.height, version: in.version, valid: true}
 	if key != s.infoKey {
 		s.load(&s.info, s.infoKey, key, func(w int) []string { return infoLines(v, step, r, in, w) })
 		s.infoKey = key
@@ -96,9 +101,13 @@ func (s *stepScreen) sync(v flowView, in stepInfo, now time.Time, loc *time.Loca
 	// Side panes.
 	switch s.section {
 	case sectionExchanges:
-		x := r.exchanges[s.exch]
+		c := r.calls[s.exch]
+		x := c.x
 		s.left.title = fmt.Sprintf("Request · %s", x.Service)
 		s.right.title = "Response"
+		if c.behind() { // the selector line says it is behind the scenes
+			s.left.title = fmt.Sprintf("Request · %s → %s", c.caller, x.Service)
+		}
 		lk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, width: s.left.innerWidth(), valid: true}
 		if lk != s.leftKey {
 			s.load(&s.left, s.leftKey, lk, func(w int) []string { return requestLines(x, w, v.st) })
@@ -160,18 +169,18 @@ func (s *stepScreen) load(p *pane, old, key renderKey, render func(w int) []stri
 // clampSelection keeps the section and items within what the run has.
 func (s *stepScreen) clampSelection(r stepRun) {
 	pairs := len(tokenPairs(r.tokens))
-	if s.section == sectionExchanges && len(r.exchanges) == 0 ||
+	if s.section == sectionExchanges && len(r.calls) == 0 ||
 		s.section == sectionTokens && pairs == 0 {
 		s.section, s.side = sectionInfo, 0
 	}
-	s.exch = min(max(0, s.exch), max(0, len(r.exchanges)-1))
+	s.exch = min(max(0, s.exch), max(0, len(r.calls)-1))
 	s.tok = min(max(0, s.tok), max(0, pairs-1))
 }
 
 // focusOrder lists the panes tab moves through.
 func focusOrder(r stepRun) [][2]int {
 	order := [][2]int{{int(sectionInfo), 0}}
-	if len(r.exchanges) > 0 {
+	if len(r.calls) > 0 {
 		order = append(order, [2]int{int(sectionExchanges), 0}, [2]int{int(sectionExchanges), 1})
 	}
 	if len(r.tokens) > 0 {
@@ -197,7 +206,7 @@ func (s *stepScreen) cycle(r stepRun, d int) {
 func (s *stepScreen) item(r stepRun, d int) bool {
 	switch s.section {
 	case sectionExchanges:
-		n := len(r.exchanges)
+		n := len(r.calls)
 		s.exch = (s.exch + d + n) % n
 		return n > 1
 	case sectionTokens:
@@ -235,7 +244,11 @@ func (s *stepScreen) view(v flowView) string {
 
 // tabs is the line naming the sections, the shown one reversed.
 func (s *stepScreen) tabs(r stepRun, st *Styles) string {
-	names := []string{"Info", fmt.Sprintf("Exchanges %d", len(r.exchanges)), fmt.Sprintf("Tokens %d", len(r.tokens))}
+	exch := fmt.Sprintf("Exchanges %d", len(r.exchanges))
+	if b := len(r.calls) - len(r.exchanges); b > 0 {
+		exch += fmt.Sprintf(" +%d behind", b)
+	}
+	names := []string{"Info", exch, fmt.Sprintf("Tokens %d", len(r.tokens))}
 	var parts []string
 	for i, n := range names {
 		if section(i) == s.section {
@@ -253,9 +266,36 @@ func (s *stepScreen) selector(r stepRun, st *Styles) string {
 	var n, i int
 	var what string
 	if s.section == sectionExchanges {
-		n, i = len(r.exchanges), s.exch
-		x := r.exchanges[i]
-		what = sanitize(x.Method+" "+shortPath(x.URL)) + " → " + statusStyle(x.Status, st).Render(x.StatusLine())
+		n, i = len(r.calls), s.exch
+		c := r.calls[i]
+		x := c.x
+		// The path gives way (from its front) before the status does; on
+		// a narrow screen the words around them shorten first.
+		heads := []string{""}
+		if c.behind() {
+			who := sanitize(c.caller + " → " + x.Service)
+			heads = []string{"behind the scenes: " + who + " · ", "↳ " + who + " · "}
+		}
+		status := statusStyle(x.Status, st)
+		tails := []string{" → " + status.Render(x.StatusLine()), " → " + status.Render(statusText(x.Status))}
+		if d := c.decision; d != "" {
+			decision := " " + decisionStyle(d, st).Render(sanitize(d))
+			tails = []string{tails[0] + decision, tails[1] + decision, tails[1]}
+		}
+		const nav = 10 // "◀ 99/99 ▶ "
+		call := sanitize(x.Method + " " + shortPath(x.URL))
+		need := min(18, ansi.StringWidth(call))
+		head, tail, room := "", "", 0
+	fit:
+		for _, h := range heads {
+			for _, t := range tails {
+				head, tail = h, t
+				if room = s.w - nav - lipgloss.Width(head) - lipgloss.Width(tail); room >= need {
+					break fit
+				}
+			}
+		}
+		what = st.Subtle.Render(head) + tailTruncate(call, max(12, room)) + tail
 	} else {
 		pairs := tokenPairs(r.tokens)
 		n, i = len(pairs), s.tok
@@ -308,6 +348,13 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 			}
 		case r.outcome == flow.Running:
 			out = append(out, "  "+stateWord(r.outcome, "", st))
+		case r.outcome == flow.Skipped:
+			why := "an earlier step ended the run"
+			if r.result != nil && r.result.Err != nil {
+				why = r.result.Err.Error()
+			}
+			out = append(out, "  "+stateWord(r.outcome, "", st))
+			out = append(out, proseIndented(st.Subtle, why, w, 4)...)
 		default:
 			line := "  " + stateWord(r.outcome, "", st)
 			if r.result != nil {
@@ -319,13 +366,20 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 			out = append(out, errorBox(*e, w, st)...)
 		}
 	}
+	if in.confirm != nil {
+		out = append(out, confirmLines(*in.confirm, w, in.height, st)...)
+	}
 	if r.outcome != flow.NotRun {
 		outcome()
 	}
 	section("What and why")
 	out = append(out, proseLines(s.Explain, w, 2)...)
 	if s.Manual {
-		for _, l := range proseLines("In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest.", w, 2) {
+		manual := "In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest."
+		if !v.settings.ActAsPeople {
+			manual = "Here a person does this in a portal or a browser: the workbench shows what to do and, where the flow needs it, waits for it."
+		}
+		for _, l := range proseLines(manual, w, 2) {
 			out = append(out, st.Subtle.Render(l))
 		}
 	}
@@ -372,11 +426,30 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 			out = append(out, lines...)
 		}
 	}
-	if len(r.exchanges) > 0 {
-		section("Calls · tab shows request | response")
-		for i, x := range r.exchanges {
-			line := fmt.Sprintf("  %d. %s %s → ", i+1, x.Method, shortPath(x.URL))
-			out = append(out, ansi.Truncate(sanitize(line)+statusStyle(x.Status, st).Render(x.StatusLine()), w, "…"))
+	if len(r.calls) > 0 {
+		title := "Calls · tab shows request | response"
+		if len(r.calls) > len(r.exchanges) {
+			title += ", ] the next call"
+		}
+		section(title)
+		nw := len(fmt.Sprint(len(r.calls)))
+		for i, c := range r.calls {
+			x := c.x
+			// The call's path gives way before its status does.
+			head := fmt.Sprintf("  %*d. ", nw, i+1)
+			if c.behind() {
+				head += strings.Repeat("  ", c.depth-1) + "↳ " + sanitize(c.caller+" → "+x.Service) + ": "
+			}
+			tail := " → " + statusStyle(x.Status, st).Render(x.StatusLine())
+			if d := c.decision; d != "" {
+				tail += " " + decisionStyle(d, st).Render(sanitize(d))
+			}
+			room := max(1, w-lipgloss.Width(head)-lipgloss.Width(tail))
+			call := ansi.Truncate(sanitize(x.Method+" "+shortPath(x.URL)), room, "…")
+			if c.behind() {
+				head, call = st.Subtle.Render(head), st.Subtle.Render(call)
+			}
+			out = append(out, ansi.Truncate(head+call+tail, w, "…"))
 		}
 	}
 	if len(r.tokens) > 0 {

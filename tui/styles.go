@@ -86,6 +86,14 @@ type Styles struct {
 	ErrorBox lipgloss.Style
 	Current  lipgloss.Style // the highlighted arrow of the sequence diagram
 
+	URL lipgloss.Style // a URL the reader is to use (the confirm URL)
+	// QR draws a QR code: black and white, whichever way round QRInkLight
+	// says the characters go.
+	QR lipgloss.Style
+	// QRInkLight is true on a dark background, where the characters of a
+	// QR code are its light modules (see qrLines).
+	QRInkLight bool
+
 	// JSON holds the escape sequences for body colouring, taken from the
 	// styles once, so colouring a 5 MB body is string concatenation.
 	JSON jsonColours
@@ -128,6 +136,12 @@ func NewStyles(t Theme) Styles {
 
 	s.ErrorBox = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Failure).Padding(0, 1)
 	s.Current = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+
+	s.URL = lipgloss.NewStyle().Bold(true).Underline(true)
+	s.QRInkLight = lipgloss.HasDarkBackground()
+	s.QR = lipgloss.NewStyle().
+		Foreground(lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"}).
+		Background(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#000000"})
 
 	s.JSON = jsonColours{
 		Key: escapes(lipgloss.NewStyle().Foreground(t.JSONKey)),

@@ -146,19 +146,61 @@ func TestOverviewListsActorsStepsAndStates(t *testing.T) {
 	}
 }
 
+// withCalls is a step's run holding the exchanges, as apply builds it.
+func withCalls(xs ...client.Exchange) stepRun {
+	var r stepRun
+	for _, x := range xs {
+		r.exchanges = append(r.exchanges, x)
+		r.calls = appendCalls(r.calls, x, "", 0)
+	}
+	return r
+}
+
+// pdpExchange is Skatteetaten's API answering 403 after Altinn's PDP said
+// NotApplicable, behind the scenes, as the mocks report it.
+func pdpExchange() client.Exchange {
+	return client.Exchange{
+		Service: "skatteetaten", Method: "GET", URL: "http://h/api/v1/regnskapssystem/310904473/aapnekrav", Status: 403,
+		ResponseBody: `{"kode":"KB-005"}`,
+		Behind: []client.Exchange{
+			{Caller: "skatteetaten", Service: "maskinporten", Method: "GET", URL: "http://mp/jwk", Status: 200},
+			{Caller: "skatteetaten", Service: "altinn", Method: "POST", URL: "http://a/authorization/api/v1/authorize", Status: 200,
+				RequestBody: `{"Request":{}}`, ResponseBody: `{"response":[{"decision":"NotApplicable"}]}`},
+		},
+	}
+}
+
 func TestSequenceArrowsGoFromActorToService(t *testing.T) {
 	st := NewStyles(DefaultTheme())
 	sc := flow.Scenarios(config.Summary(config.Default()))[0]
 	runs := make([]stepRun, len(sc.Steps))
-	runs[4].exchanges = []client.Exchange{{Service: "selfservice", Method: "POST", URL: "http://h/api/v1/clients", Status: 201}}
-	runs[12].exchanges = []client.Exchange{{Service: "skatteetaten", Method: "GET", URL: "http://h/aapnekrav", Status: 403}}
-	_, rows, first := sequenceLines(sc, runs, 12, 100, &st)
+	runs[4] = withCalls(client.Exchange{Service: "selfservice", Method: "POST", URL: "http://h/api/v1/clients", Status: 201})
+	runs[11] = withCalls(client.Exchange{Service: "maskinporten", Method: "POST", URL: "http://mp/token", Status: 200,
+		Behind: []client.Exchange{{Caller: "maskinporten", Service: "altinn", Method: "GET", URL: "http://a/authentication/api/v1/systemuser/byExternalId?x=1", Status: 200}}})
+	runs[12] = withCalls(pdpExchange())
+	_, rows, first, n := sequenceLines(sc, runs, 12, 100, &st)
 	text := ansi.Strip(strings.Join(rows, "\n"))
-	if !strings.Contains(text, "├────────▶│") || !strings.Contains(text, "POST /api/v1/clients 201") {
-		t.Errorf("no SmartCloud → Maskinporten arrow:\n%s", text)
+	for _, want := range []string{
+		"├────────▶│", "POST /api/v1/clients 201",
+		// Maskinporten asks Altinn for the system user, dashed and dim.
+		"├┄┄┄┄┄┄┄┄▷│         │         │     ↳ GET …/", "/byExternalId 200",
+		// Skatteetaten asks the PDP, which says NotApplicable.
+		"│◁┄┄┄┄┄┄┄┄┤         │     ↳ POST …/", "/authorize 200 NotApplicable",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagram lacks %q:\n%s", want, text)
+		}
 	}
 	if first < 0 || !strings.HasPrefix(ansi.Strip(rows[first]), "▶") {
 		t.Errorf("step 13's rows are not highlighted:\n%s", text)
+	}
+	if n != 4 { // the title, the call, two behind it
+		t.Errorf("step 13 has %d rows, want 4", n)
+	}
+	// A behind call comes right after the call that caused it.
+	at := func(s string) int { return strings.Index(text, s) }
+	if !(at("aapnekrav 403") < at("↳ GET /jwk") && at("↳ GET /jwk") < at("/authorize 200")) {
+		t.Errorf("behind calls out of order:\n%s", text)
 	}
 }
 
@@ -207,10 +249,25 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	if e == nil || !e.expected {
 		t.Fatalf("stepErr = %+v, want an expected error", e)
 	}
+	mp303, _ := client.ExplainCode("MP-303")
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
-	for _, want := range []string{"MP-303 · invalid_altinn_customer_configuration · HTTP 400", "Altinn found no system user", "Expected by the scenario"} {
+	for _, want := range []string{
+		"Error MP-303 · Invalid authorization details values", "Expected by the scenario",
+		"codes  MP-303 · invalid_altinn_customer_configuration · HTTP 400",
+		"cause  Altinn found no system user", "fix    Check the request's status",
+		// The documentation URL breaks after a slash, the pieces in order.
+		"docs   https://docs.altinn.studio/authorization/guides/system-vendor/",
+	} {
 		if !strings.Contains(box, want) {
 			t.Errorf("error box lacks %q:\n%s", want, box)
+		}
+	}
+	if got := docURL(box); got != mp303.Doc {
+		t.Errorf("doc URL put back together = %q, want %q", got, mp303.Doc)
+	}
+	for _, l := range errorBox(*e, 80, &st) {
+		if w := ansi.StringWidth(l); w != 80 {
+			t.Errorf("box line %d wide: %q", w, ansi.Strip(l))
 		}
 	}
 	// The same error where the scenario expects success.
@@ -219,10 +276,70 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	if !strings.Contains(box, "does not expect this step to fail") {
 		t.Errorf("unexpected failure not said:\n%s", box)
 	}
-	for _, code := range []string{"MP-303", "MP-124", "MP-110", "MP-012", "MP-200", "MP-250", "MP-301", "MP-302", "invalid_grant", "AUTH-00004", "AUTH-00013", "KB-004", "KB-005", "HTTP 401", "HTTP 403"} {
-		if _, ok := codeMeaning(code); !ok {
-			t.Errorf("no meaning for %s", code)
+	// Every code a scenario expects is one the explainer knows.
+	for _, sc := range flow.Scenarios(config.Summary(config.Default())) {
+		for _, s := range sc.Steps {
+			if c := s.Expect.Code; c != "" {
+				if _, ok := client.ExplainCode(c); !ok {
+					t.Errorf("%s/%s expects %s, which has no explanation", sc.Name, s.ID, c)
+				}
+			}
 		}
+	}
+}
+
+// docURL puts back together the documentation URL an error box wrapped.
+func docURL(box string) string {
+	var doc strings.Builder
+	for _, l := range strings.Split(box, "\n") {
+		l = strings.TrimPrefix(strings.TrimRight(strings.TrimSuffix(l, "║"), " "), "║ ")
+		switch {
+		case strings.HasPrefix(l, "docs   "):
+			doc.WriteString(l[len("docs   "):])
+		case doc.Len() > 0 && strings.HasPrefix(l, "       ") && strings.TrimSpace(l) != "":
+			doc.WriteString(strings.TrimSpace(l))
+		case doc.Len() > 0:
+			return doc.String()
+		}
+	}
+	return doc.String()
+}
+
+func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
+	st := NewStyles(DefaultTheme())
+	sc, _ := flow.Find(config.Summary(config.Default()), "agent-not-delegated")
+	last := len(sc.Steps) - 1
+	err := &client.APIError{Status: 403, Code: "KB-005", Message: "no access"}
+	r := withCalls(pdpExchange())
+	r.outcome, r.result = flow.Done, &flow.StepResult{Outcome: flow.Done, Err: err}
+	e := stepErr(sc.Steps[last], r)
+	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
+	for _, want := range []string{"Error KB-005 · No access", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
+		"NotApplicable: No policy rule applies"} {
+		if !strings.Contains(box, want) {
+			t.Errorf("error box lacks %q:\n%s", want, box)
+		}
+	}
+	if strings.Contains(box, "/jwk") {
+		t.Errorf("a behind call that went well is in the box:\n%s", box)
+	}
+}
+
+func TestWrapURL(t *testing.T) {
+	u := "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/troubleshooting/errors/mp-303-error/"
+	for _, w := range []int{10, 30, 60, 200} {
+		lines := wrapURL(u, w)
+		if strings.Join(lines, "") != u {
+			t.Errorf("w %d: pieces %q do not make the URL", w, lines)
+		}
+		for _, l := range lines {
+			if len(l) > w {
+				t.Errorf("w %d: %q too long", w, l)
+			}
+		}
+	}
+	if got := wrapURL(u, 30)[0]; got != "https://docs.altinn.studio/" {
+		t.Errorf("first line %q, want the host whole", got)
 	}
 }
 
@@ -351,11 +468,18 @@ func lineCount(s string) int { return strings.Count(s, "\n") + 1 }
 func TestViewsFitTheTerminal(t *testing.T) {
 	grant, tok := grantAndToken()
 	big := `{"claims":[` + strings.Repeat(`{"id":"a very long string value that will need wrapping in a narrow pane","n":1},`, 50) + `{}]}`
-	for _, size := range [][2]int{{80, 24}, {81, 25}, {100, 30}, {160, 48}, {200, 60}} {
-		m := newTestModel(t, size[0], size[1])
+	kb005 := &client.APIError{Status: 403, Code: "KB-005", Message: "no access"}
+	for _, size := range [][2]int{{80, 24}, {81, 25}, {90, 30}, {100, 30}, {109, 30}, {110, 30}, {120, 40}, {160, 48}, {200, 60}} {
+		// The review step in a real environment, with its QR code; the
+		// token step; the API call failing with calls behind it.
+		m := keys(realReviewModel(t, size[0], size[1]), "esc")
 		op := len(m.sc.Steps) - 2
 		m = runStep(m, op, 1, []client.Exchange{jsonExchange(big)}, []flow.Token{grant, tok}, nil)
-		for _, ks := range [][]string{nil, {"tab"}, {"5"}, {"5", "tab"}, {"5", "tab", "tab", "tab"}, {"5", "?"}, {"s"}, {"2", "n", "n", "n", "n", "e"}} {
+		m = runStep(m, op+1, 2, []client.Exchange{pdpExchange()}, nil, kb005)
+		for _, ks := range [][]string{
+			nil, {"tab"}, {"5"}, {"5", "tab"}, {"5", "tab", "tab", "tab"}, {"5", "?"}, {"s"}, {"2", "n", "n", "n", "n", "e"},
+			{"3"}, {"3", "?"}, {"3", "z"}, {"5", "n"}, {"5", "n", "tab", "]", "]"}, {"5", "n", "tab", "tab", "[", "pgdown"},
+		} {
 			m2 := keys(m, ks...)
 			v := m2.View()
 			if lineCount(v) != size[1] {
@@ -399,20 +523,22 @@ func TestResizeKeepsStateAndScroll(t *testing.T) {
 	}
 }
 
-func TestHelpFollowsTheScreen(t *testing.T) {
-	m := newTestModel(t, 100, 30)
-	helpText := func(m Model) string {
-		var s []string
-		for _, b := range m.ShortHelp() {
+// helpText is every description the help shows on m's screen.
+func helpText(m Model) string {
+	var s []string
+	for _, b := range m.ShortHelp() {
+		s = append(s, b.Help().Desc)
+	}
+	for _, col := range m.FullHelp() {
+		for _, b := range col {
 			s = append(s, b.Help().Desc)
 		}
-		for _, col := range m.FullHelp() {
-			for _, b := range col {
-				s = append(s, b.Help().Desc)
-			}
-		}
-		return strings.Join(s, ",")
 	}
+	return strings.Join(s, ",")
+}
+
+func TestHelpFollowsTheScreen(t *testing.T) {
+	m := newTestModel(t, 100, 30)
 	if h := helpText(m); !strings.Contains(h, "open step") || strings.Contains(h, "edit inputs") {
 		t.Errorf("overview help: %s", h)
 	}
