@@ -201,6 +201,9 @@ type Report struct {
 	OK bool
 	// CleanupErr is set when undoing the scenario's knobs failed.
 	CleanupErr error
+	// StartErr is set when the run could not start (the mock world could
+	// not be reset); every step is then skipped.
+	StartErr error
 }
 
 // Cleanup runs the scenario's cleanup steps, which undo its changes to the
@@ -261,6 +264,7 @@ func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
 		emit(Event{Kind: StepEnded, Step: i, Result: &r})
 	}
 	if err := e.ResetWorld(ctx); err != nil {
+		rep.StartErr = err
 		for i := range e.scenario.Steps {
 			skip(i, err)
 		}

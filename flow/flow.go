@@ -291,10 +291,23 @@ type Step struct {
 	// Manual marks a step a person does elsewhere in a real environment
 	// (a portal, a browser); against the mocks it runs over HTTP like the rest.
 	Manual bool
+	// Person marks the steps where a person takes over: the one that hands
+	// them the confirm URL and the one that waits for their answer.
+	Person PersonRole
 	Inputs []Param
 	Expect Expect
 	run    func(ctx context.Context, r *runCtx) error
 }
+
+// PersonRole is a step's part in handing the flow to a person.
+type PersonRole int
+
+// Person roles.
+const (
+	NoPerson     PersonRole = iota
+	PersonReview            // the person opens the confirm URL (State.ConfirmURL)
+	PersonDecide            // the person approves or rejects; in a real environment the step waits
+)
 
 // Token is a JWT shown by a step.
 type Token struct {
@@ -360,7 +373,8 @@ const (
 	ScenarioEnded // RunAll's last event, with the report
 )
 
-// Event is what the engine emits while it runs a step.
+// Event is what the engine emits while it runs a step. Attempt is the
+// attempt of the step's run; a step RunAll skipped has attempt 0.
 type Event struct {
 	Kind     EventKind
 	Step     int // index in the scenario

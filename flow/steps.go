@@ -407,7 +407,7 @@ func (r *runCtx) person() (pid, name string) {
 
 func stepReview(actor Actor) Step {
 	return Step{
-		ID: stepPrefix(actor) + "-review", Actor: actor, Title: "Opens the confirm URL",
+		ID: stepPrefix(actor) + "-review", Actor: actor, Title: "Opens the confirm URL", Person: PersonReview,
 		Explain: "The vendor sends the person the confirmUrl. Altinn's page shows which system asks, from " +
 			"which vendor, and which rights or access packages it wants, for which organisation.",
 		Manual: true,
@@ -438,7 +438,7 @@ func stepReview(actor Actor) Step {
 
 func stepDecide(actor Actor) Step {
 	return Step{
-		ID: stepPrefix(actor) + "-approve", Actor: actor, Title: "Approves (or rejects) the request",
+		ID: stepPrefix(actor) + "-approve", Actor: actor, Title: "Approves (or rejects) the request", Person: PersonDecide,
 		Explain: "The person presses Approve (or Reject). Altinn checks that they may act for the " +
 			"organisation (daglig leder, or client administrator at the facilitator) and, on approval, " +
 			"creates the system user: from now on SmartCloud's client can get tokens for it.",

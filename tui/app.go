@@ -599,8 +599,8 @@ func (m *Model) confirmWho(s flow.Step) string {
 // verdict.
 func (m *Model) scenarioEnded(rep flow.Report) {
 	switch {
-	case len(rep.Results) > 0 && rep.Results[0].Outcome == flow.Skipped && rep.Results[0].Err != nil:
-		m.setStatus("scenario "+m.sc.Name+" did not start: "+rep.Results[0].Err.Error(), true)
+	case rep.StartErr != nil:
+		m.setStatus("scenario "+m.sc.Name+" did not start: "+rep.StartErr.Error(), true)
 	case rep.OK && rep.CleanupErr != nil:
 		m.setStatus("scenario "+m.sc.Name+" ended as expected, but "+rep.CleanupErr.Error(), true)
 	case rep.OK:

@@ -53,12 +53,12 @@ func (c *qrCache) get(url string) ([][]bool, error) {
 // The steps are known by their ids ("eu-review", "ca-approve"); the
 // engine has no field saying which steps hand a URL to a person.
 func showsConfirmURL(s flow.Step, realEnv bool) bool {
-	return strings.HasSuffix(s.ID, "-review") || realEnv && waitsForPerson(s)
+	return s.Person == flow.PersonReview || realEnv && waitsForPerson(s)
 }
 
 // waitsForPerson reports whether a step is the one that, in a real
 // environment, waits for the person to approve or reject the request.
-func waitsForPerson(s flow.Step) bool { return strings.HasSuffix(s.ID, "-approve") }
+func waitsForPerson(s flow.Step) bool { return s.Person == flow.PersonDecide }
 
 // urlIn is the first http(s) URL in the notes, or "".
 func urlIn(notes []string) string {
