@@ -275,6 +275,10 @@ func cmdScenarios(g globals, args []string, stdout, stderr io.Writer) int {
 // is not a terminal (a pipe, CI) it runs the standard scenario headless
 // instead.
 func cmdTUI(g globals, stdout, stderr io.Writer) int {
+	if g.pace <= 0 {
+		fmt.Fprintf(stderr, "workbench: --pace %s: say how long each view shows, e.g. 8s\n", g.pace)
+		return 2
+	}
 	out, ok := stdout.(*os.File)
 	if !ok || !term.IsTerminal(out.Fd()) {
 		return cmdRun(g, nil, stdout, stderr)
@@ -289,8 +293,11 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 	// Ask the terminal for its background before Bubble Tea owns the
 	// input, so light and dark themes pick their colours.
 	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
-	m := tui.New(s.Services, s.Settings,
-		tui.WithClipboard(tui.OSC52(out, os.Getenv("TMUX") != "", strings.HasPrefix(os.Getenv("TERM"), "screen"))))
+	opts := []tui.Option{tui.WithClipboard(tui.OSC52(out, os.Getenv("TMUX") != "", strings.HasPrefix(os.Getenv("TERM"), "screen")))}
+	if g.present {
+		opts = append(opts, tui.WithPresenter(g.pace))
+	}
+	m := tui.New(s.Services, s.Settings, opts...)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintf(stderr, "workbench: %v\n", err)

@@ -10,6 +10,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/systembruker/workbench/tui"
 )
 
 const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskinporten, step by step.
@@ -34,6 +37,10 @@ Global flags (before or after the command):
   --env mock|tt02|prod
                    environment profile, over the config's env and WORKBENCH_ENV
   --allow-prod     accept env prod (production: real organisations and data)
+  --present        the terminal UI in presenter mode: high contrast, more space, and the
+                   scenario runs itself view by view (space pauses, → ← move, + - pace,
+                   esc hands back the keys)
+  --pace DURATION  how long presenter mode shows each view (default 8s)
   --help           this help
   --version        the version
 `
@@ -43,6 +50,9 @@ type globals struct {
 	config    string
 	env       string
 	allowProd bool
+	// present and pace are the terminal UI's presenter mode.
+	present bool
+	pace    time.Duration
 }
 
 // register adds the global flags to a command's flag set. The defaults are
@@ -56,6 +66,12 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.config, "config", cfg, "TOML configuration `FILE`")
 	fs.StringVar(&g.env, "env", g.env, "environment profile: mock, tt02 or prod")
 	fs.BoolVar(&g.allowProd, "allow-prod", g.allowProd, "accept env prod")
+	pace := g.pace
+	if pace == 0 {
+		pace = tui.DefaultPace
+	}
+	fs.BoolVar(&g.present, "present", g.present, "the terminal UI in presenter mode")
+	fs.DurationVar(&g.pace, "pace", pace, "presenter mode's time per view")
 }
 
 func main() {

@@ -143,6 +143,29 @@ type Model struct {
 
 	status    string
 	statusBad bool
+
+	// narr renders the steps' narrations, once per step, width and style.
+	narr *narrator
+
+	// Presenter mode (see present.go): present is --present; auto says
+	// auto-advance is on (esc leaves it), playing that it is not paused,
+	// finished that it reached the end. gen is the timer's generation:
+	// a tick of another is dropped. skipPending moves on as soon as the
+	// running step ends.
+	present     bool
+	auto        bool
+	playing     bool
+	finished    bool
+	skipPending bool
+	pace        time.Duration
+	gen         int
+	// factsView says the info is shown scrolled to the facts to point
+	// at, auto-advance's second view of a step on a small terminal.
+	factsView bool
+
+	// exportDir is where x writes the transcripts ("" the current
+	// directory).
+	exportDir string
 }
 
 // New returns the workbench's root model over the services and settings
@@ -161,15 +184,22 @@ func New(svc flow.Services, settings flow.Settings, opts ...Option) Model {
 		open:      OpenBrowser,
 		ov:        newOverview(),
 		step:      newStepScreen(),
+		narr:      newNarrator(),
 	}
 	for _, o := range opts {
 		o(&m)
 	}
-	t := DefaultTheme()
-	if m.theme != nil {
-		t = *m.theme
+	var st Styles
+	switch {
+	case m.present && m.theme != nil:
+		st = NewPresenterStyles(*m.theme)
+	case m.present:
+		st = NewPresenterStyles(PresenterTheme())
+	case m.theme != nil:
+		st = NewStyles(*m.theme)
+	default:
+		st = NewStyles(DefaultTheme())
 	}
-	st := NewStyles(t)
 	m.st = &st
 	m.help.Styles.ShortKey = st.Key
 	m.help.Styles.FullKey = st.Key
@@ -184,6 +214,9 @@ func New(svc flow.Services, settings flow.Settings, opts ...Option) Model {
 		}
 	}
 	m.setScenario(sc)
+	if m.present {
+		m.screen = screenStep // auto-advance starts on step 1 (Init)
+	}
 	return m
 }
 
@@ -209,8 +242,13 @@ func (m *Model) setScenario(sc flow.Scenario) {
 	m.layout()
 }
 
-// Init implements tea.Model.
-func (m Model) Init() tea.Cmd { return tickClock() }
+// Init implements tea.Model. In presenter mode it starts auto-advance.
+func (m Model) Init() tea.Cmd {
+	if m.present {
+		return tea.Batch(tickClock(), func() tea.Msg { return presentStartMsg{} })
+	}
+	return tickClock()
+}
 
 // Update implements tea.Model.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -232,6 +270,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.endRun(msg)
+		cmds = append(cmds, m.presentRunEnded(msg))
+
+	case presentStartMsg:
+		cmds = append(cmds, m.beginAuto())
+
+	case presentTickMsg:
+		cmds = append(cmds, m.presentTick(msg))
+
+	case exportedMsg:
+		m.exported(msg)
 
 	case spinner.TickMsg:
 		if !m.running {
@@ -310,6 +358,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.layout()
 		return nil
 	}
+	if m.auto && m.screen != screenPicker {
+		if cmd, ok := m.presentKey(msg); ok {
+			return cmd
+		}
+	}
 	switch m.screen {
 	case screenPicker:
 		return m.pickerKey(msg)
@@ -331,6 +384,10 @@ func (m *Model) globalKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, k.RunAll):
 		return m.startRunAll(), true
+	case key.Matches(msg, k.Export):
+		return m.export(), true
+	case m.present && !m.auto && key.Matches(msg, k.Auto):
+		return m.resumeAuto(), true
 	case key.Matches(msg, k.Actor):
 		a := flow.Actors[int(msg.Runes[0]-'1')]
 		for i, s := range m.sc.Steps {
@@ -469,6 +526,10 @@ func (m *Model) pickerKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Choose):
 		if it, ok := m.picker.SelectedItem().(scenarioItem); ok {
 			m.setScenario(it.sc)
+			if m.present {
+				m.setStatus("scenario "+it.sc.Name, false)
+				return m.beginAuto()
+			}
 			m.screen = screenOverview
 			m.setStatus("scenario "+it.sc.Name+": r runs it, enter opens a step", false)
 		}
@@ -724,7 +785,7 @@ func (m *Model) chrome() (top, bottom int) {
 	} else {
 		footer = m.help.ShortHelpView(m.ShortHelp())
 	}
-	return 2, lipgloss.Height(footer)
+	return 2 + m.st.Gap, lipgloss.Height(footer) + m.st.Gap
 }
 
 // layout sizes every screen for the window.
@@ -735,7 +796,7 @@ func (m *Model) layout() {
 	top, bottom := m.chrome()
 	h := max(1, m.height-top-bottom)
 	m.ov.setSize(m.width, h)
-	m.step.setSize(m.width, h-1) // the tabs line
+	m.step.setSize(m.width, h-1, m.st.PanePad) // the tabs line
 	m.picker.SetSize(m.width, h)
 	if m.form != nil {
 		m.form.setWidth(m.width)
@@ -761,7 +822,7 @@ func (m *Model) sync() {
 				pending = append(pending, i)
 			}
 		}
-		info := stepInfo{inputs: m.eng.Inputs(m.cur), pending: pending, version: m.version}
+		info := stepInfo{inputs: m.eng.Inputs(m.cur), pending: pending, version: m.version, narr: m.narr}
 		m.confirm, m.hasConfirm = m.confirmFor(m.cur)
 		if m.hasConfirm {
 			info.confirm = &m.confirm
@@ -794,8 +855,8 @@ func (m Model) View() string {
 	if m.zoom {
 		return m.zoomText
 	}
-	_, bottom := m.chrome()
-	h := max(1, m.height-2-bottom)
+	top, bottom := m.chrome()
+	h := max(1, m.height-top-bottom)
 	var body string
 	v := m.flowView()
 	switch {
@@ -813,7 +874,27 @@ func (m Model) View() string {
 	if m.help.ShowAll {
 		footer = m.help.FullHelpView(m.FullHelp())
 	}
-	return m.header() + "\n" + m.subheader(v) + "\n" + body + "\n" + footer
+	gap := strings.Repeat("\n", m.st.Gap)
+	below := gap
+	if m.st.Presenter && m.status != "" {
+		// Presenter mode's header holds the auto-advance state; the
+		// status has the whole line above the footer.
+		below = strings.Repeat("\n", max(0, m.st.Gap-1)) + m.statusText(m.width) + "\n"
+	}
+	return m.header() + "\n" + m.subheader(v) + "\n" + gap + body + "\n" + below + footer
+}
+
+// statusText is the status message, styled for good or bad news, cut to
+// room cells.
+func (m Model) statusText(room int) string {
+	if m.status == "" {
+		return ""
+	}
+	s := m.st.Success
+	if m.statusBad {
+		s = m.st.Failure
+	}
+	return ansi.Truncate(s.Render(" "+m.status+" "), max(0, room), "…")
 }
 
 // header is the top bar: the app, the scenario and the status message.
@@ -821,16 +902,15 @@ func (m Model) header() string {
 	st := m.st
 	left := st.Header.Render(" Systembruker Workbench ") +
 		st.HeaderDim.Render("· "+m.sc.Name+" · "+m.settings.Env+" ")
-	right := ""
-	if m.status != "" {
-		s := st.Success
-		if m.statusBad {
-			s = st.Failure
-		}
-		right = s.Render(" " + m.status + " ")
+	if ind := m.presentIndicator(); ind != "" {
+		left += st.Header.Render(" " + ind + " ")
 	}
+	left = ansi.Truncate(left, m.width, "…")
 	room := m.width - lipgloss.Width(left)
-	right = ansi.Truncate(right, max(0, room), "…")
+	right := ""
+	if !st.Presenter { // presenter mode shows it above the footer
+		right = m.statusText(room)
+	}
 	gap := max(0, room-lipgloss.Width(right))
 	return left + st.HeaderDim.Render(strings.Repeat(" ", gap)) + right
 }

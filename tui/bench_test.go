@@ -10,9 +10,11 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
+	"github.com/systembruker/workbench/flow"
 )
 
 // The TUI's budgets (design.md): a key press on a pane holding a 5 MB JSON
@@ -82,6 +84,21 @@ func BenchmarkFirstFrame(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m := newTestModel(b, 120, 40)
 		_ = m.View()
+	}
+}
+
+// BenchmarkPresenterFirstFrame is presenter mode's first frame: step 1's
+// screen, with its narration rendered by glamour (a renderer built for the
+// width, the Markdown rendered, wrapped and split), in colour.
+func BenchmarkPresenterFirstFrame(b *testing.B) {
+	inColour(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		m := New(flow.Services{}, config.Summary(config.Default()), WithPresenter(DefaultPace))
+		next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		if v := next.View(); !strings.Contains(ansi.Strip(v), "What and why") {
+			b.Fatal("no narration on the first frame")
+		}
 	}
 }
 

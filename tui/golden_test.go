@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -117,6 +118,12 @@ var masks = []struct {
 	{regexp.MustCompile(`[A-Za-z0-9_.\-]{24,}`), maskRandom},
 	{regexp.MustCompile(`…[0-9a-f-]+`), func(s string) string { return "…" + strings.Repeat("x", len(s)-len("…")) }},
 	{regexp.MustCompile(`/[0-9a-f-]+…`), func(s string) string { return "/" + strings.Repeat("x", len(s)-1-len("…")) + "…" }},
+	// The head of a UUID a line break cut (a wrapped URL in the notes);
+	// its tail on the next line is masked as a random run.
+	{regexp.MustCompile(`(?m)=[0-9a-f]{8}-[0-9a-f-]*( *)$`), func(s string) string {
+		t := strings.TrimRight(s, " ")
+		return "=" + strings.Repeat("x", len(t)-1) + s[len(t):]
+	}},
 }
 
 // padTo replaces a match with label, padded with spaces to its width.
@@ -160,9 +167,11 @@ func normalize(view string) string {
 
 func TestNormalize(t *testing.T) {
 	in := "│  exp  2026-11-26 00:22:43 (in 1m57s)     │\n" +
+		"  /request?id=7aea8e23-a  \n" +
 		"POST http://127.0.0.1:38433/token ·   4.3ms\n" +
 		"client 5312a2ec-b803-4cc2-bd4e-17e9b947bbee jti MvnkJy8EfsvSxOdDWdUTKMPb skatteetaten:kravogbetalinger"
 	want := "│  exp  YYYY-MM-DD hh:mm:ss (REL)          │\n" +
+		"  /request?id=xxxxxxxxxx  \n" +
 		"POST http://127.0.0.1:#####/token · ###.#ms\n" +
 		"client 00000000-0000-0000-0000-000000000000 jti xxxxxxxxxxxxxxxxxxxxxxxx skatteetaten:kravogbetalinger"
 	if got := normalize(in); got != want {
@@ -215,6 +224,44 @@ func TestGoldenErrorStep(t *testing.T) {
 	press(tm, "5")
 	waitFor(t, tm, "MP-303")
 	golden.RequireEqual(t, finalView(t, tm))
+}
+
+// TestGoldenNarrationStep is the token step before it runs: the
+// narration's paragraph under What and why, the inputs, and, further down,
+// the facts to point at with the references to the links.
+func TestGoldenNarrationStep(t *testing.T) {
+	tm := newGoldenModel(t, 120, 40, "standard")
+	waitFor(t, tm, "Actors and steps")
+	press(tm, "5", "pgdown")
+	waitFor(t, tm, "What to point at")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
+// TestGoldenPresenter is presenter mode on the mocks: at 80x24 step 1's
+// info after its run, at 120x40 its grant beside its access token. The
+// pace is long, so nothing moves on while the test looks.
+func TestGoldenPresenter(t *testing.T) {
+	for _, tc := range []struct {
+		w, h int
+		keys []string
+		want string
+	}{
+		{80, 24, nil, ""},
+		{120, 40, []string{"n", "n"}, "Skatteetaten grant → Skatteetaten access token"},
+	} {
+		t.Run(fmt.Sprintf("%dx%d", tc.w, tc.h), func(t *testing.T) {
+			s := startMocks(t)
+			m := New(s.Services, s.Settings, WithPresenter(time.Hour), WithClock(goldenClock),
+				WithLocation(time.UTC), WithClipboard(func(string) error { return nil }))
+			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.w, tc.h))
+			waitFor(t, tm, "✓ done")
+			if len(tc.keys) > 0 { // waitFor drained what is on screen already
+				press(tm, tc.keys...)
+				waitFor(t, tm, tc.want)
+			}
+			golden.RequireEqual(t, finalView(t, tm))
+		})
+	}
 }
 
 func TestGoldenTooSmall(t *testing.T) {

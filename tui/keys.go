@@ -42,6 +42,18 @@ type KeyMap struct {
 
 	// Picking a scenario.
 	Choose key.Binding
+
+	// Export writes the run's transcripts (Markdown, curl, .http).
+	Export key.Binding
+
+	// Presenter mode's auto-advance.
+	PlayPause   key.Binding // pause or resume; at the end, play again
+	PresentNext key.Binding // skip ahead to the next view now
+	PresentPrev key.Binding // back to the previous view
+	PaceUp      key.Binding // more time per view
+	PaceDown    key.Binding // less time per view
+	Manual      key.Binding // leave auto-advance
+	Auto        key.Binding // back to auto-advance
 }
 
 // DefaultKeyMap returns the workbench's bindings.
@@ -81,6 +93,16 @@ func DefaultKeyMap() KeyMap {
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 
 		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+
+		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export transcripts")),
+
+		PlayPause:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
+		PresentNext: key.NewBinding(key.WithKeys("right", "n"), key.WithHelp("→/n", "next")),
+		PresentPrev: key.NewBinding(key.WithKeys("left", "p"), key.WithHelp("←/p", "back")),
+		PaceUp:      key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "slower")),
+		PaceDown:    key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "faster")),
+		Manual:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "manual")),
+		Auto:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-advance")),
 	}
 }
 
@@ -93,6 +115,9 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{k.NextField, k.Save, k.Cancel}
 	case m.screen == screenPicker:
 		return []key.Binding{k.Up, k.Down, k.Choose, k.Back, k.Quit}
+	case m.auto:
+		return []key.Binding{m.playBinding(), paired(k.PresentNext, k.PresentPrev, "→/←", "next/back"),
+			paired(k.PaceUp, k.PaceDown, "+/-", "pace"), k.Manual, k.Help, k.Quit}
 	case m.screen == screenStep && m.hasConfirm:
 		// The URL's keys first: they are what the step is for.
 		keys := []key.Binding{k.OpenURL, m.copyBinding()}
@@ -115,27 +140,54 @@ func (m Model) FullHelp() [][]key.Binding {
 		return [][]key.Binding{{k.NextField, k.PrevField}, {k.Save, k.Cancel}}
 	case m.screen == screenPicker:
 		return [][]key.Binding{{k.Up, k.Down}, {k.Choose, k.Back, k.Quit}}
+	case m.auto:
+		return [][]key.Binding{
+			{m.playBinding(), k.PresentNext, k.PresentPrev},
+			{k.PaceUp, k.PaceDown, k.Manual},
+			{joined(k.NextPane, k.PrevPane, "pane"), joined(k.Up, k.Down, "scroll"), k.Export},
+			{k.Help, k.Quit},
+		}
 	case m.screen == screenStep:
-		first := []key.Binding{m.runBinding(), k.RunAll, k.Edit, m.copyBinding()}
+		first := []key.Binding{m.runBinding(), k.RunAll, k.Edit, m.copyBinding(), k.Export}
 		if m.hasConfirm {
 			first = append(first, k.OpenURL)
 			if m.confirm.qr != nil {
 				first = append(first, k.ZoomQR)
 			}
 		}
+		nav := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios}
+		if m.present {
+			nav = append(nav, k.Auto)
+		}
 		return [][]key.Binding{
 			first,
-			{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios},
+			nav,
 			{joined(k.NextPane, k.PrevPane, "pane"), m.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
 			{k.Help, k.Quit},
 		}
 	}
+	last := []key.Binding{k.Help, k.Quit}
+	if m.present {
+		last = []key.Binding{k.Auto, k.Help, k.Quit}
+	}
 	return [][]key.Binding{
 		{k.Open, k.RunAll, k.Actor},
 		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
-		{k.NextPane, k.Scenarios},
-		{k.Help, k.Quit},
+		{k.NextPane, k.Scenarios, k.Export},
+		last,
 	}
+}
+
+// playBinding is PlayPause, labelled for what it does now.
+func (m Model) playBinding() key.Binding {
+	b := m.keys.PlayPause
+	switch {
+	case m.finished:
+		b.SetHelp("space", "play again")
+	case !m.playing:
+		b.SetHelp("space", "play")
+	}
+	return b
 }
 
 // joined stands for two bindings in help, where there is no room for
@@ -143,6 +195,11 @@ func (m Model) FullHelp() [][]key.Binding {
 func joined(a, b key.Binding, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...),
 		key.WithHelp(a.Help().Key+"/"+b.Help().Key, desc))
+}
+
+// paired is two bindings under one short label: "→/← next/back".
+func paired(a, b key.Binding, keys, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(keys, desc))
 }
 
 // paneHelp is NextPane, short.

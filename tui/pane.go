@@ -26,14 +26,17 @@ type pane struct {
 	w, h   int // outer size, border included
 	// bordered false draws the lines alone (the info section).
 	bordered bool
+	// pad is blank columns inside the pane on either side (presenter
+	// mode).
+	pad int
 }
 
 // innerWidth is the width the content is wrapped to.
 func (p *pane) innerWidth() int {
 	if !p.bordered {
-		return max(1, p.w-1) // one column for the scroll indicator
+		return max(1, p.w-1-2*p.pad) // one column for the scroll indicator
 	}
-	return max(1, p.w-2)
+	return max(1, p.w-2-2*p.pad)
 }
 
 // innerHeight is the number of content lines shown.
@@ -104,6 +107,9 @@ func (p *pane) view(st *Styles, focused bool) string {
 			vis[i] = l + strings.Repeat(" ", iw-w)
 		} else if w > iw {
 			vis[i] = ansi.Truncate(l, iw, "…")
+		}
+		if p.pad > 0 {
+			vis[i] = spaces(p.pad) + vis[i] + spaces(p.pad)
 		}
 	}
 	if !p.bordered {

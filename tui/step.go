@@ -36,6 +36,32 @@ type stepScreen struct {
 	// scrolls remembers where each content was scrolled to, so moving
 	// between exchanges or steps and back keeps the place.
 	scrolls map[contentID]int
+	// infoSeek scrolls the info pane, once its content is in place, to its
+	// top or to the facts to point at (presenter mode's views).
+	infoSeek seek
+}
+
+// seek is where the info pane is to scroll to on the next sync.
+type seek int
+
+const (
+	seekNone  seek = iota
+	seekTop        // the top
+	seekFacts      // the narration's facts to point at
+)
+
+// factsLine is the line of the info pane where the narration's facts to
+// point at start, or -1 when the pane does not show step's info (yet).
+func (s *stepScreen) factsLine(step int) int {
+	if !s.infoKey.valid || s.infoKey.id.step != step {
+		return -1
+	}
+	for i, l := range s.info.lines {
+		if strings.TrimSpace(ansi.Strip(l)) == flow.NarrationHeading {
+			return i
+		}
+	}
+	return -1
 }
 
 // contentID names what a pane shows, whatever its width.
@@ -64,9 +90,11 @@ func newStepScreen() stepScreen {
 	}
 }
 
-// setSize lays the panes out in the content box.
-func (s *stepScreen) setSize(w, h int) {
+// setSize lays the panes out in the content box, each with pad blank
+// columns inside on both sides.
+func (s *stepScreen) setSize(w, h, pad int) {
 	s.w, s.h = w, h
+	s.info.pad, s.left.pad, s.right.pad = pad, pad, pad
 	s.info.setSize(w, h)
 	lw := w / 2
 	s.left.setSize(lw, h-1)
@@ -81,6 +109,9 @@ type stepInfo struct {
 	// confirm is the confirm URL the step shows, if any.
 	confirm *confirmInfo
 	height  int // the info pane's
+	// narr renders the step's narration (cached per step, width and
+	// style).
+	narr *narrator
 }
 
 // sync renders whatever the selection, data or size made stale.
@@ -97,6 +128,16 @@ func (s *stepScreen) sync(v flowView, in stepInfo, now time.Time, loc *time.Loca
 		s.load(&s.info, s.infoKey, key, func(w int) []string { return infoLines(v, step, r, in, w) })
 		s.infoKey = key
 	}
+	switch s.infoSeek {
+	case seekTop:
+		s.info.top()
+	case seekFacts:
+		if at := s.factsLine(v.cur); at >= 0 {
+			s.info.offset = at
+			s.info.clamp()
+		}
+	}
+	s.infoSeek = seekNone
 
 	// Side panes.
 	switch s.section {
@@ -330,7 +371,9 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 	var out []string
 	section := func(title string) {
 		if len(out) > 0 {
-			out = append(out, "")
+			for range max(1, st.SectionGap) {
+				out = append(out, "")
+			}
 		}
 		out = append(out, st.Title.Render(title))
 	}
@@ -373,7 +416,12 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 		outcome()
 	}
 	section("What and why")
-	out = append(out, proseLines(s.Explain, w, 2)...)
+	narration := in.narr.lines(s.ID, w, st)
+	if len(narration.what) > 0 {
+		out = append(out, narration.what...)
+	} else {
+		out = append(out, proseLines(s.Explain, w, 2)...)
+	}
 	if s.Manual {
 		manual := "In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest."
 		if !v.settings.ActAsPeople {
@@ -461,6 +509,12 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 			}
 			out = append(out, ansi.Truncate("  "+t.Label+": "+ver, w, "…"))
 		}
+	}
+	// The narration's facts come last: before a run right after how to
+	// run the step, after it below what the run did.
+	if len(narration.points) > 0 {
+		section(flow.NarrationHeading)
+		out = append(out, narration.points...)
 	}
 	return out
 }

@@ -97,6 +97,17 @@ type Styles struct {
 	// JSON holds the escape sequences for body colouring, taken from the
 	// styles once, so colouring a 5 MB body is string concatenation.
 	JSON jsonColours
+
+	// Markdown is the glamour style of the steps' narration.
+	Markdown markdownStyle
+
+	// Spacing: presenter mode has more of it.
+	Gap        int // blank lines between the header lines and the body, and the body and the footer
+	SectionGap int // blank lines between the info pane's sections
+	PanePad    int // columns of padding inside each pane, on both sides
+
+	// Presenter says these are presenter mode's styles.
+	Presenter bool
 }
 
 // jsonColours are prefix and suffix escape sequences per JSON token class.
@@ -151,6 +162,58 @@ func NewStyles(t Theme) Styles {
 		// Punctuation keeps the terminal's colour: colouring every brace
 		// and comma would double the escape sequences in a large body.
 	}
+	s.Markdown = newMarkdownStyle(false)
+	s.SectionGap = 1
+	return s
+}
+
+// PresenterTheme is presenter mode's high-contrast palette: the text and
+// borders at full brightness, saturated state colours, a bright accent.
+func PresenterTheme() Theme {
+	return Theme{
+		Text:     lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"},
+		Muted:    lipgloss.AdaptiveColor{Light: "#303030", Dark: "#d0d0d0"},
+		Accent:   lipgloss.AdaptiveColor{Light: "#0000c0", Dark: "#ffd700"},
+		AccentBg: lipgloss.AdaptiveColor{Light: "#0000c0", Dark: "#ffd700"},
+		AccentFg: lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#000000"},
+		Border:   lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"},
+		Success:  lipgloss.AdaptiveColor{Light: "#005f00", Dark: "#00ff5f"},
+		Failure:  lipgloss.AdaptiveColor{Light: "#c00000", Dark: "#ff5f5f"},
+		Warning:  lipgloss.AdaptiveColor{Light: "#804000", Dark: "#ffaf00"},
+		Running:  lipgloss.AdaptiveColor{Light: "#0040c0", Dark: "#5fd7ff"},
+		JSONKey:  lipgloss.AdaptiveColor{Light: "#0040c0", Dark: "#87d7ff"},
+		JSONStr:  lipgloss.AdaptiveColor{Light: "#005f00", Dark: "#afffaf"},
+		JSONNum:  lipgloss.AdaptiveColor{Light: "#a03000", Dark: "#ffaf5f"},
+		JSONLit:  lipgloss.AdaptiveColor{Light: "#800080", Dark: "#ff87ff"},
+	}
+}
+
+// NewPresenterStyles builds presenter mode's styles from a (high-contrast)
+// theme: bold text, heavy and double borders, wider tabs, padding inside
+// the panes and blank lines between the parts of the screen.
+func NewPresenterStyles(t Theme) Styles {
+	s := NewStyles(t)
+	s.Presenter = true
+	s.App = s.App.Bold(true)
+	s.HeaderDim = s.HeaderDim.Bold(true)
+	s.Title = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(t.Accent)
+	s.Subtle = lipgloss.NewStyle().Foreground(t.Muted)
+	s.Label = s.Label.Bold(true)
+
+	s.Pane.Blurred = lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Border)
+	s.Pane.Focused = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Accent)
+
+	s.Tab.Active = lipgloss.NewStyle().Bold(true).Reverse(true).Padding(0, 2)
+	s.Tab.Inactive = lipgloss.NewStyle().Bold(true).Foreground(t.Muted).Padding(0, 2)
+
+	s.State.NotRun = lipgloss.NewStyle().Foreground(t.Muted).Bold(true)
+	s.State.Done = s.State.Done.Bold(true)
+	s.State.Skipped = lipgloss.NewStyle().Foreground(t.Muted)
+	s.Success = s.Success.Bold(true)
+	s.Warning = s.Warning.Bold(true)
+
+	s.Markdown = newMarkdownStyle(true)
+	s.Gap, s.SectionGap, s.PanePad = 1, 2, 1
 	return s
 }
 

@@ -1,0 +1,389 @@
+package flow
+
+import "strings"
+
+// The narration: each step told to a newcomer, with the facts a trainer
+// points at while the step runs. Every fact comes from the researched
+// spec (shared/spec/altinn-maskinporten.md); the links are the public pages
+// of its sources (docs.digdir.no for Digdir's, docs.altinn.studio for
+// Altinn's, Skatteetaten's API documentation, the resource registry's
+// repository).
+
+// The public pages the narration links to.
+const (
+	narrDocMPSystemUser  = "https://docs.digdir.no/docs/Maskinporten/maskinporten_func_systembruker"
+	narrDocMPGrant       = "https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant"
+	narrDocMPToken       = "https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token"
+	narrDocMPErrors      = "https://docs.digdir.no/docs/Maskinporten/maskinporten_feilsoking"
+	narrDocMPWellKnown   = "https://docs.digdir.no/docs/Maskinporten/maskinporten_func_wellknown"
+	narrDocMP303         = "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/troubleshooting/errors/mp-303-error/"
+	narrDocUseToken      = "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/usetoken/"
+	narrDocSystemUser    = "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/"
+	narrDocSystemReg     = "https://docs.altinn.studio/api/authentication/systemuserapi/systemregister/create/"
+	narrDocRequests      = "https://docs.altinn.studio/api/authentication/systemuserapi/systemuserrequest/external/"
+	narrDocSystemUserAPI = "https://docs.altinn.studio/api/authentication/systemuserapi/systemuser/external/"
+	narrDocDelegation    = "https://docs.altinn.studio/api/authentication/systemuserapi/clientdelegation/"
+	narrDocDelegate      = "https://docs.altinn.studio/authorization/guides/end-user/system-user/delegate-clients/"
+	narrDocPDP           = "https://docs.altinn.studio/authorization/guides/resource-owner/"
+	narrDocKrav          = "https://skatteetaten.github.io/api-dokumentasjon/api/kravogbetalinger"
+	narrDocRR            = "https://github.com/Altinn/altinn-resource-registry"
+)
+
+// NarrationHeading is the heading above a narration's facts.
+const NarrationHeading = "What to point at"
+
+// narration is one step's story: what happens and why, the facts to point
+// at, and where to read more.
+type narration struct {
+	what   string
+	points []string
+	links  [][2]string // title, URL
+}
+
+// markdown renders the narration as Markdown.
+func (n narration) markdown() string {
+	var b strings.Builder
+	b.WriteString(n.what)
+	b.WriteString("\n\n### " + NarrationHeading + "\n\n")
+	for _, p := range n.points {
+		b.WriteString("- " + p + "\n")
+	}
+	b.WriteString("\nRead more: ")
+	for i, l := range n.links {
+		if i > 0 {
+			b.WriteString(" · ")
+		}
+		b.WriteString("[" + l[0] + "](" + l[1] + ")")
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// Narration is the Markdown narration of the step with the id: a short
+// paragraph on what happens and why, the facts to point at, and a link to
+// the public documentation. It is empty for an unknown id.
+func Narration(stepID string) string {
+	n, ok := narrations[stepID]
+	if !ok {
+		return ""
+	}
+	return n.markdown()
+}
+
+// lifetimePoint and jtiPoint are facts several token steps point at.
+const (
+	lifetimePoint = "Lifetime: `exp - iat` at most 120 s as documented; the server itself refuses " +
+		"more than 180 s and allows 10 s of clock skew on `iat`."
+	jtiPoint = "`jti` is single use: Maskinporten refuses a grant it has seen before " +
+		"(MP-012 \"Grant is used before\"), so every token request needs a fresh grant."
+)
+
+var narrations = map[string]narration{
+	"so-token": {
+		what: "Skatteetaten owns the Krav og betalinger API. To set it up in Altinn it first " +
+			"authenticates like any organisation: it signs a JWT grant with its own private key and " +
+			"trades it at Maskinporten's `/token` for an access token with the resource registry's scope.",
+		points: []string{
+			"The workbench first reads Maskinporten's `/.well-known/oauth-authorization-server`: " +
+				"`issuer`, `token_endpoint`, `jwks_uri`, and the one grant type " +
+				"`urn:ietf:params:oauth:grant-type:jwt-bearer`.",
+			"The POST to `/token` is `application/x-www-form-urlencoded`: `grant_type` and " +
+				"`assertion` (the signed grant). There is no other client authentication.",
+			"The grant: `iss` is the client_id, `aud` is Maskinporten's issuer " +
+				"(`https://test.maskinporten.no/` in test, trailing slash included), `scope` " +
+				"`altinn:resourceregistry/resource.write`.",
+			lifetimePoint,
+		},
+		links: [][2]string{{"Maskinporten: the token request", narrDocMPToken}, {"the JWT grant", narrDocMPGrant}},
+	},
+	"so-scope": {
+		what: "An API protected by Maskinporten has a scope. Skatteetaten creates " +
+			"`skatteetaten:kravogbetalinger` and opens it to SmartCloud's organisation, so that " +
+			"SmartCloud's client may ask for it.",
+		points: []string{
+			"The scope is `prefix:subscope`: `skatteetaten:kravogbetalinger`.",
+			"A client may ask only for scopes registered on it (MP-200 \"invalid scopes for client\"), " +
+				"and its organisation must have been given access (MP-250).",
+			"There is no central check that a system's scopes match the rights its system users " +
+				"were given: the API must check both, the token's scope and (through Altinn) the rights.",
+			"Against the mocks Digdir's self-service API does this; in tt02 Skatteetaten does it in its own environment.",
+		},
+		links: [][2]string{{"Maskinporten: system users", narrDocMPSystemUser}, {"Krav og betalinger", narrDocKrav}},
+	},
+	"so-resource": {
+		what: "Altinn decides who may use the API through a resource in its resource registry, tied " +
+			"to the Maskinporten scope. The resource's policy says which rights and access packages " +
+			"give access; a system can only ask for rights that exist as resources.",
+		points: []string{
+			"The resource id is `ske-krav-og-betalinger`, created at `resourceregistry/api/v1/resource` " +
+				"with the scope `altinn:resourceregistry/resource.write`.",
+			"`resourceReferences` ties it to the scope: `referenceType` `MaskinportenScope`, " +
+				"`reference` `skatteetaten:kravogbetalinger`.",
+			"The workbench's policy (XACML, uploaded to `/{id}/policy`) permits `read` to holders of the access package.",
+			"The workbench registers it as a `GenericAccessResource` (an assumption: the live definition is not public).",
+		},
+		links: [][2]string{{"Altinn resource registry", narrDocRR}, {"Altinn: resource owner guide", narrDocPDP}},
+	},
+	"v-keys": {
+		what: "SmartCloud proves who it is by signing grants with a private key that never leaves its " +
+			"servers. The public half, with a key id (`kid`), is registered on its Maskinporten client.",
+		points: []string{
+			"The grant's header has `alg` (`RS256`, `RS384` or `RS512`) and either `kid` (a key " +
+				"registered on the client) or `x5c` (a business certificate chain), never both.",
+			"Maskinporten checks the signature with the public key registered under that `kid`: " +
+				"another key, or an unknown `kid`, is MP-124 \"invalid JWT signature\".",
+			"Registered keys expire after a year (MP-121 \"expired key\").",
+		},
+		links: [][2]string{{"Maskinporten: the JWT grant", narrDocMPGrant}, {"error codes", narrDocMPErrors}},
+	},
+	"v-client": {
+		what: "In Samarbeidsportalen (or Digdir's self-service API) SmartCloud creates a Maskinporten " +
+			"client with the scopes it needs, and uploads its public key.",
+		points: []string{
+			"Altinn's scopes: `altinn:authentication/systemregister.write`, " +
+				"`altinn:authentication/systemuser.request.write` and " +
+				"`altinn:authentication/systemuser.request.read`; the API's: `skatteetaten:kravogbetalinger`.",
+			"The client_id goes into every grant's `iss`; an unknown one is MP-100 \"client not found\".",
+			"The client authenticates with `private_key_jwt`: the signed grant is the authentication.",
+			"Altinn ties a client id to one system: client ids must be unique across systems (AUTH.VLD-00004).",
+		},
+		links: [][2]string{{"Maskinporten: system users", narrDocMPSystemUser}, {"well-known metadata", narrDocMPWellKnown}},
+	},
+	"v-token": {
+		what: "To register its system and ask customers for system users, SmartCloud needs a plain " +
+			"Maskinporten token, as itself: no system user yet, just Altinn's vendor scopes.",
+		points: []string{
+			"No `authorization_details` in this grant: SmartCloud acts for its own organisation.",
+			"The token's `consumer` is `{\"authority\": \"iso6523-actorid-upis\", \"ID\": \"0192:<orgno>\"}`; " +
+				"Altinn takes the vendor from it (401 AUTH-00023 when it is missing).",
+			"`scope` in the token is one space-separated string.",
+			"Altinn's system register and request APIs take this raw Maskinporten token; no exchange to an Altinn token is needed.",
+		},
+		links: [][2]string{{"Maskinporten: the token", narrDocMPToken}, {"Altinn: system user requests", narrDocRequests}},
+	},
+	"v-system": {
+		what: "The system register describes SmartCloud's product: its id, the rights (or, for an " +
+			"agent system, access packages) it will ask customers for, and the Maskinporten client " +
+			"ids that may act as its system users.",
+		points: []string{
+			"`POST authentication/api/v1/systemregister/vendor` with scope `altinn:authentication/systemregister.write`; " +
+				"409 when the system exists.",
+			"`id` is `<vendor orgno>_<name>`, e.g. `991825827_smartcloud` (agent: `991825827_smartcloud_ap`); " +
+				"`vendor.ID` starts with `0192:`.",
+			"`rights` name resources (`urn:altinn:resource` = `ske-krav-og-betalinger`); an agent system " +
+				"lists `accessPackages` instead; with a client-relation package it may not be `isVisible: true` (AUTH.VLD-00018).",
+			"`clientId` lists the allowed clients: without SmartCloud's client id here, Maskinporten answers MP-303 later.",
+			"A GET gives `vendor` back without `authority`, only `ID`: a quirk of the real API.",
+		},
+		links: [][2]string{{"Altinn: register a system", narrDocSystemReg}},
+	},
+	"v-request": {
+		what: "SmartCloud asks the customer for a system user: it creates a request for the " +
+			"customer's organisation, and Altinn answers with a `confirmUrl` for the person who may approve it.",
+		points: []string{
+			"`POST authentication/api/v1/systemuser/request/vendor` (an agent request: `/vendor/agent`) " +
+				"with scope `altinn:authentication/systemuser.request.write`.",
+			"The body: `systemId`, `partyOrgNo`, `rights` (agent: `accessPackages`), `externalRef` " +
+				"(defaults to `partyOrgNo`), `redirectUrl` (one of the system's allowed URLs, else AUTH-00021).",
+			"201 Created for a new request; the same system, org and `externalRef` give back the " +
+				"existing request with 200. A system user that exists already is 400 AUTH-00004.",
+			"`status` starts as `New`; `confirmUrl` is `https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=<id>` " +
+				"in tt02 (agent: `.../agentrequest?id=<id>`).",
+		},
+		links: [][2]string{{"Altinn: system user requests", narrDocRequests}, {"system user guide", narrDocSystemUser}},
+	},
+	"eu-review": {
+		what: "The vendor sends the customer's daglig leder the `confirmUrl`. Altinn's page shows " +
+			"which system asks, from which vendor, and which rights it wants, for which organisation.",
+		points: []string{
+			"The person logs in with ID-porten (TestID in tt02) and sees the request; nothing is created yet.",
+			"The request stays `New` until someone decides; one still `New` after 180 days is `Timedout`.",
+			"Today's `confirmUrl` ends in `&DONTCHOOSEREPORTEE=true`; older examples in the docs leave it out.",
+		},
+		links: [][2]string{{"Altinn: system user guide", narrDocSystemUser}, {"system user requests", narrDocRequests}},
+	},
+	"ca-review": {
+		what: "An agent request goes to the facilitator, here an auditor, not to each client: its " +
+			"client administrator opens the `confirmUrl` and sees the access package the system asks for.",
+		points: []string{
+			"The agent `confirmUrl` is `.../accessmanagement/ui/systemuser/agentrequest?id=<id>`.",
+			"An agent request carries `accessPackages`, e.g. `urn:altinn:accesspackage:ansvarlig-revisor`, and no `rights`.",
+			"`partyOrgNo` is the facilitator's org: the agent system user will be the facilitator's, not a client's.",
+		},
+		links: [][2]string{{"Altinn: delegate clients", narrDocDelegate}, {"system user guide", narrDocSystemUser}},
+	},
+	"eu-approve": {
+		what: "The person presses Approve (or Reject). Altinn checks that they may act for the " +
+			"organisation and, on approval, creates the system user: from now on SmartCloud's client " +
+			"can get tokens for it.",
+		points: []string{
+			"Approve and reject are portal calls (`.../request/{party}/{requestId}/approve` or `/reject`), not vendor APIs.",
+			"The request becomes `Accepted` (or `Rejected`); the browser is then sent to the `redirectUrl`.",
+			"Only a `New` request can be decided: anything else is 409 AUTH-00013.",
+			"The new system user is `userType` `standard`, owned by the customer (`reporteeOrgNo`).",
+		},
+		links: [][2]string{{"Altinn: system user guide", narrDocSystemUser}, {"system user requests", narrDocRequests}},
+	},
+	"ca-approve": {
+		what: "The client administrator approves the agent request. Altinn creates an agent system " +
+			"user owned by the facilitator; it can act for no client yet.",
+		points: []string{
+			"The portal call is `.../request/agent/{party}/{requestId}/approve` (or `/reject`).",
+			"The system user is `userType` `agent`; `reporteeOrgNo` is the facilitator's org.",
+			"Request statuses: `New`, `Accepted`, `Rejected`, `Denied`, `Timedout`.",
+		},
+		links: [][2]string{{"Altinn: delegate clients", narrDocDelegate}, {"system user requests", narrDocRequests}},
+	},
+	"v-poll": {
+		what: "SmartCloud checks the request until it is Accepted or Rejected, then looks up the new " +
+			"system user. Nothing about the system user goes into SmartCloud's config: the token " +
+			"request names only the owner's org number (and `externalRef`).",
+		points: []string{
+			"`GET authentication/api/v1/systemuser/request/vendor/{requestId}` with scope " +
+				"`altinn:authentication/systemuser.request.read`.",
+			"The lookup `GET .../systemuser/vendor/byquery?system-id=&orgno=&external-ref=` answers 404 " +
+				"unless SmartCloud is the system user's vendor.",
+			"The system user's JSON says `reporteeOrgNo` (the owner) and `supplierOrgno` (the vendor, " +
+				"lower-case `no`), with `userType` `standard` or `agent`.",
+		},
+		links: [][2]string{{"Altinn: system user requests", narrDocRequests}, {"the system user API", narrDocSystemUserAPI}},
+	},
+	"ca-login": {
+		what: "The client administrator at the auditor logs in (ID-porten, then Altinn). Against the " +
+			"mocks, Altinn's test token generator stands in for the login and gives a personal Altinn token.",
+		points: []string{
+			"The client delegation API wants an Altinn token: an ID-porten token exchanged at " +
+				"`GET authentication/api/v1/exchange/id-porten`.",
+			"Its scopes are `altinn:clientdelegations.read` and `altinn:clientdelegations.write`.",
+			"The person also needs rights on the resource `altinn_client_administration` for the facilitator: Altinn's PDP checks.",
+		},
+		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}, {"delegate clients", narrDocDelegate}},
+	},
+	"ca-clients": {
+		what: "An agent system user can act for the facilitator's clients, but only those the client " +
+			"administrator delegates to it. Altinn offers the organisations for which the auditor holds " +
+			"the role that the access package needs.",
+		points: []string{
+			"`GET authentication/api/v1/enduser/systemuser/clients/available?agent=<system user id>`.",
+			"Packages map to client roles: `ansvarlig-revisor` and `revisormedarbeider` to revisor (REVI), " +
+				"`regnskapsforer-*` to regnskapsfører (REGN), `forretningsforer-eiendom` to forretningsfører.",
+			"The answer names the owner (`systemUserInformation.systemUserOwnerOrg`) and each client's " +
+				"`clientId` (a party UUID), `clientOrganizationNumber` and `clientOrganizationName`.",
+		},
+		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}},
+	},
+	"ca-delegate": {
+		what: "The client administrator adds the client to the agent system user. Nothing changes in " +
+			"SmartCloud's token: the client shows up only when Skatteetaten asks Altinn's PDP.",
+		points: []string{
+			"`POST authentication/api/v1/enduser/systemuser/clients?agent=<uuid>&client=<uuid>` answers `{agent, client}`.",
+			"The token is still asked for with `systemuser_org` = the facilitator; `systemuser_id` is the agent system user.",
+			"In the PDP request the subject is the system user and the party is the client's org number.",
+		},
+		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}, {"MP-303 and agent system users", narrDocMP303}},
+	},
+	"op-token": {
+		what: "Now the daily work. SmartCloud signs a grant whose `authorization_details` name the " +
+			"system user's owner. Maskinporten checks the grant, asks Altinn whether that organisation " +
+			"has a system user for SmartCloud's system and client, and issues a token that says so.",
+		points: []string{
+			"`authorization_details` is an array even for one party: " +
+				"`[{\"type\": \"urn:altinn:systemuser\", \"systemuser_org\": {\"authority\": \"iso6523-actorid-upis\", \"ID\": \"0192:<orgno>\"}}]`; one party per grant.",
+			"`systemuser_org.ID` is the owner: the customer, or for an agent system user the facilitator. " +
+				"A client's org there is MP-303.",
+			"Behind the scenes Maskinporten calls Altinn's `GET .../systemuser/byExternalId` (scope " +
+				"`altinn:maskinporten/systemuser.read`); `externalRef` defaults to the owner's org number.",
+			"The token adds `systemuser_id` (an array: take element 0) and `system_id`, keeps " +
+				"`systemuser_org`; `consumer` is the vendor.",
+			lifetimePoint,
+			jtiPoint,
+		},
+		links: [][2]string{{"Maskinporten: system users", narrDocMPSystemUser}, {"Altinn: use the token", narrDocUseToken}},
+	},
+	"op-token-2": {
+		what: "SmartCloud asks for a token again, exactly as before, with a fresh grant. But its " +
+			"system is gone from the register, and with it the system users Maskinporten looks for.",
+		points: []string{
+			"The answer is `invalid_altinn_customer_configuration` (MP-303): Altinn could not find or " +
+				"validate the system user for the grant.",
+			"The same error comes from a system without the client in `clientId`, a wrong " +
+				"`systemuser_org`, or a missing `externalRef`.",
+			jtiPoint,
+		},
+		links: [][2]string{{"Altinn: MP-303", narrDocMP303}, {"Maskinporten: error codes", narrDocMPErrors}},
+	},
+	"op-replay": {
+		what: "A grant is good for one token: Maskinporten remembers each grant's `jti` and refuses it " +
+			"the second time. Here SmartCloud posts the very same signed grant again.",
+		points: []string{
+			"The second POST is refused with MP-012 \"Grant is used before\".",
+			"The fix is a fresh grant, with a new `jti` (and new `iat` and `exp`), for every token request.",
+			lifetimePoint,
+		},
+		links: [][2]string{{"Maskinporten: the JWT grant", narrDocMPGrant}, {"error codes", narrDocMPErrors}},
+	},
+	"op-api": {
+		what: "SmartCloud calls Krav og betalinger with the token. Skatteetaten verifies the token " +
+			"against Maskinporten's keys, asks Altinn's PDP whether this system user may read " +
+			"`ske-krav-og-betalinger` for the organisation in the path, and returns the outstanding claims.",
+		points: []string{
+			"`GET .../kravogbetalinger/v1/regnskapssystem/{orgno}/aapnekrav` with `Authorization: Bearer` " +
+				"and the raw Maskinporten token.",
+			"The PDP request (`POST authorization/api/v1/authorize`): subject `urn:altinn:systemuser:uuid` = " +
+				"`systemuser_id[0]`, resource `urn:altinn:resource` = `ske-krav-og-betalinger`, party " +
+				"`urn:altinn:organization:identifier-no` = the org in the path, action `read`.",
+			"`Permit` gives the claims; `NotApplicable` or `Deny` gives 403.",
+			"For an agent system user the org in the path is a client: the PDP permits only delegated clients.",
+		},
+		links: [][2]string{{"Krav og betalinger", narrDocKrav}, {"Altinn: PDP for resource owners", narrDocPDP}},
+	},
+	"op-api-2": {
+		what: "SmartCloud calls the API again with the same token, after the client was taken from " +
+			"the agent system user. The token has not changed and is still valid, but the PDP decides " +
+			"on every call.",
+		points: []string{
+			"The PDP now answers `NotApplicable` for the client's org, and Skatteetaten answers 403.",
+			"Nothing in the token names the client: only the PDP knows about the delegation.",
+		},
+		links: [][2]string{{"Altinn: PDP for resource owners", narrDocPDP}, {"client delegation API", narrDocDelegation}},
+	},
+	"op-wait": {
+		what: "Time passes before SmartCloud uses its token. The mocks share one clock, which this " +
+			"step moves ten minutes on: the services see the time pass while the workbench does not wait.",
+		points: []string{
+			"The token's `exp` is now in the past, so the API answers 401.",
+			"The mock's tokens live two minutes; the real lifetime depends on the scope " +
+				"(Digdir's example says `expires_in: 599`).",
+			"The fix is a new token, from a fresh grant, when the old one expires.",
+		},
+		links: [][2]string{{"Maskinporten: the token", narrDocMPToken}, {"Krav og betalinger", narrDocKrav}},
+	},
+	"eu-wait": {
+		what: "A request waits for the customer, but not for ever: Altinn treats a request that is " +
+			"still New after 180 days as Timedout. The mock's request is backdated to show it.",
+		points: []string{
+			"After 180 days the request's `status` reads `Timedout`.",
+			"A timed-out request can no longer be approved: 409 AUTH-00013 (status not `New`).",
+			"The fix is a new request; a timed-out one no longer blocks it.",
+		},
+		links: [][2]string{{"Altinn: system user requests", narrDocRequests}},
+	},
+	"v-delete": {
+		what: "SmartCloud deletes its system from the register. It is a soft delete, and the system's " +
+			"system users go with it: Maskinporten no longer finds them, and Altinn's PDP no longer permits them.",
+		points: []string{
+			"`DELETE authentication/api/v1/systemregister/vendor/{systemId}` marks the system deleted (`isDeleted`).",
+			"The next token request for its system users ends in MP-303.",
+		},
+		links: [][2]string{{"Altinn: system register", narrDocSystemReg}, {"MP-303", narrDocMP303}},
+	},
+	"ca-remove": {
+		what: "The client administrator takes the client away from the agent system user again. " +
+			"SmartCloud's token looks the same and is still valid: the change shows only at the next PDP decision.",
+		points: []string{
+			"`DELETE authentication/api/v1/enduser/systemuser/clients?agent=<uuid>&client=<uuid>`.",
+			"Tokens issued before keep working until they expire; every API call is a new PDP decision.",
+		},
+		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}, {"delegate clients", narrDocDelegate}},
+	},
+}

@@ -1,0 +1,114 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/systembruker/workbench/flow"
+)
+
+// x exports the current run as the three transcripts `run --transcript`
+// writes: the Markdown handout, the curl script and the .http file, named
+// workbench-<scenario>-<UTC time>.{md,sh,http}, in the current directory
+// (WithExportDir changes it, for the tests). The files are written in a
+// Cmd from a copy of the run; the status line says where they went, or
+// what went wrong.
+
+// WithExportDir sets the directory x writes the transcripts to (default
+// the current directory).
+func WithExportDir(dir string) Option { return func(m *Model) { m.exportDir = dir } }
+
+// exportedMsg reports an export: the files written, and the error that
+// stopped it, if any.
+type exportedMsg struct {
+	dir   string
+	files []string
+	err   error
+}
+
+// exportFormats are the transcripts x writes, with their extensions.
+var exportFormats = []struct {
+	format flow.TranscriptFormat
+	ext    string
+}{
+	{flow.TranscriptMarkdown, ".md"},
+	{flow.TranscriptCurl, ".sh"},
+	{flow.TranscriptHTTP, ".http"},
+}
+
+// export starts writing the run's transcripts, built from the engine's
+// results.
+func (m *Model) export() tea.Cmd {
+	if m.running {
+		m.setStatus("a step is running: x exports once it has ended", true)
+		return nil
+	}
+	ran := false
+	for _, r := range m.runs {
+		ran = ran || r.outcome != flow.NotRun
+	}
+	if !ran {
+		m.setStatus("nothing has run yet: r runs the scenario, then x exports it", false)
+		return nil
+	}
+	rep := flow.Report{Scenario: m.sc, Results: make([]flow.StepResult, len(m.sc.Steps))}
+	for i := range rep.Results {
+		rep.Results[i] = m.eng.Result(i)
+	}
+	rep.OK = m.sc.Verdict(rep.Results)
+	opts := flow.TranscriptOptions{Settings: m.eng.Settings(), Params: m.eng.State().Params}
+	base := fmt.Sprintf("workbench-%s-%s", m.sc.Name, m.now().UTC().Format("20060102T150405Z"))
+	return exportCmd(m.exportDir, base, rep, opts)
+}
+
+// exportCmd writes the transcripts of rep (a copy, as are opts) to dir.
+func exportCmd(dir, base string, rep flow.Report, opts flow.TranscriptOptions) tea.Cmd {
+	return func() tea.Msg {
+		if dir == "" {
+			dir = "."
+		}
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+		msg := exportedMsg{dir: dir}
+		for _, f := range exportFormats {
+			var b bytes.Buffer
+			if err := flow.WriteTranscript(&b, rep, f.format, opts); err != nil {
+				msg.err = err
+				return msg
+			}
+			perm := os.FileMode(0o644)
+			if f.format == flow.TranscriptCurl {
+				perm = 0o755 // a script to run
+			}
+			file := filepath.Join(dir, base+f.ext)
+			if err := os.WriteFile(file, b.Bytes(), perm); err != nil {
+				msg.err = fmt.Errorf("write transcript: %w", err)
+				return msg
+			}
+			msg.files = append(msg.files, file)
+		}
+		return msg
+	}
+}
+
+// exported says where the transcripts went.
+func (m *Model) exported(msg exportedMsg) {
+	if msg.err != nil {
+		m.setStatus("export failed: "+msg.err.Error(), true)
+		return
+	}
+	var exts []string
+	base := ""
+	for _, f := range msg.files {
+		name := filepath.Base(f)
+		ext := filepath.Ext(name)
+		base = strings.TrimSuffix(name, ext)
+		exts = append(exts, strings.TrimPrefix(ext, "."))
+	}
+	m.setStatus(fmt.Sprintf("wrote %s.{%s} in %s", base, strings.Join(exts, ","), msg.dir), false)
+}
