@@ -1,6 +1,10 @@
 package flow
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/systembruker/workbench/client"
+)
 
 // The narration: each step told to a newcomer, with the facts a trainer
 // points at while the step runs. Every fact comes from the researched
@@ -8,26 +12,6 @@ import "strings"
 // of its sources (docs.digdir.no for Digdir's, docs.altinn.studio for
 // Altinn's, Skatteetaten's API documentation, the resource registry's
 // repository).
-
-// The public pages the narration links to.
-const (
-	narrDocMPSystemUser  = "https://docs.digdir.no/docs/Maskinporten/maskinporten_func_systembruker"
-	narrDocMPGrant       = "https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant"
-	narrDocMPToken       = "https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_token"
-	narrDocMPErrors      = "https://docs.digdir.no/docs/Maskinporten/maskinporten_feilsoking"
-	narrDocMPWellKnown   = "https://docs.digdir.no/docs/Maskinporten/maskinporten_func_wellknown"
-	narrDocMP303         = "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/troubleshooting/errors/mp-303-error/"
-	narrDocUseToken      = "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/usetoken/"
-	narrDocSystemUser    = "https://docs.altinn.studio/authorization/guides/system-vendor/system-user/"
-	narrDocSystemReg     = "https://docs.altinn.studio/api/authentication/systemuserapi/systemregister/create/"
-	narrDocRequests      = "https://docs.altinn.studio/api/authentication/systemuserapi/systemuserrequest/external/"
-	narrDocSystemUserAPI = "https://docs.altinn.studio/api/authentication/systemuserapi/systemuser/external/"
-	narrDocDelegation    = "https://docs.altinn.studio/api/authentication/systemuserapi/clientdelegation/"
-	narrDocDelegate      = "https://docs.altinn.studio/authorization/guides/end-user/system-user/delegate-clients/"
-	narrDocPDP           = "https://docs.altinn.studio/authorization/guides/resource-owner/"
-	narrDocKrav          = "https://skatteetaten.github.io/api-dokumentasjon/api/kravogbetalinger"
-	narrDocRR            = "https://github.com/Altinn/altinn-resource-registry"
-)
 
 // NarrationHeading is the heading above a narration's facts.
 const NarrationHeading = "What to point at"
@@ -94,7 +78,7 @@ var narrations = map[string]narration{
 				"`altinn:resourceregistry/resource.write`.",
 			lifetimePoint,
 		},
-		links: [][2]string{{"Maskinporten: the token request", narrDocMPToken}, {"the JWT grant", narrDocMPGrant}},
+		links: [][2]string{{"Maskinporten: the token request", client.DocMPToken}, {"the JWT grant", client.DocMPGrant}},
 	},
 	"so-scope": {
 		what: "An API protected by Maskinporten has a scope. Skatteetaten creates " +
@@ -108,7 +92,7 @@ var narrations = map[string]narration{
 				"were given: the API must check both, the token's scope and (through Altinn) the rights.",
 			"Against the mocks Digdir's self-service API does this; in tt02 Skatteetaten does it in its own environment.",
 		},
-		links: [][2]string{{"Maskinporten: system users", narrDocMPSystemUser}, {"Krav og betalinger", narrDocKrav}},
+		links: [][2]string{{"Maskinporten: system users", client.DocMPSystemUser}, {"Krav og betalinger", client.DocKrav}},
 	},
 	"so-resource": {
 		what: "Altinn decides who may use the API through a resource in its resource registry, tied " +
@@ -122,7 +106,7 @@ var narrations = map[string]narration{
 			"The workbench's policy (XACML, uploaded to `/{id}/policy`) permits `read` to holders of the access package.",
 			"The workbench registers it as a `GenericAccessResource` (an assumption: the live definition is not public).",
 		},
-		links: [][2]string{{"Altinn resource registry", narrDocRR}, {"Altinn: resource owner guide", narrDocPDP}},
+		links: [][2]string{{"Altinn resource registry", client.DocResourceReg}, {"Altinn: resource owner guide", client.DocPDP}},
 	},
 	"v-keys": {
 		what: "SmartCloud proves who it is by signing grants with a private key that never leaves its " +
@@ -134,7 +118,7 @@ var narrations = map[string]narration{
 				"another key, or an unknown `kid`, is MP-124 \"invalid JWT signature\".",
 			"Registered keys expire after a year (MP-121 \"expired key\").",
 		},
-		links: [][2]string{{"Maskinporten: the JWT grant", narrDocMPGrant}, {"error codes", narrDocMPErrors}},
+		links: [][2]string{{"Maskinporten: the JWT grant", client.DocMPGrant}, {"error codes", client.DocMPErrors}},
 	},
 	"v-client": {
 		what: "In Samarbeidsportalen (or Digdir's self-service API) SmartCloud creates a Maskinporten " +
@@ -147,7 +131,7 @@ var narrations = map[string]narration{
 			"The client authenticates with `private_key_jwt`: the signed grant is the authentication.",
 			"Altinn ties a client id to one system: client ids must be unique across systems (AUTH.VLD-00004).",
 		},
-		links: [][2]string{{"Maskinporten: system users", narrDocMPSystemUser}, {"well-known metadata", narrDocMPWellKnown}},
+		links: [][2]string{{"Maskinporten: system users", client.DocMPSystemUser}, {"well-known metadata", client.DocMPWellKnown}},
 	},
 	"v-token": {
 		what: "To register its system and ask customers for system users, SmartCloud needs a plain " +
@@ -159,7 +143,7 @@ var narrations = map[string]narration{
 			"`scope` in the token is one space-separated string.",
 			"Altinn's system register and request APIs take this raw Maskinporten token; no exchange to an Altinn token is needed.",
 		},
-		links: [][2]string{{"Maskinporten: the token", narrDocMPToken}, {"Altinn: system user requests", narrDocRequests}},
+		links: [][2]string{{"Maskinporten: the token", client.DocMPToken}, {"Altinn: system user requests", client.DocRequests}},
 	},
 	"v-system": {
 		what: "The system register describes SmartCloud's product: its id, the rights (or, for an " +
@@ -175,7 +159,7 @@ var narrations = map[string]narration{
 			"`clientId` lists the allowed clients: without SmartCloud's client id here, Maskinporten answers MP-303 later.",
 			"A GET gives `vendor` back without `authority`, only `ID`: a quirk of the real API.",
 		},
-		links: [][2]string{{"Altinn: register a system", narrDocSystemReg}},
+		links: [][2]string{{"Altinn: register a system", client.DocSystemReg}},
 	},
 	"v-request": {
 		what: "SmartCloud asks the customer for a system user: it creates a request for the " +
@@ -190,7 +174,7 @@ var narrations = map[string]narration{
 			"`status` starts as `New`; `confirmUrl` is `https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=<id>` " +
 				"in tt02 (agent: `.../agentrequest?id=<id>`).",
 		},
-		links: [][2]string{{"Altinn: system user requests", narrDocRequests}, {"system user guide", narrDocSystemUser}},
+		links: [][2]string{{"Altinn: system user requests", client.DocRequests}, {"system user guide", client.DocSystemUser}},
 	},
 	"eu-review": {
 		what: "The vendor sends the customer's daglig leder the `confirmUrl`. Altinn's page shows " +
@@ -200,7 +184,7 @@ var narrations = map[string]narration{
 			"The request stays `New` until someone decides; one still `New` after 180 days is `Timedout`.",
 			"Today's `confirmUrl` ends in `&DONTCHOOSEREPORTEE=true`; older examples in the docs leave it out.",
 		},
-		links: [][2]string{{"Altinn: system user guide", narrDocSystemUser}, {"system user requests", narrDocRequests}},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"system user requests", client.DocRequests}},
 	},
 	"ca-review": {
 		what: "An agent request goes to the facilitator, here an auditor, not to each client: its " +
@@ -210,7 +194,7 @@ var narrations = map[string]narration{
 			"An agent request carries `accessPackages`, e.g. `urn:altinn:accesspackage:ansvarlig-revisor`, and no `rights`.",
 			"`partyOrgNo` is the facilitator's org: the agent system user will be the facilitator's, not a client's.",
 		},
-		links: [][2]string{{"Altinn: delegate clients", narrDocDelegate}, {"system user guide", narrDocSystemUser}},
+		links: [][2]string{{"Altinn: delegate clients", client.DocDelegate}, {"system user guide", client.DocSystemUser}},
 	},
 	"eu-approve": {
 		what: "The person presses Approve (or Reject). Altinn checks that they may act for the " +
@@ -222,7 +206,7 @@ var narrations = map[string]narration{
 			"Only a `New` request can be decided: anything else is 409 AUTH-00013.",
 			"The new system user is `userType` `standard`, owned by the customer (`reporteeOrgNo`).",
 		},
-		links: [][2]string{{"Altinn: system user guide", narrDocSystemUser}, {"system user requests", narrDocRequests}},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"system user requests", client.DocRequests}},
 	},
 	"ca-approve": {
 		what: "The client administrator approves the agent request. Altinn creates an agent system " +
@@ -232,7 +216,7 @@ var narrations = map[string]narration{
 			"The system user is `userType` `agent`; `reporteeOrgNo` is the facilitator's org.",
 			"Request statuses: `New`, `Accepted`, `Rejected`, `Denied`, `Timedout`.",
 		},
-		links: [][2]string{{"Altinn: delegate clients", narrDocDelegate}, {"system user requests", narrDocRequests}},
+		links: [][2]string{{"Altinn: delegate clients", client.DocDelegate}, {"system user requests", client.DocRequests}},
 	},
 	"v-poll": {
 		what: "SmartCloud checks the request until it is Accepted or Rejected, then looks up the new " +
@@ -246,7 +230,7 @@ var narrations = map[string]narration{
 			"The system user's JSON says `reporteeOrgNo` (the owner) and `supplierOrgno` (the vendor, " +
 				"lower-case `no`), with `userType` `standard` or `agent`.",
 		},
-		links: [][2]string{{"Altinn: system user requests", narrDocRequests}, {"the system user API", narrDocSystemUserAPI}},
+		links: [][2]string{{"Altinn: system user requests", client.DocRequests}, {"the system user API", client.DocSystemUserAPI}},
 	},
 	"ca-login": {
 		what: "The client administrator at the auditor logs in (ID-porten, then Altinn). Against the " +
@@ -257,7 +241,7 @@ var narrations = map[string]narration{
 			"Its scopes are `altinn:clientdelegations.read` and `altinn:clientdelegations.write`.",
 			"The person also needs rights on the resource `altinn_client_administration` for the facilitator: Altinn's PDP checks.",
 		},
-		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}, {"delegate clients", narrDocDelegate}},
+		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}, {"delegate clients", client.DocDelegate}},
 	},
 	"ca-clients": {
 		what: "An agent system user can act for the facilitator's clients, but only those the client " +
@@ -270,7 +254,7 @@ var narrations = map[string]narration{
 			"The answer names the owner (`systemUserInformation.systemUserOwnerOrg`) and each client's " +
 				"`clientId` (a party UUID), `clientOrganizationNumber` and `clientOrganizationName`.",
 		},
-		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}},
+		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}},
 	},
 	"ca-delegate": {
 		what: "The client administrator adds the client to the agent system user. Nothing changes in " +
@@ -280,7 +264,7 @@ var narrations = map[string]narration{
 			"The token is still asked for with `systemuser_org` = the facilitator; `systemuser_id` is the agent system user.",
 			"In the PDP request the subject is the system user and the party is the client's org number.",
 		},
-		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}, {"MP-303 and agent system users", narrDocMP303}},
+		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}, {"MP-303 and agent system users", client.DocMP303}},
 	},
 	"op-token": {
 		what: "Now the daily work. SmartCloud signs a grant whose `authorization_details` name the " +
@@ -298,7 +282,7 @@ var narrations = map[string]narration{
 			lifetimePoint,
 			jtiPoint,
 		},
-		links: [][2]string{{"Maskinporten: system users", narrDocMPSystemUser}, {"Altinn: use the token", narrDocUseToken}},
+		links: [][2]string{{"Maskinporten: system users", client.DocMPSystemUser}, {"Altinn: use the token", client.DocUseToken}},
 	},
 	"op-token-2": {
 		what: "SmartCloud asks for a token again, exactly as before, with a fresh grant. But its " +
@@ -310,7 +294,7 @@ var narrations = map[string]narration{
 				"`systemuser_org`, or a missing `externalRef`.",
 			jtiPoint,
 		},
-		links: [][2]string{{"Altinn: MP-303", narrDocMP303}, {"Maskinporten: error codes", narrDocMPErrors}},
+		links: [][2]string{{"Altinn: MP-303", client.DocMP303}, {"Maskinporten: error codes", client.DocMPErrors}},
 	},
 	"op-replay": {
 		what: "A grant is good for one token: Maskinporten remembers each grant's `jti` and refuses it " +
@@ -320,7 +304,7 @@ var narrations = map[string]narration{
 			"The fix is a fresh grant, with a new `jti` (and new `iat` and `exp`), for every token request.",
 			lifetimePoint,
 		},
-		links: [][2]string{{"Maskinporten: the JWT grant", narrDocMPGrant}, {"error codes", narrDocMPErrors}},
+		links: [][2]string{{"Maskinporten: the JWT grant", client.DocMPGrant}, {"error codes", client.DocMPErrors}},
 	},
 	"op-api": {
 		what: "SmartCloud calls Krav og betalinger with the token. Skatteetaten verifies the token " +
@@ -335,7 +319,7 @@ var narrations = map[string]narration{
 			"`Permit` gives the claims; `NotApplicable` or `Deny` gives 403.",
 			"For an agent system user the org in the path is a client: the PDP permits only delegated clients.",
 		},
-		links: [][2]string{{"Krav og betalinger", narrDocKrav}, {"Altinn: PDP for resource owners", narrDocPDP}},
+		links: [][2]string{{"Krav og betalinger", client.DocKrav}, {"Altinn: PDP for resource owners", client.DocPDP}},
 	},
 	"op-api-2": {
 		what: "SmartCloud calls the API again with the same token, after the client was taken from " +
@@ -345,7 +329,7 @@ var narrations = map[string]narration{
 			"The PDP now answers `NotApplicable` for the client's org, and Skatteetaten answers 403.",
 			"Nothing in the token names the client: only the PDP knows about the delegation.",
 		},
-		links: [][2]string{{"Altinn: PDP for resource owners", narrDocPDP}, {"client delegation API", narrDocDelegation}},
+		links: [][2]string{{"Altinn: PDP for resource owners", client.DocPDP}, {"client delegation API", client.DocDelegation}},
 	},
 	"op-wait": {
 		what: "Time passes before SmartCloud uses its token. The mocks share one clock, which this " +
@@ -356,7 +340,7 @@ var narrations = map[string]narration{
 				"(Digdir's example says `expires_in: 599`).",
 			"The fix is a new token, from a fresh grant, when the old one expires.",
 		},
-		links: [][2]string{{"Maskinporten: the token", narrDocMPToken}, {"Krav og betalinger", narrDocKrav}},
+		links: [][2]string{{"Maskinporten: the token", client.DocMPToken}, {"Krav og betalinger", client.DocKrav}},
 	},
 	"eu-wait": {
 		what: "A request waits for the customer, but not for ever: Altinn treats a request that is " +
@@ -366,7 +350,7 @@ var narrations = map[string]narration{
 			"A timed-out request can no longer be approved: 409 AUTH-00013 (status not `New`).",
 			"The fix is a new request; a timed-out one no longer blocks it.",
 		},
-		links: [][2]string{{"Altinn: system user requests", narrDocRequests}},
+		links: [][2]string{{"Altinn: system user requests", client.DocRequests}},
 	},
 	"v-delete": {
 		what: "SmartCloud deletes its system from the register. It is a soft delete, and the system's " +
@@ -375,7 +359,7 @@ var narrations = map[string]narration{
 			"`DELETE authentication/api/v1/systemregister/vendor/{systemId}` marks the system deleted (`isDeleted`).",
 			"The next token request for its system users ends in MP-303.",
 		},
-		links: [][2]string{{"Altinn: system register", narrDocSystemReg}, {"MP-303", narrDocMP303}},
+		links: [][2]string{{"Altinn: system register", client.DocSystemReg}, {"MP-303", client.DocMP303}},
 	},
 	"ca-remove": {
 		what: "The client administrator takes the client away from the agent system user again. " +
@@ -384,6 +368,6 @@ var narrations = map[string]narration{
 			"`DELETE authentication/api/v1/enduser/systemuser/clients?agent=<uuid>&client=<uuid>`.",
 			"Tokens issued before keep working until they expire; every API call is a new PDP decision.",
 		},
-		links: [][2]string{{"Altinn: client delegation API", narrDocDelegation}, {"delegate clients", narrDocDelegate}},
+		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}, {"delegate clients", client.DocDelegate}},
 	},
 }

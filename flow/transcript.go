@@ -680,7 +680,12 @@ func serviceName(service string) string {
 func (t *transcript) mdStep(i int) {
 	s, r := t.rep.Scenario.Steps[i], t.result(i)
 	t.p("### %d. %s — %s\n\n", i+1, s.Actor, s.Title)
-	t.line(s.Explain)
+	if n := Narration(s.ID); n != "" {
+		// The narration's own heading sits one level under the step's.
+		t.line(strings.TrimSpace(strings.ReplaceAll(n, "\n### ", "\n#### ")))
+	} else {
+		t.line(s.Explain)
+	}
 	t.line("")
 	if s.Manual && t.opts.Settings.ActAsPeople {
 		t.line("*In a real environment the workbench does not do this step: the organisation or person does it in their own systems, a portal or a browser. Against the mocks the workbench does it over HTTP, as shown.*")
