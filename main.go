@@ -98,6 +98,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "workbench %s\n", versionString())
 		return 0
 	}
+	if g.pace <= 0 {
+		fmt.Fprintf(stderr, "workbench: --pace %s: say how long each view shows, e.g. 8s\n", g.pace)
+		return 2
+	}
 	rest := fs.Args()
 	cmd := ""
 	if len(rest) > 0 {
