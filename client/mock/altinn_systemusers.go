@@ -214,27 +214,17 @@ func altinnClientList(u *altinnSystemUser, orgs []Org) map[string]any {
 // handleAvailableClients lists the organisations the agent's owner holds a
 // role for that the agent's access packages map to (§6).
 func (a *Altinn) handleAvailableClients(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePerson(w, r, alScopeClientDelegRead)
-	if !ok {
-		return
-	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	u, ok := a.agentFor(w, r, p, false)
-	if !ok {
-		return
-	}
-	var orgs []Org
-	for _, o := range a.sortedOrgs() {
-		if a.clientAvailable(u, o.OrgNo) {
-			orgs = append(orgs, o)
-		}
-	}
-	writeJSON(w, http.StatusOK, altinnClientList(u, orgs))
+	a.handleClientList(w, r, a.clientAvailable)
 }
 
 // handleDelegatedClients lists the clients delegated to the agent.
 func (a *Altinn) handleDelegatedClients(w http.ResponseWriter, r *http.Request) {
+	a.handleClientList(w, r, func(u *altinnSystemUser, orgNo string) bool { return u.clients[orgNo] })
+}
+
+// handleClientList answers the organisations for which keep holds, in the
+// clients list shape, to a person who may read the agent's clients.
+func (a *Altinn) handleClientList(w http.ResponseWriter, r *http.Request, keep func(u *altinnSystemUser, orgNo string) bool) {
 	p, ok := a.requirePerson(w, r, alScopeClientDelegRead)
 	if !ok {
 		return
@@ -247,7 +237,7 @@ func (a *Altinn) handleDelegatedClients(w http.ResponseWriter, r *http.Request) 
 	}
 	var orgs []Org
 	for _, o := range a.sortedOrgs() {
-		if u.clients[o.OrgNo] {
+		if keep(u, o.OrgNo) {
 			orgs = append(orgs, o)
 		}
 	}
