@@ -418,18 +418,8 @@ func (m *Model) overviewKey(msg tea.KeyMsg) tea.Cmd {
 		m.cur = max(0, m.cur-1)
 	case key.Matches(msg, k.Down) && m.ov.focus == 0, key.Matches(msg, k.NextStep):
 		m.cur = min(len(m.sc.Steps)-1, m.cur+1)
-	case key.Matches(msg, k.Up):
-		p.scroll(-1)
-	case key.Matches(msg, k.Down):
-		p.scroll(1)
-	case key.Matches(msg, k.PageUp):
-		p.page(-1)
-	case key.Matches(msg, k.PageDown):
-		p.page(1)
-	case key.Matches(msg, k.Top):
-		p.top()
-	case key.Matches(msg, k.Bottom):
-		p.bottom()
+	default:
+		m.scrollKey(p, msg)
 	}
 	return nil
 }
@@ -476,6 +466,17 @@ func (m *Model) stepKey(msg tea.KeyMsg) tea.Cmd {
 		m.step.item(r, 1)
 	case key.Matches(msg, k.PrevItem):
 		m.step.item(r, -1)
+	default:
+		m.scrollKey(p, msg)
+	}
+	return nil
+}
+
+// scrollKey moves the pane by the scroll keys (arrows, j/k, page, top,
+// bottom), the same on every screen.
+func (m *Model) scrollKey(p *pane, msg tea.KeyMsg) {
+	k := m.keys
+	switch {
 	case key.Matches(msg, k.Up):
 		p.scroll(-1)
 	case key.Matches(msg, k.Down):
@@ -489,7 +490,6 @@ func (m *Model) stepKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Bottom):
 		p.bottom()
 	}
-	return nil
 }
 
 // zoomKey handles a key while the QR code is full screen: o and c act on
