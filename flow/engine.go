@@ -232,12 +232,14 @@ func (e *Engine) Cleanup(ctx context.Context) error {
 //
 // The inputs stay as they are: a user who edited them runs with the edits.
 func (e *Engine) ResetWorld(ctx context.Context) error {
+	// Under the run lock, so a step still running cannot write its state
+	// back over the fresh one.
+	e.run.Lock()
+	defer e.run.Unlock()
 	e.reset(true)
 	if e.settings.Env != "mock" || e.svc.Mock == nil {
 		return nil
 	}
-	e.run.Lock()
-	defer e.run.Unlock()
 	if err := e.svc.Mock.Reset(ctx); err != nil {
 		return fmt.Errorf("reset the mock world: %w", err)
 	}

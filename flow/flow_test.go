@@ -418,3 +418,31 @@ func TestWaitsForThePersonInARealEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// ResetWorld while a step runs waits for it: the step's state does not land
+// on top of the fresh start.
+func TestResetWorldWaitsForARunningStep(t *testing.T) {
+	s := session(t)
+	sc, _ := flow.Find(s.Settings, "standard")
+	eng := flow.NewEngine(s.Services, s.Settings, sc)
+	for i := 0; i < 4; i++ {
+		if r := eng.RunStep(context.Background(), i, nil); r.Outcome != flow.Done {
+			t.Fatalf("step %d: %v", i, r.Err)
+		}
+	}
+	reset := make(chan error, 1)
+	eng.RunStep(context.Background(), 4, func(e flow.Event) {
+		if e.Kind == flow.StepStarted {
+			go func() { reset <- eng.ResetWorld(context.Background()) }()
+			time.Sleep(20 * time.Millisecond) // let the reset try to cut in
+		}
+	})
+	if err := <-reset; err != nil {
+		t.Fatal(err)
+	}
+	st := eng.State()
+	if st.VendorClientID != "" || st.ServiceOwnerToken != "" || eng.Result(4).Outcome != flow.NotRun {
+		t.Errorf("state after reset: client %q, service owner token set %v, step 5 %v",
+			st.VendorClientID, st.ServiceOwnerToken != "", eng.Result(4).Outcome)
+	}
+}

@@ -2,6 +2,7 @@ package mock
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -1077,4 +1078,25 @@ func BenchmarkTokenParallel(b *testing.B) {
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "grants/s")
+}
+
+// The vendor shares Digdir's org number in the docs' example, but Altinn's
+// scope prefix is not the vendor's to add to.
+func TestMaskinportenVendorCannotCreateAltinnScopes(t *testing.T) {
+	env, err := Start(context.Background(), ServiceOwnerSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	for prefix, want := range map[string]int{"altinn": 403, "skatteetaten": 403, "smartcloud": 201} {
+		body := `{"prefix":"` + prefix + `","subscope":"evil","owner_orgno":"` + OrgSmartCloud + `"}`
+		res, err := http.Post(env.MaskinportenURL+"api/v1/scopes", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("prefix %s: %d, want %d", prefix, res.StatusCode, want)
+		}
+	}
 }

@@ -127,6 +127,11 @@ const (
 	OrgTiger        = "314250052" // TILBAKEHOLDEN USYMMETRISK TIGER AS, the auditor (facilitator)
 	OrgSkatteetaten = "974761076" // Skatteetaten, the service owner
 	OrgDigdir       = "991825827" // Digdir's org number, which the docs also use for SmartCloud
+	// OrgAltinnScopes owns the altinn: scope prefix in the mock world. In
+	// the real world Digdir does, but the docs give SmartCloud Digdir's
+	// number, and the vendor must not own Altinn's prefix; no real
+	// organisation number starts with 0.
+	OrgAltinnScopes = "000000000"
 
 	PIDStadigKonsert = "26917599853" // STADIG KONSERT, daglig leder of TILFELDIG SUBTIL APE (synthetic test id)
 	PIDDressMinst    = "06857897380" // DRESS MINST, client administrator at TIGER (tt02 test user)
@@ -189,7 +194,7 @@ func BaseSeed() Seed {
 		}},
 	}
 	for _, name := range altinnScopes {
-		s.Scopes = append(s.Scopes, SeedScope{Name: name, OwnerOrgNo: OrgDigdir, Access: []string{"*"}})
+		s.Scopes = append(s.Scopes, SeedScope{Name: name, OwnerOrgNo: OrgAltinnScopes, Access: []string{"*"}})
 	}
 	return s
 }
