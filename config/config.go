@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -305,11 +306,19 @@ func Read(path string, o Options) (*Config, Errors, error) {
 			var pe toml.ParseError
 			if errors.As(err, &pe) {
 				return nil, Errors{{File: path, Line: pe.Position.Line, Field: keyOr(pe.LastKey, "(syntax)"),
-					Problem: pe.Message, Fix: "see `workbench config init` for a commented example"}}, nil
+					Problem: unquoteFound(pe.Message), Fix: "see `workbench config init` for a commented example"}}, nil
 			}
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
+		reported := map[string]bool{}
 		for _, k := range md.Undecoded() {
+			// A table the file should not have is reported once, not once
+			// per key inside it.
+			if len(k) > 1 && reported[k[:len(k)-1].String()] {
+				reported[k.String()] = true
+				continue
+			}
+			reported[k.String()] = true
 			if secret, ok := secretKeys[k[len(k)-1]]; ok {
 				errs = append(errs, FieldError{File: path, Line: c.line(k...), Field: k.String(),
 					Problem: "a secret does not belong in the config file (its value is not shown here)", Fix: "remove the line; " + secret})
@@ -661,4 +670,12 @@ func allowed(path []string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+var foundRE = regexp.MustCompile(`found "[^"]*"|'[^']*'`)
+
+// unquoteFound drops the text a TOML parse error quotes from the file: a
+// value pasted without quotes may be a secret (a key line, a password).
+func unquoteFound(msg string) string {
+	return foundRE.ReplaceAllString(msg, "found something else")
 }

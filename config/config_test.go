@@ -125,3 +125,39 @@ func TestLoadKeyFile(t *testing.T) {
 		t.Errorf("certificate accepted as key: %v", err)
 	}
 }
+
+func TestParseErrorsDoNotQuoteTheValue(t *testing.T) {
+	secret := "MIIEvgIBADANBgkqhkiG9w0BAQEFAASC"
+	p := write(t, "[vendor]\nkey_id = "+secret+"\n")
+	_, err := Load(p)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	if strings.Contains(err.Error(), secret[:12]) {
+		t.Errorf("the error quotes the value: %v", err)
+	}
+	if !strings.Contains(err.Error(), ":2:") {
+		t.Errorf("no line: %v", err)
+	}
+}
+
+func TestUnknownTableIsReportedOnce(t *testing.T) {
+	p := write(t, "[vendor.extra]\na = \"1\"\nb = \"2\"\n")
+	_, err := Load(p)
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("got %v", err)
+	}
+	n := 0
+	for _, e := range es {
+		if strings.HasPrefix(e.Field, "vendor.extra") {
+			n++
+			if strings.HasSuffix(e.Fix, ": ") {
+				t.Errorf("empty fix: %v", e)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("vendor.extra reported %d times: %v", n, err)
+	}
+}
