@@ -330,40 +330,40 @@ func (a *Altinn) now() time.Time { return a.cfg.Clock.Now() }
 func (a *Altinn) Seed(s Seed) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for i, o := range s.Orgs {
+	for _, o := range s.Orgs {
 		if err := a.seedOrg(o); err != nil {
-			return fmt.Errorf("orgs[%d] (%s): %w", i, o.OrgNo, err)
+			return fmt.Errorf("orgs (%s): %w", o.OrgNo, err)
 		}
 	}
-	for i, p := range s.Persons {
+	for _, p := range s.Persons {
 		if err := a.seedPerson(p); err != nil {
-			return fmt.Errorf("persons[%d] (%s): %w", i, p.PID, err)
+			return fmt.Errorf("persons (%s): %w", p.PID, err)
 		}
 	}
-	for i, r := range s.Roles {
+	for _, r := range s.Roles {
 		if err := a.seedRole(r); err != nil {
-			return fmt.Errorf("roles[%d] (%s %s for %s): %w", i, r.From, r.Code, r.To, err)
+			return fmt.Errorf("roles (%s %s for %s): %w", r.From, r.Code, r.To, err)
 		}
 	}
-	for i, r := range s.Resources {
+	for _, r := range s.Resources {
 		if err := a.seedResource(r); err != nil {
-			return fmt.Errorf("resources[%d] (%s): %w", i, r.Identifier, err)
+			return fmt.Errorf("resources (%s): %w", r.Identifier, err)
 		}
 	}
-	for i, sys := range s.Systems {
+	for _, sys := range s.Systems {
 		if err := a.seedSystem(sys); err != nil {
-			return fmt.Errorf("systems[%d] (%v): %w", i, sys["id"], err)
+			return fmt.Errorf("systems (%v): %w", sys["id"], err)
 		}
 	}
 	seeded := map[string]bool{} // system users of this call, by (system, party, externalRef)
-	for i, su := range s.SystemUsers {
+	for _, su := range s.SystemUsers {
 		if err := a.seedSystemUser(su, seeded); err != nil {
-			return fmt.Errorf("systemUsers[%d] (%s for %s): %w", i, su.SystemID, su.PartyOrgNo, err)
+			return fmt.Errorf("systemUsers (%s for %s): %w", su.SystemID, su.PartyOrgNo, err)
 		}
 	}
-	for i, d := range s.Delegations {
+	for _, d := range s.Delegations {
 		if err := a.seedDelegation(d); err != nil {
-			return fmt.Errorf("clientDelegations[%d] (%s to %s): %w", i, d.ClientOrgNo, d.SystemUserID, err)
+			return fmt.Errorf("clientDelegations (%s to %s): %w", d.ClientOrgNo, d.SystemUserID, err)
 		}
 	}
 	return nil

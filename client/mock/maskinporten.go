@@ -974,21 +974,21 @@ func (m *Maskinporten) Seed(s Seed) error {
 	clients := maps.Clone(m.clients)
 	scopes := maps.Clone(m.scopes)
 	prefixes := maps.Clone(m.prefixes)
-	for i, ss := range s.Scopes {
+	for _, ss := range s.Scopes {
 		sc, err := mpSeedScope(ss, now)
 		if err != nil {
-			return fmt.Errorf("scope %d (%q): %w", i, ss.Name, err)
+			return fmt.Errorf("scope (%q): %w", ss.Name, err)
 		}
 		if owner, ok := prefixes[sc.Prefix]; ok && owner != sc.Owner && mpPrefixHasOthers(scopes, sc.Prefix, sc.Name) {
-			return fmt.Errorf("scope %d (%q): prefix %q belongs to org %s, not to the scope's owner %s", i, ss.Name, sc.Prefix, owner, sc.Owner)
+			return fmt.Errorf("scope (%q): prefix %q belongs to org %s, not to the scope's owner %s", ss.Name, sc.Prefix, owner, sc.Owner)
 		}
 		scopes[sc.Name] = sc
 		prefixes[sc.Prefix] = sc.Owner
 	}
-	for i, sc := range s.Clients {
+	for _, sc := range s.Clients {
 		c, err := mpSeedClient(sc, scopes, now)
 		if err != nil {
-			return fmt.Errorf("client %d (%q): %w", i, sc.ClientID, err)
+			return fmt.Errorf("client (%q): %w", sc.ClientID, err)
 		}
 		clients[c.ID] = c
 	}

@@ -955,14 +955,14 @@ func TestMaskinportenSeed(t *testing.T) {
 		seed Seed
 		says string
 	}{
-		{"client org", Seed{Clients: []SeedClient{{ClientID: "c", OrgNo: "1"}}}, `client 0 ("c"): client_orgno "1"`},
-		{"client scope", Seed{Clients: []SeedClient{{ClientID: "c", OrgNo: OrgTiger, Scopes: []string{"x:y"}}}}, `client 0 ("c"): scope "x:y" does not exist`},
+		{"client org", Seed{Clients: []SeedClient{{ClientID: "c", OrgNo: "1"}}}, `client ("c"): client_orgno "1"`},
+		{"client scope", Seed{Clients: []SeedClient{{ClientID: "c", OrgNo: OrgTiger, Scopes: []string{"x:y"}}}}, `client ("c"): scope "x:y" does not exist`},
 		{"client key", Seed{Clients: []SeedClient{{ClientID: "c", OrgNo: OrgTiger, JWKS: client.JWKS{Keys: []client.JWK{
 			client.PublicJWK(&mpTestWeakKey(t).PublicKey, "weak"),
 		}}}}}, "1024 bits"},
-		{"scope name", Seed{Scopes: []SeedScope{{Name: "noprefix", OwnerOrgNo: OrgTiger}}}, `scope 0 ("noprefix")`},
+		{"scope name", Seed{Scopes: []SeedScope{{Name: "noprefix", OwnerOrgNo: OrgTiger}}}, `scope ("noprefix")`},
 		{"scope access", Seed{Scopes: []SeedScope{{Name: "a:b", OwnerOrgNo: OrgTiger, Access: []string{"everyone"}}}}, `access entry "everyone"`},
-		{"prefix of another org", Seed{Scopes: []SeedScope{{Name: "a:b", OwnerOrgNo: OrgTiger}, {Name: "a:c", OwnerOrgNo: OrgSmartCloud}}}, `scope 1 ("a:c"): prefix "a" belongs to org ` + OrgTiger},
+		{"prefix of another org", Seed{Scopes: []SeedScope{{Name: "a:b", OwnerOrgNo: OrgTiger}, {Name: "a:c", OwnerOrgNo: OrgSmartCloud}}}, `scope ("a:c"): prefix "a" belongs to org ` + OrgTiger},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

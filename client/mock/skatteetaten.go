@@ -99,9 +99,9 @@ func (s *Skatteetaten) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Skatteetaten) Seed(seed Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, o := range seed.Orgs {
+	for _, o := range seed.Orgs {
 		if !altinnOrgNoRE.MatchString(o.OrgNo) {
-			return fmt.Errorf("orgs[%d] (%s): orgNo must be nine digits", i, o.OrgNo)
+			return fmt.Errorf("orgs (%s): orgNo must be nine digits", o.OrgNo)
 		}
 		s.claims[o.OrgNo] = skeClaimsFor(o.OrgNo)
 	}

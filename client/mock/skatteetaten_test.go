@@ -264,7 +264,7 @@ func TestSkatteetatenConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Seed(Seed{Orgs: []Org{{OrgNo: "12", Name: "X"}}}); err == nil || !strings.Contains(err.Error(), "orgs[0]") {
+	if err := s.Seed(Seed{Orgs: []Org{{OrgNo: "12", Name: "X"}}}); err == nil || !strings.Contains(err.Error(), "orgs (12)") {
 		t.Errorf("bad org: %v", err)
 	}
 }
