@@ -212,12 +212,13 @@ func TestSkatteetatenPDPToken(t *testing.T) {
 	if n := e.mp.grants.Load(); n != 1 {
 		t.Errorf("%d grants for three calls, want 1 (cached)", n)
 	}
-	// 99 s on, the Altinn token (exp = the Maskinporten token's, 120 s) is
-	// still good; at 101 s it is within 20 s of expiry and is replaced.
-	e.clock.SetOffset(99 * time.Second)
+	// 98 s on, the Altinn token (exp = the Maskinporten token's, 120 s,
+	// in whole seconds, so up to a second earlier than iat + 120) is still
+	// good; at 101 s it is within 20 s of expiry and is replaced.
+	e.clock.SetOffset(98 * time.Second)
 	call()
 	if n := e.mp.grants.Load(); n != 1 {
-		t.Errorf("%d grants at 99 s, want 1", n)
+		t.Errorf("%d grants at 98 s, want 1", n)
 	}
 	e.clock.SetOffset(101 * time.Second)
 	call()
