@@ -214,6 +214,20 @@ func altinnRequestRightsProblem(agent bool, in *altinnCreateRequest, sys *altinn
 	return altinnProblem{}, "", false
 }
 
+// answerRequest answers one request (nil: not found) to its vendor; to any
+// other org it is as if the system did not exist.
+func (a *Altinn) answerRequest(w http.ResponseWriter, p *altinnPrincipal, agent bool, req *altinnRequest) {
+	if req == nil {
+		writeAltinnProblem(w, altinnRequestNotFound(agent), "")
+		return
+	}
+	if req.vendorOrgNo != p.orgNo {
+		writeAltinnProblem(w, probSystemIDNotFound, fmt.Sprintf("no system %s registered by %s", req.systemID, p.orgNo))
+		return
+	}
+	writeJSON(w, http.StatusOK, a.requestJSON(req))
+}
+
 // handleGetRequest answers a request by id to its vendor.
 func (a *Altinn) handleGetRequest(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -225,14 +239,9 @@ func (a *Altinn) handleGetRequest(agent bool) http.HandlerFunc {
 		defer a.mu.RUnlock()
 		req, ok := a.requests[r.PathValue("requestId")]
 		if !ok || req.deleted || req.agent != agent {
-			writeAltinnProblem(w, altinnRequestNotFound(agent), "")
-			return
+			req = nil
 		}
-		if req.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probSystemIDNotFound, fmt.Sprintf("no system %s registered by %s", req.systemID, p.orgNo))
-			return
-		}
-		writeJSON(w, http.StatusOK, a.requestJSON(req))
+		a.answerRequest(w, p, agent, req)
 	}
 }
 
@@ -246,16 +255,7 @@ func (a *Altinn) handleRequestByExternalRef(agent bool) http.HandlerFunc {
 		}
 		a.mu.RLock()
 		defer a.mu.RUnlock()
-		req := a.requestByTriple(agent, r.PathValue("systemId"), r.PathValue("orgNo"), r.PathValue("externalRef"))
-		if req == nil {
-			writeAltinnProblem(w, altinnRequestNotFound(agent), "")
-			return
-		}
-		if req.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probSystemIDNotFound, fmt.Sprintf("no system %s registered by %s", req.systemID, p.orgNo))
-			return
-		}
-		writeJSON(w, http.StatusOK, a.requestJSON(req))
+		a.answerRequest(w, p, agent, a.requestByTriple(agent, r.PathValue("systemId"), r.PathValue("orgNo"), r.PathValue("externalRef")))
 	}
 }
 

@@ -314,19 +314,29 @@ func altinnOwnsSystem(p *altinnPrincipal, vendorOrgNo string) bool {
 	return p.hasScope(alScopeSystemRegisterAdmin) || (p.orgNo != "" && p.orgNo == vendorOrgNo)
 }
 
+// decodeSystemBody reads a RegisterSystemRequest body, answering a
+// malformed one with ASP.NET's model problem.
+func decodeSystemBody(w http.ResponseWriter, r *http.Request) (*altinnSystemRequest, bool) {
+	var raw json.RawMessage
+	if !altinnDecodeBody(w, r, &raw) {
+		return nil, false
+	}
+	req, err := decodeSystemRequest(raw)
+	if err != nil {
+		writeAltinnModelProblem(w, "$", err.Error())
+		return nil, false
+	}
+	return req, true
+}
+
 // handleCreateSystem registers a system (POST vendor).
 func (a *Altinn) handleCreateSystem(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.requireOrg(w, r, alScopeSystemRegisterWrite, alScopeSystemRegisterAdmin)
 	if !ok {
 		return
 	}
-	var raw json.RawMessage
-	if !altinnDecodeBody(w, r, &raw) {
-		return
-	}
-	req, err := decodeSystemRequest(raw)
-	if err != nil {
-		writeAltinnModelProblem(w, "$", err.Error())
+	req, ok := decodeSystemBody(w, r)
+	if !ok {
 		return
 	}
 	a.mu.Lock()
@@ -412,13 +422,8 @@ func (a *Altinn) handleUpdateSystem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var raw json.RawMessage
-	if !altinnDecodeBody(w, r, &raw) {
-		return
-	}
-	req, err := decodeSystemRequest(raw)
-	if err != nil {
-		writeAltinnModelProblem(w, "$", err.Error())
+	req, ok := decodeSystemBody(w, r)
+	if !ok {
 		return
 	}
 	a.mu.Lock()
