@@ -69,10 +69,23 @@ func record(ctx context.Context, x Exchange) {
 	}
 }
 
-// redactedHeaders are shown as "[redacted]": they are credentials that are
-// not part of what the flow teaches. Bearer tokens stay visible, as the
-// tokens are what the workbench is for.
-var redactedHeaders = []string{"Ocp-Apim-Subscription-Key", "Cookie", "Set-Cookie"}
+// secretHeaders are credentials that are not part of what the flow
+// teaches: exchanges record them as "[redacted]", and transcripts never
+// show them. Bearer tokens stay visible, as the tokens are what the
+// workbench is for.
+var secretHeaders = []string{"Ocp-Apim-Subscription-Key", "Cookie", "Set-Cookie", "Proxy-Authorization", "X-Api-Key"}
+
+// SecretHeader reports whether the header (any case) is a credential the
+// workbench shows as "[redacted]".
+func SecretHeader(name string) bool {
+	name = http.CanonicalHeaderKey(name)
+	for _, k := range secretHeaders {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
 
 // maxRecordedBody keeps a runaway response from filling memory; the
 // workbench shows bodies, it does not archive them.
@@ -267,7 +280,7 @@ func decodeBody(service string, r *response, out any) error {
 
 func redact(h http.Header) http.Header {
 	out := h.Clone()
-	for _, k := range redactedHeaders {
+	for _, k := range secretHeaders {
 		if _, ok := out[http.CanonicalHeaderKey(k)]; ok {
 			out.Set(k, "[redacted]")
 		}

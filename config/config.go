@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -141,13 +142,16 @@ type ServiceOwnerConfig struct {
 // Profile is an environment's base URLs.
 type Profile struct {
 	Maskinporten, SelfService, Altinn, ConfirmUI, Skatteetaten string
+	// Description says in words what the environment is, for handouts.
+	Description string
 }
 
 // Profiles are the known environments. The mock's URLs are filled in when
 // the mocks start on their loopback ports.
 var Profiles = map[string]Profile{
-	"mock": {},
+	"mock": {Description: "the workbench's mock services"},
 	"tt02": {
+		Description:  "Altinn's tt02 and Maskinporten's test environment",
 		Maskinporten: "https://test.maskinporten.no/",
 		SelfService:  "https://api.test.samarbeid.digdir.no/",
 		Altinn:       "https://platform.tt02.altinn.no/",
@@ -157,6 +161,7 @@ var Profiles = map[string]Profile{
 		Skatteetaten: "https://api-test.sits.no/",
 	},
 	"prod": {
+		Description:  "the prod environment",
 		Maskinporten: "https://maskinporten.no/",
 		SelfService:  "https://api.samarbeid.digdir.no/",
 		Altinn:       "https://platform.altinn.no/",
@@ -472,6 +477,10 @@ func (c *Config) HTTPOptions() client.HTTPOptions {
 	return client.HTTPOptions{Timeout: c.Timeout(), Retries: r}
 }
 
+// HTTPClient is the client every call goes through, with the config's
+// [network] settings.
+func (c *Config) HTTPClient() *http.Client { return client.NewHTTPClient(c.HTTPOptions()) }
+
 // Validate checks every field and returns Errors naming each problem.
 func (c *Config) Validate() error {
 	var errs Errors
@@ -561,7 +570,7 @@ func (c *Config) Validate() error {
 		case c.Env != "prod" && slices.Contains(prodHosts, u.Hostname()):
 			add(field, fmt.Sprintf("%q is a production host, but env is %q", v, c.Env),
 				"remove it to use the env's own host; production only with env = \"prod\" and --allow-prod")
-		case u.Scheme == "http" && !loopback(u.Hostname()):
+		case u.Scheme == "http" && !Loopback(u.Hostname()):
 			add(field, fmt.Sprintf("%q is plain http", v), "real services are https; plain http only for the mocks on this machine (127.0.0.1, localhost)")
 		}
 	}
@@ -608,7 +617,9 @@ func keyNeedsKid(path string) bool {
 	return ext != ".json" && ext != ".jwk" && ext != ".jwks" && ext != ".p12" && ext != ".pfx"
 }
 
-func loopback(host string) bool {
+// Loopback reports whether host is this machine (localhost or a loopback
+// address), where plain http is allowed: the mocks.
+func Loopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}

@@ -110,18 +110,18 @@ func TestMissingFile(t *testing.T) {
 	}
 }
 
-func TestLoadKeyFile(t *testing.T) {
+func TestLoadKeyPEM(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "k.pem")
 	if err := os.WriteFile(p, demoKey, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	k, err := LoadKeyFile(p, "")
+	k, _, err := LoadKey(p, KeyOptions{})
 	if err != nil || k.Key == nil || k.KeyID == "" {
 		t.Fatalf("%v %v", k, err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.pem")
 	os.WriteFile(bad, []byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), 0o600)
-	if _, err := LoadKeyFile(bad, "x"); err == nil || !strings.Contains(err.Error(), "holds no private key") {
+	if _, _, err := LoadKey(bad, KeyOptions{KeyID: "x"}); err == nil || !strings.Contains(err.Error(), "holds no private key") {
 		t.Errorf("certificate accepted as key: %v", err)
 	}
 }

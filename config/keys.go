@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -83,11 +84,48 @@ func (e *KeyError) Error() string {
 
 func (e *KeyError) Unwrap() error { return e.Err }
 
-// LoadKeyFile reads a private key with its kid (see LoadKey); a PKCS#12
-// file must then be without a password.
-func LoadKeyFile(path, kid string) (client.SigningKey, error) {
-	k, _, err := LoadKey(path, KeyOptions{KeyID: kid})
-	return k, err
+// NewKey makes an RSA 2048 key pair for a Maskinporten client and writes
+// the private key as PKCS#8 PEM to a new file only its owner can read; an
+// existing file is left alone. The key's kid is kid, or when empty its
+// RFC 7638 thumbprint (what Samarbeidsportalen shows).
+func NewKey(path, kid string) (client.SigningKey, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return client.SigningKey{}, fmt.Errorf("make the key: %w", err)
+	}
+	if kid == "" {
+		kid = client.Thumbprint(&k.PublicKey)
+	}
+	if err := writePrivateKey(path, k); err != nil {
+		return client.SigningKey{}, err
+	}
+	return client.SigningKey{Key: k, KeyID: kid}, nil
+}
+
+// writePrivateKey writes the key as PKCS#8 PEM to a new file only its
+// owner can read; an existing file is left alone.
+func writePrivateKey(path string, k *rsa.PrivateKey) error {
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return fmt.Errorf("encode the key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s exists already; the workbench never overwrites a key (choose another --out, or remove it yourself if you are sure)", path)
+	}
+	if err != nil {
+		return err
+	}
+	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // LoadKey reads a private key from a PEM (PKCS#1 or PKCS#8), JWK, JWK set

@@ -8,8 +8,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -74,7 +72,10 @@ func ServiceParty(service string) Party {
 // Settings are the identities and addresses a flow runs with: the seed's
 // tt02 test data by default (see config).
 type Settings struct {
-	Env string // mock, tt02
+	Env string // mock, tt02: the environment's name, for display
+	// EnvDescription says in words what the environment is, for handouts
+	// ("the workbench's mock services").
+	EnvDescription string
 	// ActAsPeople lets the workbench do the people's steps (log in,
 	// approve, delegate) over HTTP, through the mock portal and test
 	// token tools. Only the mocks have those; against a real Altinn the
@@ -129,8 +130,10 @@ type Services struct {
 	Portal       *client.Portal
 	Delegation   *client.ClientDelegation
 	Krav         *client.KravOgBetalinger
-	// Mock turns the mocks' knobs (clock, request age), for the training
-	// scenarios that run only against the mocks.
+	// Mock turns the mocks' knobs (clock, request age, reset), for the
+	// training scenarios that run only against the mocks. It is set only
+	// when the session runs the mocks (the command line's wiring decides);
+	// nil means a real environment.
 	Mock *client.MockControl
 	// Now is the workbench's clock.
 	Now func() time.Time
@@ -144,7 +147,8 @@ type URLs struct {
 	Skatteetaten string
 }
 
-// NewServices builds every client from the base URLs, sharing hc.
+// NewServices builds a client per real service from the base URLs, sharing
+// hc. Mock stays nil: only the wiring that started the mocks sets it.
 func NewServices(u URLs, hc *http.Client) Services {
 	if u.SelfService == "" {
 		u.SelfService = u.Maskinporten
@@ -159,7 +163,6 @@ func NewServices(u URLs, hc *http.Client) Services {
 		Portal:       client.NewPortal(u.Altinn, hc),
 		Delegation:   client.NewClientDelegation(u.Altinn, hc),
 		Krav:         client.NewKravOgBetalinger(u.Skatteetaten, hc),
-		Mock:         client.NewMockControl(u.Maskinporten, u.Altinn, hc),
 		Now:          time.Now,
 	}
 }
@@ -422,12 +425,22 @@ func defaultParams(s Settings, agent bool) map[Param]string {
 	return p
 }
 
-// inputs lists a step's inputs with the state's values.
-func inputs(st Step, s State) []Input {
+// StartParams are the inputs the scenario starts from with the settings:
+// the defaults, with the scenario's own over them.
+func (sc Scenario) StartParams(s Settings) map[Param]string {
+	p := defaultParams(s, sc.Agent)
+	for k, v := range sc.Params {
+		p[k] = v
+	}
+	return p
+}
+
+// InputsWith lists the step's inputs with their values in params.
+func (st Step) InputsWith(params map[Param]string) []Input {
 	var in []Input
 	for _, p := range st.Inputs {
 		info := paramInfo[p]
-		in = append(in, Input{Param: p, Label: info.label, Value: s.Params[p], Help: info.help})
+		in = append(in, Input{Param: p, Label: info.label, Value: params[p], Help: info.help})
 	}
 	return in
 }
@@ -443,15 +456,3 @@ func ValidateParam(p Param, v string) error {
 	}
 	return nil
 }
-
-// ParamNames lists the inputs, sorted, for help text.
-func ParamNames() []string {
-	var n []string
-	for p := range paramInfo {
-		n = append(n, string(p))
-	}
-	sort.Strings(n)
-	return n
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -14,17 +14,19 @@ import (
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
 )
 
-// session starts the embedded mocks with the default config.
-func session(t testing.TB) *config.Session {
+// session starts the embedded mocks with the default config, as the
+// command line does.
+func session(t testing.TB) *wire.Session {
 	t.Helper()
 	c, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := c.Start(ctx)
+	s, err := wire.Start(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,10 +213,11 @@ func TestFailureScenariosEndInTheirRealError(t *testing.T) {
 
 func TestMockOnlyScenarioRefusesARealEnvironment(t *testing.T) {
 	s := session(t)
-	st := s.Settings
-	st.Env = "tt02"
-	sc, _ := flow.Find(st, "token-expired")
-	r := flow.NewEngine(s.Services, st, sc).RunAll(context.Background(), nil)
+	// A real environment's services have no knobs to turn.
+	svc := s.Services
+	svc.Mock = nil
+	sc, _ := flow.Find(s.Settings, "token-expired")
+	r := flow.NewEngine(svc, s.Settings, sc).RunAll(context.Background(), nil)
 	if r.OK || r.Results[0].Err == nil || !strings.Contains(r.Results[0].Err.Error(), "--env mock") {
 		t.Fatalf("ran against tt02: %v", r.Results[0].Err)
 	}
@@ -303,7 +306,7 @@ func TestStepsRerunAndParamsValidate(t *testing.T) {
 }
 
 // The flow reaches the mocks only over HTTP: no file of the package may
-// import client/mock (tests start them through config, as main does).
+// import client/mock (tests start them through the command line's wiring).
 func TestFlowDoesNotImportTheMocks(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {

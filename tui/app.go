@@ -169,7 +169,7 @@ type Model struct {
 }
 
 // New returns the workbench's root model over the services and settings
-// (config.Start gives both).
+// (the command line's wiring, internal/cli/wire, gives both).
 func New(svc flow.Services, settings flow.Settings, opts ...Option) Model {
 	m := Model{
 		svc:       svc,

@@ -15,6 +15,7 @@ import (
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
 )
 
 // The TUI's budgets (design.md): a key press on a pane holding a 5 MB JSON
@@ -94,7 +95,7 @@ func BenchmarkPresenterFirstFrame(b *testing.B) {
 	inColour(b)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		m := New(flow.Services{}, config.Summary(config.Default()), WithPresenter(DefaultPace))
+		m := New(flow.Services{}, wire.Summary(config.Default()), WithPresenter(DefaultPace))
 		next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		if v := next.View(); !strings.Contains(ansi.Strip(v), "What and why") {
 			b.Fatal("no narration on the first frame")
@@ -109,7 +110,7 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
-		s, err := config.Default().Start(ctx)
+		s, err := wire.Start(ctx, config.Default())
 		if err != nil {
 			b.Fatal(err)
 		}

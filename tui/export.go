@@ -1,14 +1,13 @@
 package tui
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/transcript"
 )
 
 // x exports the current run as the three transcripts `run --transcript`
@@ -32,12 +31,12 @@ type exportedMsg struct {
 
 // exportFormats are the transcripts x writes, with their extensions.
 var exportFormats = []struct {
-	format flow.TranscriptFormat
+	format transcript.Format
 	ext    string
 }{
-	{flow.TranscriptMarkdown, ".md"},
-	{flow.TranscriptCurl, ".sh"},
-	{flow.TranscriptHTTP, ".http"},
+	{transcript.Markdown, ".md"},
+	{transcript.Curl, ".sh"},
+	{transcript.HTTP, ".http"},
 }
 
 // export starts writing the run's transcripts, built from the engine's
@@ -60,13 +59,14 @@ func (m *Model) export() tea.Cmd {
 		rep.Results[i] = m.eng.Result(i)
 	}
 	rep.OK = m.sc.Verdict(rep.Results)
-	opts := flow.TranscriptOptions{Settings: m.eng.Settings(), Params: m.eng.State().Params}
+	opts := transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params}
 	base := fmt.Sprintf("workbench-%s-%s", m.sc.Name, m.now().UTC().Format("20060102T150405Z"))
 	return exportCmd(m.exportDir, base, rep, opts)
 }
 
-// exportCmd writes the transcripts of rep (a copy, as are opts) to dir.
-func exportCmd(dir, base string, rep flow.Report, opts flow.TranscriptOptions) tea.Cmd {
+// exportCmd writes the transcripts of rep (a copy, as are opts) to dir,
+// each as `run --transcript` writes it.
+func exportCmd(dir, base string, rep flow.Report, opts transcript.Options) tea.Cmd {
 	return func() tea.Msg {
 		if dir == "" {
 			dir = "."
@@ -76,18 +76,9 @@ func exportCmd(dir, base string, rep flow.Report, opts flow.TranscriptOptions) t
 		}
 		msg := exportedMsg{dir: dir}
 		for _, f := range exportFormats {
-			var b bytes.Buffer
-			if err := flow.WriteTranscript(&b, rep, f.format, opts); err != nil {
-				msg.err = err
-				return msg
-			}
-			perm := os.FileMode(0o644)
-			if f.format == flow.TranscriptCurl {
-				perm = 0o755 // a script to run
-			}
 			file := filepath.Join(dir, base+f.ext)
-			if err := os.WriteFile(file, b.Bytes(), perm); err != nil {
-				msg.err = fmt.Errorf("write transcript: %w", err)
+			if err := transcript.WriteFile(file, rep, f.format, opts); err != nil {
+				msg.err = err
 				return msg
 			}
 			msg.files = append(msg.files, file)

@@ -18,6 +18,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
 )
 
 // TestMain pins the colour profile (golden files hold plain text) and the
@@ -30,11 +31,11 @@ func TestMain(m *testing.M) {
 
 // startMocks starts the embedded mock services in-process, as `go run .`
 // does, for the life of the test.
-func startMocks(t *testing.T) *config.Session {
+func startMocks(t *testing.T) *wire.Session {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	s, err := config.Default().Start(ctx)
+	s, err := wire.Start(ctx, config.Default())
 	if err != nil {
 		t.Fatalf("start the mocks: %v", err)
 	}

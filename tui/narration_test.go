@@ -10,6 +10,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
 )
 
 // The step screen renders the narration when the step or the width
@@ -74,7 +75,7 @@ func TestNarrationLinesFitAndKeepTheLinks(t *testing.T) {
 	}
 	dark := plain
 	dark.Markdown = markdownStyle{name: "dark-test", config: markdownConfig(gstyles.DarkStyle, true, false), profile: termenv.TrueColor}
-	sc := flow.Scenarios(config.Summary(config.Default()))
+	sc := flow.Scenarios(wire.Summary(config.Default()))
 	for _, st := range []*Styles{&plain, &dark} {
 		n := newNarrator()
 		for _, s := range sc {

@@ -14,13 +14,14 @@ import (
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
 )
 
 // newPresenterModel is the workbench in presenter mode at w×h, without
 // services: runs are made up with runStep.
 func newPresenterModel(t testing.TB, w, h int, pace time.Duration) Model {
 	t.Helper()
-	m := New(flow.Services{}, config.Summary(config.Default()), WithPresenter(pace),
+	m := New(flow.Services{}, wire.Summary(config.Default()), WithPresenter(pace),
 		WithClock(func() time.Time { return testClock }), WithLocation(time.UTC),
 		WithClipboard(func(string) error { return nil }))
 	return update(m, tea.WindowSizeMsg{Width: w, Height: h})

@@ -14,6 +14,7 @@ import (
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
 )
 
 // These tests drive Update and View directly, without a program or the
@@ -23,7 +24,7 @@ var testClock = time.Date(2026, 3, 2, 10, 0, 8, 0, time.UTC)
 
 func newTestModel(t testing.TB, w, h int) Model {
 	t.Helper()
-	m := New(flow.Services{}, config.Summary(config.Default()),
+	m := New(flow.Services{}, wire.Summary(config.Default()),
 		WithClock(func() time.Time { return testClock }), WithLocation(time.UTC),
 		WithClipboard(func(string) error { return nil }))
 	return update(m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -172,7 +173,7 @@ func pdpExchange() client.Exchange {
 
 func TestSequenceArrowsGoFromActorToService(t *testing.T) {
 	st := NewStyles(DefaultTheme())
-	sc := flow.Scenarios(config.Summary(config.Default()))[0]
+	sc := flow.Scenarios(wire.Summary(config.Default()))[0]
 	runs := make([]stepRun, len(sc.Steps))
 	runs[4] = withCalls(client.Exchange{Service: "selfservice", Method: "POST", URL: "http://h/api/v1/clients", Status: 201})
 	runs[11] = withCalls(client.Exchange{Service: "maskinporten", Method: "POST", URL: "http://mp/token", Status: 200,
@@ -242,7 +243,7 @@ func TestStepScreenRunsWithEnterAndShowsPanes(t *testing.T) {
 func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	st := NewStyles(DefaultTheme())
 	err := &client.OAuthError{Status: 400, Code: "invalid_altinn_customer_configuration", Description: "no system user (MP-303)", MPCode: "MP-303"}
-	sc, _ := flow.Find(config.Summary(config.Default()), "rejected")
+	sc, _ := flow.Find(wire.Summary(config.Default()), "rejected")
 	last := len(sc.Steps) - 1
 	r := stepRun{outcome: flow.Done, result: &flow.StepResult{Outcome: flow.Done, Err: err}}
 	e := stepErr(sc.Steps[last], r)
@@ -277,7 +278,7 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 		t.Errorf("unexpected failure not said:\n%s", box)
 	}
 	// Every code a scenario expects is one the explainer knows.
-	for _, sc := range flow.Scenarios(config.Summary(config.Default())) {
+	for _, sc := range flow.Scenarios(wire.Summary(config.Default())) {
 		for _, s := range sc.Steps {
 			if c := s.Expect.Code; c != "" {
 				if _, ok := client.ExplainCode(c); !ok {
@@ -307,7 +308,7 @@ func docURL(box string) string {
 
 func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
 	st := NewStyles(DefaultTheme())
-	sc, _ := flow.Find(config.Summary(config.Default()), "agent-not-delegated")
+	sc, _ := flow.Find(wire.Summary(config.Default()), "agent-not-delegated")
 	last := len(sc.Steps) - 1
 	err := &client.APIError{Status: 403, Code: "KB-005", Message: "no access"}
 	r := withCalls(pdpExchange())

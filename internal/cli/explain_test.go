@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 func TestExplainCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"explain", "MP-303", "403", "kb-005"}, &out, &errb); code != 0 {
+	if code := Main([]string{"explain", "MP-303", "403", "kb-005"}, strings.NewReader(""), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"MP-303:", "cause:", "fix:", "see:   https://", "HTTP 403", "KB-005"} {
@@ -21,10 +21,10 @@ func TestExplainCommand(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	if code := run([]string{"explain", "MP-999"}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "--list") {
+	if code := Main([]string{"explain", "MP-999"}, strings.NewReader(""), &out, &errb); code != 1 || !strings.Contains(errb.String(), "--list") {
 		t.Errorf("unknown code: exit %d, %q", code, errb.String())
 	}
-	if code := run([]string{"explain"}, &out, &errb); code != 2 {
+	if code := Main([]string{"explain"}, strings.NewReader(""), &out, &errb); code != 2 {
 		t.Errorf("no code: exit %d", code)
 	}
 }
@@ -32,7 +32,7 @@ func TestExplainCommand(t *testing.T) {
 // Every error code the mock services can answer with has an explanation:
 // a trainer can always ask `workbench explain` about what the screen shows.
 func TestEveryMockCodeIsExplained(t *testing.T) {
-	files, _ := filepath.Glob("client/mock/*.go")
+	files, _ := filepath.Glob("../../client/mock/*.go")
 	re := regexp.MustCompile(`"(MP-\d{3}|AUTH(\.VLD)?-\d{5}|KB-\d{3}|STD-\d{5}|invalid_[a-z_]+|unsupported_grant_type|access_denied|server_error)`)
 	seen := map[string]bool{}
 	for _, f := range files {
@@ -52,7 +52,7 @@ func TestEveryMockCodeIsExplained(t *testing.T) {
 	}
 	for c := range seen {
 		var out, errb bytes.Buffer
-		if code := run([]string{"explain", c}, &out, &errb); code != 0 {
+		if code := Main([]string{"explain", c}, strings.NewReader(""), &out, &errb); code != 0 {
 			t.Errorf("%s: %s", c, strings.TrimSpace(errb.String()))
 		}
 	}

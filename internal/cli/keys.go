@@ -1,19 +1,15 @@
-package main
+package cli
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/config"
 )
 
 const keysHelp = `Usage: workbench keys new [--out FILE] [--kid KID] [--format jwks|jwk|pem]
@@ -46,27 +42,19 @@ func cmdKeys(g globals, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "vendor-key.pem", "private key `FILE`")
 	kid := fs.String("kid", "", "key id (default: the RFC 7638 thumbprint)")
 	format := fs.String("format", "jwks", "public key format: jwks, jwk or pem")
-	if code, ok := parseFlags(fs, &g, args[1:], stdout, stderr, keysHelp); !ok {
+	if _, code, ok := parse(fs, &g, args[1:], 0, stdout, stderr, keysHelp); !ok {
 		return code
 	}
 	if *format != "jwks" && *format != "jwk" && *format != "pem" {
 		fmt.Fprintf(stderr, "workbench keys new: --format %q: say jwks, jwk or pem\n", *format)
 		return 2
 	}
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	sk, err := config.NewKey(*out, *kid)
 	if err != nil {
-		fmt.Fprintf(stderr, "workbench keys new: make the key: %v\n", err)
-		return 1
-	}
-	id := *kid
-	if id == "" {
-		id = client.Thumbprint(&k.PublicKey)
-	}
-	if err := writePrivateKey(*out, k); err != nil {
 		fmt.Fprintf(stderr, "workbench keys new: %v\n", err)
 		return 1
 	}
-	sk := client.SigningKey{Key: k, KeyID: id}
+	k, id := sk.Key, sk.KeyID
 	switch *format {
 	case "jwks":
 		stdout.Write(append(sk.PublicJWKS().MarshalIndent(), '\n'))
@@ -95,30 +83,4 @@ Next:
   3. workbench config check
 `, *out, id)
 	return 0
-}
-
-// writePrivateKey writes the key as PKCS#8 PEM to a new file only its
-// owner can read; an existing file is left alone.
-func writePrivateKey(path string, k *rsa.PrivateKey) error {
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		return fmt.Errorf("encode the key: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s exists already; the workbench never overwrites a key (choose another --out, or remove it yourself if you are sure)", path)
-	}
-	if err != nil {
-		return err
-	}
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

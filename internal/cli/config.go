@@ -1,7 +1,6 @@
-package main
+package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,36 +53,10 @@ func cmdConfig(g globals, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// parseWithArgs parses flags that may come before or after up to max
-// positional arguments, which it returns.
-func parseWithArgs(fs *flag.FlagSet, g *globals, args []string, max int, stdout, stderr io.Writer, help string) (pos []string, code int, ok bool) {
-	g.register(fs)
-	fs.SetOutput(io.Discard)
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, help)
-				return nil, 0, false
-			}
-			fmt.Fprintf(stderr, "workbench %s: %v\n\n%s", fs.Name(), err, help)
-			return nil, 2, false
-		}
-		if fs.NArg() == 0 {
-			return pos, 0, true
-		}
-		pos = append(pos, fs.Arg(0))
-		if len(pos) > max {
-			fmt.Fprintf(stderr, "workbench %s: unexpected argument %q\n\n%s", fs.Name(), fs.Arg(0), help)
-			return nil, 2, false
-		}
-		args = fs.Args()[1:]
-	}
-}
-
 func cmdConfigInit(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("config init", flag.ContinueOnError)
 	force := fs.Bool("force", false, "overwrite an existing file")
-	pos, code, ok := parseWithArgs(fs, &g, args, 1, stdout, stderr, configHelp)
+	pos, code, ok := parse(fs, &g, args, 1, stdout, stderr, configHelp)
 	if !ok {
 		return code
 	}
@@ -100,23 +73,9 @@ func cmdConfigInit(g globals, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// loadConfigFor is the config with the global flags (--env, --allow-prod)
-// applied, for the commands of this file.
-func loadConfigFor(g globals, cmd string, stderr io.Writer) (*config.Config, bool) {
-	c, err := config.LoadWith(g.config, config.Options{Env: g.env, AllowProd: g.allowProd})
-	if err != nil {
-		fmt.Fprintf(stderr, "workbench %s: configuration is not usable:\n%v\n", cmd, err)
-		if g.config != "" {
-			fmt.Fprintf(stderr, "(`workbench config check %s` says more)\n", g.config)
-		}
-		return nil, false
-	}
-	return c, true
-}
-
 func cmdConfigCheck(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
-	pos, code, ok := parseWithArgs(fs, &g, args, 1, stdout, stderr, configHelp)
+	pos, code, ok := parse(fs, &g, args, 1, stdout, stderr, configHelp)
 	if !ok {
 		return code
 	}

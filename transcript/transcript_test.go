@@ -1,7 +1,8 @@
-package flow_test
+package transcript_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -19,17 +20,46 @@ import (
 	"time"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/config"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/cli/wire"
+	"github.com/systembruker/workbench/transcript"
 )
+
+// run runs the scenario on the embedded mocks, as `workbench run` does.
+func run(t *testing.T, name string) (flow.Report, *flow.Engine) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := wire.Start(ctx, config.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); s.Close() })
+	sc, err := flow.Find(s.Settings, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := flow.NewEngine(s.Services, s.Settings, sc)
+	return eng.RunAll(ctx, nil), eng
+}
+
+// describe is each step's outcome, for a failure message.
+func describe(r flow.Report) string {
+	var b strings.Builder
+	for i, s := range r.Scenario.Steps {
+		fmt.Fprintf(&b, "%s: %s %v\n", s.ID, r.Results[i].Outcome, r.Results[i].Err)
+	}
+	return b.String()
+}
 
 // longJWT is a JWT longer than its shortened form: "eyJ" and 9 more
 // characters, then "…".
 var longJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}`)
 
-func transcript(t *testing.T, rep flow.Report, f flow.TranscriptFormat, opts flow.TranscriptOptions) string {
+func render(t *testing.T, rep flow.Report, f transcript.Format, opts transcript.Options) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := flow.WriteTranscript(&b, rep, f, opts); err != nil {
+	if err := transcript.Write(&b, rep, f, opts); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -59,18 +89,18 @@ func systemUserToken(t *testing.T, rep flow.Report) string {
 }
 
 func TestTranscriptAgent(t *testing.T) {
-	rep, eng := run(t, "agent", nil)
+	rep, eng := run(t, "agent")
 	if !rep.OK {
 		t.Fatalf("agent run not ok:\n%s", describe(rep))
 	}
-	opts := flow.TranscriptOptions{Settings: eng.Settings(), Params: eng.State().Params}
+	opts := transcript.Options{Settings: eng.Settings(), Params: eng.State().Params}
 	set := eng.Settings()
 
 	tests := []struct {
-		format flow.TranscriptFormat
+		format transcript.Format
 		check  func(t *testing.T, out string)
 	}{
-		{flow.TranscriptMarkdown, func(t *testing.T, out string) {
+		{transcript.Markdown, func(t *testing.T, out string) {
 			for i, s := range rep.Scenario.Steps {
 				if h := fmt.Sprintf("\n### %d. %s — %s\n", i+1, s.Actor, s.Title); !strings.Contains(out, h) {
 					t.Errorf("no heading %q", h)
@@ -135,7 +165,7 @@ func TestTranscriptAgent(t *testing.T) {
 				t.Error("the confirm page's markup is in the handout")
 			}
 		}},
-		{flow.TranscriptCurl, func(t *testing.T, out string) {
+		{transcript.Curl, func(t *testing.T, out string) {
 			if !strings.HasPrefix(out, "#!/usr/bin/env bash\n") || !strings.Contains(out, "\nset -euo pipefail\n") {
 				t.Error("not a strict bash script")
 			}
@@ -158,7 +188,7 @@ func TestTranscriptAgent(t *testing.T) {
 			}
 			bashSyntax(t, out)
 		}},
-		{flow.TranscriptHTTP, func(t *testing.T, out string) {
+		{transcript.HTTP, func(t *testing.T, out string) {
 			blocks := regexp.MustCompile(`(?m)^### .*\n(?:#.*\n)*([A-Z]+) (\S+)\n`).FindAllStringSubmatch(out, -1)
 			if got, want := len(blocks), exchangeCount(rep); got != want || strings.Count(out, "\n### ") != want {
 				t.Fatalf("%d blocks (%d ### lines), want one per exchange: %d", got, strings.Count(out, "\n### "), want)
@@ -181,19 +211,19 @@ func TestTranscriptAgent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.format), func(t *testing.T) {
-			out := transcript(t, rep, tt.format, opts)
+			out := render(t, rep, tt.format, opts)
 			tt.check(t, out)
 			if m := longJWT.FindString(out); m != "" {
 				t.Errorf("a JWT in full without FullTokens: %.40s…", m)
 			}
-			if again := transcript(t, rep, tt.format, opts); again != out {
+			if again := render(t, rep, tt.format, opts); again != out {
 				t.Error("two transcripts of the same run differ")
 			}
-			full := transcript(t, rep, tt.format, flow.TranscriptOptions{Settings: set, FullTokens: true})
-			if tt.format != flow.TranscriptCurl && !strings.Contains(full, systemUserToken(t, rep)) {
+			full := render(t, rep, tt.format, transcript.Options{Settings: set, FullTokens: true})
+			if tt.format != transcript.Curl && !strings.Contains(full, systemUserToken(t, rep)) {
 				t.Error("FullTokens does not show the system user token")
 			}
-			if tt.format == flow.TranscriptCurl {
+			if tt.format == transcript.Curl {
 				bashSyntax(t, full)
 			}
 		})
@@ -217,11 +247,11 @@ func bashSyntax(t *testing.T, script string) {
 }
 
 func TestTranscriptFailureScenario(t *testing.T) {
-	rep, eng := run(t, "agent-client-org", nil)
+	rep, eng := run(t, "agent-client-org")
 	if !rep.OK {
 		t.Fatalf("not ok:\n%s", describe(rep))
 	}
-	out := transcript(t, rep, flow.TranscriptMarkdown, flow.TranscriptOptions{Settings: eng.Settings()})
+	out := render(t, rep, transcript.Markdown, transcript.Options{Settings: eng.Settings()})
 	ex, _ := client.ExplainCode("MP-303")
 	last := rep.Scenario.Steps[len(rep.Scenario.Steps)-1]
 	for _, want := range []string{
@@ -239,7 +269,7 @@ func TestTranscriptFailureScenario(t *testing.T) {
 			t.Errorf("handout lacks %q", want)
 		}
 	}
-	script := transcript(t, rep, flow.TranscriptCurl, flow.TranscriptOptions{Settings: eng.Settings()})
+	script := render(t, rep, transcript.Curl, transcript.Options{Settings: eng.Settings()})
 	bashSyntax(t, script)
 	calls := regexp.MustCompile(`(?m)^(?:\w+=\$\()?curl .*$`).FindAllString(script, -1)
 	if !strings.Contains(script, "Expected to fail with MP-303") || len(calls) == 0 ||
@@ -275,19 +305,19 @@ func TestTranscriptHasNoPrivateKey(t *testing.T) {
 	}
 	demo := pk.(*rsa.PrivateKey)
 
-	rep, eng := run(t, "agent", nil)
+	rep, eng := run(t, "agent")
 	set := eng.Settings()
 	if set.VendorKey.Key == nil || !set.VendorKey.Key.Equal(demo) {
 		t.Fatal("the run did not sign with the demo vendor key: the search would prove nothing")
 	}
 	keys := []*rsa.PrivateKey{demo, set.ServiceOwnerKey.Key}
 	pemRE := regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----`)
-	for _, f := range flow.TranscriptFormats {
-		for _, opts := range []flow.TranscriptOptions{
+	for _, f := range transcript.Formats {
+		for _, opts := range []transcript.Options{
 			{Settings: set},
 			{Settings: set, FullTokens: true, ShowSecrets: true},
 		} {
-			out := transcript(t, rep, f, opts)
+			out := render(t, rep, f, opts)
 			if pemRE.MatchString(out) || strings.Contains(out, "PRIVATE KEY") {
 				t.Errorf("%s (full %v): a PEM private key header", f, opts.FullTokens)
 			}
@@ -343,34 +373,34 @@ func TestTranscriptRedaction(t *testing.T) {
 		}, {Outcome: flow.Skipped}},
 	}
 	secrets := []string{subKey, "s3cr3t-cookie-value", "dXNlcjpwYXNzd29yZC1zZWNyZXQ="}
-	for _, f := range flow.TranscriptFormats {
+	for _, f := range transcript.Formats {
 		t.Run(string(f), func(t *testing.T) {
-			out := transcript(t, rep, f, flow.TranscriptOptions{})
+			out := render(t, rep, f, transcript.Options{})
 			for _, s := range secrets {
 				if strings.Contains(out, s) {
 					t.Errorf("secret %q shown without ShowSecrets", s)
 				}
 			}
-			if strings.Contains(out, jwt) || !strings.Contains(out, flow.ShortenToken(jwt)) {
+			if strings.Contains(out, jwt) || !strings.Contains(out, transcript.ShortenToken(jwt)) {
 				t.Error("the token is not shortened")
 			}
-			shown := transcript(t, rep, f, flow.TranscriptOptions{ShowSecrets: true, FullTokens: true})
+			shown := render(t, rep, f, transcript.Options{ShowSecrets: true, FullTokens: true})
 			if !strings.Contains(shown, subKey) {
 				t.Error("ShowSecrets hides the subscription key")
 			}
 			if !strings.Contains(shown, jwt) {
 				t.Error("FullTokens hides the token")
 			}
-			if f == flow.TranscriptCurl {
+			if f == transcript.Curl {
 				bashSyntax(t, out)
 				bashSyntax(t, shown)
 			}
 		})
 	}
-	md := transcript(t, rep, flow.TranscriptMarkdown, flow.TranscriptOptions{})
+	md := render(t, rep, transcript.Markdown, transcript.Options{})
 	for _, want := range []string{
 		"{\n  \"b\": 1,\n  \"a\": [\n    2\n  ]\n}", // pretty JSON, keys as sent
-		"grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer\nassertion=" + flow.ShortenToken(jwt),
+		"grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer\nassertion=" + transcript.ShortenToken(jwt),
 		"its visible text:›\nHello you\n[Go]\n```",
 		"Ocp-Apim-Subscription-Key: [redacted]", "Cookie: [redacted]", "Set-Cookie: [redacted]", "Authorization: [redacted]",
 		"### 2. Operational phase — Never runs", "**Skipped:**",
@@ -386,35 +416,35 @@ func TestTranscriptFormatNames(t *testing.T) {
 	for _, tt := range []struct {
 		in   string
 		file bool
-		want flow.TranscriptFormat
+		want transcript.Format
 		err  bool
 	}{
-		{"run.md", true, flow.TranscriptMarkdown, false},
-		{"RUN.MD", true, flow.TranscriptMarkdown, false},
-		{"dir.x/run.sh", true, flow.TranscriptCurl, false},
-		{"run.http", true, flow.TranscriptHTTP, false},
+		{"run.md", true, transcript.Markdown, false},
+		{"RUN.MD", true, transcript.Markdown, false},
+		{"dir.x/run.sh", true, transcript.Curl, false},
+		{"run.http", true, transcript.HTTP, false},
 		{"run.txt", true, "", true},
 		{"run", true, "", true},
-		{"md", false, flow.TranscriptMarkdown, false},
-		{"curl", false, flow.TranscriptCurl, false},
-		{"http", false, flow.TranscriptHTTP, false},
+		{"md", false, transcript.Markdown, false},
+		{"curl", false, transcript.Curl, false},
+		{"http", false, transcript.HTTP, false},
 		{"pdf", false, "", true},
 	} {
-		var got flow.TranscriptFormat
+		var got transcript.Format
 		var err error
 		if tt.file {
-			got, err = flow.TranscriptFormatFor(tt.in)
+			got, err = transcript.FormatFor(tt.in)
 		} else {
-			got, err = flow.ParseTranscriptFormat(tt.in)
+			got, err = transcript.ParseFormat(tt.in)
 		}
 		if got != tt.want || (err != nil) != tt.err {
 			t.Errorf("%q: %q, %v; want %q (error %v)", tt.in, got, err, tt.want, tt.err)
 		}
 	}
-	if err := flow.WriteTranscript(&bytes.Buffer{}, flow.Report{}, "pdf", flow.TranscriptOptions{}); err == nil {
+	if err := transcript.Write(&bytes.Buffer{}, flow.Report{}, "pdf", transcript.Options{}); err == nil {
 		t.Error("unknown format written")
 	}
-	if err := flow.WriteTranscript(failingWriter{}, flow.Report{}, flow.TranscriptMarkdown, flow.TranscriptOptions{}); err == nil {
+	if err := transcript.Write(failingWriter{}, flow.Report{}, transcript.Markdown, transcript.Options{}); err == nil {
 		t.Error("write error lost")
 	}
 }

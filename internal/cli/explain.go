@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -28,17 +28,10 @@ func cmdExplain(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	list := fs.Bool("list", false, "every known code")
 	asJSON := fs.Bool("json", false, "as JSON")
-	g.register(fs)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprint(stdout, explainHelp)
-			return 0
-		}
-		fmt.Fprintf(stderr, "workbench explain: %v\n\n%s", err, explainHelp)
-		return 2
+	codes, code, ok := parse(fs, &g, args, anyArgs, stdout, stderr, explainHelp)
+	if !ok {
+		return code
 	}
-	codes := fs.Args()
 	if *list {
 		codes = client.ExplainedCodes()
 	}
@@ -73,7 +66,7 @@ func cmdExplain(g globals, args []string, stdout, stderr io.Writer) int {
 			if i > 0 {
 				fmt.Fprintln(stdout)
 			}
-			fmt.Fprintf(stdout, "%s: %s\n  cause: %s\n  fix:   %s\n  see:   %s\n", e.Code, e.Title, e.Cause, e.Fix, e.Doc)
+			printExplanation(stdout, "", e)
 		}
 	}
 	for _, c := range unknown {

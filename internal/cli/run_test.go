@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"crypto/rsa"
@@ -41,7 +41,7 @@ func TestRunTranscript(t *testing.T) {
 	if m := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}`).FindString(text); m != "" {
 		t.Errorf("a token in full: %.40s…", m)
 	}
-	pk, _ := pem.Decode(readFileT(t, "config/demo/smartcloud-demo-key.pem"))
+	pk, _ := pem.Decode(readFileT(t, "../../config/demo/smartcloud-demo-key.pem"))
 	k, err := x509.ParsePKCS8PrivateKey(pk.Bytes)
 	if err != nil {
 		t.Fatal(err)

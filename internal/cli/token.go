@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -57,14 +57,17 @@ func cmdToken(g globals, args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "show the exchanges")
 	var scopes scopeFlags
 	fs.Var(&scopes, "scope", "scope (repeatable)")
-	if code, ok := parseFlags(fs, &g, args, stdout, stderr, tokenHelp); !ok {
+	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, tokenHelp); !ok {
 		return code
 	}
-	c, ok := loadConfigFor(g, "token", stderr)
+	c, ok := loadConfig(g, "workbench token", stderr)
 	if !ok {
+		if g.config != "" {
+			fmt.Fprintf(stderr, "(`workbench config check %s` says more)\n", g.config)
+		}
 		return 2
 	}
-	if c.Env == "mock" && c.Maskinporten.URL == "" {
+	if !c.Real() && c.Maskinporten.URL == "" {
 		fmt.Fprint(stderr, `workbench token: env is mock and no Maskinporten is configured.
 
 `+"`token`"+` asks a running Maskinporten for a token: the real one (env = "tt02"),
@@ -82,21 +85,13 @@ client (client_id, client_orgno, scopes) with the public key that
 `)
 		return 2
 	}
-	if c.Vendor.ClientID == "" {
-		fmt.Fprintln(stderr, "workbench token: vendor.client_id is empty: the client id of your Maskinporten client (or set WORKBENCH_CLIENT_ID)")
-		return 2
-	}
-	key, info, err := c.VendorKey()
+	req, warnings, err := c.TokenRequest()
 	if err != nil {
 		fmt.Fprintf(stderr, "workbench token: %v\n", err)
 		return 2
 	}
-	for _, w := range info.Warnings {
+	for _, w := range warnings {
 		fmt.Fprintf(stderr, "workbench token: warning: %s: %s\n", c.Vendor.KeyFile, w)
-	}
-	req := client.SystemUserTokenRequest{
-		ClientID: c.Vendor.ClientID, Key: key, Audience: c.Maskinporten.Audience,
-		OrgNo: c.Customer.OrgNo, ExternalRef: c.Customer.ExternalRef, Scopes: scopes,
 	}
 	if *org != "" {
 		req.OrgNo = *org
@@ -104,8 +99,8 @@ client (client_id, client_orgno, scopes) with the public key that
 	if *ref != "" {
 		req.ExternalRef = *ref
 	}
-	if len(req.Scopes) == 0 {
-		req.Scopes = client.ScopeList(c.ServiceOwner.Scope)
+	if len(scopes) > 0 {
+		req.Scopes = scopes
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

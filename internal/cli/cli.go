@@ -1,0 +1,172 @@
+// Package cli is the workbench's command line: it parses the flags, wires
+// the configuration, the clients, the mocks and the flow engine together
+// (see wire), hands the run to a view (the TUI, the headless printer, a
+// transcript) and turns the outcome into an exit status. It holds no flow
+// logic of its own.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/config"
+	"github.com/systembruker/workbench/internal/cli/wire"
+	"github.com/systembruker/workbench/tui"
+)
+
+const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskinporten, step by step.
+
+Usage:
+  workbench [global flags]                 the terminal UI, on the embedded mocks unless --env says otherwise
+  workbench run [--scenario NAME] [--format text|json] [-v] [--transcript FILE]
+                                           the same flow headless; exit 0 when every step ends as expected;
+                                           --transcript writes a Markdown handout, curl script or .http file
+  workbench serve [--seed FILE]            only the mock services, until interrupted
+  workbench scenarios                      list the scenarios
+  workbench config init [FILE] [--force]   write a commented starter configuration for tt02
+  workbench config check [FILE]            say, field by field, what is wrong with a configuration
+  workbench keys new [--out FILE] [--kid KID]
+                                           make a key pair; prints the public JWK to register
+  workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
+                                           print a system user access token (for curl and scripts)
+  workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
+
+Global flags (before or after the command):
+  --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
+  --env mock|tt02|prod
+                   environment profile, over the config's env and WORKBENCH_ENV
+  --allow-prod     accept env prod (production: real organisations and data)
+  --present        the terminal UI in presenter mode: high contrast, more space, and the
+                   scenario runs itself view by view (space pauses, → ← move, + - pace,
+                   esc hands back the keys)
+  --pace DURATION  how long presenter mode shows each view (default 8s)
+  --help           this help
+  --version        the version
+`
+
+// globals are the flags every command takes.
+type globals struct {
+	config    string
+	env       string
+	allowProd bool
+	// present and pace are the terminal UI's presenter mode.
+	present bool
+	pace    time.Duration
+}
+
+// register adds the global flags to a command's flag set. The defaults are
+// the values already parsed, so that a flag given before the command
+// survives the command's own parse.
+func (g *globals) register(fs *flag.FlagSet) {
+	cfg := g.config
+	if cfg == "" {
+		cfg = os.Getenv("WORKBENCH_CONFIG")
+	}
+	fs.StringVar(&g.config, "config", cfg, "TOML configuration `FILE`")
+	fs.StringVar(&g.env, "env", g.env, "environment profile: mock, tt02 or prod")
+	fs.BoolVar(&g.allowProd, "allow-prod", g.allowProd, "accept env prod")
+	pace := g.pace
+	if pace == 0 {
+		pace = tui.DefaultPace
+	}
+	fs.BoolVar(&g.present, "present", g.present, "the terminal UI in presenter mode")
+	fs.DurationVar(&g.pace, "pace", pace, "presenter mode's time per view")
+}
+
+// Main runs the command line and returns the exit status: 0 done, 1 the
+// command failed (or a scenario did not end as expected), 2 a usage or
+// configuration error. stdin is for commands that read their input.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var g globals
+	fs := flag.NewFlagSet("workbench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	version := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "workbench: %v\n\n%s", err, usage)
+		return 2
+	}
+	if *version {
+		fmt.Fprintf(stdout, "workbench %s\n", versionString())
+		return 0
+	}
+	if g.pace <= 0 {
+		fmt.Fprintf(stderr, "workbench: --pace %s: say how long each view shows, e.g. 8s\n", g.pace)
+		return 2
+	}
+	rest := fs.Args()
+	cmd := ""
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "":
+		return cmdTUI(g, stdout, stderr)
+	case "run":
+		return cmdRun(g, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(g, rest, stdout, stderr)
+	case "scenarios":
+		return cmdScenarios(g, rest, stdout, stderr)
+	case "config":
+		return cmdConfig(g, rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(g, rest, stdout, stderr)
+	case "token":
+		return cmdToken(g, rest, stdout, stderr)
+	case "explain":
+		return cmdExplain(g, rest, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, explain)\n\n%s", cmd, usage)
+	return 2
+}
+
+func versionString() string {
+	v := client.Version
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return v
+}
+
+// loadConfig reads the config with the global flags (--env, --allow-prod)
+// applied; who names the command in the error ("workbench token").
+func loadConfig(g globals, who string, stderr io.Writer) (*config.Config, bool) {
+	c, err := config.LoadWith(g.config, config.Options{Env: g.env, AllowProd: g.allowProd})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: configuration is not usable:\n%v\n", who, err)
+		return nil, false
+	}
+	return c, true
+}
+
+// start loads the config and starts its session until ctx ends.
+func start(ctx context.Context, g globals, stderr io.Writer) (*wire.Session, bool) {
+	c, ok := loadConfig(g, "workbench", stderr)
+	if !ok {
+		return nil, false
+	}
+	s, err := wire.Start(ctx, c)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench: %v\n", err)
+		return nil, false
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(stderr, "workbench: warning: %s\n", w)
+	}
+	return s, true
+}

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/term"
+	"github.com/systembruker/workbench/tui"
+)
+
+// cmdTUI opens the terminal UI on the configured environment. When stdout
+// is not a terminal (a pipe, CI) it runs the standard scenario headless
+// instead.
+func cmdTUI(g globals, stdout, stderr io.Writer) int {
+	out, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) {
+		return cmdRun(g, nil, stdout, stderr)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, ok := start(ctx, g, stderr)
+	if !ok {
+		return 2
+	}
+	defer s.Close()
+	// Ask the terminal for its background before Bubble Tea owns the
+	// input, so light and dark themes pick their colours.
+	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
+	opts := []tui.Option{tui.WithClipboard(tui.OSC52(out, os.Getenv("TMUX") != "", strings.HasPrefix(os.Getenv("TERM"), "screen")))}
+	if g.present {
+		opts = append(opts, tui.WithPresenter(g.pace))
+	}
+	m := tui.New(s.Services, s.Settings, opts...)
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(out))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		fmt.Fprintf(stderr, "workbench: %v\n", err)
+		return 1
+	}
+	return 0
+}

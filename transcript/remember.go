@@ -1,0 +1,150 @@
+package transcript
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// --- What to remember ---
+
+// remember derives the handout's closing points from what the run showed.
+func (t *transcript) remember() []string {
+	sc, set := t.rep.Scenario, t.opts.Settings
+	var out []string
+	for i, s := range sc.Steps {
+		if s.Expect.Code != "" && s.Expect.Why != "" {
+			out = append(out, fmt.Sprintf("**This scenario's lesson (step %d, %s):** %s", i+1, s.Expect.Code, s.Expect.Why))
+		}
+	}
+	grantOrg, tokenSeen := "", false
+	var apiPath, pdpOrg string
+	lookup := false
+	var expiresIn string
+	for i := range sc.Steps {
+		r := t.result(i)
+		for _, tk := range r.Tokens {
+			if d := detail(tk.Claims); d != nil {
+				if strings.HasSuffix(tk.Label, "grant") && grantOrg == "" {
+					grantOrg = strings.TrimPrefix(compactValue(d["systemuser_org"]), "0192:")
+				}
+				if strings.HasSuffix(tk.Label, "access token") && tk.Verified {
+					tokenSeen = true
+				}
+			}
+		}
+		for _, x := range r.Exchanges {
+			if x.Service == "skatteetaten" && apiPath == "" {
+				apiPath = urlPath(x.URL)
+			}
+			if x.Service == "maskinporten" && strings.HasSuffix(urlPath(x.URL), "/token") && x.Status == 200 && expiresIn == "" {
+				var tr struct {
+					ExpiresIn int `json:"expires_in"`
+				}
+				if json.Unmarshal([]byte(x.ResponseBody), &tr) == nil && tr.ExpiresIn > 0 {
+					expiresIn = strconv.Itoa(tr.ExpiresIn)
+				}
+			}
+			for _, bx := range x.Behind {
+				if strings.Contains(bx.URL, "/systemuser/byExternalId") {
+					lookup = true
+				}
+				if strings.Contains(bx.URL, "/authorization/api/v1/authorize") && pdpOrg == "" {
+					pdpOrg = pdpOrganisation(bx.RequestBody)
+				}
+			}
+		}
+	}
+	has := func(id string) bool {
+		for _, s := range sc.Steps {
+			if s.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	if sc.Agent {
+		out = append(out, fmt.Sprintf("In an agent system user's grant, `systemuser_org` is the facilitator, %s, never the client: "+
+			"the system user belongs to the facilitator.", orgCell(set.FacilitatorName, set.FacilitatorOrgNo)))
+		where := "in the API path"
+		if apiPath != "" {
+			where += " (`" + apiPath + "`)"
+		}
+		if pdpOrg != "" {
+			where += fmt.Sprintf(" and in the PDP request Skatteetaten sends to Altinn (`urn:altinn:organization:identifier-no` = `%s`)", pdpOrg)
+		} else {
+			where += " and in the PDP request Skatteetaten sends to Altinn"
+		}
+		out = append(out, fmt.Sprintf("The client, %s, appears only %s: the token never names it.",
+			orgCell(set.CustomerName, set.CustomerOrgNo), where))
+		if has("ca-delegate") {
+			out = append(out, "Delegating a client (or taking it away) changes nothing in the token: the PDP checks the delegation on every API call.")
+		}
+		if has("v-system") {
+			out = append(out, "An agent system is registered with access packages instead of rights, and must not be visible (`isVisible: false`).")
+		}
+	} else if grantOrg != "" {
+		who := "`" + grantOrg + "`"
+		if grantOrg == set.CustomerOrgNo {
+			who = orgCell(set.CustomerName, set.CustomerOrgNo)
+		}
+		line := fmt.Sprintf("`systemuser_org` in the grant is the organisation that approved the request and owns the system user, here %s", who)
+		if apiPath != "" {
+			line += fmt.Sprintf("; the API call names the same organisation (`%s`)", apiPath)
+		}
+		out = append(out, line+".")
+	}
+	if lookup || tokenSeen {
+		out = append(out, "SmartCloud stores no system user id: its grant names the owner's org (and externalRef, if any); "+
+			"Maskinporten asks Altinn for the system user (`GET /authentication/api/v1/systemuser/byExternalId`) and writes "+
+			"`systemuser_id` and `system_id` into the token.")
+	}
+	if has("v-system") {
+		out = append(out, "The system in Altinn's system register must list the Maskinporten client id, or token requests fail with MP-303.")
+	}
+	if grantOrg != "" {
+		life := ""
+		if expiresIn != "" {
+			life = " (here `expires_in` " + expiresIn + " s)"
+		}
+		out = append(out, "A grant is good for one token: sign a fresh one, with a new `jti` and at most 120 s between `iat` and `exp`, "+
+			"whenever the token expires"+life+".")
+	}
+	return out
+}
+
+// pdpOrganisation finds the organisation a PDP decision request is about.
+func pdpOrganisation(body string) string {
+	var v any
+	if json.Unmarshal([]byte(body), &v) != nil {
+		return ""
+	}
+	var found string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["AttributeId"] == "urn:altinn:organization:identifier-no" {
+				if s, ok := x["Value"].(string); ok && found == "" {
+					found = s
+				}
+			}
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(x[k])
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return found
+}
