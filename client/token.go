@@ -38,6 +38,23 @@ type IssuedToken struct {
 	Response TokenResponse
 }
 
+// Grant is the grant the request asks for: iss the client, aud the
+// request's Audience or else issuer (Maskinporten's, from its well-known
+// document), and authorization_details naming the system user's owner
+// (type urn:altinn:systemuser, systemuser_org, externalRef when set).
+// Maskinporten finds the system user from these; the grant never names it.
+func (req SystemUserTokenRequest) Grant(issuer string) Grant {
+	aud := req.Audience
+	if aud == "" {
+		aud = issuer
+	}
+	org := NewOrgID(req.OrgNo)
+	return Grant{
+		ClientID: req.ClientID, Audience: aud, Scopes: req.Scopes, IssuedAt: req.Now, Lifetime: req.Lifetime,
+		AuthorizationDetails: []AuthorizationDetail{{Type: AuthorizationTypeSystemUser, SystemUserOrg: &org, ExternalRef: req.ExternalRef}},
+	}
+}
+
 // SystemUserToken reads Maskinporten's well-known document, signs a grant
 // with authorization_details for the system user and trades it at the
 // token endpoint. A refusal comes back as *OAuthError, with the MP id.
@@ -58,16 +75,7 @@ func (m *Maskinporten) SystemUserToken(ctx context.Context, req SystemUserTokenR
 		return it, fmt.Errorf("read Maskinporten's metadata: %w", err)
 	}
 	it.Metadata = md
-	aud := req.Audience
-	if aud == "" {
-		aud = md.Issuer
-	}
-	org := NewOrgID(req.OrgNo)
-	g := Grant{
-		ClientID: req.ClientID, Audience: aud, Scopes: req.Scopes, IssuedAt: req.Now, Lifetime: req.Lifetime,
-		AuthorizationDetails: []AuthorizationDetail{{Type: AuthorizationTypeSystemUser, SystemUserOrg: &org, ExternalRef: req.ExternalRef}},
-	}
-	if it.Grant, err = g.Sign(req.Key); err != nil {
+	if it.Grant, err = req.Grant(md.Issuer).Sign(req.Key); err != nil {
 		return it, err
 	}
 	it.Response, err = m.Token(ctx, md.TokenEndpoint, it.Grant)

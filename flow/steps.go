@@ -42,17 +42,25 @@ func (r *runCtx) discover(ctx context.Context) error {
 
 // tokenRequest is what getToken needs.
 type tokenRequest struct {
-	label    string // who asks, for the token labels
-	key      client.SigningKey
-	clientID string
-	scopes   []string
-	details  []client.AuthorizationDetail
-	lifetime time.Duration
-	aud      string        // empty: the issuer
-	skew     time.Duration // how far the signer's clock is off
+	label string // who asks, for the token labels
+	key   client.SigningKey
+	// grant makes the grant to sign once Maskinporten's issuer is known.
+	grant func(issuer string) client.Grant
 	// tweak changes the grant or key before signing, for the training
 	// scenarios that break a rule on purpose.
 	tweak func(*client.Grant, *client.SigningKey)
+}
+
+// plainGrant is a grant for the client's own token, without a system user:
+// aud the configured audience, else the issuer.
+func (r *runCtx) plainGrant(clientID string, scopes []string) func(string) client.Grant {
+	return func(issuer string) client.Grant {
+		aud := r.set.MaskinportenAudience
+		if aud == "" {
+			aud = issuer
+		}
+		return client.Grant{ClientID: clientID, Audience: aud, Scopes: scopes, IssuedAt: r.svc.Now()}
+	}
 }
 
 // getToken signs a grant, shows it, posts it to /token, and verifies and
@@ -61,17 +69,8 @@ func (r *runCtx) getToken(ctx context.Context, tr tokenRequest) (string, error) 
 	if err := r.discover(ctx); err != nil {
 		return "", err
 	}
-	aud := tr.aud
-	if aud == "" {
-		aud = r.set.MaskinportenAudience
-	}
-	if aud == "" {
-		aud = r.state.Issuer
-	}
-	g := client.Grant{
-		ClientID: tr.clientID, Audience: aud, Scopes: tr.scopes,
-		IssuedAt: r.svc.Now().Add(tr.skew), Lifetime: tr.lifetime, AuthorizationDetails: tr.details,
-	}
+	g := tr.grant(r.state.Issuer)
+	systemUser := len(g.AuthorizationDetails) > 0
 	key := tr.key
 	if tr.tweak != nil {
 		tr.tweak(&g, &key)
@@ -88,7 +87,7 @@ func (r *runCtx) getToken(ctx context.Context, tr tokenRequest) (string, error) 
 	} else {
 		gd.VerifyError = err.Error()
 	}
-	if len(tr.details) > 0 {
+	if systemUser {
 		r.state.Grant = assertion
 	}
 	r.token(Token{Label: tr.label + " grant", DecodedJWT: gd, Warnings: g.Warnings()})
@@ -129,7 +128,7 @@ func (r *runCtx) serviceOwnerElsewhere(what string) bool {
 // vendorToken gets (again) SmartCloud's token for Altinn's vendor APIs.
 func (r *runCtx) vendorToken(ctx context.Context) error {
 	tok, err := r.getToken(ctx, tokenRequest{
-		label: "SmartCloud", key: r.set.VendorKey, clientID: r.state.VendorClientID, scopes: vendorAltinnScopes,
+		label: "SmartCloud", key: r.set.VendorKey, grant: r.plainGrant(r.state.VendorClientID, vendorAltinnScopes),
 	})
 	if err == nil {
 		r.state.VendorToken = tok
@@ -186,8 +185,8 @@ func stepServiceOwnerToken() Step {
 				return nil
 			}
 			tok, err := r.getToken(ctx, tokenRequest{
-				label: "Skatteetaten", key: r.set.ServiceOwnerKey, clientID: r.set.ServiceOwnerClientID,
-				scopes: []string{"altinn:resourceregistry/resource.write"},
+				label: "Skatteetaten", key: r.set.ServiceOwnerKey,
+				grant: r.plainGrant(r.set.ServiceOwnerClientID, []string{"altinn:resourceregistry/resource.write"}),
 			})
 			r.state.ServiceOwnerToken = tok
 			return err
@@ -630,17 +629,22 @@ func stepOperationalToken(x Expect, v ...tokenVariant) Step {
 		Inputs: []Param{ParamGrantOrg, ParamExternalRef, ParamGrantScope, ParamGrantLifetime, ParamGrantAudience, ParamVendorClock},
 		Expect: x,
 		run: func(ctx context.Context, r *runCtx) error {
-			d := client.AuthorizationDetail{Type: client.AuthorizationTypeSystemUser}
-			org := client.NewOrgID(r.state.Param(ParamGrantOrg))
-			d.SystemUserOrg = &org
-			if ref := r.state.Param(ParamExternalRef); ref != "" {
-				d.ExternalRef = ref
+			// The same request `workbench token` makes, from the inputs.
+			req := client.SystemUserTokenRequest{
+				ClientID: r.state.VendorClientID, Key: r.set.VendorKey,
+				OrgNo: r.state.Param(ParamGrantOrg), ExternalRef: r.state.Param(ParamExternalRef),
+				Scopes: client.ScopeList(r.state.Param(ParamGrantScope)), Audience: r.state.Param(ParamGrantAudience),
+				Lifetime: r.state.duration(ParamGrantLifetime),
+			}
+			if req.Audience == "" {
+				req.Audience = r.set.MaskinportenAudience
 			}
 			tok, err := r.getToken(ctx, tokenRequest{
-				label: "system user", key: r.set.VendorKey, clientID: r.state.VendorClientID,
-				scopes: client.ScopeList(r.state.Param(ParamGrantScope)), details: []client.AuthorizationDetail{d},
-				lifetime: r.state.duration(ParamGrantLifetime), aud: r.state.Param(ParamGrantAudience),
-				skew: r.state.duration(ParamVendorClock), tweak: tw.tweak,
+				label: "system user", key: req.Key, tweak: tw.tweak,
+				grant: func(issuer string) client.Grant {
+					req.Now = r.svc.Now().Add(r.state.duration(ParamVendorClock)) // the vendor's clock
+					return req.Grant(issuer)
+				},
 			})
 			r.state.AccessToken = tok
 			return err
