@@ -77,7 +77,7 @@ func NewSkatteetaten(cfg SkatteetatenConfig) (*Skatteetaten, error) {
 		cfg:    cfg,
 		mux:    http.NewServeMux(),
 		mpKeys: newJWKSCache(cfg.MaskinportenURL+"jwk", cfg.HTTP),
-		pdp:    &skePDPClient{cfg: cfg},
+		pdp:    newSkePDPClient(cfg),
 		claims: map[string]skeAapneKrav{},
 	}
 	s.mux.HandleFunc("GET /api/innkreving/kravogbetalinger/v1/{pakke}/{orgno}/aapnekrav", s.handleAapneKrav)
