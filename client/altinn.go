@@ -222,14 +222,6 @@ func (q *Requests) Get(ctx context.Context, token string, agent bool, id string)
 	return out, err
 }
 
-// ByExternalRef finds a request by system, party and externalRef.
-func (q *Requests) ByExternalRef(ctx context.Context, token string, agent bool, systemID, orgNo, externalRef string) (Request, error) {
-	var out Request
-	p := requestPath(agent) + "/byexternalref/" + url.PathEscape(systemID) + "/" + url.PathEscape(orgNo) + "/" + url.PathEscape(externalRef)
-	_, err := q.doJSON(ctx, call{method: http.MethodGet, path: p, bearer: token}, nil, &out)
-	return out, err
-}
-
 // SystemUsers is a client of the system user lookups.
 type SystemUsers struct{ Base }
 
@@ -343,13 +335,6 @@ func NewClientDelegation(baseURL string, hc *http.Client) *ClientDelegation {
 }
 
 const delegationPath = "authentication/api/v1/enduser/systemuser/"
-
-// Agents lists the party's agent system users.
-func (c *ClientDelegation) Agents(ctx context.Context, token, party string) ([]map[string]any, error) {
-	var out []map[string]any
-	_, err := c.doJSON(ctx, call{method: http.MethodGet, path: delegationPath + "agents", query: url.Values{"party": {party}}, bearer: token}, nil, &out)
-	return out, err
-}
 
 // Client is a client organisation of an agent system user.
 type Client struct {

@@ -62,9 +62,6 @@ func WithClipboard(copy func(string) error) Option { return func(m *Model) { m.c
 // WithOpener sets how o opens a URL; the default is OpenBrowser.
 func WithOpener(open func(string) error) Option { return func(m *Model) { m.open = open } }
 
-// WithTheme sets the colours.
-func WithTheme(t Theme) Option { return func(m *Model) { m.theme = &t } }
-
 // OSC52 returns a clipboard function that writes an OSC 52 sequence to
 // the terminal, wrapped for tmux or screen when term says so. It works
 // over SSH, as the terminal does the copying.
@@ -104,11 +101,10 @@ type Model struct {
 	form     *inputForm
 	pickFrom screen
 
-	keys  KeyMap
-	theme *Theme
-	st    *Styles
-	help  help.Model
-	spin  spinner.Model
+	keys KeyMap
+	st   *Styles
+	help help.Model
+	spin spinner.Model
 
 	now           func() time.Time
 	loc           *time.Location
@@ -190,14 +186,9 @@ func New(svc flow.Services, settings flow.Settings, opts ...Option) Model {
 		o(&m)
 	}
 	var st Styles
-	switch {
-	case m.present && m.theme != nil:
-		st = NewPresenterStyles(*m.theme)
-	case m.present:
+	if m.present {
 		st = NewPresenterStyles(PresenterTheme())
-	case m.theme != nil:
-		st = NewStyles(*m.theme)
-	default:
+	} else {
 		st = NewStyles(DefaultTheme())
 	}
 	m.st = &st
