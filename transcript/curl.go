@@ -248,6 +248,16 @@ func (t *transcript) grantDetail(step int, raw string) string {
 	return ""
 }
 
+// curlCall is one curl command: its arguments, a here-document for the
+// body, and whether a shortened token from outside the transcript is in it.
+type curlCall struct {
+	args       []string
+	heredoc    []string // "<<DELIM", the body, "DELIM"; nil without a body to pipe in
+	pasteToken bool
+}
+
+// curlExchange writes the exchange as a curl command with what it
+// captures for later calls (defined), using the values bound so far.
 func (t *transcript) curlExchange(se stepExchange, active, defined []binding, origins map[string]string) {
 	x := se.x
 	sub := func(s string) []segment { return substitute(s, active, origins) }
@@ -264,7 +274,18 @@ func (t *transcript) curlExchange(se stepExchange, active, defined []binding, or
 		t.comment("# ", "The recorded run got an error here, as shown; the command does not stop the script on it.")
 	}
 
-	var args []string
+	c := t.curlArgs(x, ok, sub)
+	if c.pasteToken && !t.opts.FullTokens {
+		t.comment("# ", "A token below comes from outside this transcript and is shortened: paste a full one.")
+	}
+	t.curlCommand(c, defined)
+}
+
+// curlArgs are the command's arguments: the URL, the headers (secrets as
+// variables) and the body. A multipart body's files are written first, as
+// here-documents.
+func (t *transcript) curlArgs(x client.Exchange, ok bool, sub func(string) []segment) curlCall {
+	var c curlCall
 	flags := "curl -sS"
 	if ok {
 		flags += " --fail-with-body"
@@ -273,8 +294,8 @@ func (t *transcript) curlExchange(se stepExchange, active, defined []binding, or
 		flags += " -X " + x.Method
 	}
 	urlSegs := sub(x.URL)
-	args = append(args, flags+" "+t.shellQuoted(urlSegs))
-	pasteToken := hasSegmentJWT(urlSegs)
+	c.args = append(c.args, flags+" "+t.shellQuoted(urlSegs))
+	c.pasteToken = hasSegmentJWT(urlSegs)
 	keys := make([]string, 0, len(x.RequestHeader))
 	for k := range x.RequestHeader {
 		keys = append(keys, k)
@@ -294,22 +315,21 @@ func (t *transcript) curlExchange(se stepExchange, active, defined []binding, or
 			} else {
 				segs = sub(ck + ": " + v)
 			}
-			pasteToken = pasteToken || hasSegmentJWT(segs)
-			args = append(args, "-H "+t.shellQuoted(segs))
+			c.pasteToken = c.pasteToken || hasSegmentJWT(segs)
+			c.args = append(c.args, "-H "+t.shellQuoted(segs))
 		}
 	}
-	var heredoc []string
 	switch {
 	case x.RequestBody == "":
 	case ct == "application/x-www-form-urlencoded":
 		for _, f := range formFields(x.RequestBody) {
 			segs := sub(f[0] + "=" + f[1])
-			pasteToken = pasteToken || hasSegmentJWT(segs)
-			args = append(args, "--data-urlencode "+t.shellQuoted(segs))
+			c.pasteToken = c.pasteToken || hasSegmentJWT(segs)
+			c.args = append(c.args, "--data-urlencode "+t.shellQuoted(segs))
 		}
 	case ct == "multipart/form-data":
 		parts, files := t.multipartArgs(x, sub)
-		args = append(args, parts...)
+		c.args = append(c.args, parts...)
 		for _, f := range files {
 			t.p("cat > \"$TMP/%s\" <<'PART'\n%s\nPART\n", f[0], strings.TrimRight(f[1], "\n"))
 		}
@@ -322,19 +342,20 @@ func (t *transcript) curlExchange(se stepExchange, active, defined []binding, or
 			}
 		}
 		segs := sub(body)
-		pasteToken = pasteToken || hasSegmentJWT(segs)
-		args = append(args, "--data-binary @-")
+		c.pasteToken = c.pasteToken || hasSegmentJWT(segs)
+		c.args = append(c.args, "--data-binary @-")
 		delim := "BODY"
 		for strings.Contains(body, delim) {
 			delim += "_"
 		}
-		heredoc = []string{"<<" + delim, t.hereDocRaw(segs), delim}
+		c.heredoc = []string{"<<" + delim, t.hereDocRaw(segs), delim}
 	}
-	if pasteToken && !t.opts.FullTokens {
-		t.comment("# ", "A token below comes from outside this transcript and is shortened: paste a full one.")
-	}
+	return c
+}
 
-	cmd := strings.Join(args, " \\\n  ")
+// curlCommand writes the command, capturing what later calls use.
+func (t *transcript) curlCommand(c curlCall, defined []binding) {
+	cmd := strings.Join(c.args, " \\\n  ")
 	pipe := ""
 	var assign []string
 	switch {
@@ -356,10 +377,10 @@ func (t *transcript) curlExchange(se stepExchange, active, defined []binding, or
 			assign = append(assign, fmt.Sprintf("%s=$(jq -r '%s' <<<\"$RESPONSE\")", b.name, b.path))
 		}
 	}
-	if heredoc != nil {
-		t.line(cmd + " " + heredoc[0] + pipe)
-		t.line(heredoc[1])
-		t.line(heredoc[2])
+	if c.heredoc != nil {
+		t.line(cmd + " " + c.heredoc[0] + pipe)
+		t.line(c.heredoc[1])
+		t.line(c.heredoc[2])
 		if len(defined) > 0 {
 			t.line(")")
 		}

@@ -19,44 +19,7 @@ func (t *transcript) remember() []string {
 			out = append(out, fmt.Sprintf("**This scenario's lesson (step %d, %s):** %s", i+1, s.Expect.Code, s.Expect.Why))
 		}
 	}
-	grantOrg, tokenSeen := "", false
-	var apiPath, pdpOrg string
-	lookup := false
-	var expiresIn string
-	for i := range sc.Steps {
-		r := t.result(i)
-		for _, tk := range r.Tokens {
-			if d := detail(tk.Claims); d != nil {
-				if strings.HasSuffix(tk.Label, "grant") && grantOrg == "" {
-					grantOrg = strings.TrimPrefix(compactValue(d["systemuser_org"]), "0192:")
-				}
-				if strings.HasSuffix(tk.Label, "access token") && tk.Verified {
-					tokenSeen = true
-				}
-			}
-		}
-		for _, x := range r.Exchanges {
-			if x.Service == "skatteetaten" && apiPath == "" {
-				apiPath = urlPath(x.URL)
-			}
-			if x.Service == "maskinporten" && strings.HasSuffix(urlPath(x.URL), "/token") && x.Status == 200 && expiresIn == "" {
-				var tr struct {
-					ExpiresIn int `json:"expires_in"`
-				}
-				if json.Unmarshal([]byte(x.ResponseBody), &tr) == nil && tr.ExpiresIn > 0 {
-					expiresIn = strconv.Itoa(tr.ExpiresIn)
-				}
-			}
-			for _, bx := range x.Behind {
-				if strings.Contains(bx.URL, "/systemuser/byExternalId") {
-					lookup = true
-				}
-				if strings.Contains(bx.URL, "/authorization/api/v1/authorize") && pdpOrg == "" {
-					pdpOrg = pdpOrganisation(bx.RequestBody)
-				}
-			}
-		}
-	}
+	f := t.facts()
 	has := func(id string) bool {
 		for _, s := range sc.Steps {
 			if s.ID == id {
@@ -69,11 +32,11 @@ func (t *transcript) remember() []string {
 		out = append(out, fmt.Sprintf("In an agent system user's grant, `systemuser_org` is the facilitator, %s, never the client: "+
 			"the system user belongs to the facilitator.", orgCell(set.FacilitatorName, set.FacilitatorOrgNo)))
 		where := "in the API path"
-		if apiPath != "" {
-			where += " (`" + apiPath + "`)"
+		if f.apiPath != "" {
+			where += " (`" + f.apiPath + "`)"
 		}
-		if pdpOrg != "" {
-			where += fmt.Sprintf(" and in the PDP request Skatteetaten sends to Altinn (`urn:altinn:organization:identifier-no` = `%s`)", pdpOrg)
+		if f.pdpOrg != "" {
+			where += fmt.Sprintf(" and in the PDP request Skatteetaten sends to Altinn (`urn:altinn:organization:identifier-no` = `%s`)", f.pdpOrg)
 		} else {
 			where += " and in the PDP request Skatteetaten sends to Altinn"
 		}
@@ -85,18 +48,18 @@ func (t *transcript) remember() []string {
 		if has("v-system") {
 			out = append(out, "An agent system is registered with access packages instead of rights, and must not be visible (`isVisible: false`).")
 		}
-	} else if grantOrg != "" {
-		who := "`" + grantOrg + "`"
-		if grantOrg == set.CustomerOrgNo {
+	} else if f.grantOrg != "" {
+		who := "`" + f.grantOrg + "`"
+		if f.grantOrg == set.CustomerOrgNo {
 			who = orgCell(set.CustomerName, set.CustomerOrgNo)
 		}
 		line := fmt.Sprintf("`systemuser_org` in the grant is the organisation that approved the request and owns the system user, here %s", who)
-		if apiPath != "" {
-			line += fmt.Sprintf("; the API call names the same organisation (`%s`)", apiPath)
+		if f.apiPath != "" {
+			line += fmt.Sprintf("; the API call names the same organisation (`%s`)", f.apiPath)
 		}
 		out = append(out, line+".")
 	}
-	if lookup || tokenSeen {
+	if f.lookup || f.tokenSeen {
 		out = append(out, "SmartCloud stores no system user id: its grant names the owner's org (and externalRef, if any); "+
 			"Maskinporten asks Altinn for the system user (`GET /authentication/api/v1/systemuser/byExternalId`) and writes "+
 			"`systemuser_id` and `system_id` into the token.")
@@ -104,15 +67,66 @@ func (t *transcript) remember() []string {
 	if has("v-system") {
 		out = append(out, "The system in Altinn's system register must list the Maskinporten client id, or token requests fail with MP-303.")
 	}
-	if grantOrg != "" {
+	if f.grantOrg != "" {
 		life := ""
-		if expiresIn != "" {
-			life = " (here `expires_in` " + expiresIn + " s)"
+		if f.expiresIn != "" {
+			life = " (here `expires_in` " + f.expiresIn + " s)"
 		}
 		out = append(out, "A grant is good for one token: sign a fresh one, with a new `jti` and at most 120 s between `iat` and `exp`, "+
 			"whenever the token expires"+life+".")
 	}
 	return out
+}
+
+// runFacts are what the run showed that the closing points speak of.
+type runFacts struct {
+	grantOrg  string // systemuser_org of the first system user grant
+	tokenSeen bool   // a verified system user access token
+	apiPath   string // the first call to Skatteetaten's API
+	pdpOrg    string // the organisation of the first PDP request behind the scenes
+	lookup    bool   // Maskinporten asked Altinn for the system user
+	expiresIn string // the first token's expires_in
+}
+
+// facts reads them from the run's tokens and exchanges.
+func (t *transcript) facts() runFacts {
+	var f runFacts
+	sc := t.rep.Scenario
+	for i := range sc.Steps {
+		r := t.result(i)
+		for _, tk := range r.Tokens {
+			if d := detail(tk.Claims); d != nil {
+				if strings.HasSuffix(tk.Label, "grant") && f.grantOrg == "" {
+					f.grantOrg = strings.TrimPrefix(compactValue(d["systemuser_org"]), "0192:")
+				}
+				if strings.HasSuffix(tk.Label, "access token") && tk.Verified {
+					f.tokenSeen = true
+				}
+			}
+		}
+		for _, x := range r.Exchanges {
+			if x.Service == "skatteetaten" && f.apiPath == "" {
+				f.apiPath = urlPath(x.URL)
+			}
+			if x.Service == "maskinporten" && strings.HasSuffix(urlPath(x.URL), "/token") && x.Status == 200 && f.expiresIn == "" {
+				var tr struct {
+					ExpiresIn int `json:"expires_in"`
+				}
+				if json.Unmarshal([]byte(x.ResponseBody), &tr) == nil && tr.ExpiresIn > 0 {
+					f.expiresIn = strconv.Itoa(tr.ExpiresIn)
+				}
+			}
+			for _, bx := range x.Behind {
+				if strings.Contains(bx.URL, "/systemuser/byExternalId") {
+					f.lookup = true
+				}
+				if strings.Contains(bx.URL, "/authorization/api/v1/authorize") && f.pdpOrg == "" {
+					f.pdpOrg = pdpOrganisation(bx.RequestBody)
+				}
+			}
+		}
+	}
+	return f
 }
 
 // pdpOrganisation finds the organisation a PDP decision request is about.
