@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/systembruker/workbench/client"
@@ -154,19 +156,22 @@ func loadConfig(g globals, who string, stderr io.Writer) (*config.Config, bool) 
 	return c, true
 }
 
-// start loads the config and starts its session until ctx ends.
-func start(ctx context.Context, g globals, stderr io.Writer) (*wire.Session, bool) {
+// start loads the config and starts its session, which lasts until the
+// process is interrupted or end is called; ctx ends with it.
+func start(g globals, stderr io.Writer) (ctx context.Context, s *wire.Session, end func(), ok bool) {
 	c, ok := loadConfig(g, "workbench", stderr)
 	if !ok {
-		return nil, false
+		return nil, nil, nil, false
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	s, err := wire.Start(ctx, c)
 	if err != nil {
+		stop()
 		fmt.Fprintf(stderr, "workbench: %v\n", err)
-		return nil, false
+		return nil, nil, nil, false
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintf(stderr, "workbench: warning: %s\n", w)
 	}
-	return s, true
+	return ctx, s, func() { s.Close(); stop() }, true
 }

@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/systembruker/workbench/flow"
 	"github.com/systembruker/workbench/transcript"
@@ -80,13 +76,11 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	s, ok := start(ctx, g, stderr)
+	ctx, s, end, ok := start(g, stderr)
 	if !ok {
 		return 2
 	}
-	defer s.Close()
+	defer end()
 	sc, err := flow.Find(s.Settings, *name)
 	if err != nil {
 		fmt.Fprintf(stderr, "workbench run: %v\n", err)

@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -24,13 +21,11 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 	if !ok || !term.IsTerminal(out.Fd()) {
 		return cmdRun(g, nil, stdout, stderr)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	s, ok := start(ctx, g, stderr)
+	ctx, s, end, ok := start(g, stderr)
 	if !ok {
 		return 2
 	}
-	defer s.Close()
+	defer end()
 	// Ask the terminal for its background before Bubble Tea owns the
 	// input, so light and dark themes pick their colours.
 	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
