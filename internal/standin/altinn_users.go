@@ -1,0 +1,185 @@
+package standin
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+)
+
+// The vendor's system user routes (AUTHN src/Authentication/Controllers/
+// SystemUserController.cs, route authentication/api/v1/systemuser).
+const (
+	routeUserByQuery  = "GET " + apiBase + "systemuser/vendor/byquery"
+	routeUserBySystem = "GET " + apiBase + "systemuser/vendor/bysystem/{systemId}"
+)
+
+// systemUserWire is SystemUserExternalDTO (AUTHN src/Core/Models/
+// SystemUserExternalDTO.cs); userType is "standard" or "agent"
+// (src/Core/Enums/SystemUserType.cs).
+type systemUserWire struct {
+	ID               string `json:"id"`
+	IntegrationTitle string `json:"integrationTitle"`
+	SystemID         string `json:"systemId"`
+	ProductName      string `json:"productName"`
+	ReporteeOrgNo    string `json:"reporteeOrgNo"`
+	Created          string `json:"created"`
+	IsDeleted        bool   `json:"isDeleted"`
+	SupplierName     string `json:"supplierName"`
+	SupplierOrgNo    string `json:"supplierOrgno"`
+	ExternalRef      string `json:"externalRef"`
+	UserType         string `json:"userType"`
+}
+
+// page is the paginated list shape {links: {next?}, data} (spec §4).
+type page[T any] struct {
+	Links struct {
+		Next string `json:"next,omitempty"`
+	} `json:"links"`
+	Data []T `json:"data"`
+}
+
+func (w *World) userRoutes(mux *http.ServeMux) {
+	w.handle(mux, routeUserByQuery, w.userByQuery)
+	w.handle(mux, routeUserBySystem, w.usersBySystem)
+}
+
+func wireUser(u *systemUser) systemUserWire {
+	t := "standard"
+	if u.agent {
+		t = "agent"
+	}
+	return systemUserWire{ID: u.id, IntegrationTitle: u.title, SystemID: u.systemID, ReporteeOrgNo: u.ownerOrgNo,
+		Created: dotnetTime(u.created), IsDeleted: u.deleted, SupplierOrgNo: u.supplierOrgNo,
+		ExternalRef: u.externalRef, UserType: t}
+}
+
+// userByQuery is GetSingleSystemUserForVendor (L245-275): scope
+// systemuser.request.write (sic), the vendor must be the system user's
+// supplier, else 404.
+func (w *World) userByQuery(rw http.ResponseWriter, r *http.Request) {
+	c, ok := w.authorize(rw, r, scopeRequestWrite)
+	if !ok {
+		return
+	}
+	if c.vendorOrgNo == "" {
+		writeStatusProblem(rw, http.StatusUnauthorized)
+		return
+	}
+	qv := r.URL.Query()
+	orgNo := qv.Get("orgno")
+	ref := orgNo
+	if qv.Has("external-ref") {
+		ref = qv.Get("external-ref")
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u := w.state.userByRef(qv.Get("system-id"), orgNo, ref)
+	if u == nil || u.supplierOrgNo != c.vendorOrgNo {
+		writeStatusProblem(rw, http.StatusNotFound)
+		return
+	}
+	writeJSON(rw, http.StatusOK, wireUser(u))
+}
+
+// usersBySystem is GetAllSystemUsersByVendorSystem (L284-326) with
+// SystemUserService (L286-314): the system's live system users by
+// sequence number, a page at a time, ?token= to go on.
+func (w *World) usersBySystem(rw http.ResponseWriter, r *http.Request) {
+	c, ok := w.authorize(rw, r, scopeRegisterAdmin, scopeRegisterWrite)
+	if !ok {
+		return
+	}
+	if c.vendorOrgNo == "" {
+		writeStatusProblem(rw, http.StatusUnauthorized)
+		return
+	}
+	systemID := r.PathValue("systemId")
+	from := int64(0)
+	if tok := r.URL.Query().Get("token"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		n, perr := strconv.ParseInt(string(b), 10, 64)
+		if err != nil || perr != nil {
+			writeModelProblem(rw, "token", "The value '"+tok+"' is not valid.")
+			return
+		}
+		from = n
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if s := w.state.system(systemID); s == nil || s.vendorOrgNo != c.vendorOrgNo {
+		writeProblem(rw, probSystemIDNotFound)
+		return
+	}
+	var out page[systemUserWire]
+	out.Data = []systemUserWire{}
+	var last *systemUser
+	for _, u := range w.state.users { // made in sequence order
+		if u.systemID != systemID || u.deleted || u.seq <= from {
+			continue
+		}
+		if len(out.Data) == w.opts.PageSize {
+			out.Links.Next = w.AltinnURL + "authentication/api/v1/systemuser/vendor/bysystem/" + url.PathEscape(systemID) +
+				"?token=" + base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(last.seq, 10)))
+			break
+		}
+		out.Data = append(out.Data, wireUser(u))
+		last = u
+	}
+	writeJSON(rw, http.StatusOK, out)
+}
+
+// listRequests is GetAllRequestsForVendor / GetAllAgentRequestsForVendor
+// (controller L545-636, service L756-815): the system's live requests of
+// the kind, ordered by id, a page at a time.
+func (w *World) listRequests(rw http.ResponseWriter, r *http.Request, agent bool) {
+	c, ok := w.authorize(rw, r, scopeRequestRead)
+	if !ok {
+		return
+	}
+	if c.vendorOrgNo == "" {
+		writeStatusProblem(rw, http.StatusUnauthorized)
+		return
+	}
+	systemID := r.PathValue("systemId")
+	from := ""
+	if tok := r.URL.Query().Get("token"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		id, okID := parseGUID(string(b))
+		if err != nil || !okID {
+			writeModelProblem(rw, "token", "The value '"+tok+"' is not valid.")
+			return
+		}
+		from = id
+	}
+	now := w.now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if s := w.state.system(systemID); s == nil || s.vendorOrgNo != c.vendorOrgNo {
+		writeProblem(rw, probSystemIDNotFound)
+		return
+	}
+	var list []*request
+	for _, x := range w.state.requests {
+		if x.systemID == systemID && x.agent == agent && !x.deleted && x.id > from {
+			list = append(list, x)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+	var out page[requestWire]
+	out.Data = []requestWire{}
+	for i, x := range list {
+		if i == w.opts.PageSize {
+			route := "vendor/bysystem/"
+			if agent {
+				route = "vendor/agent/bysystem/"
+			}
+			out.Links.Next = w.AltinnURL + "authentication/api/v1/systemuser/request/" + route + url.PathEscape(systemID) +
+				"?token=" + base64.RawURLEncoding.EncodeToString([]byte(list[i-1].id))
+			break
+		}
+		out.Data = append(out.Data, w.wireRequest(x, now))
+	}
+	writeJSON(rw, http.StatusOK, out)
+}
