@@ -20,6 +20,9 @@ func (w *World) routeKB() string {
 func (w *World) kbMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	w.handle(mux, w.routeKB(), w.openClaims)
+	mux.HandleFunc("/", func(rw http.ResponseWriter, _ *http.Request) {
+		writeKB(rw, http.StatusNotFound, "KB-003", "Ukjent url benyttet.")
+	})
 	return mux
 }
 

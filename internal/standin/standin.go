@@ -64,6 +64,9 @@ type Options struct {
 	HostName string
 	// Now is the world's clock (default time.Now); Advance moves it.
 	Now func() time.Time
+	// CertNames are more DNS names for the hosts' certificate, for a test
+	// that reaches them by a name of the machine that resolves to loopback.
+	CertNames []string
 }
 
 // MPIDPlacement says where Maskinporten's MP-nnn ids appear in its errors.
@@ -143,7 +146,7 @@ func start(opts Options, dir string) (*World, error) {
 	w := &World{opts: opts, dir: dir, counts: map[string]int{}, mpIDs: opts.MPIDs,
 		VendorOrgNo: opts.VendorOrgNo, ClientID: opts.ClientID, AgentClientID: opts.AgentClientID}
 	var err error
-	if w.ca, err = newTestCA(time.Now()); err != nil {
+	if w.ca, err = newTestCA(time.Now(), opts.CertNames); err != nil {
 		return nil, err
 	}
 	if w.CAFile, err = w.ca.writePEM(dir); err != nil {
@@ -202,6 +205,8 @@ func (w *World) altinnMux() *http.ServeMux {
 	w.registerRoutes(mux)
 	w.requestRoutes(mux)
 	w.userRoutes(mux)
+	// ASP.NET answers a path no controller routes with an empty 404.
+	mux.HandleFunc("/", func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNotFound) })
 	return mux
 }
 

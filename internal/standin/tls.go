@@ -28,9 +28,9 @@ type testCA struct {
 }
 
 // newTestCA makes a CA and one leaf certificate for the loopback names the
-// servers listen on (127.0.0.1, ::1, localhost). ECDSA P-256 keeps it fast;
+// servers listen on (127.0.0.1, ::1, localhost) and any extra names. ECDSA P-256 keeps it fast;
 // the RSA keys that matter (grants, tokens) are elsewhere.
-func newTestCA(now time.Time) (*testCA, error) {
+func newTestCA(now time.Time, extraNames []string) (*testCA, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("CA key: %w", err)
@@ -64,7 +64,7 @@ func newTestCA(now time.Time) (*testCA, error) {
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, extraNames...),
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
