@@ -32,7 +32,6 @@ var (
 	probRedirectNotFound   = problem{"AUTH-00021", 400, "The RedirectUri was not found or not valid."}                                                                                // L143
 	probVendorNotInToken   = problem{"AUTH-00023", 401, "Can't resolve the Organisation Number for the Vendor from the Token."}                                                       // L155
 	probNoRedirectURIs     = problem{"AUTH-00026", 400, "No redirect uris are set for the system"}                                                                                    // L173
-	probHasDelegations     = problem{"AUTH-00035", 400, "The system user has delegations from customer. Remove the delegations before deleting the system user"}                      // L222
 	probMissingPackage     = problem{"AUTH-00058", 400, "No AccessPackages found, an Agent SystemUser must have at least one"}                                                        // L360
 	probMissingRights      = problem{"AUTH-00059", 400, "No AccessPackages or Single Rights found, a SystemUser must have at least one"}                                              // L366
 	probPackageNotFound    = problem{"AUTH-00063", 400, "One or more accesspackage is not found in the referenced system in the System Register."}                                    // L390
@@ -93,7 +92,7 @@ func (v vldError) with(key, value string) vldError {
 // reasonPhrases are UTILS StatusDescriptions (the standard reason phrases)
 // for the statuses the stand-in answers.
 var reasonPhrases = map[int]string{400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-	405: "Method Not Allowed", 409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+	405: "Method Not Allowed", 409: "Conflict", 429: "Too Many Requests", 500: "An error occurred while processing your request.", 503: "Service Unavailable"}
 
 // traceID is a W3C trace id as Activity.Current.Id gives it.
 func traceID() string {

@@ -13,27 +13,20 @@ import (
 // SystemRegisterController.cs, route authentication/api/v1/systemregister).
 const (
 	apiBase             = "/authentication/api/v1/"
-	routeSystemCreate   = "POST " + apiBase + "systemregister/vendor"
-	routeSystemList     = "GET " + apiBase + "systemregister/vendor"
-	routeSystemGet      = "GET " + apiBase + "systemregister/vendor/{systemId}"
-	routeSystemUpdate   = "PUT " + apiBase + "systemregister/vendor/{systemId}"
-	routeSystemDelete   = "DELETE " + apiBase + "systemregister/vendor/{systemId}"
+	RouteSystemCreate   = "POST " + apiBase + "systemregister/vendor"
+	RouteSystemList     = "GET " + apiBase + "systemregister/vendor"
+	RouteSystemGet      = "GET " + apiBase + "systemregister/vendor/{systemId}"
+	RouteSystemUpdate   = "PUT " + apiBase + "systemregister/vendor/{systemId}"
+	RouteSystemDelete   = "DELETE " + apiBase + "systemregister/vendor/{systemId}"
 	accessPackagePrefix = "urn:altinn:accesspackage:"
 )
 
-// clientPackages are the access packages for client relations: delegable to
-// an agent system user, not assignable to a standard one (AUTHN
-// src/Integration/Clients/PartiesClient.cs L297-304). Every other
-// well-formed package is taken as published and assignable (spec
-// Corrections 17: the real register accepts every published package; the
-// stand-in has no list of them).
-var clientPackages = map[string]bool{
-	accessPackagePrefix + "regnskapsforer-med-signeringsrettighet":  true,
-	accessPackagePrefix + "regnskapsforer-uten-signeringsrettighet": true,
-	accessPackagePrefix + "regnskapsforer-lonn":                     true,
-	accessPackagePrefix + "ansvarlig-revisor":                       true,
-	accessPackagePrefix + "revisormedarbeider":                      true,
-	accessPackagePrefix + "forretningsforer-eiendom":                true,
+// lookupPackage is Access Management's package lookup, case-insensitive
+// (Altinn/altinn-authorization-tmp PackageService.cs L255-268, per the
+// research note altinn-facts.md §9).
+func lookupPackage(urn string) (packageFlags, bool) {
+	f, ok := packageCatalogue[strings.ToLower(urn)]
+	return f, ok
 }
 
 // registerSystemRequest is AUTHN src/Core/Models/SystemRegisters/
@@ -73,11 +66,11 @@ type registeredSystem struct {
 }
 
 func (w *World) registerRoutes(mux *http.ServeMux) {
-	w.handle(mux, routeSystemCreate, w.createSystem)
-	w.handle(mux, routeSystemList, w.listSystems)
-	w.handle(mux, routeSystemGet, w.getSystem)
-	w.handle(mux, routeSystemUpdate, w.updateSystem)
-	w.handle(mux, routeSystemDelete, w.deleteSystem)
+	w.handle(mux, RouteSystemCreate, w.createSystem)
+	w.handle(mux, RouteSystemList, w.listSystems)
+	w.handle(mux, RouteSystemGet, w.getSystem)
+	w.handle(mux, RouteSystemUpdate, w.updateSystem)
+	w.handle(mux, RouteSystemDelete, w.deleteSystem)
 }
 
 // readSystem decodes a register body; false when it answered 400. C#
@@ -259,9 +252,12 @@ func (w *World) validateRights(rights []right) []vldError {
 }
 
 // validatePackages is ValidateAccessPackages (controller L489-535) with
-// GetInvalidAccessPackageUrnsDetailed (SystemRegisterService.cs L205-254).
+// GetInvalidAccessPackageUrnsDetailed (SystemRegisterService.cs L205-254):
+// a package must exist and be delegable or assignable (AUTH.VLD-00008), a
+// visible system may not have one that is not assignable (AUTH.VLD-00018:
+// the client packages).
 func validatePackages(pkgs []accessPackage, visible bool) []vldError {
-	var invalid, nonAssignable []string
+	var badFormat, notFound, notDelegable, nonAssignable []string
 	seen := map[string]bool{}
 	dup := false
 	for _, p := range pkgs {
@@ -270,17 +266,34 @@ func validatePackages(pkgs []accessPackage, visible bool) []vldError {
 			dup = true
 		}
 		seen[u] = true
-		if u == "" || len(strings.Split(u, ":")) < 4 || !strings.HasPrefix(u, accessPackagePrefix) {
-			invalid = append(invalid, u)
+		if u == "" || len(strings.Split(u, ":")) < 4 {
+			badFormat = append(badFormat, u)
 			continue
 		}
-		if clientPackages[u] {
+		f, ok := lookupPackage(u)
+		switch {
+		case !ok:
+			notFound = append(notFound, u)
+			continue
+		case !f.delegable && !f.assignable:
+			notDelegable = append(notDelegable, u)
+		}
+		if !f.assignable {
 			nonAssignable = append(nonAssignable, u)
 		}
 	}
 	var errs []vldError
-	if len(invalid) > 0 {
-		errs = append(errs, vldPackageInvalid.at(pathPackages).with("Invalid Urn Details : ", "Invalid format: "+strings.Join(invalid, ", ")))
+	var details []string
+	for _, d := range []struct {
+		label string
+		urns  []string
+	}{{"Invalid format: ", badFormat}, {"Not found: ", notFound}, {"Not possible to delegate: ", notDelegable}} {
+		if len(d.urns) > 0 {
+			details = append(details, d.label+strings.Join(d.urns, ", "))
+		}
+	}
+	if len(details) > 0 {
+		errs = append(errs, vldPackageInvalid.at(pathPackages).with("Invalid Urn Details : ", strings.Join(details, " | ")))
 	}
 	if dup {
 		errs = append(errs, vldDupPackages.at(pathPackages))
@@ -305,8 +318,22 @@ func (w *World) wire(s *system) registeredSystem {
 	return out
 }
 
+// registeredSystemDTO is the list item (AUTHN src/Core/Models/
+// SystemRegisters/RegisteredSystemDTO.cs, mapped by AuthenticationHelper.
+// MapRegisteredSystemToRegisteredSystemDTO L498-511).
+type registeredSystemDTO struct {
+	SystemID      string          `json:"systemId"`
+	VendorOrgNo   string          `json:"systemVendorOrgNumber"`
+	VendorOrgName string          `json:"systemVendorOrgName"`
+	Name          json.RawMessage `json:"name"`
+	Description   json.RawMessage `json:"description"`
+	Rights        []right         `json:"rights,omitempty"`
+	Packages      []accessPackage `json:"accessPackages,omitempty"`
+	IsVisible     bool            `json:"isVisible"`
+}
+
 // listSystems is GetListOfRegisteredSystemsForVendor (L71-102): the live
-// systems of the token's vendor.
+// systems of the token's vendor (SystemRegisterRepository.cs L82-100).
 func (w *World) listSystems(rw http.ResponseWriter, r *http.Request) {
 	c, ok := w.authorize(rw, r, scopeRegisterAdmin, scopeRegisterWrite)
 	if !ok {
@@ -318,10 +345,11 @@ func (w *World) listSystems(rw http.ResponseWriter, r *http.Request) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	out := []registeredSystem{}
+	out := []registeredSystemDTO{}
 	for _, s := range w.state.systems {
 		if !s.deleted && s.vendorOrgNo == c.vendorOrgNo {
-			out = append(out, w.wire(s))
+			out = append(out, registeredSystemDTO{SystemID: s.id, VendorOrgNo: s.vendorOrgNo, Name: jsonbObject(s.name),
+				Description: jsonbObject(s.description), Rights: s.rights, Packages: s.packages, IsVisible: s.visible})
 		}
 	}
 	writeJSON(rw, http.StatusOK, out)

@@ -13,15 +13,15 @@ import (
 // authentication/api/v1/systemuser/request).
 const (
 	reqBase                   = apiBase + "systemuser/request/"
-	routeRequestCreate        = "POST " + reqBase + "vendor"
-	routeAgentRequestCreate   = "POST " + reqBase + "vendor/agent"
-	routeRequestGet           = "GET " + reqBase + "vendor/{id}"
-	routeAgentRequestGet      = "GET " + reqBase + "vendor/agent/{id}"
-	routeRequestByExtRef      = "GET " + reqBase + "vendor/byexternalref/{systemId}/{orgNo}/{externalRef}"
-	routeAgentRequestByExtRef = "GET " + reqBase + "vendor/agent/byexternalref/{systemId}/{orgNo}/{externalRef}"
-	routeRequestBySystem      = "GET " + reqBase + "vendor/bysystem/{systemId}"
-	routeAgentRequestBySystem = "GET " + reqBase + "vendor/agent/bysystem/{systemId}"
-	routeRequestDelete        = "DELETE " + reqBase + "vendor/{id}"
+	RouteRequestCreate        = "POST " + reqBase + "vendor"
+	RouteAgentRequestCreate   = "POST " + reqBase + "vendor/agent"
+	RouteRequestGet           = "GET " + reqBase + "vendor/{id}"
+	RouteAgentRequestGet      = "GET " + reqBase + "vendor/agent/{id}"
+	RouteRequestByExtRef      = "GET " + reqBase + "vendor/byexternalref/{systemId}/{orgNo}/{externalRef}"
+	RouteAgentRequestByExtRef = "GET " + reqBase + "vendor/agent/byexternalref/{systemId}/{orgNo}/{externalRef}"
+	RouteRequestBySystem      = "GET " + reqBase + "vendor/bysystem/{systemId}"
+	RouteAgentRequestBySystem = "GET " + reqBase + "vendor/agent/bysystem/{systemId}"
+	RouteRequestDelete        = "DELETE " + reqBase + "vendor/{id}"
 	// requestTimeout is RequestRepository.REQUEST_TIMEOUT_DAYS (L23): older
 	// requests read timedOut true, their status unchanged (spec
 	// Corrections 4).
@@ -60,15 +60,15 @@ type requestWire struct {
 }
 
 func (w *World) requestRoutes(mux *http.ServeMux) {
-	w.handle(mux, routeRequestCreate, func(rw http.ResponseWriter, r *http.Request) { w.createRequest(rw, r, false) })
-	w.handle(mux, routeAgentRequestCreate, func(rw http.ResponseWriter, r *http.Request) { w.createRequest(rw, r, true) })
-	w.handle(mux, routeRequestGet, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, false) })
-	w.handle(mux, routeAgentRequestGet, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, true) })
-	w.handle(mux, routeRequestByExtRef, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, false) })
-	w.handle(mux, routeAgentRequestByExtRef, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, true) })
-	w.handle(mux, routeRequestBySystem, func(rw http.ResponseWriter, r *http.Request) { w.listRequests(rw, r, false) })
-	w.handle(mux, routeAgentRequestBySystem, func(rw http.ResponseWriter, r *http.Request) { w.listRequests(rw, r, true) })
-	w.handle(mux, routeRequestDelete, w.deleteRequest)
+	w.handle(mux, RouteRequestCreate, func(rw http.ResponseWriter, r *http.Request) { w.createRequest(rw, r, false) })
+	w.handle(mux, RouteAgentRequestCreate, func(rw http.ResponseWriter, r *http.Request) { w.createRequest(rw, r, true) })
+	w.handle(mux, RouteRequestGet, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, false) })
+	w.handle(mux, RouteAgentRequestGet, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, true) })
+	w.handle(mux, RouteRequestByExtRef, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, false) })
+	w.handle(mux, RouteAgentRequestByExtRef, func(rw http.ResponseWriter, r *http.Request) { w.getRequest(rw, r, true) })
+	w.handle(mux, RouteRequestBySystem, func(rw http.ResponseWriter, r *http.Request) { w.listRequests(rw, r, false) })
+	w.handle(mux, RouteAgentRequestBySystem, func(rw http.ResponseWriter, r *http.Request) { w.listRequests(rw, r, true) })
+	w.handle(mux, RouteRequestDelete, w.deleteRequest)
 }
 
 func (w *World) confirmURL(id string, agent bool) string {
@@ -306,9 +306,10 @@ func sameResources(a, b right) bool {
 }
 
 // packagesInSystem is SystemUserService.ValidateAccessPackages (L682-757):
-// every package must be on the system (AUTH-00063), and assignable to a
-// standard system user (else AUTH-00064) or delegable to an agent one, that
-// is meant for clients (else AUTH-00065). The problem carries the list.
+// every package must be on the system (AUTH-00063), and in Access
+// Management's catalogue assignable for a standard request (else
+// AUTH-00064: the client packages) or delegable for an agent one (else
+// AUTH-00065: the administrators' packages). The problem carries the list.
 func packagesInSystem(want, have []accessPackage, agent bool) (*problem, map[string]string) {
 	if len(have) < len(want) {
 		return &probPackageNotFound, nil
@@ -321,10 +322,11 @@ func packagesInSystem(want, have []accessPackage, agent bool) (*problem, map[str
 				on = true
 			}
 		}
+		f, known := lookupPackage(p.urn())
 		switch {
 		case !on:
 			notFound = append(notFound, p.urn())
-		case agent != clientPackages[p.urn()]:
+		case !known || (agent && !f.delegable) || (!agent && !f.assignable):
 			notDelegable = append(notDelegable, p.urn())
 		}
 	}

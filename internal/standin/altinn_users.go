@@ -2,17 +2,21 @@ package standin
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 )
 
 // The vendor's system user routes (AUTHN src/Authentication/Controllers/
 // SystemUserController.cs, route authentication/api/v1/systemuser).
 const (
-	routeUserByQuery  = "GET " + apiBase + "systemuser/vendor/byquery"
-	routeUserBySystem = "GET " + apiBase + "systemuser/vendor/bysystem/{systemId}"
+	RouteUserByQuery  = "GET " + apiBase + "systemuser/vendor/byquery"
+	RouteUserBySystem = "GET " + apiBase + "systemuser/vendor/bysystem/{systemId}"
+	// The owner's deletes: a portal user's routes, listed so that a
+	// vendor's attempt is answered as the real one is.
+	RouteUserDelete      = "DELETE " + apiBase + "systemuser/{party}/{systemUserId}"
+	RouteAgentUserDelete = "DELETE " + apiBase + "systemuser/agent/{party}/{systemUserId}"
 )
 
 // systemUserWire is SystemUserExternalDTO (AUTHN src/Core/Models/
@@ -41,8 +45,26 @@ type page[T any] struct {
 }
 
 func (w *World) userRoutes(mux *http.ServeMux) {
-	w.handle(mux, routeUserByQuery, w.userByQuery)
-	w.handle(mux, routeUserBySystem, w.usersBySystem)
+	w.handle(mux, RouteUserByQuery, w.userByQuery)
+	w.handle(mux, RouteUserBySystem, w.usersBySystem)
+	w.handle(mux, RouteUserDelete, w.ownerOnly)
+	w.handle(mux, RouteAgentUserDelete, w.ownerOnly)
+}
+
+// ownerOnly answers the owner's routes for a vendor: they need
+// POLICY_ACCESS_MANAGEMENT_WRITE, a PDP permit to write
+// altinn_access_management for {party} (SystemUserController L192-212,
+// L617-631; AuthenticationHost.cs L258-259), which a vendor's Maskinporten
+// token does not have: 401 without a token, else a bare 403. (What the PDP
+// answers an organisation's token here is UNCONFIRMED; nothing the
+// vendor could do permits it.) The stand-in's person deletes with
+// World.DeleteSystemUser.
+func (w *World) ownerOnly(rw http.ResponseWriter, r *http.Request) {
+	if _, err := w.authenticate(r); err != nil {
+		rw.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	rw.WriteHeader(http.StatusForbidden)
 }
 
 func wireUser(u *systemUser) systemUserWire {
@@ -98,9 +120,8 @@ func (w *World) usersBySystem(rw http.ResponseWriter, r *http.Request) {
 	systemID := r.PathValue("systemId")
 	from := int64(0)
 	if tok := r.URL.Query().Get("token"); tok != "" {
-		b, err := base64.RawURLEncoding.DecodeString(tok)
-		n, perr := strconv.ParseInt(string(b), 10, 64)
-		if err != nil || perr != nil {
+		var n int64
+		if !readOpaque(tok, &n) {
 			writeModelProblem(rw, "token", "The value '"+tok+"' is not valid.")
 			return
 		}
@@ -112,22 +133,35 @@ func (w *World) usersBySystem(rw http.ResponseWriter, r *http.Request) {
 		writeProblem(rw, probSystemIDNotFound)
 		return
 	}
+	// Page.Create: the token is the key of the first item of the next
+	// page, and the query takes sequence_no >= token (AUTHN src/Core/
+	// Models/Page.cs L35-48, SystemUserRepository.cs L419-455).
 	var out page[systemUserWire]
 	out.Data = []systemUserWire{}
-	var last *systemUser
 	for _, u := range w.state.users { // made in sequence order
-		if u.systemID != systemID || u.deleted || u.seq <= from {
+		if u.systemID != systemID || u.deleted || u.seq < from {
 			continue
 		}
 		if len(out.Data) == w.opts.PageSize {
 			out.Links.Next = w.AltinnURL + "authentication/api/v1/systemuser/vendor/bysystem/" + url.PathEscape(systemID) +
-				"?token=" + base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(last.seq, 10)))
+				"?token=" + opaque(u.seq)
 			break
 		}
 		out.Data = append(out.Data, wireUser(u))
-		last = u
 	}
 	writeJSON(rw, http.StatusOK, out)
+}
+
+// opaque is Opaque<T>'s token: base64url without padding of the value's
+// JSON (AUTHN src/Authentication/Model/Opaque.cs L88-89, L130-166).
+func opaque(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func readOpaque(tok string, v any) bool {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	return err == nil && json.Unmarshal(b, v) == nil
 }
 
 // listRequests is GetAllRequestsForVendor / GetAllAgentRequestsForVendor
@@ -145,9 +179,12 @@ func (w *World) listRequests(rw http.ResponseWriter, r *http.Request, agent bool
 	systemID := r.PathValue("systemId")
 	from := ""
 	if tok := r.URL.Query().Get("token"); tok != "" {
-		b, err := base64.RawURLEncoding.DecodeString(tok)
-		id, okID := parseGUID(string(b))
-		if err != nil || !okID {
+		var raw string
+		id, okID := "", readOpaque(tok, &raw)
+		if okID {
+			id, okID = parseGUID(raw)
+		}
+		if !okID {
 			writeModelProblem(rw, "token", "The value '"+tok+"' is not valid.")
 			return
 		}
@@ -167,6 +204,11 @@ func (w *World) listRequests(rw http.ResponseWriter, r *http.Request, agent bool
 		}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
+	// As the real lists do: the token is the id of the first item of the
+	// next page, and the query takes id > token, so that item is never
+	// listed (RequestRepository.cs L525-564 with Page.Create): one request
+	// is lost at every page boundary. The real agent list has no ORDER BY
+	// (L608-645); here it is ordered by id too.
 	var out page[requestWire]
 	out.Data = []requestWire{}
 	for i, x := range list {
@@ -176,7 +218,7 @@ func (w *World) listRequests(rw http.ResponseWriter, r *http.Request, agent bool
 				route = "vendor/agent/bysystem/"
 			}
 			out.Links.Next = w.AltinnURL + "authentication/api/v1/systemuser/request/" + route + url.PathEscape(systemID) +
-				"?token=" + base64.RawURLEncoding.EncodeToString([]byte(list[i-1].id))
+				"?token=" + opaque(x.id)
 			break
 		}
 		out.Data = append(out.Data, w.wireRequest(x, now))

@@ -62,8 +62,8 @@ func TestWriteConfig(t *testing.T) {
 		c.Network.Retries == nil || *c.Network.Retries != 0 || c.Customer.Name != nil || c.Customer.OrgNo != customer {
 		t.Errorf("Set and Unset: %+v %+v %+v", c.Vendor, c.Network, c.Customer)
 	}
-	if !strings.HasSuffix(c.Skatteetaten.URL, "/api/innkreving/kravogbetalinger/") {
-		t.Errorf("the KB base URL carries the prefix: %q", c.Skatteetaten.URL)
+	if strings.Contains(c.Skatteetaten.URL, "/api/") || !strings.HasSuffix(c.Skatteetaten.URL, "/") {
+		t.Errorf("the KB base URL has no prefix by default: %q", c.Skatteetaten.URL)
 	}
 	if len(md.Undecoded()) == 0 {
 		t.Error("the test struct should leave some keys undecoded (names, system ids); is the file complete?")
@@ -79,15 +79,38 @@ func TestWriteConfig(t *testing.T) {
 // TestConfigKeyWorks: the key file WriteConfig names signs grants that the
 // stand-in accepts, under the kid it names, for both clients.
 func TestConfigKeyWorks(t *testing.T) {
-	w := Start(t, Options{KBPrefix: "/"})
+	w := Start(t, Options{})
 	for _, id := range []string{w.ClientID, w.AgentClientID} {
 		accessToken(t, w, newGrant(w, id, vendorScopes))
 	}
-	if strings.Contains(w.SkatteetatenURL, "/api/") || !strings.HasSuffix(w.SkatteetatenURL, "/") {
-		t.Errorf("no prefix: %q", w.SkatteetatenURL)
+	if w.RouteKB() != "GET /v1/{rightsPackage}/{orgNo}/aapnekrav" {
+		t.Errorf("route %q", w.RouteKB())
 	}
-	if w.routeKB() != "GET /v1/{rightsPackage}/{orgNo}/aapnekrav" {
-		t.Errorf("route %q", w.routeKB())
+}
+
+// TestKBPrefix: with a prefix, the API answers only under it.
+func TestKBPrefix(t *testing.T) {
+	w := Start(t, Options{KBPrefix: "/api/innkreving/kravogbetalinger/"})
+	if !strings.HasSuffix(w.SkatteetatenURL, "/api/innkreving/kravogbetalinger/") {
+		t.Fatalf("base URL %q", w.SkatteetatenURL)
+	}
+	register(t, w, standardSystem(w))
+	vendor := accessToken(t, w, newGrant(w, w.ClientID, vendorScopes))
+	r := call(t, w, "POST", w.AltinnURL+"authentication/api/v1/systemuser/request/vendor", vendor, standardRequest(w, customer))
+	id, _ := r.json(t)["id"].(string)
+	if err := w.Approve(id); err != nil {
+		t.Fatal(err)
+	}
+	tok := accessToken(t, w, newGrant(w, w.ClientID, scopeKB).forOrg(customer, ""))
+	if r := call(t, w, "GET", w.SkatteetatenURL+"v1/regnskapssystem/"+customer+"/aapnekrav", tok, nil); r.status != 200 {
+		t.Errorf("under the prefix: %d %s", r.status, r.body)
+	}
+	host := strings.TrimSuffix(w.SkatteetatenURL, "api/innkreving/kravogbetalinger/")
+	if r := call(t, w, "GET", host+"v1/regnskapssystem/"+customer+"/aapnekrav", tok, nil); r.status != 404 || r.json(t)["kode"] != "KB-003" {
+		t.Errorf("without it: %d %s", r.status, r.body)
+	}
+	if n := w.Count("GET /api/innkreving/kravogbetalinger/v1/{rightsPackage}/{orgNo}/aapnekrav"); n != 1 {
+		t.Errorf("count %d", n)
 	}
 }
 

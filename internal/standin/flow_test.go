@@ -69,7 +69,7 @@ func TestStandardFlow(t *testing.T) {
 		t.Errorf("another org's claims: %d %s", other.status, other.body)
 	}
 	for route, want := range map[string]int{
-		"POST /token": 2, routeRequestGet: 2, routeRequestCreate: 1, routeSystemCreate: 1, w.routeKB(): 2,
+		"POST /token": 2, RouteRequestGet: 2, RouteRequestCreate: 1, RouteSystemCreate: 1, w.RouteKB(): 2,
 	} {
 		if n := w.Count(route); n != want {
 			t.Errorf("Count(%q) = %d, want %d", route, n, want)
@@ -184,10 +184,23 @@ func TestAgentFlow(t *testing.T) {
 	if r := tokenReply(t, w, newGrant(w, w.ClientID, scopeKB).forOrg(facilitator, "").sign(t, w)); r.status != 400 {
 		t.Errorf("the standard client for the agent system user: %d %s", r.status, r.body)
 	}
-	if err := w.DeleteSystemUser(id); err == nil || !strings.Contains(err.Error(), "AUTH-00035") {
-		t.Errorf("deleting with a client delegated: %v", err)
-	}
 	if snap := w.Registered(); len(snap.SystemUsers) != 1 || !snap.SystemUsers[0].Agent || snap.SystemUsers[0].Clients[0] != client {
 		t.Errorf("Registered: %+v", snap.SystemUsers)
+	}
+	// The vendor cannot delete it; its owner can, clients and all.
+	if r := call(t, w, "DELETE", w.AltinnURL+"authentication/api/v1/systemuser/agent/51457050/"+id, vendor, nil); r.status != 403 {
+		t.Errorf("vendor deletes the system user: %d %s", r.status, r.body)
+	}
+	if err := w.DeleteSystemUser(id); err != nil {
+		t.Fatalf("deleting with a client delegated: %v", err)
+	}
+	if r := call(t, w, "GET", agentRead, vendor, nil); r.status != 404 {
+		t.Errorf("its request after the delete: %d %s", r.status, r.body)
+	}
+	if r := call(t, w, "GET", api, tok, nil); r.status != 403 {
+		t.Errorf("the old token after the delete: %d %s", r.status, r.body)
+	}
+	if r := tokenReply(t, w, newGrant(w, w.AgentClientID, scopeKB).forOrg(facilitator, "").sign(t, w)); r.status != 400 {
+		t.Errorf("a token after the delete: %d %s", r.status, r.body)
 	}
 }

@@ -59,10 +59,10 @@ func (o *Override) removeLocked() {
 
 // statusReads are the routes a vendor reads a request's status on.
 var statusReads = map[string]bool{
-	routeRequestGet:           true,
-	routeAgentRequestGet:      true,
-	routeRequestByExtRef:      true,
-	routeAgentRequestByExtRef: true,
+	RouteRequestGet:           true,
+	RouteAgentRequestGet:      true,
+	RouteRequestByExtRef:      true,
+	RouteAgentRequestByExtRef: true,
 }
 
 // FailStatusReads makes every read of a request's status (vendor/{id},

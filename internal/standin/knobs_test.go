@@ -35,10 +35,10 @@ func TestFailStatusReads(t *testing.T) {
 			}
 		}
 	}
-	if n := w.Count(routeRequestGet); n != 3 {
+	if n := w.Count(RouteRequestGet); n != 3 {
 		t.Errorf("status reads counted: %d", n)
 	}
-	if n := w.Count(routeRequestByExtRef); n != 3 {
+	if n := w.Count(RouteRequestByExtRef); n != 3 {
 		t.Errorf("byexternalref reads counted: %d", n)
 	}
 	if r := call(t, w, "DELETE", status, tok, nil); r.status != 202 {
@@ -52,9 +52,15 @@ func TestFailStatusReads(t *testing.T) {
 	if r := call(t, w, "GET", status, tok, nil); r.status != 404 { // deleted above
 		t.Errorf("after the knob: %d %s", r.status, r.body)
 	}
+	if rate := w.PeakRate("altinn", 10*time.Second); rate < 0.9 || rate > float64(len(w.Calls()))/10 {
+		t.Errorf("PeakRate(altinn, 10s) = %v for %d calls", rate, len(w.Calls()))
+	}
+	if w.PeakRate("skatteetaten", 10*time.Second) != 0 {
+		t.Error("PeakRate of a host nobody called")
+	}
 	calls := w.Calls()
 	last := calls[len(calls)-1]
-	if last.Route != routeRequestGet || last.Status != 404 || last.Host != "altinn" || !strings.HasSuffix(last.Path, id) {
+	if last.Route != RouteRequestGet || last.Status != 404 || last.Host != "altinn" || !strings.HasSuffix(last.Path, id) {
 		t.Errorf("last call: %+v", last)
 	}
 }
@@ -62,7 +68,7 @@ func TestFailStatusReads(t *testing.T) {
 func TestRespondWith(t *testing.T) {
 	w := Start(t, Options{})
 	tok, status, _ := pendingRequest(t, w)
-	o := w.RespondWith(routeRequestGet, 429, http.Header{"Retry-After": {"2"}}, "").Times(2)
+	o := w.RespondWith(RouteRequestGet, 429, http.Header{"Retry-After": {"2"}}, "").Times(2)
 	for i := 0; i < 2; i++ {
 		r := call(t, w, "GET", status, tok, nil)
 		if r.status != 429 || r.header.Get("Retry-After") != "2" {
@@ -72,11 +78,11 @@ func TestRespondWith(t *testing.T) {
 	if r := call(t, w, "GET", status, tok, nil); r.status != 200 {
 		t.Errorf("after Times(2): %d", r.status)
 	}
-	if w.Count(routeRequestGet) != 3 {
-		t.Errorf("overridden requests are counted too: %d", w.Count(routeRequestGet))
+	if w.Count(RouteRequestGet) != 3 {
+		t.Errorf("overridden requests are counted too: %d", w.Count(RouteRequestGet))
 	}
 	o.Remove()
-	html := w.RespondWith(routeToken, 503, nil, "<html><body><h1>503 Service Unavailable</h1></body></html>")
+	html := w.RespondWith(RouteToken, 503, nil, "<html><body><h1>503 Service Unavailable</h1></body></html>")
 	r := tokenReply(t, w, newGrant(w, w.ClientID, vendorScopes).sign(t, w))
 	if r.status != 503 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
 		t.Errorf("HTML page: %d %q", r.status, r.header.Get("Content-Type"))

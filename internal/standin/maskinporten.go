@@ -18,9 +18,9 @@ import (
 // token endpoint (felleslosninger/docs _docs/Maskinporten/
 // maskinporten_func_wellknown.md, maskinporten_protocol_token.md).
 const (
-	routeWellKnown = "GET /.well-known/oauth-authorization-server"
-	routeJWK       = "GET /jwk"
-	routeToken     = "POST /token"
+	RouteWellKnown = "GET /.well-known/oauth-authorization-server"
+	RouteJWK       = "GET /jwk"
+	RouteToken     = "POST /token"
 	grantTypeJWT   = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 	// The server's clock rules, from its source as quoted in
 	// Altinn/altinn-studio#19603 (spec Corrections 1): skew 10 s, a grant
@@ -47,9 +47,11 @@ var (
 	errNoAssertion = mpError{"invalid_request", "", "Missing assertion"}
 	errMalformed   = mpError{"invalid_request", "MP-011", "Invalid assertion. Invalid parameter value."} // L74
 	errNoKid       = mpError{"invalid_grant", "", authFailed + " Invalid JWT. The client requires pre-registered jwk and no key identifier (kid) provided"}
-	errNoClient    = mpError{"invalid_grant", "MP-100", authFailed}                                                     // L48, L110
-	errAudience    = mpError{"invalid_grant", "MP-110", authFailed + " Invalid JWT claim aud."}                         // L54
-	errSignature   = mpError{"invalid_grant", "MP-124", authFailed + " Invalid JWT signature."}                         // L140
+	errNoClient    = mpError{"invalid_grant", "MP-100", authFailed}                             // L48, L110
+	errAudience    = mpError{"invalid_grant", "MP-110", authFailed + " Invalid JWT claim aud."} // L54
+	errSignature   = mpError{"invalid_grant", "MP-124", authFailed + " Invalid JWT signature."} // L140
+	// A real body (quoted in maskinporten-facts.md §1.1, OKDATA doc/sos.md); its id is unknown.
+	errUnknownKid  = mpError{"invalid_grant", "", authFailed + " Unknown key identifier (kid) for client."}
 	errExpired     = mpError{"invalid_grant", "MP-130", authFailed + " JWT has expired."}                               // L120
 	errFuture      = mpError{"invalid_grant", "", authFailed + " Issue time is in the future."}                         // L168, no id
 	errLifetime    = mpError{"invalid_grant", "", authFailed + " JWT has too long lifetime."}                           // no id
@@ -64,9 +66,9 @@ var (
 
 func (w *World) maskinportenMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	w.handle(mux, routeWellKnown, w.wellKnown)
-	w.handle(mux, routeJWK, w.jwks)
-	w.handle(mux, routeToken, w.token)
+	w.handle(mux, RouteWellKnown, w.wellKnown)
+	w.handle(mux, RouteJWK, w.jwks)
+	w.handle(mux, RouteToken, w.token)
 	return mux
 }
 
@@ -162,12 +164,16 @@ func (w *World) token(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rw.Header().Set("Cache-Control", "no-store") // RFC 6749 §5.1
+	rw.Header().Set("Pragma", "no-cache")
 	writeJSON(rw, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer",
 		"expires_in": w.opts.ExpiresIn, "scope": strings.Join(scopes, " ")})
 }
 
 // checkGrant authenticates the client by its grant: header, client, key,
-// signature, aud, the clock rules and jti replay.
+// signature, aud, the clock rules and jti replay. The order of the checks
+// (which error a grant with two faults gets) is the stand-in's; the real
+// order is UNCONFIRMED. A jti is recorded once the grant is authenticated,
+// before its scopes and authorization_details are checked.
 func (w *World) checkGrant(assertion string, now time.Time) (*mpClient, grantClaims, *mpError) {
 	var claims grantClaims
 	parts := strings.Split(assertion, ".")
@@ -191,7 +197,7 @@ func (w *World) checkGrant(assertion string, now time.Time) (*mpClient, grantCla
 	case hdr.Kid == "":
 		return nil, claims, &errNoKid // the clients here have keys, not certificates
 	case cl.keys[hdr.Kid] == nil:
-		return nil, claims, &errSignature
+		return nil, claims, &errUnknownKid
 	}
 	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "RS384", "RS512"}), jwt.WithoutClaimsValidation()).
 		Parse(assertion, func(*jwt.Token) (any, error) { return cl.keys[hdr.Kid], nil })

@@ -143,8 +143,12 @@ func (w *World) RemoveClient(systemUserID, clientOrgNo string) error {
 }
 
 // DeleteSystemUser is the owner deleting a system user in the portal (a
-// vendor has no API for it): an agent one with clients cannot be deleted
-// (AUTH-00035, spec Corrections 10).
+// vendor cannot: see the 403 of DELETE systemuser/{party}/{id}). Its
+// request for the same triple is soft-deleted too, so a new request for it
+// is a 201 (SystemUserController L192-212, L617-631, L671-695). An agent
+// system user's clients go with it: the AUTH-00035 check was removed in
+// AUTHN 191cce12 (cascade delete, 2025-10-14), so HEAD deletes with clients
+// delegated (altinn-facts.md §4.6).
 func (w *World) DeleteSystemUser(systemUserID string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -153,9 +157,9 @@ func (w *World) DeleteSystemUser(systemUserID string) error {
 	if u == nil {
 		return probSystemUserNotFound
 	}
-	if len(u.clients) > 0 {
-		return probHasDelegations
+	u.deleted, u.clients = true, nil
+	if x := w.state.requestByRef(u.systemID, u.ownerOrgNo, u.externalRef, u.agent); x != nil {
+		x.deleted = true
 	}
-	u.deleted = true
 	return nil
 }

@@ -8,18 +8,25 @@ import (
 // kbResource is the Altinn resource tied to the API (spec §8).
 const kbResource = "ske-krav-og-betalinger"
 
-// routeKB is Krav og betalinger's aapnekrav under its prefix: Skatteetaten
-// documents https://{env}/api/innkreving/kravogbetalinger/v1/{pakke}/{part}/
-// aapnekrav, the SmartCloud app calls a host without the prefix (spec
-// Corrections 13), so the base URL carries it.
-func (w *World) routeKB() string {
-	p := strings.TrimSuffix(w.opts.KBPrefix, "/")
-	return "GET " + p + "/v1/{rightsPackage}/{orgNo}/aapnekrav"
+// routeKB is Krav og betalinger's aapnekrav, /v1/{rettighetspakke}/
+// {partIdentifikator}/aapnekrav (Skatteetaten docs/api/kravogbetalinger.md),
+// under the base URL's prefix if there is one.
+func (w *World) RouteKB() string {
+	return "GET " + w.kbPrefix() + "/v1/{rightsPackage}/{orgNo}/aapnekrav"
+}
+
+// kbPrefix is Options.KBPrefix as a path: "" or "/a/b".
+func (w *World) kbPrefix() string {
+	p := strings.Trim(w.opts.KBPrefix, "/")
+	if p == "" {
+		return ""
+	}
+	return "/" + p
 }
 
 func (w *World) kbMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	w.handle(mux, w.routeKB(), w.openClaims)
+	w.handle(mux, w.RouteKB(), w.openClaims)
 	mux.HandleFunc("/", func(rw http.ResponseWriter, _ *http.Request) {
 		writeKB(rw, http.StatusNotFound, "KB-003", "Ukjent url benyttet.")
 	})

@@ -13,10 +13,13 @@
 package standin
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -55,9 +58,14 @@ type Options struct {
 	// PageSize bounds a page of the paginated vendor lists (default 50,
 	// AUTHN src/Authentication/appsettings.json PaginationOptions.Size).
 	PageSize int
-	// KBPrefix is Krav og betalinger's path prefix. Empty: Skatteetaten's
-	// documented /api/innkreving/kravogbetalinger; "/": none, as on the host
-	// the SmartCloud app calls (spec Corrections 13).
+	// KBPrefix is a path prefix for Krav og betalinger, carried by
+	// SkatteetatenURL. Empty: none, as on today's test host
+	// https://kravogbetalinger.api.skatteetaten-test.no/v1/... (Skatteetaten
+	// docs/om/url.md, 0184e091; the SmartCloud app calls it so). The old
+	// form, /api/innkreving/kravogbetalinger, was retired on 17 October 2024
+	// (same page) but is still in the API's examples; set it, or any other
+	// prefix, to check that a client keeps the base URL's path (spec
+	// Corrections 13).
 	KBPrefix string
 	// HostName is Altinn's GeneralSettings.HostName, which confirm URLs are
 	// built from (default tt02.altinn.no: https://am.ui.tt02.altinn.no/...).
@@ -126,7 +134,7 @@ type Call struct {
 	Path   string
 	Route  string // the route pattern, e.g. "POST /token"; "" for none
 	Status int
-	At     time.Time // the world's clock
+	At     time.Time // the wall clock (not moved by Advance)
 }
 
 // Start starts the stand-in's hosts on loopback over TLS and stops them
@@ -160,7 +168,7 @@ func start(opts Options, dir string) (*World, error) {
 	mp, altinn, kb := w.start("maskinporten", w.maskinportenMux()), w.start("altinn", w.altinnMux()), w.start("skatteetaten", w.kbMux())
 	w.MaskinportenURL = mp.URL + "/"
 	w.AltinnURL = altinn.URL + "/"
-	w.SkatteetatenURL = kb.URL + strings.TrimSuffix(opts.KBPrefix, "/") + "/"
+	w.SkatteetatenURL = kb.URL + w.kbPrefix() + "/"
 	return w, nil
 }
 
@@ -173,7 +181,6 @@ func withDefaults(o Options) Options {
 	def(&o.VendorOrgNo, "991825827")
 	def(&o.ClientID, "2b1f7e0c-5d1a-4c2e-9a8b-3c4d5e6f7a81")
 	def(&o.AgentClientID, "7c9e2a44-1b3d-4f5a-8e6c-0d2f4a6b8c92")
-	def(&o.KBPrefix, "/api/innkreving/kravogbetalinger")
 	def(&o.HostName, "tt02.altinn.no")
 	if o.Scopes == nil {
 		o.Scopes = []string{scopeRegisterWrite, scopeRequestWrite, scopeRequestRead, scopeKB}
@@ -214,9 +221,21 @@ func (w *World) altinnMux() *http.ServeMux {
 func (w *World) start(host string, mux *http.ServeMux) *httptest.Server {
 	srv := httptest.NewUnstartedServer(w.middleware(host, mux))
 	srv.TLS = w.ca.serverConfig()
+	// A client that does not trust the test CA is an expected sight in
+	// these tests; every other server error is still logged.
+	srv.Config.ErrorLog = log.New(dropHandshakeErrors{}, "", log.LstdFlags)
 	srv.StartTLS()
 	w.servers = append(w.servers, srv)
 	return srv
+}
+
+type dropHandshakeErrors struct{}
+
+func (dropHandshakeErrors) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("TLS handshake error")) {
+		return len(p), nil
+	}
+	return os.Stderr.Write(p)
 }
 
 // Close stops the hosts. Start registers it with the test; calling it again
@@ -276,11 +295,8 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // override or a failure knob, or routes it.
 func (w *World) middleware(host string, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if host == "altinn" && len(r.URL.Path) > 1 && strings.HasSuffix(r.URL.Path, "/") {
-			// ASP.NET routes vendor/ like vendor, and Altinn's own tests
-			// call routes with a trailing slash (spec Corrections 16).
-			r.URL.Path = strings.TrimSuffix(r.URL.Path, "/")
-			r.URL.RawPath = ""
+		if host == "altinn" {
+			altinnPath(r)
 		}
 		_, route := mux.Handler(r)
 		rec := &statusRecorder{ResponseWriter: rw}
@@ -293,8 +309,26 @@ func (w *World) middleware(host string, mux *http.ServeMux) http.Handler {
 	})
 }
 
+// altinnPath routes a path as the platform does: ASP.NET takes vendor/
+// for vendor (Altinn's own controller tests call routes so, spec
+// Corrections 16), and Altinn's tt02 test helpers send //authentication/...,
+// which the platform serves (altinn-facts.md §1.4). Go's ServeMux would
+// redirect both instead.
+func altinnPath(r *http.Request) {
+	p := r.URL.Path
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	if len(p) > 1 {
+		p = strings.TrimSuffix(p, "/")
+	}
+	if p != r.URL.Path {
+		r.URL.Path, r.URL.RawPath = p, ""
+	}
+}
+
 func (w *World) record(host string, r *http.Request, route string) int {
-	at := w.now()
+	at := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if route != "" {
@@ -331,6 +365,29 @@ func (w *World) Calls() []Call {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]Call(nil), w.calls...)
+}
+
+// PeakRate is the most requests a host received in any window of the
+// given length, per second: max over the calls of (calls in [t, t+window))
+// / window. host is maskinporten, altinn or skatteetaten; "" counts all.
+func (w *World) PeakRate(host string, window time.Duration) float64 {
+	var at []time.Time
+	for _, c := range w.Calls() {
+		if host == "" || c.Host == host {
+			at = append(at, c.At)
+		}
+	}
+	best := 0
+	for i, start := range at {
+		n := 0
+		for _, t := range at[i:] {
+			if t.Sub(start) < window {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return float64(best) / window.Seconds()
 }
 
 // Routes lists every route pattern of the three hosts, as Count names them.
