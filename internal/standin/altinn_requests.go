@@ -22,6 +22,11 @@ const (
 	RouteRequestBySystem      = "GET " + reqBase + "vendor/bysystem/{systemId}"
 	RouteAgentRequestBySystem = "GET " + reqBase + "vendor/agent/bysystem/{systemId}"
 	RouteRequestDelete        = "DELETE " + reqBase + "vendor/{id}"
+	// The Location target and its agent twin are the portal's reads
+	// (POLICY_SCOPE_PORTAL, controller L381-392, L417-428): a vendor's
+	// token gets 403 there (spec Corrections 6).
+	RoutePortalRequestGet      = "GET " + reqBase + "{requestId}"
+	RoutePortalAgentRequestGet = "GET " + reqBase + "agent/{requestId}"
 	// requestTimeout is RequestRepository.REQUEST_TIMEOUT_DAYS (L23): older
 	// requests read timedOut true, their status unchanged (spec
 	// Corrections 4).
@@ -69,6 +74,9 @@ func (w *World) requestRoutes(mux *http.ServeMux) {
 	w.handle(mux, RouteRequestBySystem, func(rw http.ResponseWriter, r *http.Request) { w.listRequests(rw, r, false) })
 	w.handle(mux, RouteAgentRequestBySystem, func(rw http.ResponseWriter, r *http.Request) { w.listRequests(rw, r, true) })
 	w.handle(mux, RouteRequestDelete, w.deleteRequest)
+	portal := func(rw http.ResponseWriter, r *http.Request) { w.authorize(rw, r, "altinn:portal/enduser") }
+	w.handle(mux, RoutePortalRequestGet, portal)
+	w.handle(mux, RoutePortalAgentRequestGet, portal)
 }
 
 func (w *World) confirmURL(id string, agent bool) string {

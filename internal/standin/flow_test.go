@@ -3,6 +3,7 @@ package standin
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 const customer = "310904473"
@@ -202,5 +203,28 @@ func TestAgentFlow(t *testing.T) {
 	}
 	if r := tokenReply(t, w, newGrant(w, w.AgentClientID, scopeKB).forOrg(facilitator, "").sign(t, w)); r.status != 400 {
 		t.Errorf("a token after the delete: %d %s", r.status, r.body)
+	}
+}
+
+// TestOldRequest: after 180 days a request reads timedOut true, keeps its
+// status New, comes back on a re-POST and can still be approved (spec
+// Corrections 4).
+func TestOldRequest(t *testing.T) {
+	w := Start(t, Options{})
+	_, status, id := pendingRequest(t, w)
+	w.Advance(181 * 24 * time.Hour)
+	vendor := accessToken(t, w, newGrant(w, w.ClientID, vendorScopes))
+	if m := call(t, w, "GET", status, vendor, nil).json(t); m["timedOut"] != true || m["status"] != "New" {
+		t.Errorf("after 181 days: %v", m)
+	}
+	again := call(t, w, "POST", w.AltinnURL+"authentication/api/v1/systemuser/request/vendor", vendor, standardRequest(w, customer))
+	if again.status != 200 || again.json(t)["id"] != id {
+		t.Errorf("re-POST: %d %s", again.status, again.body)
+	}
+	if err := w.Approve(id); err != nil {
+		t.Errorf("approving an old request: %v", err)
+	}
+	if r := call(t, w, "GET", w.AltinnURL+"authentication/api/v1/systemuser/request/"+id, vendor, nil); r.status != 403 {
+		t.Errorf("the Location target with a vendor token: %d %s", r.status, r.body)
 	}
 }

@@ -116,6 +116,8 @@ type World struct {
 	vendorKey  *rsa.PrivateKey
 	dir        string
 	closeOnce  sync.Once
+	clientOnce sync.Once
+	client     *http.Client
 	mu         sync.Mutex
 	state      state
 	counts     map[string]int
@@ -242,6 +244,9 @@ func (dropHandshakeErrors) Write(p []byte) (int, error) {
 // does nothing.
 func (w *World) Close() {
 	w.closeOnce.Do(func() {
+		if w.client != nil {
+			w.client.CloseIdleConnections()
+		}
 		for _, s := range w.servers {
 			s.Close()
 		}

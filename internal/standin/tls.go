@@ -110,13 +110,17 @@ func (ca *testCA) writePEM(dir string) (string, error) {
 }
 
 // HTTPClient returns a client that trusts the stand-in's CA (and nothing
-// else), for tests that call the stand-in with plain net/http.
+// else), for tests that call the stand-in with plain net/http. It is one
+// client for the World's life.
 func (w *World) HTTPClient() *http.Client {
-	return &http.Client{
-		Timeout: 10 * time.Second,
-		Transport: &http.Transport{
-			TLSClientConfig:   &tls.Config{RootCAs: w.ca.pool(), MinVersion: tls.VersionTLS12},
-			ForceAttemptHTTP2: true,
-		},
-	}
+	w.clientOnce.Do(func() {
+		w.client = &http.Client{
+			Timeout: 10 * time.Second,
+			Transport: &http.Transport{
+				TLSClientConfig:   &tls.Config{RootCAs: w.ca.pool(), MinVersion: tls.VersionTLS12},
+				ForceAttemptHTTP2: true,
+			},
+		}
+	})
+	return w.client
 }
