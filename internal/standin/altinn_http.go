@@ -26,6 +26,10 @@ var (
 	probReporteeNotFound   = problem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}                                                 // L16
 	probRightsNotFound     = problem{"AUTH-00001", 400, "One or more Right not found or not delegable."}                                                                              // L22
 	probSystemUserExists   = problem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}                                          // L41
+	probExtIDAccepted      = problem{"AUTH-00006", 400, "The combination of External Ids refer to an already Accepted SystemUser."}                                                   // L53
+	probExtIDPending       = problem{"AUTH-00007", 400, "The combination of External Ids refer to a Pending Request, please reuse or delete."}                                        // L59
+	probExtIDDenied        = problem{"AUTH-00008", 400, "The combination of External Ids refer to a Denied Request, please delete and renew the Request."}                            // L65
+	probExtIDRejected      = problem{"AUTH-00009", 400, "The combination of External Ids refer to a Rejected Request, please delete and renew the Request."}                          // L71
 	probRequestNotFound    = problem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}                                                                          // L77
 	probSystemIDNotFound   = problem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}                                                                              // L83
 	probStatusNotNew       = problem{"AUTH-00013", 409, "The Status of the Request is not New."}                                                                                      // L95

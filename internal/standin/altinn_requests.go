@@ -188,7 +188,22 @@ func titleOrNil(given *string, s *system) *string {
 func (w *World) validateRequest(in createRequestBody, vendorOrg string, agent bool) (*request, *problem, map[string]string) {
 	// The register finds deleted systems too (GetRegisteredSystemById).
 	s := w.state.system(in.SystemID)
-	if s == nil || s.vendorOrgNo != vendorOrg { // L60-76, ValidateVendorOrgNo L292-312
+	if s == nil { // L60-64
+		return nil, &probSystemIDNotFound, nil
+	}
+	// ValidateExternalRequestId (L259-284), reached only when the
+	// controller's re-POST answer did not apply: another vendor's system.
+	ref := in.PartyOrgNo
+	if in.ExternalRef != nil {
+		ref = *in.ExternalRef
+	}
+	if x := w.state.requestByRef(in.SystemID, in.PartyOrgNo, ref, false); x != nil {
+		if p, ok := map[string]problem{StatusAccepted: probExtIDAccepted, StatusNew: probExtIDPending,
+			StatusDenied: probExtIDDenied, StatusRejected: probExtIDRejected}[x.status]; ok {
+			return nil, &p, nil
+		}
+	}
+	if s.vendorOrgNo != vendorOrg { // ValidateVendorOrgNo L292-312
 		return nil, &probSystemIDNotFound, nil
 	}
 	if !w.state.orgs[in.PartyOrgNo] { // ValidateCustomerOrgNo: a party in ER (L319-333)
@@ -227,9 +242,8 @@ func (w *World) validateRequest(in createRequestBody, vendorOrg string, agent bo
 			return nil, p, ext
 		}
 	}
-	ref := in.PartyOrgNo
-	if in.ExternalRef != nil && *in.ExternalRef != "" {
-		ref = *in.ExternalRef
+	if in.ExternalRef != nil && *in.ExternalRef == "" {
+		ref = in.PartyOrgNo // an empty externalRef is stored as the org (L134-138)
 	}
 	x := &request{id: newGUID(), externalRef: ref, systemID: s.id, partyOrgNo: in.PartyOrgNo,
 		status: StatusNew, rights: rights, packages: pkgs, agent: agent}

@@ -213,3 +213,29 @@ func TestPagedLists(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignSystemRequest: for another vendor's system the re-POST answer
+// does not apply, and ValidateExternalRequestId names the existing
+// request's status before the vendor check answers AUTH-00011.
+func TestForeignSystemRequest(t *testing.T) {
+	w := Start(t, Options{Scopes: []string{scopeRegisterAdmin, scopeRequestWrite, scopeRequestRead}})
+	admin := accessToken(t, w, newGrant(w, w.ClientID, scopeRegisterAdmin+" "+scopeRequestWrite))
+	foreign := standardSystem(w)
+	foreign["id"], foreign["vendor"], foreign["clientId"] = "313367002_other", map[string]string{"ID": "0192:313367002"}, []string{}
+	if r := call(t, w, "POST", w.AltinnURL+"authentication/api/v1/systemregister/vendor", admin, foreign); r.status != 200 {
+		t.Fatalf("admin registers for another vendor: %d %s", r.status, r.body)
+	}
+	body := standardRequest(w, customer)
+	body["systemId"] = "313367002_other"
+	reqs := w.AltinnURL + "authentication/api/v1/systemuser/request/vendor"
+	if r := call(t, w, "POST", reqs, admin, body); r.status != 404 || code(t, r) != "AUTH-00011" {
+		t.Errorf("a request for another vendor's system: %d %s", r.status, r.body)
+	}
+	w.mu.Lock()
+	w.state.requests = append(w.state.requests, &request{id: newGUID(), systemID: "313367002_other", partyOrgNo: customer,
+		externalRef: customer, status: StatusNew, created: w.opts.Now()})
+	w.mu.Unlock()
+	if r := call(t, w, "POST", reqs, admin, body); r.status != 400 || code(t, r) != "AUTH-00007" {
+		t.Errorf("with that vendor's request pending: %d %s", r.status, r.body)
+	}
+}
