@@ -322,11 +322,11 @@ func TestContractRequests(t *testing.T) {
 	ctx := context.Background()
 	body := CreateRequest{ExternalRef: "d5cc6e61-023e-4945-82cc-3f32d8ee28ee", SystemID: "991825827_smartcloud", PartyOrgNo: "310904473",
 		Rights: []Right{ResourceRight("ske-krav-og-betalinger")}, RedirectURL: "https://smartcloudxxxxxxx/receipt"}
-	r, created, err := q.Create(ctx, "tok", false, body)
+	r, created, err := q.Create(ctx, "tok", body)
 	if err != nil || !created || r.Status != StatusNew || !strings.HasPrefix(r.ConfirmURL, "https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=") {
 		t.Fatalf("first: %+v %v %v", r, created, err)
 	}
-	r2, created, err := q.Create(ctx, "tok", false, body)
+	r2, created, err := q.Create(ctx, "tok", body)
 	if err != nil || created || r2.ID != r.ID {
 		t.Errorf("second: %+v created=%v %v", r2, created, err)
 	}
@@ -352,7 +352,7 @@ func TestPollUntilFinal(t *testing.T) {
 			s, gets := requestAPI(t, tt.statuses...)
 			q := NewRequests(s.URL+"/", NewHTTPClient(HTTPOptions{Retries: -1}))
 			var waits []time.Duration
-			r, err := q.Poll(context.Background(), "tok", false, "505f8488-3d48-4c15-8e21-35cb9432f815", PollOptions{
+			r, err := q.Poll(context.Background(), "tok", "505f8488-3d48-4c15-8e21-35cb9432f815", PollOptions{
 				Interval: time.Second, MaxInterval: 2 * time.Second, Sleep: noSleep,
 				OnStatus: func(_ Request, next time.Duration) { waits = append(waits, next) },
 			})
@@ -371,20 +371,20 @@ func TestPollUntilFinal(t *testing.T) {
 func TestPollDeadlineAndHardErrors(t *testing.T) {
 	s, _ := requestAPI(t, "New")
 	q := NewRequests(s.URL+"/", s.Client())
-	r, err := q.Poll(context.Background(), "tok", false, "505f8488-3d48-4c15-8e21-35cb9432f815", PollOptions{
+	r, err := q.Poll(context.Background(), "tok", "505f8488-3d48-4c15-8e21-35cb9432f815", PollOptions{
 		Deadline: time.Now().Add(30 * time.Millisecond), Interval: 10 * time.Millisecond,
 	})
 	if !errors.Is(err, ErrPollDeadline) || r.Status != StatusNew || !strings.Contains(err.Error(), "still New") {
 		t.Errorf("deadline: %+v %v", r, err)
 	}
 	nf := serve(t, 404, "application/problem+json", `{"title":"The Id does not refer to a Request in our system.","status":404,"code":"AUTH-00010"}`)
-	_, err = NewRequests(nf.URL, nf.Client()).Poll(context.Background(), "tok", false, "x", PollOptions{Sleep: noSleep})
+	_, err = NewRequests(nf.URL, nf.Client()).Poll(context.Background(), "tok", "x", PollOptions{Sleep: noSleep})
 	if !HasCode(err, "AUTH-00010") {
 		t.Errorf("404 did not end polling: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := q.Poll(ctx, "tok", false, "505f8488-3d48-4c15-8e21-35cb9432f815", PollOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := q.Poll(ctx, "tok", "505f8488-3d48-4c15-8e21-35cb9432f815", PollOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -640,7 +640,7 @@ func TestUserAgentOnEveryCall(t *testing.T) {
 	hc := NewHTTPClient(HTTPOptions{})
 	ctx := context.Background()
 	NewMaskinporten(s.URL, hc).Token(ctx, "", "a.b.c")
-	NewRequests(s.URL, hc).Get(ctx, "t", false, "x")
+	NewRequests(s.URL, hc).Get(ctx, "t", "x")
 	NewPDP(s.URL, hc, "").Authorize(ctx, "t", DecisionRequest{})
 	NewKravOgBetalinger(s.URL, hc).OpenClaims(ctx, "t", "regnskapssystem", "310904473")
 	for _, u := range ua {
