@@ -178,14 +178,6 @@ func TestExchangeRecordsAndRedacts(t *testing.T) {
 	}
 }
 
-func TestPDPAcceptsPascalCase(t *testing.T) {
-	s := serve(t, 200, "application/json", `{"Response":[{"Decision":"NotApplicable"}]}`)
-	d, err := NewPDP(s.URL, s.Client(), "").Authorize(context.Background(), "tok", DecisionRequest{})
-	if err != nil || d.Value() != "NotApplicable" {
-		t.Fatalf("got %q, %v", d.Value(), err)
-	}
-}
-
 func TestOrgIDAcceptsBothCasings(t *testing.T) {
 	for _, in := range []string{`{"authority":"iso6523-actorid-upis","ID":"0192:310904473"}`, `{"authority":"iso6523-actorid-upis","id":"0192:310904473"}`} {
 		var o OrgID

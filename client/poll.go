@@ -45,7 +45,17 @@ func Final(status string) bool {
 // transport error or a 5xx answer is taken as a bad moment and polling
 // goes on; any other error (401, 404) ends it, as asking again will not
 // help.
-func (q *Requests) Poll(ctx context.Context, token string, agent bool, id string, o PollOptions) (Request, error) {
+func (q *Requests) Poll(ctx context.Context, token, id string, o PollOptions) (Request, error) {
+	return poll(ctx, id, o, func(ctx context.Context) (Request, error) { return q.Get(ctx, token, id) })
+}
+
+// PollAgent is Poll for an agent request.
+func (q *Requests) PollAgent(ctx context.Context, token, id string, o PollOptions) (Request, error) {
+	return poll(ctx, id, o, func(ctx context.Context) (Request, error) { return q.GetAgent(ctx, token, id) })
+}
+
+// poll reads the request with get until its status is final.
+func poll(ctx context.Context, id string, o PollOptions, get func(context.Context) (Request, error)) (Request, error) {
 	if o.Interval <= 0 {
 		o.Interval = 2 * time.Second
 	}
@@ -59,7 +69,7 @@ func (q *Requests) Poll(ctx context.Context, token string, agent bool, id string
 	wait := o.Interval
 	var last Request
 	for {
-		r, err := q.Get(ctx, token, agent, id)
+		r, err := get(ctx)
 		switch {
 		case err == nil:
 			last = r

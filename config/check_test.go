@@ -43,30 +43,6 @@ func TestEnvironmentOverridesTheFile(t *testing.T) {
 	}
 }
 
-func TestProdNeedsAllowProd(t *testing.T) {
-	p := write(t, `env = "prod"
-[vendor]
-org_no = "991825827"
-system_id = "991825827_x"
-agent_system_id = "991825827_y"
-client_id = "c"
-key_file = "k.pem"
-key_id = "k"
-redirect_url = "https://x.example/"
-`)
-	if _, err := LoadWith(p, Options{Getenv: noEnv}); err == nil || !strings.Contains(err.Error(), "--allow-prod") {
-		t.Fatalf("prod accepted: %v", err)
-	}
-	c, err := LoadWith(p, Options{Getenv: noEnv, AllowProd: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr := c.Profile()
-	if pr.Maskinporten != "https://maskinporten.no/" || pr.Altinn != "https://platform.altinn.no/" || pr.ConfirmUI != "https://am.ui.altinn.no/" || pr.Skatteetaten != "https://api.skatteetaten.no/" {
-		t.Errorf("prod profile %+v", pr)
-	}
-}
-
 func TestSecretsInTheFileAreRefusedWithoutEchoing(t *testing.T) {
 	a, _ := testKeys(t)
 	pkcs8, _ := x509.MarshalPKCS8PrivateKey(a)

@@ -3,15 +3,20 @@ package mock
 import (
 	"crypto/rsa"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/systembruker/workbench/client"
 )
+
+// routeAuth registers the routes of the token exchange and of Altinn's own
+// OpenID metadata and keys.
+func (a *Altinn) routeAuth(m *http.ServeMux) {
+	m.HandleFunc("GET /authentication/api/v1/exchange/{provider}", a.handleExchange)
+	m.HandleFunc("GET /authentication/api/v1/openid/.well-known/openid-configuration", a.handleOpenIDConfig)
+	m.HandleFunc("GET /authentication/api/v1/openid/jwks", a.handleJWKS)
+}
 
 // altinnPrincipal is who a verified bearer token speaks for.
 type altinnPrincipal struct {
@@ -217,52 +222,4 @@ func (a *Altinn) handleOpenIDConfig(w http.ResponseWriter, r *http.Request) {
 // handleJWKS serves Altinn's public signing key.
 func (a *Altinn) handleJWKS(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, client.JWKS{Keys: []client.JWK{client.PublicJWK(&a.cfg.Key.PublicKey, a.cfg.KeyID)}})
-}
-
-// handlePersonalToken stands in for an ID-porten login plus the exchange to
-// an Altinn token (Altinn's test token generator does the same in tt02).
-func (a *Altinn) handlePersonalToken(w http.ResponseWriter, r *http.Request) {
-	pid := r.URL.Query().Get("pid")
-	a.mu.RLock()
-	p, ok := a.person(pid)
-	a.mu.RUnlock()
-	if !ok {
-		writeAltinnStatus(w, http.StatusNotFound, fmt.Sprintf("no seeded person with pid %q", pid))
-		return
-	}
-	scopes := strings.Join(strings.Fields(r.URL.Query().Get("scopes")), " ")
-	if scopes == "" {
-		scopes = altinnDefaultPersonalScopes
-	}
-	now := a.now()
-	tok, err := a.sign(jwt.MapClaims{
-		"iss":                           a.issuer,
-		"iat":                           now.Unix(),
-		"nbf":                           now.Unix(),
-		"exp":                           now.Add(30 * time.Minute).Unix(),
-		"jti":                           altinnUUID(),
-		"pid":                           p.PID,
-		"name":                          p.Name,
-		"urn:altinn:userid":             fmt.Sprint(altinnUserID(p.PID)),
-		"urn:altinn:authlevel":          3,
-		"urn:altinn:authenticatemethod": "IdportenTestId",
-		"scope":                         scopes,
-	})
-	if err != nil {
-		http.Error(w, "sign token: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(tok))
-}
-
-// altinnUserID is a stable Altinn user id for a PID.
-func altinnUserID(pid string) int {
-	if pid == PIDDressMinst {
-		return 341895 // the tt02 user id of that test person (spec §10)
-	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(pid))
-	return 100000 + int(h.Sum32()%900000)
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/systembruker/workbench/client"
 )
 
@@ -117,29 +116,6 @@ func TestAltinnExchange(t *testing.T) {
 				t.Errorf("status %d, want %d: %s", got.status, tc.status, got.body)
 			}
 		})
-	}
-}
-
-func TestAltinnPersonalToken(t *testing.T) {
-	e := newAltinnTestEnv(t, altinnTestSeed(false))
-	tok := e.personalToken(PIDDressMinst)
-	claims, err := e.alt.verifyOwn(tok)
-	if err != nil {
-		t.Fatalf("verify: %v", err)
-	}
-	if claims["pid"] != PIDDressMinst || claims["urn:altinn:userid"] != "341895" || claims["urn:altinn:authlevel"] != float64(3) {
-		t.Errorf("claims %v", claims)
-	}
-	if claims["scope"] != altinnDefaultPersonalScopes {
-		t.Errorf("scope %q", claims["scope"])
-	}
-	claims, _ = e.alt.verifyOwn(e.personalToken(PIDStadigKonsert, "altinn:portal/enduser"))
-	if claims["scope"] != "altinn:portal/enduser" {
-		t.Errorf("scopes from the query: %q", claims["scope"])
-	}
-	r := e.do("GET", "testtools/personaltoken?pid=01010112345", "", nil)
-	if r.status != 404 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
-		t.Errorf("unknown pid: %d %s", r.status, r.body)
 	}
 }
 

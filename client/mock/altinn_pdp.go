@@ -8,6 +8,11 @@ import (
 	"strings"
 )
 
+// routePDP registers the routes of the PDP.
+func (a *Altinn) routePDP(m *http.ServeMux) {
+	m.HandleFunc("POST /authorization/api/v1/authorize", a.handleAuthorize)
+}
+
 // XACML attribute ids of a system user decision request (§7).
 const (
 	pdpSubjectSystemUser = "urn:altinn:systemuser:uuid"

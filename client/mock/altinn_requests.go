@@ -9,6 +9,22 @@ import (
 	"time"
 )
 
+// routeRequests registers the routes of system user requests, vendor side:
+// a standard request (rights) and an agent request (access packages) each
+// have their own paths.
+func (a *Altinn) routeRequests(m *http.ServeMux) {
+	m.HandleFunc("POST /authentication/api/v1/systemuser/request/vendor", a.handleCreateRequest(standardRequest))
+	m.HandleFunc("POST /authentication/api/v1/systemuser/request/vendor/agent", a.handleCreateRequest(agentRequest))
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/{requestId}", a.handleGetRequest(standardRequest))
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/agent/{requestId}", a.handleGetRequest(agentRequest))
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/byexternalref/{systemId}/{orgNo}/{externalRef}", a.handleRequestByExternalRef(standardRequest))
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/agent/byexternalref/{systemId}/{orgNo}/{externalRef}", a.handleRequestByExternalRef(agentRequest))
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/bysystem/{systemId}", a.handleRequestsBySystem(standardRequest))
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/agent/bysystem/{systemId}", a.handleRequestsBySystem(agentRequest))
+	m.HandleFunc("DELETE /authentication/api/v1/systemuser/request/vendor/{requestId}", a.handleDeleteRequest)
+	m.HandleFunc("GET /authentication/api/v1/systemuser/request/{requestId}", a.handleRequestByLocation)
+}
+
 // altinnCreateRequest is CreateRequestSystemUser, or, for the agent
 // endpoint, CreateAgentRequestSystemUser (which has no rights).
 type altinnCreateRequest struct {
@@ -340,119 +356,56 @@ func (a *Altinn) handleRequestByLocation(w http.ResponseWriter, r *http.Request)
 	writeJSON(w, http.StatusOK, a.requestJSON(req))
 }
 
-// decide applies an end user's approval or rejection: the person must hold
-// DAGL for the party and the request must be New. Approval creates the
-// system user. Callers hold a.mu for writing.
-func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSystemUser, altinnProblem, string, bool) {
-	person, known := a.person(pid)
-	if !known || !a.hasRole(pid, req.partyOrgNo, "DAGL") {
-		name := pid
-		if known {
-			name = person.Name + " (" + pid + ")"
-		}
-		return nil, probMissingRoleAccess, fmt.Sprintf("%s does not hold the DAGL role for %s (org. no. %s)", name, a.orgName(req.partyOrgNo), req.partyOrgNo), false
-	}
-	if st := a.requestStatus(req); st != reqStatusNew {
-		return nil, probStatusNotNew, "the request's status is " + st, false
-	}
-	if !approve {
-		req.status = reqStatusRejected
-		return nil, altinnProblem{}, "", true
-	}
-	sys := a.activeSystem(req.systemID)
-	if sys == nil {
-		return nil, probSystemIDNotFound, fmt.Sprintf("the system %s is no longer registered", req.systemID), false
-	}
-	if su := a.systemUserByTriple(req.systemID, req.partyOrgNo, req.externalRef); su != nil {
-		return nil, probSystemUserExists, fmt.Sprintf("system user %s already exists", su.id), false
-	}
-	su := &altinnSystemUser{
-		id: altinnUUID(), integrationTitle: req.integrationTitle, systemID: req.systemID,
-		partyOrgNo: req.partyOrgNo, externalRef: req.externalRef, userType: "standard",
-		supplierOrgNo: sys.vendorOrgNo, rights: altinnCloneRights(req.rights), packages: altinnClonePackages(req.packages),
-		created: a.now().UTC(),
-	}
-	if su.integrationTitle == "" {
-		su.integrationTitle = altinnLocalized(sys.name)
-	}
-	if req.agent {
-		su.userType = "agent"
-		su.clients = map[string]bool{}
-	}
-	a.systemUsers[su.id] = su
-	req.status = reqStatusAccepted
-	return su, altinnProblem{}, "", true
+// altinnRequest is a system user request (§4), standard or agent.
+type altinnRequest struct {
+	id               string
+	agent            bool
+	systemID         string
+	vendorOrgNo      string
+	partyOrgNo       string
+	externalRef      string
+	integrationTitle string
+	rights           []altinnRight
+	packages         []altinnPackage
+	redirectURL      string
+	status           string // New, Accepted, Rejected, Denied (Timedout is derived)
+	created          time.Time
+	deleted          bool
 }
 
-// handlePortalDecision is the portal API's approve/reject of a request
-// (RequestSystemUserController): a person's token, the party in the path.
-func (a *Altinn) handlePortalDecision(agent bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		decision := r.PathValue("decision")
-		if decision != "approve" && decision != "reject" {
-			http.NotFound(w, r)
-			return
-		}
-		p, ok := a.requirePerson(w, r, alScopePortal)
-		if !ok {
-			return
-		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		party, ok := a.resolveParty(r.PathValue("partyId"))
-		if !ok {
-			writeAltinnProblem(w, probReporteeNotFound, fmt.Sprintf("no party %s", r.PathValue("partyId")))
-			return
-		}
-		req, exists := a.requests[r.PathValue("requestId")]
-		switch {
-		case !exists || req.deleted:
-			writeAltinnProblem(w, altinnRequestNotFound(agent), "")
-			return
-		case agent && !req.agent:
-			writeAltinnProblem(w, probNotAnAgentRequest, "")
-			return
-		case !agent && req.agent:
-			writeAltinnProblem(w, probRequestNotFound, "the id is an agent request: use request/agent/{party}/{id}/"+decision)
-			return
-		}
-		if party.OrgNo != req.partyOrgNo {
-			prob := probPartyRequestMismatch
-			if agent {
-				prob = probPartyAgentMismatch
-			}
-			writeAltinnProblem(w, prob, fmt.Sprintf("party %d is %s, the request is for %s", party.PartyID, party.OrgNo, req.partyOrgNo))
-			return
-		}
-		if _, prob, detail, ok := a.decide(req, p.pid, decision == "approve"); !ok {
-			writeAltinnProblem(w, prob, detail)
-			return
-		}
-		writeJSON(w, http.StatusOK, true)
+// Request statuses (RequestStatus.cs).
+const (
+	reqStatusNew      = "New"
+	reqStatusAccepted = "Accepted"
+	reqStatusRejected = "Rejected"
+	reqStatusTimedout = "Timedout"
+	// Denied is the fifth status; the mock never sets it (Altinn uses it
+	// when a delegation check fails at approval).
+)
+
+// altinnRequestTimeout is how long a request stays open (REQUEST_TIMEOUT_DAYS).
+const altinnRequestTimeout = 180 * 24 * time.Hour
+
+// requestStatus is the request's status as the API shows it: an open
+// request older than the timeout has timed out.
+func (a *Altinn) requestStatus(r *altinnRequest) string {
+	if r.status == reqStatusNew && a.now().Sub(r.created) > altinnRequestTimeout {
+		return reqStatusTimedout
 	}
+	return r.status
 }
 
-// handleBackdateRequest is a knob of the mock: it moves a request's created
-// time, so a scenario can show a request that has timed out.
-func (a *Altinn) handleBackdateRequest(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Created string `json:"created"`
+// requestByTriple is the newest live request of that kind for (system,
+// party, externalRef).
+func (a *Altinn) requestByTriple(agent bool, systemID, partyOrgNo, externalRef string) *altinnRequest {
+	var best *altinnRequest
+	for _, r := range a.requests {
+		if r.deleted || r.agent != agent || r.systemID != systemID || r.partyOrgNo != partyOrgNo || r.externalRef != externalRef {
+			continue
+		}
+		if best == nil || r.created.After(best.created) {
+			best = r
+		}
 	}
-	if !altinnDecodeBody(w, r, &in) {
-		return
-	}
-	t, err := time.Parse(time.RFC3339, in.Created)
-	if err != nil {
-		writeAltinnModelProblem(w, "created", "created must be an RFC 3339 time: "+err.Error())
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	req, ok := a.requests[r.PathValue("id")]
-	if !ok {
-		writeAltinnProblem(w, probRequestNotFound, "")
-		return
-	}
-	req.created = t.UTC()
-	writeJSON(w, http.StatusOK, a.requestJSON(req))
+	return best
 }

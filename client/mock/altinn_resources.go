@@ -10,6 +10,15 @@ import (
 	"strings"
 )
 
+// routeResources registers the routes of the resource registry.
+func (a *Altinn) routeResources(m *http.ServeMux) {
+	m.HandleFunc("POST /resourceregistry/api/v1/resource", a.handleCreateResource)
+	m.HandleFunc("GET /resourceregistry/api/v1/resource/{id}", a.handleGetResource)
+	m.HandleFunc("POST /resourceregistry/api/v1/resource/{id}/policy", a.handlePolicy)
+	m.HandleFunc("PUT /resourceregistry/api/v1/resource/{id}/policy", a.handlePolicy)
+	m.HandleFunc("GET /resourceregistry/api/v1/resource/{id}/policy/subjects", a.handlePolicySubjects)
+}
+
 // The XACML attribute ids the mock reads from a policy.
 const (
 	xacmlPackageAttr = "urn:altinn:accesspackage"
@@ -300,4 +309,21 @@ func xacmlAppendOnce(list []string, v string) []string {
 		}
 	}
 	return append(list, v)
+}
+
+// altinnResource is a resource in the resource registry.
+type altinnResource struct {
+	id        string
+	owner     string         // org number of hasCompetentAuthority
+	body      map[string]any // the ServiceResource as GET returns it
+	delegable bool
+	rules     []xacmlRule // from its policy: who gets which actions
+}
+
+// xacmlRule is what the mock reads of one rule of a resource's XACML
+// policy: the access packages among its subjects and its actions (none
+// listed: any action).
+type xacmlRule struct {
+	Packages []string
+	Actions  []string
 }

@@ -10,6 +10,17 @@ import (
 	"strings"
 )
 
+// routeSystems registers the routes of the system register, vendor side.
+func (a *Altinn) routeSystems(m *http.ServeMux) {
+	m.HandleFunc("GET /authentication/api/v1/systemregister/vendor", a.handleListSystems)
+	m.HandleFunc("POST /authentication/api/v1/systemregister/vendor", a.handleCreateSystem)
+	m.HandleFunc("GET /authentication/api/v1/systemregister/vendor/{systemId}", a.handleGetSystem)
+	m.HandleFunc("PUT /authentication/api/v1/systemregister/vendor/{systemId}", a.handleUpdateSystem)
+	m.HandleFunc("DELETE /authentication/api/v1/systemregister/vendor/{systemId}", a.handleDeleteSystem)
+	m.HandleFunc("PUT /authentication/api/v1/systemregister/vendor/{systemId}/rights", a.handleUpdateRights)
+	m.HandleFunc("PUT /authentication/api/v1/systemregister/vendor/{systemId}/accesspackages", a.handleUpdatePackages)
+}
+
 // altinnSystemRequest is the system register's RegisterSystemRequest (§3).
 // encoding/json matches keys case-insensitively, as ASP.NET does, so
 // "allowedredirecturls" fills AllowedRedirectURLs.
@@ -532,4 +543,20 @@ func (a *Altinn) handleDeleteSystem(w http.ResponseWriter, r *http.Request) {
 	}
 	s.deleted = true
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
+}
+
+// altinnSystem is a registered system (§3).
+type altinnSystem struct {
+	internalID   string
+	id           string
+	vendorID     string // "0192:<orgno>", as registered
+	vendorOrgNo  string
+	name         map[string]string
+	description  map[string]string
+	rights       []altinnRight
+	packages     []altinnPackage
+	clientIDs    []string
+	visible      bool
+	redirectURLs []string
+	deleted      bool
 }

@@ -4,10 +4,15 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
+
+// routeSystemUsers registers the routes of the system user lookups.
+func (a *Altinn) routeSystemUsers(m *http.ServeMux) {
+	m.HandleFunc("GET /authentication/api/v1/systemuser/byExternalId", a.handleByExternalID)
+	m.HandleFunc("GET /authentication/api/v1/systemuser/vendor/byquery", a.handleByQuery)
+}
 
 // altinnSystemUserJSON is SystemUserExternalDTO (§5), keys as it names them:
 // reporteeOrgNo is the owner, supplierOrgno (lower-case "no") the vendor.
@@ -130,167 +135,34 @@ func (a *Altinn) handleByQuery(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.systemUserJSON(u))
 }
 
-// handleAgents lists a party's agent system users to a person holding DAGL
-// for it.
-func (a *Altinn) handleAgents(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePerson(w, r, alScopeClientDelegRead)
-	if !ok {
-		return
-	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	party, ok := a.resolveParty(r.URL.Query().Get("party"))
-	if !ok {
-		writeAltinnProblem(w, probReporteeNotFound, fmt.Sprintf("no party %q (give ?party=<org number>)", r.URL.Query().Get("party")))
-		return
-	}
-	if !a.hasRole(p.pid, party.OrgNo, "DAGL") {
-		writeAltinnStatus(w, http.StatusForbidden, fmt.Sprintf("%s holds no DAGL role for %s", p.pid, party.OrgNo))
-		return
-	}
-	out := []altinnSystemUserInternalJSON{}
-	for _, u := range a.systemUsers {
-		if !u.deleted && u.userType == "agent" && u.partyOrgNo == party.OrgNo {
-			out = append(out, a.systemUserInternalJSON(u))
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created < out[j].Created })
-	writeJSON(w, http.StatusOK, out)
-}
-
-// agentFor validates the ?agent= (and, for writes, ?client=) parameters and
-// that the person holds DAGL for the agent's owner, answering the
-// controller's validation problems or 403 itself. Callers hold a.mu.
-func (a *Altinn) agentFor(w http.ResponseWriter, r *http.Request, p *altinnPrincipal, needClient bool) (*altinnSystemUser, bool) {
-	agentID := r.URL.Query().Get("agent")
-	var errs []altinnVldError
-	var u *altinnSystemUser
-	switch {
-	case !altinnUUIDRE.MatchString(agentID):
-		errs = append(errs, vldAgentMissing.at("", "?agent"))
-	case a.systemUsers[agentID] == nil || a.systemUsers[agentID].deleted:
-		errs = append(errs, vldAgentNotFound.at("", "?agent"))
-	default:
-		u = a.systemUsers[agentID]
-		if u.userType != "agent" {
-			errs = append(errs, vldNotAgent.at("", "?agent"))
-		}
-	}
-	if needClient && !altinnUUIDRE.MatchString(r.URL.Query().Get("client")) {
-		errs = append(errs, vldClientMissing.at("", "?client"))
-	}
-	if len(errs) > 0 {
-		writeAltinnValidation(w, errs)
-		return nil, false
-	}
-	// Stands in for the PDP check of altinn_client_administration for the
-	// facilitator.
-	if !a.hasRole(p.pid, u.partyOrgNo, "DAGL") {
-		writeAltinnStatus(w, http.StatusForbidden, fmt.Sprintf("%s holds no DAGL role for %s, which owns the system user", p.pid, u.partyOrgNo))
-		return nil, false
-	}
-	return u, true
-}
-
 type altinnClientInfo struct {
 	ClientID                 string `json:"clientId"`
 	ClientOrganizationNumber string `json:"clientOrganizationNumber"`
 	ClientOrganizationName   string `json:"clientOrganizationName"`
 }
 
-// altinnClientList renders ClientInfoPaginated for the agent.
-func altinnClientList(u *altinnSystemUser, orgs []Org) map[string]any {
-	data := make([]altinnClientInfo, 0, len(orgs))
-	for _, o := range orgs {
-		data = append(data, altinnClientInfo{ClientID: o.PartyUUID, ClientOrganizationNumber: o.OrgNo, ClientOrganizationName: o.Name})
-	}
-	return map[string]any{
-		"links":                 map[string]any{},
-		"systemUserInformation": map[string]string{"systemUserId": u.id, "systemUserOwnerOrg": u.partyOrgNo},
-		"data":                  data,
-	}
+// altinnSystemUser is a system user (§5), standard or agent.
+type altinnSystemUser struct {
+	id               string
+	integrationTitle string
+	systemID         string
+	partyOrgNo       string
+	externalRef      string
+	userType         string // "standard" or "agent"
+	supplierOrgNo    string
+	rights           []altinnRight
+	packages         []altinnPackage
+	created          time.Time
+	deleted          bool
+	clients          map[string]bool // agent: org numbers of delegated clients
 }
 
-// handleAvailableClients lists the organisations the agent's owner holds a
-// role for that the agent's access packages map to (§6).
-func (a *Altinn) handleAvailableClients(w http.ResponseWriter, r *http.Request) {
-	a.handleClientList(w, r, a.clientAvailable)
-}
-
-// handleDelegatedClients lists the clients delegated to the agent.
-func (a *Altinn) handleDelegatedClients(w http.ResponseWriter, r *http.Request) {
-	a.handleClientList(w, r, func(u *altinnSystemUser, orgNo string) bool { return u.clients[orgNo] })
-}
-
-// handleClientList answers the organisations for which keep holds, in the
-// clients list shape, to a person who may read the agent's clients.
-func (a *Altinn) handleClientList(w http.ResponseWriter, r *http.Request, keep func(u *altinnSystemUser, orgNo string) bool) {
-	p, ok := a.requirePerson(w, r, alScopeClientDelegRead)
-	if !ok {
-		return
-	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	u, ok := a.agentFor(w, r, p, false)
-	if !ok {
-		return
-	}
-	var orgs []Org
-	for _, o := range a.sortedOrgs() {
-		if keep(u, o.OrgNo) {
-			orgs = append(orgs, o)
+// systemUserByTriple is the live system user for (system, owner, externalRef).
+func (a *Altinn) systemUserByTriple(systemID, partyOrgNo, externalRef string) *altinnSystemUser {
+	for _, u := range a.systemUsers {
+		if !u.deleted && u.systemID == systemID && u.partyOrgNo == partyOrgNo && u.externalRef == externalRef {
+			return u
 		}
 	}
-	writeJSON(w, http.StatusOK, altinnClientList(u, orgs))
-}
-
-// handleDelegateClient delegates a client (by party UUID) to the agent.
-func (a *Altinn) handleDelegateClient(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePerson(w, r, alScopeClientDelegWrite)
-	if !ok {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	u, ok := a.agentFor(w, r, p, true)
-	if !ok {
-		return
-	}
-	clientID := r.URL.Query().Get("client")
-	client, ok := a.resolveParty(clientID)
-	if !ok {
-		writeAltinnProblem(w, probCustomerIDNotFound, fmt.Sprintf("no party with uuid %s", clientID))
-		return
-	}
-	if !a.clientAvailable(u, client.OrgNo) {
-		writeAltinnProblem(w, probCustomerIDNotFound, fmt.Sprintf("%s %s is not a client of %s through the system user's access packages", client.Name, client.OrgNo, u.partyOrgNo))
-		return
-	}
-	u.clients[client.OrgNo] = true
-	writeJSON(w, http.StatusOK, map[string]string{"agent": u.id, "client": client.PartyUUID})
-}
-
-// handleRemoveClient removes a delegated client from the agent.
-func (a *Altinn) handleRemoveClient(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePerson(w, r, alScopeClientDelegWrite)
-	if !ok {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	u, ok := a.agentFor(w, r, p, true)
-	if !ok {
-		return
-	}
-	clientID := r.URL.Query().Get("client")
-	client, ok := a.resolveParty(clientID)
-	if !ok || !u.clients[client.OrgNo] {
-		writeJSONType(w, altinnProblemJSON, http.StatusNotFound, altinnProblemBody{
-			Type: "https://tools.ietf.org/html/rfc9110#section-15.5.5", Title: "Delegation not found", Status: http.StatusNotFound,
-			Detail: fmt.Sprintf("No delegation found for customer %s and system user %s", clientID, u.id), TraceID: altinnTraceID(),
-		})
-		return
-	}
-	delete(u.clients, client.OrgNo)
-	writeJSON(w, http.StatusOK, map[string]string{"agent": u.id, "client": client.PartyUUID})
+	return nil
 }

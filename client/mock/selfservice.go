@@ -31,24 +31,16 @@ var (
 	mpPrivateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 )
 
-func (m *Maskinporten) routeSelfService() {
-	m.mux.HandleFunc("POST /api/v1/clients", m.handleCreateClient)
-	m.mux.HandleFunc("GET /api/v1/clients/{client_id}", m.handleGetClient)
-	m.mux.HandleFunc("PUT /api/v1/clients/{client_id}", m.handleUpdateClient)
-	m.mux.HandleFunc("POST /api/v1/clients/{client_id}/jwks", m.handleUploadJWKS)
-	m.mux.HandleFunc("GET /api/v1/clients/{client_id}/jwks", m.handleGetJWKS)
-	m.mux.HandleFunc("POST /api/v1/scopes", m.handleCreateScope)
-	m.mux.HandleFunc("GET /api/v1/scopes", m.handleGetScopes)
-	m.mux.HandleFunc("PUT /api/v1/scopes/access/{consumer_orgno}", m.handleGrantAccess)
-
-	// The clock knob: PUT /mock/clock with {"offset_seconds": N} moves the
-	// mock clock N seconds from the wall clock (negative is into the past),
-	// and GET /mock/clock shows it. In an Env all three services share the
-	// clock, so this makes the mock world's time disagree with the vendor's,
-	// as a skewed server clock would: grants then fail the iat and exp
-	// checks. No real service has this endpoint.
-	m.mux.HandleFunc("GET /mock/clock", m.handleGetClock)
-	m.mux.HandleFunc("PUT /mock/clock", m.handleSetClock)
+// routeSelfService registers the routes of the self-service API.
+func (m *Maskinporten) routeSelfService(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/clients", m.handleCreateClient)
+	mux.HandleFunc("GET /api/v1/clients/{client_id}", m.handleGetClient)
+	mux.HandleFunc("PUT /api/v1/clients/{client_id}", m.handleUpdateClient)
+	mux.HandleFunc("POST /api/v1/clients/{client_id}/jwks", m.handleUploadJWKS)
+	mux.HandleFunc("GET /api/v1/clients/{client_id}/jwks", m.handleGetJWKS)
+	mux.HandleFunc("POST /api/v1/scopes", m.handleCreateScope)
+	mux.HandleFunc("GET /api/v1/scopes", m.handleGetScopes)
+	mux.HandleFunc("PUT /api/v1/scopes/access/{consumer_orgno}", m.handleGrantAccess)
 }
 
 // mpSelfServiceFail answers with the self-service API's error shape.
@@ -471,35 +463,6 @@ func (m *Maskinporten) handleGrantAccess(w http.ResponseWriter, r *http.Request)
 		"scope": name, "consumer_orgno": consumer, "owner_orgno": owner, "state": "APPROVED",
 		"created": now.UTC().Format(time.RFC3339),
 	})
-}
-
-// mpClockBody is the clock knob's body and answer.
-type mpClockBody struct {
-	OffsetSeconds *int64 `json:"offset_seconds"`
-	Now           string `json:"now,omitempty"`
-}
-
-func (m *Maskinporten) clockBody() mpClockBody {
-	now := m.clock.Now()
-	off := int64(now.Sub(time.Now()).Round(time.Second) / time.Second)
-	return mpClockBody{OffsetSeconds: &off, Now: now.UTC().Format(time.RFC3339)}
-}
-
-func (m *Maskinporten) handleGetClock(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, m.clockBody())
-}
-
-func (m *Maskinporten) handleSetClock(w http.ResponseWriter, r *http.Request) {
-	var b mpClockBody
-	if !mpDecodeBody(w, r, &b) {
-		return
-	}
-	if b.OffsetSeconds == nil {
-		mpInvalidMetadata(w, `offset_seconds is missing; send {"offset_seconds": N}, N whole seconds from the wall clock (0 resets)`)
-		return
-	}
-	m.clock.SetOffset(time.Duration(*b.OffsetSeconds) * time.Second)
-	writeJSON(w, http.StatusOK, m.clockBody())
 }
 
 // mpNewUUID is a random (version 4) UUID, the form of a client_id.

@@ -382,17 +382,7 @@ func (e *Env) Reset() error {
 // handler serves the i-th service of the current world, with the reset knob.
 func (e *Env) handler(name string, i int) http.Handler {
 	current := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/mock/reset" {
-			if r.Method != http.MethodPost {
-				w.Header().Set("Allow", http.MethodPost)
-				writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "POST /mock/reset resets the mock world"})
-				return
-			}
-			if err := e.Reset(); err != nil {
-				writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
-				return
-			}
-			writeJSON(w, http.StatusOK, map[string]string{"status": "the mock world is back to its seed"})
+		if e.resetKnob(w, r) {
 			return
 		}
 		e.mu.RLock()

@@ -3,11 +3,26 @@ package mock
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
+
+// routePortal registers the routes of the portal: the test login, the
+// confirm page, and the portal API a decision is posted to.
+func (a *Altinn) routePortal(m *http.ServeMux) {
+	m.HandleFunc("GET /testtools/personaltoken", a.handlePersonalToken)
+	m.HandleFunc("GET /accessmanagement/ui/systemuser/request", a.handleConfirmPage(standardRequest))
+	m.HandleFunc("GET /accessmanagement/ui/systemuser/agentrequest", a.handleConfirmPage(agentRequest))
+	m.HandleFunc("POST /accessmanagement/ui/systemuser/{kind}/{decision}", a.handleConfirmDecision)
+	m.HandleFunc("POST /authentication/api/v1/systemuser/request/{partyId}/{requestId}/{decision}", a.handlePortalDecision(standardRequest))
+	m.HandleFunc("POST /authentication/api/v1/systemuser/request/agent/{partyId}/{requestId}/{decision}", a.handlePortalDecision(agentRequest))
+}
 
 // The confirm page stands in for Altinn's access management UI
 // (am.ui.altinn.no), where the customer's daglig leder reviews a system
@@ -324,4 +339,144 @@ func (a *Altinn) handleConfirmDecision(w http.ResponseWriter, r *http.Request) {
 			Message: fmt.Sprintf("The %s system user %s now acts for %s (org. no. %s).", su.userType, su.id, partyName, su.partyOrgNo)}
 	}
 	a.render(w, http.StatusOK, "message", msg)
+}
+
+// handlePersonalToken stands in for an ID-porten login plus the exchange to
+// an Altinn token (Altinn's test token generator does the same in tt02).
+func (a *Altinn) handlePersonalToken(w http.ResponseWriter, r *http.Request) {
+	pid := r.URL.Query().Get("pid")
+	a.mu.RLock()
+	p, ok := a.person(pid)
+	a.mu.RUnlock()
+	if !ok {
+		writeAltinnStatus(w, http.StatusNotFound, fmt.Sprintf("no seeded person with pid %q", pid))
+		return
+	}
+	scopes := strings.Join(strings.Fields(r.URL.Query().Get("scopes")), " ")
+	if scopes == "" {
+		scopes = altinnDefaultPersonalScopes
+	}
+	now := a.now()
+	tok, err := a.sign(jwt.MapClaims{
+		"iss":                           a.issuer,
+		"iat":                           now.Unix(),
+		"nbf":                           now.Unix(),
+		"exp":                           now.Add(30 * time.Minute).Unix(),
+		"jti":                           altinnUUID(),
+		"pid":                           p.PID,
+		"name":                          p.Name,
+		"urn:altinn:userid":             fmt.Sprint(altinnUserID(p.PID)),
+		"urn:altinn:authlevel":          3,
+		"urn:altinn:authenticatemethod": "IdportenTestId",
+		"scope":                         scopes,
+	})
+	if err != nil {
+		http.Error(w, "sign token: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(tok))
+}
+
+// altinnUserID is a stable Altinn user id for a PID.
+func altinnUserID(pid string) int {
+	if pid == PIDDressMinst {
+		return 341895 // the tt02 user id of that test person (spec §10)
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(pid))
+	return 100000 + int(h.Sum32()%900000)
+}
+
+// decide applies an end user's approval or rejection: the person must hold
+// DAGL for the party and the request must be New. Approval creates the
+// system user. Callers hold a.mu for writing.
+func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSystemUser, altinnProblem, string, bool) {
+	person, known := a.person(pid)
+	if !known || !a.hasRole(pid, req.partyOrgNo, "DAGL") {
+		name := pid
+		if known {
+			name = person.Name + " (" + pid + ")"
+		}
+		return nil, probMissingRoleAccess, fmt.Sprintf("%s does not hold the DAGL role for %s (org. no. %s)", name, a.orgName(req.partyOrgNo), req.partyOrgNo), false
+	}
+	if st := a.requestStatus(req); st != reqStatusNew {
+		return nil, probStatusNotNew, "the request's status is " + st, false
+	}
+	if !approve {
+		req.status = reqStatusRejected
+		return nil, altinnProblem{}, "", true
+	}
+	sys := a.activeSystem(req.systemID)
+	if sys == nil {
+		return nil, probSystemIDNotFound, fmt.Sprintf("the system %s is no longer registered", req.systemID), false
+	}
+	if su := a.systemUserByTriple(req.systemID, req.partyOrgNo, req.externalRef); su != nil {
+		return nil, probSystemUserExists, fmt.Sprintf("system user %s already exists", su.id), false
+	}
+	su := &altinnSystemUser{
+		id: altinnUUID(), integrationTitle: req.integrationTitle, systemID: req.systemID,
+		partyOrgNo: req.partyOrgNo, externalRef: req.externalRef, userType: "standard",
+		supplierOrgNo: sys.vendorOrgNo, rights: altinnCloneRights(req.rights), packages: altinnClonePackages(req.packages),
+		created: a.now().UTC(),
+	}
+	if su.integrationTitle == "" {
+		su.integrationTitle = altinnLocalized(sys.name)
+	}
+	if req.agent {
+		su.userType = "agent"
+		su.clients = map[string]bool{}
+	}
+	a.systemUsers[su.id] = su
+	req.status = reqStatusAccepted
+	return su, altinnProblem{}, "", true
+}
+
+// handlePortalDecision is the portal API's approve/reject of a request
+// (RequestSystemUserController): a person's token, the party in the path.
+func (a *Altinn) handlePortalDecision(agent bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		decision := r.PathValue("decision")
+		if decision != "approve" && decision != "reject" {
+			http.NotFound(w, r)
+			return
+		}
+		p, ok := a.requirePerson(w, r, alScopePortal)
+		if !ok {
+			return
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		party, ok := a.resolveParty(r.PathValue("partyId"))
+		if !ok {
+			writeAltinnProblem(w, probReporteeNotFound, fmt.Sprintf("no party %s", r.PathValue("partyId")))
+			return
+		}
+		req, exists := a.requests[r.PathValue("requestId")]
+		switch {
+		case !exists || req.deleted:
+			writeAltinnProblem(w, altinnRequestNotFound(agent), "")
+			return
+		case agent && !req.agent:
+			writeAltinnProblem(w, probNotAnAgentRequest, "")
+			return
+		case !agent && req.agent:
+			writeAltinnProblem(w, probRequestNotFound, "the id is an agent request: use request/agent/{party}/{id}/"+decision)
+			return
+		}
+		if party.OrgNo != req.partyOrgNo {
+			prob := probPartyRequestMismatch
+			if agent {
+				prob = probPartyAgentMismatch
+			}
+			writeAltinnProblem(w, prob, fmt.Sprintf("party %d is %s, the request is for %s", party.PartyID, party.OrgNo, req.partyOrgNo))
+			return
+		}
+		if _, prob, detail, ok := a.decide(req, p.pid, decision == "approve"); !ok {
+			writeAltinnProblem(w, prob, detail)
+			return
+		}
+		writeJSON(w, http.StatusOK, true)
+	}
 }

@@ -1,0 +1,79 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// Requests is a client of the vendor's system user request API.
+type Requests struct{ Base }
+
+// NewRequests returns a system user request client for the Altinn platform at baseURL.
+func NewRequests(baseURL string, hc *http.Client) *Requests {
+	return &Requests{NewBase("altinn", baseURL, hc)}
+}
+
+// CreateRequest is a request for a system user (standard: rights; agent:
+// access packages).
+type CreateRequest struct {
+	ExternalRef      string          `json:"externalRef,omitempty"`
+	SystemID         string          `json:"systemId"`
+	PartyOrgNo       string          `json:"partyOrgNo"`
+	IntegrationTitle string          `json:"integrationTitle,omitempty"`
+	Rights           []Right         `json:"rights,omitempty"`
+	AccessPackages   []AccessPackage `json:"accessPackages,omitempty"`
+	RedirectURL      string          `json:"redirectUrl,omitempty"`
+}
+
+// Request is a system user request as the API answers it.
+type Request struct {
+	ID               string          `json:"id"`
+	ExternalRef      string          `json:"externalRef"`
+	SystemID         string          `json:"systemId"`
+	PartyOrgNo       string          `json:"partyOrgNo"`
+	IntegrationTitle string          `json:"integrationTitle,omitempty"`
+	Rights           []Right         `json:"rights,omitempty"`
+	AccessPackages   []AccessPackage `json:"accessPackages,omitempty"`
+	Status           string          `json:"status"`
+	RedirectURL      string          `json:"redirectUrl,omitempty"`
+	ConfirmURL       string          `json:"confirmUrl"`
+}
+
+// The request statuses.
+const (
+	StatusNew      = "New"
+	StatusAccepted = "Accepted"
+	StatusRejected = "Rejected"
+	StatusDenied   = "Denied"
+	StatusTimedout = "Timedout"
+)
+
+// Create posts a standard request (rights); created is false when the API
+// answered 200 with an existing request for the same system, party and
+// externalRef.
+func (q *Requests) Create(ctx context.Context, token string, req CreateRequest) (out Request, created bool, err error) {
+	r, err := q.doJSON(ctx, call{method: http.MethodPost, path: "authentication/api/v1/systemuser/request/vendor", bearer: token}, req, &out)
+	return out, err == nil && r.status == http.StatusCreated, err
+}
+
+// CreateAgent posts an agent request (access packages, for a facilitator
+// that serves clients); created as for Create.
+func (q *Requests) CreateAgent(ctx context.Context, token string, req CreateRequest) (out Request, created bool, err error) {
+	r, err := q.doJSON(ctx, call{method: http.MethodPost, path: "authentication/api/v1/systemuser/request/vendor/agent", bearer: token}, req, &out)
+	return out, err == nil && r.status == http.StatusCreated, err
+}
+
+// Get reads a standard request's status.
+func (q *Requests) Get(ctx context.Context, token, id string) (Request, error) {
+	var out Request
+	_, err := q.doJSON(ctx, call{method: http.MethodGet, path: "authentication/api/v1/systemuser/request/vendor/" + url.PathEscape(id), bearer: token}, nil, &out)
+	return out, err
+}
+
+// GetAgent reads an agent request's status.
+func (q *Requests) GetAgent(ctx context.Context, token, id string) (Request, error) {
+	var out Request
+	_, err := q.doJSON(ctx, call{method: http.MethodGet, path: "authentication/api/v1/systemuser/request/vendor/agent/" + url.PathEscape(id), bearer: token}, nil, &out)
+	return out, err
+}

@@ -1,0 +1,469 @@
+package mock
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// The checks of a grant at the mock Maskinporten's token endpoint, steps 1
+// to 13 of docs/mock-api.md (maskinporten.go runs them in order).
+
+// mpGrant is a grant that passed checks 1 to 10: its client, its claims,
+// the client_amr the token will carry, and the time of the checks.
+type mpGrant struct {
+	client *mpClient
+	claims jwt.MapClaims
+	amr    string
+	now    time.Time
+}
+
+// checkGrant reads the form and makes checks 1 to 10 of docs/mock-api.md:
+// the grant type, the JWT, its header, the client, the signature, the
+// audience, the times and the jti.
+func (m *Maskinporten) checkGrant(r *http.Request) (mpGrant, *mpTokenError) {
+	if err := r.ParseForm(); err != nil {
+		return mpGrant{}, mpFail(http.StatusBadRequest, "invalid_request", "", "the request body could not be read as a form: %v", err)
+	}
+
+	// 1. grant_type
+	if gt := r.PostForm.Get("grant_type"); gt != mpJWTBearer {
+		return mpGrant{}, mpGrantTypeError(r, gt)
+	}
+
+	// 2. assertion is a JWT
+	assertion := r.PostForm.Get("assertion")
+	if assertion == "" {
+		return mpGrant{}, mpFail(http.StatusBadRequest, "invalid_request", "MP-011",
+			"assertion is missing: send the signed grant JWT as the form field assertion")
+	}
+	tok, parts, err := mpGrantParser.ParseUnverified(assertion, jwt.MapClaims{})
+	if err != nil && (tok == nil || errors.Is(err, jwt.ErrTokenMalformed)) {
+		return mpGrant{}, mpFail(http.StatusBadRequest, "invalid_request", "MP-011",
+			"assertion is not a JWT (three base64url parts: header.claims.signature): %v", err)
+	}
+	claims := tok.Claims.(jwt.MapClaims)
+
+	// 3. header: alg, and exactly one of kid and x5c
+	hdr, terr := mpCheckHeader(tok.Header)
+	if terr != nil {
+		return mpGrant{}, terr
+	}
+
+	// 4. iss is a known client
+	iss, _ := claims["iss"].(string)
+	if iss == "" {
+		return mpGrant{}, mpInvalidGrant("MP-100", "iss is missing or not a string; it must be your client_id")
+	}
+	cl := m.client(iss)
+	if cl == nil {
+		return mpGrant{}, mpInvalidGrant("MP-100",
+			"iss %q is not a known client_id; check the client_id and the environment (a test client does not exist in prod), or register the client (POST /api/v1/clients)", iss)
+	}
+
+	// 5. signature, with the client's key named by kid or the x5c leaf
+	now := m.clock.Now()
+	key, amr, terr := m.grantKey(cl, hdr, now)
+	if terr != nil {
+		return mpGrant{}, terr
+	}
+	signingString := parts[0] + "." + parts[1]
+	if err := tok.Method.Verify(signingString, tok.Signature, key); err != nil {
+		if hdr.kid != "" {
+			return mpGrant{}, mpInvalidGrant("MP-124",
+				"Invalid JWT signature: the grant (%s) does not verify with the key kid %q registered on client %s; sign with the private half of that key", hdr.alg, hdr.kid, cl.ID)
+		}
+		return mpGrant{}, mpInvalidGrant("MP-124",
+			"Invalid JWT signature: the grant (%s) does not verify with the public key of the x5c leaf certificate; sign with that certificate's private key", hdr.alg)
+	}
+
+	// 6. aud
+	if terr := m.checkAudience(claims); terr != nil {
+		return mpGrant{}, terr
+	}
+
+	// 7.-9. iat, exp and the lifetime
+	_, exp, terr := mpCheckTimes(claims, now)
+	if terr != nil {
+		return mpGrant{}, terr
+	}
+
+	// 10. jti
+	jti, ok := claims["jti"].(string)
+	if _, present := claims["jti"]; present && !ok {
+		return mpGrant{}, mpInvalidGrant("", "jti must be a string")
+	}
+	if jti != "" && !m.replay.use(cl.ID+"\x00"+jti, exp.Add(mpSkew), now) {
+		return mpGrant{}, mpInvalidGrant("MP-012",
+			"Grant is used before: client %s already sent a grant with jti %q; make a fresh grant, with a new jti, for every token request", cl.ID, jti)
+	}
+	return mpGrant{client: cl, claims: claims, amr: amr, now: now}, nil
+}
+
+// mpGrantTypeError explains a missing or wrong grant_type, including the
+// common mistake of posting the grant's claims as JSON (spec §0).
+func mpGrantTypeError(r *http.Request, gt string) *mpTokenError {
+	const code = "unsupported_grant_type"
+	if gt != "" {
+		return mpFail(http.StatusBadRequest, code, "", "grant_type is %q; Maskinporten supports only %s", gt, mpJWTBearer)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" {
+		return mpFail(http.StatusBadRequest, code, "",
+			"grant_type is missing: the body must be application/x-www-form-urlencoded with grant_type=%s and assertion=<signed JWT>, but the request's Content-Type is %q",
+			mpJWTBearer, r.Header.Get("Content-Type"))
+	}
+	if r.URL.Query().Has("grant_type") {
+		return mpFail(http.StatusBadRequest, code, "", "grant_type is in the query string; send it in the form body")
+	}
+	return mpFail(http.StatusBadRequest, code, "", "grant_type is missing; expected %s", mpJWTBearer)
+}
+
+// mpGrantHeader is what the grant's header says about its key.
+type mpGrantHeader struct {
+	alg   string
+	kid   string
+	chain []*x509.Certificate // from x5c, leaf first
+}
+
+// mpCheckHeader checks alg and that exactly one of kid and x5c is given
+// (spec §2.1), and parses x5c.
+func mpCheckHeader(h map[string]any) (mpGrantHeader, *mpTokenError) {
+	var out mpGrantHeader
+	alg, _ := h["alg"].(string)
+	switch alg {
+	case "RS256", "RS384", "RS512":
+		out.alg = alg
+	case "":
+		return out, mpInvalidGrant("", "the grant's header has no alg; Maskinporten accepts RS256, RS384 or RS512")
+	default:
+		return out, mpInvalidGrant("", "the grant's header alg is %q; Maskinporten accepts only RS256, RS384 or RS512", alg)
+	}
+	rawKid, hasKid := h["kid"]
+	rawX5c, hasX5c := h["x5c"]
+	switch {
+	case hasKid && hasX5c:
+		return out, mpInvalidGrant("", "the grant's header has both kid and x5c; send exactly one: kid for a key registered on the client, x5c for a business certificate")
+	case !hasKid && !hasX5c:
+		return out, mpInvalidGrant("", "Either 'kid' or 'x5c' must be present in the grant's header: kid names a key registered on the client, x5c carries a business certificate")
+	case hasKid:
+		kid, ok := rawKid.(string)
+		if !ok || kid == "" {
+			return out, mpInvalidGrant("", "the grant's header kid must be a non-empty string")
+		}
+		out.kid = kid
+		return out, nil
+	}
+	arr, ok := rawX5c.([]any)
+	if !ok {
+		return out, mpInvalidGrant("MP-123", "Invalid x5c header: x5c must be a JSON array of base64 DER certificates, leaf first; got %s", mpJSONKind(rawX5c))
+	}
+	if len(arr) == 0 {
+		return out, mpInvalidGrant("MP-123", "Invalid x5c header: the x5c array is empty; put the business certificate first")
+	}
+	for i, v := range arr {
+		s, ok := v.(string)
+		if !ok {
+			return out, mpInvalidGrant("MP-123", "Invalid x5c header: x5c[%d] is %s, not a base64 string", i, mpJSONKind(v))
+		}
+		der, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return out, mpInvalidGrant("MP-123", "Invalid x5c header: x5c[%d] is not standard (padded, not URL-safe) base64 of a DER certificate", i)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return out, mpInvalidGrant("MP-123", "Invalid x5c header: x5c[%d] is not a DER X.509 certificate: %v", i, err)
+		}
+		out.chain = append(out.chain, cert)
+	}
+	pub, ok := out.chain[0].PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return out, mpInvalidGrant("MP-123", "Invalid x5c header: the leaf certificate's key is %T; an RSA key is needed for %s", out.chain[0].PublicKey, alg)
+	}
+	if pub.N.BitLen() < 2048 {
+		return out, mpInvalidGrant("MP-123", "Invalid x5c header: the leaf certificate has a %d-bit RSA key; at least 2048 bits are needed", pub.N.BitLen())
+	}
+	return out, nil
+}
+
+// mpJSONKind names the JSON type of a decoded value, for messages.
+func mpJSONKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// grantKey finds the key that must verify the grant, and the client_amr
+// the token will carry.
+func (m *Maskinporten) grantKey(cl *mpClient, hdr mpGrantHeader, now time.Time) (*rsa.PublicKey, string, *mpTokenError) {
+	if hdr.kid != "" {
+		if key := cl.keys[hdr.kid]; key != nil {
+			return key, "private_key_jwt", nil
+		}
+		if len(cl.keys) == 0 {
+			return nil, "", mpInvalidGrant("MP-124",
+				"Invalid JWT signature: client %s has no registered keys, so kid %q names none; upload the public key (POST /api/v1/clients/%s/jwks)", cl.ID, hdr.kid, cl.ID)
+		}
+		return nil, "", mpInvalidGrant("MP-124",
+			"Invalid JWT signature: client %s has no key with kid %q; its keys are %s", cl.ID, hdr.kid, strings.Join(mpSortedKeys(cl.keys), ", "))
+	}
+	leaf := hdr.chain[0]
+	org := mpCertOrgNo(leaf.Subject)
+	if org == "" {
+		return nil, "", mpInvalidGrant("MP-122",
+			"found no organisation number in the certificate's subject %q (looked in serialNumber, organizationIdentifier NTRNO-<orgno> and for nine digits); client %s belongs to %s", leaf.Subject, cl.ID, cl.OrgNo)
+	}
+	if org != cl.OrgNo {
+		return nil, "", mpInvalidGrant("MP-122",
+			"the certificate belongs to org %s (subject %q) but client %s belongs to org %s; use the business certificate of the client's org", org, leaf.Subject, cl.ID, cl.OrgNo)
+	}
+	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+		return nil, "", mpInvalidGrant("MP-120",
+			"JWT signed with invalid certificate: the certificate is valid from %s to %s, and Maskinporten's clock says %s",
+			leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return leaf.PublicKey.(*rsa.PublicKey), "virksomhetssertifikat", nil
+}
+
+// mpCertOrgNo is the organisation number in a business certificate's
+// subject: its serialNumber (older Buypass and Commfides certificates),
+// its organizationIdentifier "NTRNO-<orgno>" (newer ones), or else any nine
+// digits in the subject.
+func mpCertOrgNo(subject pkix.Name) string {
+	if mpOrgNoRE.MatchString(subject.SerialNumber) {
+		return subject.SerialNumber
+	}
+	for _, n := range subject.Names {
+		if s, ok := n.Value.(string); ok && n.Type.Equal(mpOrgIdentifierOID) {
+			if org, ok := strings.CutPrefix(s, "NTRNO-"); ok && mpOrgNoRE.MatchString(org) {
+				return org
+			}
+		}
+	}
+	if m := mpNineDigitsRE.FindStringSubmatch(subject.String()); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func mpSortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkAudience accepts the issuer and, as the real server seems to, the
+// token endpoint URL (spec §2.2).
+func (m *Maskinporten) checkAudience(claims jwt.MapClaims) *mpTokenError {
+	aud, err := claims.GetAudience()
+	if err != nil {
+		return mpInvalidGrant("MP-110", "Invalid JWT claim aud: aud must be a string (the issuer %q)", m.issuer)
+	}
+	if len(aud) == 0 {
+		return mpInvalidGrant("MP-110", "Invalid JWT claim aud: aud is missing; it must be the issuer %q", m.issuer)
+	}
+	tokenURL := m.issuer + "token"
+	if len(aud) == 1 && (aud[0] == m.issuer || aud[0] == tokenURL) {
+		return nil
+	}
+	hint := ""
+	if len(aud) == 1 && aud[0]+"/" == m.issuer {
+		hint = "; mind the trailing slash"
+	}
+	if len(aud) > 1 {
+		hint = "; give one audience, not a list"
+	}
+	return mpInvalidGrant("MP-110", "Invalid JWT claim aud: aud is %q; expected the issuer %q (the token endpoint %q is also accepted)%s",
+		strings.Join(aud, `", "`), m.issuer, tokenURL, hint)
+}
+
+// mpCheckTimes checks iat, exp and the grant's lifetime against now.
+func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr *mpTokenError) {
+	clock := now.UTC().Format(time.RFC3339)
+	iatD, err := claims.GetIssuedAt()
+	if err != nil {
+		return iat, exp, mpInvalidGrant("", "iat must be a number: seconds since 1970-01-01 UTC")
+	}
+	if iatD == nil {
+		return iat, exp, mpInvalidGrant("", "iat is missing; set it to the current time in seconds since 1970-01-01 UTC")
+	}
+	iat = iatD.Time
+	switch d := iat.Sub(now); {
+	case d > mpSkew:
+		return iat, exp, mpInvalidGrant("",
+			"iat %s is %d s ahead of Maskinporten's clock (%s); at most %d s of clock skew is allowed, so check the clock of the machine that makes the grant",
+			iat.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
+	case d < -mpSkew:
+		return iat, exp, mpInvalidGrant("",
+			"iat %s is %d s behind Maskinporten's clock (%s); a grant is accepted only within %d s of its iat, so make a fresh grant for every token request and check your clock",
+			iat.UTC().Format(time.RFC3339), int(-d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
+	}
+	expD, err := claims.GetExpirationTime()
+	if err != nil {
+		return iat, exp, mpInvalidGrant("MP-130", "exp must be a number: seconds since 1970-01-01 UTC")
+	}
+	if expD == nil {
+		return iat, exp, mpInvalidGrant("MP-130", "exp is missing; set it to iat + at most %d s", int(mpDocLifetime.Seconds()))
+	}
+	exp = expD.Time
+	if !now.Before(exp) {
+		return iat, exp, mpInvalidGrant("MP-130", "JWT is expired: exp %s is not after Maskinporten's clock (%s)", exp.UTC().Format(time.RFC3339), clock)
+	}
+	life := exp.Sub(iat)
+	if life <= 0 {
+		return iat, exp, mpInvalidGrant("", "exp %s is not after iat %s", exp.UTC().Format(time.RFC3339), iat.UTC().Format(time.RFC3339))
+	}
+	if life > mpMaxLifetime {
+		return iat, exp, mpInvalidGrant("", "exp - iat is %d s; the maximum is %d s (the documented limit is %d s)",
+			int(life.Seconds()), int(mpMaxLifetime.Seconds()), int(mpDocLifetime.Seconds()))
+	}
+	return iat, exp, nil
+}
+
+// checkScopes checks that the grant asks for scopes that exist, that are
+// registered on the client, and that the client's org may use.
+func (m *Maskinporten) checkScopes(cl *mpClient, claims jwt.MapClaims) ([]string, *mpTokenError) {
+	raw, present := claims["scope"]
+	s, ok := raw.(string)
+	if present && !ok {
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201", "scope must be one string of space-separated scopes, not %s", mpJSONKind(raw))
+	}
+	var scopes []string
+	for _, f := range strings.Fields(s) {
+		if !slices.Contains(scopes, f) {
+			scopes = append(scopes, f)
+		}
+	}
+	if len(scopes) == 0 {
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201", "scope is missing; ask for at least one scope (space-separated)")
+	}
+	found := make([]*mpScope, len(scopes))
+	var unknown []string
+	m.mu.RLock()
+	for i, name := range scopes {
+		found[i] = m.scopes[name]
+		if found[i] == nil {
+			unknown = append(unknown, name)
+		}
+	}
+	m.mu.RUnlock()
+	if len(unknown) > 0 {
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201",
+			"scope %s does not exist in this Maskinporten; check the spelling and the environment", mpQuoteList(unknown))
+	}
+	var missing []string
+	for _, name := range scopes {
+		if !slices.Contains(cl.Scopes, name) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-200",
+			"Token request contains invalid scopes for client: %s not registered on client %s (its scopes: %s); add it to the client (PUT /api/v1/clients/%s)",
+			mpQuoteList(missing), cl.ID, mpQuoteList(cl.Scopes), cl.ID)
+	}
+	for _, sc := range found {
+		if !sc.allows(cl.OrgNo) {
+			return nil, mpFail(http.StatusForbidden, "access_denied", "MP-250",
+				"Consumer has not been granted access to the scope: org %s has no access to %q; its owner, org %s, must give it (PUT /api/v1/scopes/access/%s?scope=%s&owner_orgno=%s)",
+				cl.OrgNo, sc.Name, sc.Owner, cl.OrgNo, url.QueryEscape(sc.Name), sc.Owner)
+		}
+	}
+	return scopes, nil
+}
+
+func mpQuoteList(items []string) string {
+	if len(items) == 0 {
+		return "none"
+	}
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// mpResource is the audience an issued token gets from the grant's
+// resource claim (a string or an array of strings), or nil.
+func mpResource(claims jwt.MapClaims) (any, *mpTokenError) {
+	raw, present := claims["resource"]
+	if !present {
+		return nil, nil
+	}
+	var list []string
+	switch v := raw.(type) {
+	case string:
+		list = []string{v}
+	case []any:
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				list = nil
+				break
+			}
+			list = append(list, s)
+		}
+	}
+	if len(list) == 0 || slices.Contains(list, "") {
+		return nil, mpFail(http.StatusBadRequest, "invalid_request", "MP-011", "resource must be a non-empty string or array of strings (the audiences the token is for)")
+	}
+	if len(list) == 1 {
+		return list[0], nil
+	}
+	return list, nil
+}
+
+// mpReplay remembers the grants' jti values until their exp plus the clock
+// skew, after which the exp check refuses the grant anyway.
+type mpReplay struct {
+	mu        sync.Mutex
+	seen      map[string]time.Time // client and jti → when to forget
+	nextPrune time.Time
+}
+
+// use records key and reports whether it was new.
+func (r *mpReplay) use(key string, until, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if now.After(r.nextPrune) {
+		for k, t := range r.seen {
+			if now.After(t) {
+				delete(r.seen, k)
+			}
+		}
+		r.nextPrune = now.Add(30 * time.Second)
+	}
+	if t, ok := r.seen[key]; ok && !now.After(t) {
+		return false
+	}
+	r.seen[key] = until
+	return true
+}

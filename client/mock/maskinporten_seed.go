@@ -1,0 +1,95 @@
+package mock
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+)
+
+// The mock Maskinporten's seed: its clients and scopes.
+
+// Seed loads clients and scopes. Scopes are loaded first, so the seed's
+// clients may name them; a later entry with the same client_id or scope
+// name replaces an earlier one. A seed with an invalid entry changes
+// nothing.
+func (m *Maskinporten) Seed(s Seed) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.clock.Now()
+	clients := maps.Clone(m.clients)
+	scopes := maps.Clone(m.scopes)
+	prefixes := maps.Clone(m.prefixes)
+	for _, ss := range s.Scopes {
+		sc, err := mpSeedScope(ss, now)
+		if err != nil {
+			return fmt.Errorf("scope (%q): %w", ss.Name, err)
+		}
+		if owner, ok := prefixes[sc.Prefix]; ok && owner != sc.Owner && mpPrefixHasOthers(scopes, sc.Prefix, sc.Name) {
+			return fmt.Errorf("scope (%q): prefix %q belongs to org %s, not to the scope's owner %s", ss.Name, sc.Prefix, owner, sc.Owner)
+		}
+		scopes[sc.Name] = sc
+		prefixes[sc.Prefix] = sc.Owner
+	}
+	for _, sc := range s.Clients {
+		c, err := mpSeedClient(sc, scopes, now)
+		if err != nil {
+			return fmt.Errorf("client (%q): %w", sc.ClientID, err)
+		}
+		clients[c.ID] = c
+	}
+	m.clients, m.scopes, m.prefixes = clients, scopes, prefixes
+	return nil
+}
+
+// mpPrefixHasOthers reports whether some scope other than name uses prefix.
+func mpPrefixHasOthers(scopes map[string]*mpScope, prefix, name string) bool {
+	for n, sc := range scopes {
+		if sc.Prefix == prefix && n != name {
+			return true
+		}
+	}
+	return false
+}
+
+func mpSeedScope(ss SeedScope, now time.Time) (*mpScope, error) {
+	prefix, subscope, err := mpSplitScope(ss.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !mpOrgNoRE.MatchString(ss.OwnerOrgNo) {
+		return nil, fmt.Errorf("owner_orgno %q is not a nine-digit org number", ss.OwnerOrgNo)
+	}
+	sc := &mpScope{Name: ss.Name, Prefix: prefix, Subscope: subscope, Owner: ss.OwnerOrgNo, Description: ss.Description, Access: map[string]bool{}, Created: now}
+	for _, a := range ss.Access {
+		if a != "*" && !mpOrgNoRE.MatchString(a) {
+			return nil, fmt.Errorf("access entry %q is neither a nine-digit org number nor \"*\" (everyone)", a)
+		}
+		sc.Access[a] = true
+	}
+	return sc, nil
+}
+
+func mpSeedClient(sc SeedClient, scopes map[string]*mpScope, now time.Time) (*mpClient, error) {
+	if sc.ClientID == "" {
+		return nil, errors.New("client_id is missing")
+	}
+	if !mpOrgNoRE.MatchString(sc.OrgNo) {
+		return nil, fmt.Errorf("client_orgno %q is not a nine-digit org number", sc.OrgNo)
+	}
+	names, err := mpCheckClientScopes(sc.Scopes, scopes)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := mpParseJWKS(sc.JWKS.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %w", err)
+	}
+	return &mpClient{
+		ID: sc.ClientID, OrgNo: sc.OrgNo, Name: sc.Name, Scopes: names,
+		JWKS: client.JWKS{Keys: slices.Clone(sc.JWKS.Keys)}, keys: keys, Created: now, Updated: now,
+	}, nil
+}

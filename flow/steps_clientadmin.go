@@ -1,0 +1,104 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/systembruker/workbench/client"
+)
+
+// The client administrator's steps: at the facilitator, delegating clients
+// to an agent system user.
+
+func stepAdminLogin(s Settings) Step {
+	return Step{
+		ID: "ca-login", Actor: ClientAdmin, Title: s.ClientAdminName + " logs in to Altinn",
+		Explain: "The client administrator at the auditor logs in (ID-porten, then Altinn). Against the " +
+			"mocks, Altinn's test token generator stands in for the login and gives a personal Altinn token.",
+		Manual: true,
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.real() {
+				r.note("%s logs in to the Altinn portal with ID-porten (TestID in tt02) and picks %s", r.set.ClientAdminName, r.set.FacilitatorName)
+				return nil
+			}
+			tok, err := r.svc.Portal.PersonalToken(ctx, r.set.ClientAdminPID, []string{
+				"altinn:portal/enduser", "altinn:clientdelegations.read", "altinn:clientdelegations.write",
+			})
+			if err != nil {
+				return err
+			}
+			r.state.PersonToken = tok
+			if d, err := client.DecodeJWT(tok); err == nil {
+				d.VerifyError = "Altinn's own token; Altinn verifies it"
+				r.token(Token{Label: "personal Altinn token", DecodedJWT: d})
+			}
+			return nil
+		},
+	}
+}
+
+func stepAdminAvailable() Step {
+	return Step{
+		ID: "ca-clients", Actor: ClientAdmin, Title: "Finds the clients the agent may serve",
+		Explain: "An agent system user can act for the facilitator's clients, but only those the " +
+			"client administrator delegates to it. Altinn offers the organisations for which the " +
+			"auditor holds the role that the access package needs (auditor: REVI).",
+		Manual: true,
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.state.SystemUserID == "" {
+				return errors.New("no agent system user yet: the request must be approved first")
+			}
+			if r.real() {
+				r.note("in the Altinn portal: Access management → System access → the agent system user → Add customers; %s (%s) should be offered", r.set.CustomerName, r.set.CustomerOrgNo)
+				return nil
+			}
+			list, err := r.svc.Delegation.Available(ctx, r.state.PersonToken, r.state.SystemUserID)
+			if err != nil {
+				return err
+			}
+			for _, c := range list.Data {
+				r.note("available: %s %s", c.ClientOrganizationNo, c.ClientOrganizationName)
+				if c.ClientOrganizationNo == r.set.CustomerOrgNo {
+					r.state.ClientPartyUUID = c.ClientID
+				}
+			}
+			if r.state.ClientPartyUUID == "" {
+				return fmt.Errorf("%s (%s) is not among the available clients", r.set.CustomerName, r.set.CustomerOrgNo)
+			}
+			return nil
+		},
+	}
+}
+
+func stepAdminDelegate(s Settings) Step {
+	return Step{
+		ID: "ca-delegate", Actor: ClientAdmin, Title: "Delegates " + s.CustomerName + " to the agent",
+		Explain: "The client administrator adds the client to the agent system user. Nothing changes " +
+			"in SmartCloud's token: the client shows up only when Skatteetaten asks Altinn's PDP.",
+		Manual: true,
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.real() {
+				r.note("%s adds %s to the agent system user in the portal; the API call then shows whether it took", r.set.ClientAdminName, r.set.CustomerName)
+				return nil
+			}
+			if err := r.svc.Delegation.Add(ctx, r.state.PersonToken, r.state.SystemUserID, r.state.ClientPartyUUID); err != nil {
+				return err
+			}
+			_, err := r.svc.Delegation.Delegated(ctx, r.state.PersonToken, r.state.SystemUserID)
+			return err
+		},
+	}
+}
+
+func stepAdminRemove(s Settings) Step {
+	return Step{
+		ID: "ca-remove", Actor: ClientAdmin, Title: "Removes " + s.CustomerName + " from the agent",
+		Explain: "The client administrator takes the client away again. SmartCloud's token still " +
+			"looks the same and is still valid: the change shows only at the next PDP decision.",
+		Manual: true,
+		run: func(ctx context.Context, r *runCtx) error {
+			return r.svc.Delegation.Remove(ctx, r.state.PersonToken, r.state.SystemUserID, r.state.ClientPartyUUID)
+		},
+	}
+}

@@ -1,0 +1,113 @@
+package flow
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"sync"
+
+	"github.com/systembruker/workbench/client"
+)
+
+// The operational steps: the daily system user token and the API call with
+// it, and the ways they fail.
+
+// tokenVariant changes the operational token step for a scenario.
+type tokenVariant struct {
+	id, title string
+	tweak     func(*client.Grant, *client.SigningKey)
+}
+
+func stepOperationalToken(x Expect, v ...tokenVariant) Step {
+	var tw tokenVariant
+	if len(v) > 0 {
+		tw = v[0]
+	}
+	id, title := "op-token", "SmartCloud gets a system user token"
+	if tw.id != "" {
+		id = tw.id
+	}
+	if tw.title != "" {
+		title = tw.title
+	}
+	return Step{
+		ID: id, Actor: Operational, Title: title,
+		Explain: "Now the daily work: SmartCloud signs a grant whose authorization_details name the " +
+			"system user's owner (type urn:altinn:systemuser, systemuser_org). Maskinporten checks the " +
+			"grant, asks Altinn whether that org has a system user for SmartCloud's system and client, " +
+			"and issues a token carrying systemuser_id, systemuser_org and system_id.",
+		Inputs: []Param{ParamGrantOrg, ParamExternalRef, ParamGrantScope, ParamGrantLifetime, ParamGrantAudience, ParamVendorClock},
+		Expect: x,
+		run: func(ctx context.Context, r *runCtx) error {
+			// The same request `workbench token` makes, from the inputs.
+			req := client.SystemUserTokenRequest{
+				ClientID: r.state.VendorClientID, Key: r.set.VendorKey,
+				OrgNo: r.state.Param(ParamGrantOrg), ExternalRef: r.state.Param(ParamExternalRef),
+				Scopes: client.ScopeList(r.state.Param(ParamGrantScope)), Audience: r.state.Param(ParamGrantAudience),
+				Lifetime: r.state.duration(ParamGrantLifetime),
+			}
+			if req.Audience == "" {
+				req.Audience = r.set.MaskinportenAudience
+			}
+			tok, err := r.getToken(ctx, tokenRequest{
+				label: "system user", key: req.Key, tweak: tw.tweak,
+				grant: func(issuer string) client.Grant {
+					req.Now = r.svc.Now().Add(r.state.duration(ParamVendorClock)) // the vendor's clock
+					return req.Grant(issuer)
+				},
+			})
+			r.state.AccessToken = tok
+			return err
+		},
+	}
+}
+
+func stepOperationalAPI(x Expect) Step {
+	return stepAPI("op-api", "SmartCloud fetches the open tax claims", x)
+}
+
+func stepAPI(id, title string, x Expect) Step {
+	return Step{
+		ID: id, Actor: Operational, Title: title,
+		Explain: "SmartCloud calls Krav og betalinger with the token. Skatteetaten verifies it against " +
+			"Maskinporten's keys, then asks Altinn's PDP whether this system user may read " +
+			"ske-krav-og-betalinger for the org in the path, and returns the outstanding claims.",
+		Inputs: []Param{ParamAPIOrg},
+		Expect: x,
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.state.AccessToken == "" {
+				return errors.New("no system user token yet: run the token step first")
+			}
+			claims, err := r.svc.Krav.OpenClaims(ctx, r.state.AccessToken, r.set.RightsPackage, r.state.Param(ParamAPIOrg))
+			if err != nil {
+				return err
+			}
+			r.note("%d open claims for %s, balance %.2f NOK", len(claims.Claims), claims.PartyID, claims.TotalOverview.Balance)
+			return nil
+		},
+	}
+}
+
+func stepReplayGrant(x Expect) Step {
+	return Step{
+		ID: "op-replay", Actor: Operational, Title: "SmartCloud sends the same grant again",
+		Explain: "A grant is good for one token: Maskinporten remembers each grant's jti until it " +
+			"expires and refuses it the second time. Make a fresh grant, with a new jti, for every token request.",
+		Expect: x,
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.state.Grant == "" {
+				return errors.New("no grant yet: run the token step first")
+			}
+			if d, err := client.DecodeJWT(r.state.Grant); err == nil {
+				r.token(Token{Label: "replayed grant", DecodedJWT: d})
+			}
+			_, err := r.postGrant(ctx, "replayed", r.state.Grant)
+			return err
+		},
+	}
+}
+
+// otherKey is a key Maskinporten has never seen, made once (RSA key
+// generation is slow) for the wrong-key scenario.
+var otherKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })

@@ -1,0 +1,264 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/systembruker/workbench/client"
+)
+
+// The system vendor's steps: SmartCloud's key, client, system, request
+// for a system user and the look-up of the system user it gets.
+
+// Altinn's scopes the vendor needs for the system register and requests.
+var vendorAltinnScopes = []string{
+	"altinn:authentication/systemregister.write",
+	"altinn:authentication/systemuser.request.write",
+	"altinn:authentication/systemuser.request.read",
+}
+
+// vendorToken gets (again) SmartCloud's token for Altinn's vendor APIs.
+func (r *runCtx) vendorToken(ctx context.Context) error {
+	tok, err := r.getToken(ctx, tokenRequest{
+		label: "SmartCloud", key: r.set.VendorKey, grant: r.plainGrant(r.state.VendorClientID, vendorAltinnScopes),
+	})
+	if err == nil {
+		r.state.VendorToken = tok
+	}
+	return err
+}
+
+// waitForDecision polls the request, with growing pauses, until the person
+// has answered (or 15 minutes pass), getting a fresh vendor token when the
+// old one expires: a person takes longer than a token lives.
+func (r *runCtx) waitForDecision(ctx context.Context) (client.Request, error) {
+	deadline := r.svc.Now().Add(15 * time.Minute)
+	for {
+		o := client.PollOptions{
+			Deadline: deadline,
+			OnStatus: func(q client.Request, next time.Duration) {
+				if !client.Final(q.Status) {
+					r.note("still %s; next check in %s", q.Status, next.Round(time.Second))
+				}
+			},
+		}
+		poll := r.svc.Requests.Poll
+		if r.state.Agent {
+			poll = r.svc.Requests.PollAgent
+		}
+		req, err := poll(ctx, r.state.VendorToken, r.state.RequestID, o)
+		if client.Status(err) == 401 {
+			if terr := r.vendorToken(ctx); terr != nil {
+				return req, terr
+			}
+			continue
+		}
+		return req, err
+	}
+}
+
+func stepVendorKeys() Step {
+	return Step{
+		ID: "v-keys", Actor: SystemVendor, Title: "SmartCloud has a key pair",
+		Explain: "SmartCloud proves who it is by signing grants with a private key that never leaves " +
+			"its servers. The public half, with a key id (kid), is registered on its Maskinporten client.",
+		run: func(ctx context.Context, r *runCtx) error {
+			k := r.set.VendorKey
+			if k.Key == nil {
+				return errors.New("no vendor key loaded: set vendor.key_file in the config (workbench keys new makes one)")
+			}
+			r.note("kid %s, RSA %d bits; public JWK:\n%s", k.KeyID, k.Key.N.BitLen(), k.PublicJWKS().MarshalIndent())
+			return nil
+		},
+	}
+}
+
+func stepVendorClient() Step {
+	return Step{
+		ID: "v-client", Actor: SystemVendor, Title: "SmartCloud registers its Maskinporten client",
+		Explain: "In Samarbeidsportalen (or Digdir's self-service API) SmartCloud creates a Maskinporten " +
+			"client with the scopes it needs: Altinn's system register and request scopes and " +
+			"Skatteetaten's API scope, and uploads its public key.",
+		Manual: true,
+		run: func(ctx context.Context, r *runCtx) error {
+			id := r.set.ClientID
+			if r.state.Agent && r.set.AgentClientID != "" {
+				// Altinn ties a client id to one system (AUTH.VLD-00004).
+				id = r.set.AgentClientID
+			}
+			if id != "" {
+				r.state.VendorClientID = id
+				r.note("using the client made in Samarbeidsportalen: %s", id)
+				return nil
+			}
+			c, err := r.svc.SelfService.CreateClient(ctx, client.OIDCClient{
+				ClientName: r.set.VendorName + " – " + r.set.SystemID, ClientOrgNo: r.set.VendorOrgNo,
+				Scopes: append(append([]string{}, vendorAltinnScopes...), r.set.Scope),
+			})
+			if err != nil {
+				return err
+			}
+			r.state.VendorClientID = c.ClientID
+			r.note("client_id %s", c.ClientID)
+			return r.svc.SelfService.UploadJWKS(ctx, c.ClientID, r.set.VendorKey.PublicJWKS())
+		},
+	}
+}
+
+func stepVendorToken() Step {
+	return Step{
+		ID: "v-token", Actor: SystemVendor, Title: "SmartCloud gets a token for Altinn's vendor APIs",
+		Explain: "To register its system and ask customers for system users, SmartCloud needs a plain " +
+			"Maskinporten token (no system user yet) with Altinn's system register and request scopes.",
+		run: func(ctx context.Context, r *runCtx) error { return r.vendorToken(ctx) },
+	}
+}
+
+func (r *runCtx) systemID() string {
+	if r.state.Agent {
+		return r.set.AgentSystemID
+	}
+	return r.set.SystemID
+}
+
+func stepVendorSystem() Step {
+	return Step{
+		ID: "v-system", Actor: SystemVendor, Title: "SmartCloud registers its system in Altinn",
+		Explain: "The system register describes SmartCloud's product: its id (org number + name), the " +
+			"rights (or, for an agent system, access packages) it will ask customers for, and the " +
+			"Maskinporten client ids allowed to act as its system users. Without the client id here, " +
+			"Maskinporten answers MP-303 later.",
+		run: func(ctx context.Context, r *runCtx) error {
+			sys := client.System{
+				ID: r.systemID(), Vendor: client.NewOrgID(r.set.VendorOrgNo),
+				Name:        map[string]string{"nb": "SmartCloud", "en": "SmartCloud", "nn": "SmartSky"},
+				Description: map[string]string{"nb": "SmartCloud er verdens beste system.", "en": "SmartCloud rocks."},
+				ClientID:    []string{r.state.VendorClientID}, IsVisible: true,
+				AllowedRedirectURLs: []string{r.set.RedirectURL},
+			}
+			if r.state.Agent {
+				// Client-relation packages may not be on a visible system (AUTH.VLD-00018).
+				sys.AccessPackages, sys.IsVisible = []client.AccessPackage{{URN: r.set.AccessPackage}}, false
+			} else {
+				sys.Rights = []client.Right{client.ResourceRight(r.set.Resource)}
+			}
+			id, err := r.svc.Systems.Register(ctx, r.state.VendorToken, sys)
+			if err := r.ignoreExists(err, "system "+sys.ID); err != nil {
+				return err
+			}
+			if id != "" {
+				r.note("internal id %s", id)
+			}
+			got, err := r.svc.Systems.Get(ctx, r.state.VendorToken, sys.ID)
+			if err != nil {
+				return err
+			}
+			if !contains(got.ClientID, r.state.VendorClientID) {
+				r.note("warning: the system does not list client %s; tokens will fail with MP-303", r.state.VendorClientID)
+			}
+			r.state.SystemID = sys.ID
+			return nil
+		},
+	}
+}
+
+func stepVendorRequest() Step {
+	return Step{
+		ID: "v-request", Actor: SystemVendor, Title: "SmartCloud asks the customer for a system user",
+		Explain: "SmartCloud creates a system user request for the customer's organisation. Altinn " +
+			"answers with a confirmUrl: the customer's daglig leder (or the facilitator's client " +
+			"administrator, for an agent request) opens it to approve. The same system, org and " +
+			"externalRef give back the same request (200) instead of a new one (201).",
+		Inputs: []Param{ParamCustomerOrg, ParamExternalRef},
+		run: func(ctx context.Context, r *runCtx) error {
+			req := client.CreateRequest{
+				SystemID: r.state.SystemID, PartyOrgNo: r.state.Param(ParamCustomerOrg),
+				ExternalRef: r.state.Param(ParamExternalRef), RedirectURL: r.set.RedirectURL,
+				IntegrationTitle: "SmartCloud for " + r.state.Param(ParamCustomerOrg),
+			}
+			if r.state.Agent {
+				req.AccessPackages = []client.AccessPackage{{URN: r.set.AccessPackage}}
+			} else {
+				req.Rights = []client.Right{client.ResourceRight(r.set.Resource)}
+			}
+			create := r.svc.Requests.Create
+			if r.state.Agent {
+				create = r.svc.Requests.CreateAgent
+			}
+			got, created, err := create(ctx, r.state.VendorToken, req)
+			if client.HasCode(err, "AUTH-00004") {
+				// The customer approved an earlier request: the system
+				// user exists, and the flow can go on with it.
+				su, lerr := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
+				if lerr != nil {
+					return err
+				}
+				r.state.SystemUserID, r.state.RequestStatus = su.ID, client.StatusAccepted
+				r.note("the system user exists already (%s): nothing to approve", su.ID)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if !created {
+				r.note("a request for this system, org and externalRef exists already (status %s); Altinn gave it back", got.Status)
+			}
+			r.state.RequestID, r.state.ConfirmURL, r.state.RequestStatus = got.ID, got.ConfirmURL, got.Status
+			r.note("confirmUrl: %s", got.ConfirmURL)
+			return nil
+		},
+	}
+}
+
+func stepVendorPoll() Step {
+	return Step{
+		ID: "v-poll", Actor: SystemVendor, Title: "SmartCloud checks the request and finds the system user",
+		Explain: "SmartCloud polls the request until it is Accepted or Rejected, then looks up the new " +
+			"system user. Nothing about the system user goes into SmartCloud's config: the token " +
+			"request names only the owner's org number (and externalRef).",
+		run: func(ctx context.Context, r *runCtx) error {
+			if r.state.RequestID == "" && r.state.SystemUserID != "" {
+				r.note("system user %s (made before)", r.state.SystemUserID)
+				return nil
+			}
+			var req client.Request
+			var err error
+			if r.real() {
+				req, err = r.waitForDecision(ctx)
+			} else {
+				get := r.svc.Requests.Get
+				if r.state.Agent {
+					get = r.svc.Requests.GetAgent
+				}
+				req, err = get(ctx, r.state.VendorToken, r.state.RequestID)
+			}
+			if err != nil {
+				return err
+			}
+			r.state.RequestStatus = req.Status
+			r.note("request status: %s", req.Status)
+			if req.Status != client.StatusAccepted {
+				return nil
+			}
+			su, err := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
+			if err != nil {
+				return err
+			}
+			r.state.SystemUserID = su.ID
+			r.note("system user %s (%s) owned by %s", su.ID, su.UserType, su.ReporteeOrgNo)
+			return nil
+		},
+	}
+}
+
+func stepVendorDeleteSystem() Step {
+	return Step{
+		ID: "v-delete", Actor: SystemVendor, Title: "SmartCloud deletes its system from the register",
+		Explain: "Deleting a system from the register (a soft delete) takes its system users with it: " +
+			"Maskinporten no longer finds them, and Altinn's PDP no longer permits them.",
+		run: func(ctx context.Context, r *runCtx) error {
+			return r.svc.Systems.Delete(ctx, r.state.VendorToken, r.state.SystemID)
+		},
+	}
+}
