@@ -514,11 +514,6 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%5.1fms", float64(d)/float64(time.Millisecond))
 }
 
-// exchangeSummary is one line naming an exchange: method, path, status.
-func exchangeSummary(x client.Exchange) string {
-	return x.Method + " " + shortPath(x.URL) + " → " + x.StatusLine()
-}
-
 // pathOnly is the URL's path, without scheme, host and query.
 func pathOnly(raw string) string {
 	u, err := url.Parse(raw)

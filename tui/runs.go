@@ -118,17 +118,6 @@ func appendCalls(out []call, x client.Exchange, caller string, depth int) []call
 	return out
 }
 
-// ownCalls counts the workbench's own calls among calls.
-func ownCalls(calls []call) int {
-	n := 0
-	for _, c := range calls {
-		if !c.behind() {
-			n++
-		}
-	}
-	return n
-}
-
 // behindFindings are the behind-the-scenes calls that explain a failure:
 // those that failed, and decisions of Altinn's PDP other than Permit
 // (NotApplicable behind a 403 is the lesson of an undelegated client).
