@@ -253,29 +253,81 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	return m.route(msg)
 }
 
-// active is the screen that gets the keys: the form or the QR code over
-// the step screen when open, else the screen shown.
-func (m *Model) active() asker {
+// The active screen is the one that gets the keys: the form or the QR
+// code over the step screen when open, else the screen shown. The root
+// calls it on the concrete screen (route, activeShortHelp, activeFullHelp,
+// activeView), not through the Component interface: a screen's address
+// in an interface would move the whole model (29 kB, the picker's list
+// most of it) to the heap at every message and frame.
+func (m *Model) activeShortHelp() []key.Binding {
 	switch {
 	case m.form != nil:
-		return m.form
+		return m.form.ShortHelp()
 	case m.zoom:
-		return &m.qr
+		return m.qr.ShortHelp()
 	case m.screen == screenPicker:
-		return &m.picker
+		return m.picker.ShortHelp()
 	case m.screen == screenStep:
-		return &m.step
+		return m.step.ShortHelp()
 	}
-	return &m.ov
+	return m.ov.ShortHelp()
+}
+
+func (m *Model) activeFullHelp() [][]key.Binding {
+	switch {
+	case m.form != nil:
+		return m.form.FullHelp()
+	case m.zoom:
+		return m.qr.FullHelp()
+	case m.screen == screenPicker:
+		return m.picker.FullHelp()
+	case m.screen == screenStep:
+		return m.step.FullHelp()
+	}
+	return m.ov.FullHelp()
+}
+
+func (m *Model) activeView() string {
+	switch {
+	case m.form != nil:
+		return m.form.View()
+	case m.zoom:
+		return m.qr.View()
+	case m.screen == screenPicker:
+		return m.picker.View()
+	case m.screen == screenStep:
+		return m.step.View()
+	}
+	return m.ov.View()
 }
 
 // route hands a message to the active screen and carries out what it
 // asked for.
 func (m *Model) route(msg tea.Msg) tea.Cmd {
-	c := m.active()
-	_, cmd := c.Update(msg)
+	var cmd tea.Cmd
+	var asks []request
+	switch {
+	case m.form != nil:
+		_, cmd = m.form.Update(msg)
+		asks = m.form.take()
+	case m.zoom:
+		_, cmd = m.qr.Update(msg)
+		asks = m.qr.take()
+	case m.screen == screenPicker:
+		_, cmd = m.picker.Update(msg)
+		asks = m.picker.take()
+	case m.screen == screenStep:
+		_, cmd = m.step.Update(msg)
+		asks = m.step.take()
+	default:
+		_, cmd = m.ov.Update(msg)
+		asks = m.ov.take()
+	}
+	if len(asks) == 0 {
+		return cmd
+	}
 	cmds := []tea.Cmd{cmd}
-	for _, r := range c.take() {
+	for _, r := range asks {
 		cmds = append(cmds, m.do(r))
 	}
 	return tea.Batch(cmds...)
@@ -337,6 +389,7 @@ func (m *Model) flowView() flowView {
 	return flowView{
 		sc: m.sc, settings: m.settings, runs: m.runs, cur: m.cur,
 		spin: m.spin.View(), running: m.run.running, st: m.common.Styles,
+		autoKey: m.pres.on && !m.pres.auto,
 	}
 }
 
@@ -371,6 +424,6 @@ func (m Model) View() string {
 	foot := m.footer.View()
 	body := max(1, h-(2+st.Gap)-(lipgloss.Height(foot)+st.Gap))
 	return m.header() + "\n" + m.subheader() + "\n" + gap(st.Gap) +
-		st.style().Height(body).MaxHeight(body).Render(m.active().View()) + "\n" +
+		st.style().Height(body).MaxHeight(body).Render(m.activeView()) + "\n" +
 		m.belowBody() + foot
 }

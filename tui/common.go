@@ -130,8 +130,12 @@ func (o *outbox) take() []request {
 	return a
 }
 
-// asker is a component with an outbox.
-type asker interface {
-	Component
-	take() []request
-}
+// The screens are Components.
+var (
+	_ Component = (*overview)(nil)
+	_ Component = (*stepScreen)(nil)
+	_ Component = (*picker)(nil)
+	_ Component = (*inputForm)(nil)
+	_ Component = (*qrScreen)(nil)
+	_ Component = (*footer)(nil)
+)

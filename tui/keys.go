@@ -121,7 +121,7 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.pres.auto && m.screen != screenPicker:
 		return append(m.pres.shortHelp(k), k.Help, k.Quit)
 	}
-	return append(m.active().ShortHelp(), k.Help, k.Quit)
+	return append(m.activeShortHelp(), k.Help, k.Quit)
 }
 
 // FullHelp implements help.KeyMap: every key of the active screen, in
@@ -134,11 +134,25 @@ func (m Model) FullHelp() [][]key.Binding {
 	case m.pres.auto && m.screen != screenPicker:
 		return append(m.pres.fullHelp(k), []key.Binding{k.Help, k.Quit})
 	}
-	last := []key.Binding{k.Help, k.Quit}
-	if m.pres.on && m.screen != screenPicker && !m.zoom {
-		last = []key.Binding{k.Auto, k.Help, k.Quit}
+	cols := m.activeFullHelp()
+	var last []key.Binding
+	if m.pres.on && m.screen != screenPicker && !m.zoom && !listed(cols, k.Auto) {
+		last = append(last, k.Auto)
 	}
-	return append(m.active().FullHelp(), last)
+	return append(cols, append(last, k.Help, k.Quit))
+}
+
+// listed reports whether a screen's help has a binding already (the step
+// screen puts a, back to auto-advance, among its moves).
+func listed(cols [][]key.Binding, b key.Binding) bool {
+	for _, col := range cols {
+		for _, c := range col {
+			if c.Help() == b.Help() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sharedKey is the request of a key the overview and the step screen

@@ -20,6 +20,8 @@ type flowView struct {
 	spin     string // the spinner's frame, for running steps
 	running  bool
 	st       *Styles
+	// autoKey says a turns auto-advance back on (presenter mode, by hand).
+	autoKey bool
 }
 
 // overview is the first screen: the actors and their steps with their

@@ -265,9 +265,13 @@ func (s *stepScreen) FullHelp() [][]key.Binding {
 			first = append(first, k.ZoomQR)
 		}
 	}
+	nav := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios}
+	if s.v.autoKey {
+		nav = append(nav, k.Auto)
+	}
 	return [][]key.Binding{
 		first,
-		{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios},
+		nav,
 		{joined(k.NextPane, k.PrevPane, "pane"), s.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
 	}
 }
@@ -324,7 +328,8 @@ func (s *stepScreen) sync(v flowView, in stepInfo) {
 	s.clampSelection(r)
 	s.confirm, s.hasConfirm = confirmFor(v, in.stateURL, &s.qr)
 	if s.hasConfirm {
-		in.confirm = &s.confirm
+		ci := s.confirm // a copy: a pointer into the screen would move the model to the heap
+		in.confirm = &ci
 	}
 	in.narr = s.narr
 
