@@ -44,7 +44,10 @@ type Common struct {
 	// writes its OSC 52 sequence.
 	Renderer *lipgloss.Renderer
 	Output   io.Writer
-	// Env is the session's environment (TERM, TMUX, NO_COLOR).
+	// Env is the session's environment: TERM and TMUX say which
+	// multiplexer the clipboard's sequence must pass. The colours
+	// (NO_COLOR among them) are the renderer's to decide, built over the
+	// same environment.
 	Env Env
 
 	// Copy puts text on the clipboard; Open opens a URL in a browser.
