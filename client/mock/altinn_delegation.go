@@ -112,16 +112,28 @@ func (a *Altinn) agentFor(w http.ResponseWriter, r *http.Request, p *altinnPrinc
 	return u, true
 }
 
+// altinnClientPage is ClientInfoPaginated (src/Authentication/Model/
+// ClientInfoPaginated.cs): the record's own keys links and
+// systemUserInformation, then data from its base ListObject. The derived
+// record's keys come first, as in Paginated, whose links-before-data order
+// Altinn's tt02 test relies on (SystemIntegrationTests/Tests/SystemUserTests.cs
+// L530-541).
+type altinnClientPage struct {
+	Links                 map[string]string  `json:"links"`
+	SystemUserInformation map[string]string  `json:"systemUserInformation"`
+	Data                  []altinnClientInfo `json:"data"`
+}
+
 // altinnClientList renders ClientInfoPaginated for the agent.
-func altinnClientList(u *altinnSystemUser, orgs []Org) map[string]any {
+func altinnClientList(u *altinnSystemUser, orgs []Org) altinnClientPage {
 	data := make([]altinnClientInfo, 0, len(orgs))
 	for _, o := range orgs {
 		data = append(data, altinnClientInfo{ClientID: o.PartyUUID, ClientOrganizationNumber: o.OrgNo, ClientOrganizationName: o.Name})
 	}
-	return map[string]any{
-		"links":                 map[string]any{},
-		"systemUserInformation": map[string]string{"systemUserId": u.id, "systemUserOwnerOrg": u.partyOrgNo},
-		"data":                  data,
+	return altinnClientPage{
+		Links:                 map[string]string{},
+		SystemUserInformation: map[string]string{"systemUserId": u.id, "systemUserOwnerOrg": u.partyOrgNo},
+		Data:                  data,
 	}
 }
 
