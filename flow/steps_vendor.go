@@ -234,7 +234,7 @@ func (r *runCtx) createRequest(ctx context.Context) error {
 			got.ID, got.Status, timedOutNote(got))
 	}
 	r.state.RequestID, r.state.ConfirmURL, r.state.RequestStatus = got.ID, got.ConfirmURL, got.Status
-	r.note("request id %s; confirmUrl: %s", got.ID, got.ConfirmURL)
+	r.note("confirmUrl: %s", got.ConfirmURL)
 	return nil
 }
 
