@@ -118,30 +118,36 @@ var explanations = func() map[string]Explanation {
 		{"NotApplicable", "No policy rule applies", "The system user has no right for this resource and organisation: a standard system user asked for another org, or an agent system user for a client that is not delegated to it, or without the access package.", "Check the org in the API call; for an agent system user, have the client administrator delegate the client.", DocDelegation},
 		{"Deny", "The PDP denies the access", "A rule denies the access.", "Check the resource's policy with its owner.", DocPDP},
 		{"Indeterminate", "The PDP could not decide", "The decision request is malformed (e.g. more than one subject for a system user).", "Send one AccessSubject with urn:altinn:systemuser:uuid.", DocPDP},
-		// Skatteetaten: the titles are its table's (Feilkoder, Skatteetaten/api-dokumentasjon
-		// docs/api/kravogbetalinger.md), in English.
-		{"KB-001", "Unexpected error in the service", "Krav og betalinger failed itself.", "Try again later; give Skatteetaten the korrelasjonsid if it persists.", DocKrav},
-		{"KB-002", "Unexpected error in a back-end system", "A system behind the API failed (the mock answers it when Altinn's PDP cannot be reached).", "Try again later; give Skatteetaten the korrelasjonsid if it persists.", DocKrav},
-		{"KB-003", "Unknown URL", "The path is not an endpoint of the API, often a base URL without or with a path it should not have.", "Check the base URL and the path: {base}v1/{rettighetspakke}/{orgno}/aapnekrav.", DocKrav},
-		{"KB-004", "Authentication error", "The bearer token is missing, not from Maskinporten, expired, or lacks the API's issuer.", "Send a fresh Maskinporten system user token as Authorization: Bearer.", DocKrav},
-		{"KB-005", "Error with the consent token", "Documented for the consent token of the finans package; the mock also answers it when a system user token lacks the scope or the system user, or Altinn's PDP did not permit the system user for the organisation (which code the real API gives then is not documented).", "Ask for skatteetaten:kravogbetalinger with the system user; for an agent, delegate the client.", DocKrav},
-		{"KB-006", "Input validation error", "A value in the request did not validate, e.g. a malformed organisation number or period.", "Check the path and query: nine-digit org number, dates as YYYY-MM-DD.", DocKrav},
-		{"KB-007", "No claims or payments found for the identifier and period", "Nothing matches the query.", "Check the period and the org.", DocKrav},
-		{"KB-008", "Data format error: only JSON or XML is supported", "The Accept header asks for another format than JSON or XML.", "Send Accept: application/json (or none).", DocKrav},
-		{"KB-009", "No match for the identifier", "The party or rights package identifier is not known (the mock answers it for a rights package other than regnskapssystem).", "Use regnskapssystem for system users, and a known organisation.", DocKrav},
-		// HTTP and transport.
-		{"HTTP 401", "Not authenticated", "No token, or one the service does not accept (expired, wrong issuer, not exchanged).", "Send a valid token of the kind the service wants.", DocUseToken},
-		{"HTTP 403", "Not allowed", "The token is valid but lacks a scope, belongs to another org, or the PDP said no.", "Check the token's scope and consumer, and the system user's rights.", DocUseToken},
-		{"HTTP 404", "Not found", "The URL or the object does not exist.", "Check the id and the base URL.", DocSystemUser},
-		{"HTTP 409", "Conflict", "The object's state does not allow this (e.g. a request that is no longer New).", "Read the code in the answer; start from a fresh object.", DocRequests},
-		{"transport", "No HTTP answer", "The service could not be reached: DNS, refused connection, timeout or TLS.", "Check the URL, the network, and that the service (or workbench serve) runs.", DocSystemUser},
 	}
+	list = append(list, skatteetatenAndHTTP...)
 	m := make(map[string]Explanation, len(list))
 	for _, e := range list {
 		m[strings.ToUpper(e.Code)] = e
 	}
 	return m
 }()
+
+// skatteetatenAndHTTP explain Krav og betalinger's codes and the bare
+// HTTP failures.
+var skatteetatenAndHTTP = []Explanation{
+	// Skatteetaten: the titles are its table's (Feilkoder, Skatteetaten/api-dokumentasjon
+	// docs/api/kravogbetalinger.md), in English.
+	{"KB-001", "Unexpected error in the service", "Krav og betalinger failed itself.", "Try again later; give Skatteetaten the korrelasjonsid if it persists.", DocKrav},
+	{"KB-002", "Unexpected error in a back-end system", "A system behind the API failed (the mock answers it when Altinn's PDP cannot be reached).", "Try again later; give Skatteetaten the korrelasjonsid if it persists.", DocKrav},
+	{"KB-003", "Unknown URL", "The path is not an endpoint of the API, often a base URL without or with a path it should not have.", "Check the base URL and the path: {base}v1/{rettighetspakke}/{orgno}/aapnekrav.", DocKrav},
+	{"KB-004", "Authentication error", "The bearer token is missing, not from Maskinporten, expired, or lacks the API's issuer.", "Send a fresh Maskinporten system user token as Authorization: Bearer.", DocKrav},
+	{"KB-005", "Error with the consent token", "Documented for the consent token of the finans package; the mock also answers it when a system user token lacks the scope or the system user, or Altinn's PDP did not permit the system user for the organisation (which code the real API gives then is not documented).", "Ask for skatteetaten:kravogbetalinger with the system user; for an agent, delegate the client.", DocKrav},
+	{"KB-006", "Input validation error", "A value in the request did not validate, e.g. a malformed organisation number or period.", "Check the path and query: nine-digit org number, dates as YYYY-MM-DD.", DocKrav},
+	{"KB-007", "No claims or payments found for the identifier and period", "Nothing matches the query.", "Check the period and the org.", DocKrav},
+	{"KB-008", "Data format error: only JSON or XML is supported", "The Accept header asks for another format than JSON or XML.", "Send Accept: application/json (or none).", DocKrav},
+	{"KB-009", "No match for the identifier", "The party or rights package identifier is not known (the mock answers it for a rights package other than regnskapssystem).", "Use regnskapssystem for system users, and a known organisation.", DocKrav},
+	// HTTP and transport.
+	{"HTTP 401", "Not authenticated", "No token, or one the service does not accept (expired, wrong issuer, not exchanged).", "Send a valid token of the kind the service wants.", DocUseToken},
+	{"HTTP 403", "Not allowed", "The token is valid but lacks a scope, belongs to another org, or the PDP said no.", "Check the token's scope and consumer, and the system user's rights.", DocUseToken},
+	{"HTTP 404", "Not found", "The URL or the object does not exist.", "Check the id and the base URL.", DocSystemUser},
+	{"HTTP 409", "Conflict", "The object's state does not allow this (e.g. a request that is no longer New).", "Read the code in the answer; start from a fresh object.", DocRequests},
+	{"transport", "No HTTP answer", "The service could not be reached: DNS, refused connection, timeout or TLS.", "Check the URL, the network, and that the service (or workbench serve) runs.", DocSystemUser},
+}
 
 // ExplainCode returns the explanation of a code (case-insensitive).
 func ExplainCode(code string) (Explanation, bool) {
