@@ -316,7 +316,7 @@ func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
 	r.outcome, r.result = flow.Done, &flow.StepResult{Outcome: flow.Done, Err: err}
 	e := stepErr(sc.Steps[last], r)
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
-	for _, want := range []string{"Error KB-005 · No access", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
+	for _, want := range []string{"Error KB-005 · Error with the consent token", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
 		"NotApplicable: No policy rule applies"} {
 		if !strings.Contains(box, want) {
 			t.Errorf("error box lacks %q:\n%s", want, box)
