@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,13 +41,7 @@ type Altinn struct {
 	page   *template.Template
 
 	mu          sync.RWMutex
-	orgs        map[string]Org // by org number
-	persons     []Person       // in seed order: the confirm page lists them so
-	roles       []Role
-	resources   map[string]*altinnResource
-	systems     map[string]*altinnSystem
-	requests    map[string]*altinnRequest
-	systemUsers map[string]*altinnSystemUser
+	altinnState // guarded by mu
 }
 
 // altinnRight is a Right (§3): an optional action and the resource it is on.
@@ -187,11 +180,7 @@ func NewAltinn(cfg AltinnConfig) (*Altinn, error) {
 		mux:         http.NewServeMux(),
 		mpKeys:      newJWKSCache(cfg.MaskinportenURL+"jwk", cfg.HTTP),
 		page:        page,
-		orgs:        map[string]Org{},
-		resources:   map[string]*altinnResource{},
-		systems:     map[string]*altinnSystem{},
-		requests:    map[string]*altinnRequest{},
-		systemUsers: map[string]*altinnSystemUser{},
+		altinnState: newAltinnState(),
 	}
 	a.routes()
 	return a, nil
@@ -228,49 +217,7 @@ func (a *Altinn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // now is the mock clock's time.
 func (a *Altinn) now() time.Time { return a.cfg.Clock.Now() }
 
-// --- lookups; callers hold a.mu ---
-
-func (a *Altinn) person(pid string) (Person, bool) {
-	for _, p := range a.persons {
-		if p.PID == pid {
-			return p, true
-		}
-	}
-	return Person{}, false
-}
-
-func (a *Altinn) hasRole(from, to, code string) bool {
-	for _, r := range a.roles {
-		if r.From == from && r.To == to && strings.EqualFold(r.Code, code) {
-			return true
-		}
-	}
-	return false
-}
-
-// daglLeder is the first seeded person holding DAGL for org, or "".
-func (a *Altinn) daglLeder(orgNo string) string {
-	for _, p := range a.persons {
-		if a.hasRole(p.PID, orgNo, "DAGL") {
-			return p.PID
-		}
-	}
-	return ""
-}
-
-// resolveParty finds an organisation by org number, party id or party UUID.
-func (a *Altinn) resolveParty(s string) (Org, bool) {
-	if o, ok := a.orgs[s]; ok {
-		return o, true
-	}
-	id, err := strconv.Atoi(s)
-	for _, o := range a.orgs {
-		if (err == nil && o.PartyID == id) || strings.EqualFold(o.PartyUUID, s) {
-			return o, true
-		}
-	}
-	return Org{}, false
-}
+// --- lookups (altinn_state.go has those by key); callers hold a.mu ---
 
 // orgName is the organisation's name, or "" when unknown.
 func (a *Altinn) orgName(orgNo string) string { return a.orgs[orgNo].Name }
@@ -281,16 +228,6 @@ func (a *Altinn) activeSystem(id string) *altinnSystem {
 		return s
 	}
 	return nil
-}
-
-// sortedOrgs is the known organisations by org number.
-func (a *Altinn) sortedOrgs() []Org {
-	out := make([]Org, 0, len(a.orgs))
-	for _, o := range a.orgs {
-		out = append(out, o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].OrgNo < out[j].OrgNo })
-	return out
 }
 
 // --- small value helpers ---

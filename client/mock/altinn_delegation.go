@@ -2,7 +2,9 @@ package mock
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 )
 
@@ -69,8 +71,8 @@ func (a *Altinn) handleAgents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []altinnSystemUserInternalJSON{}
-	for _, u := range a.systemUsers {
-		if !u.deleted && u.userType == "agent" && u.partyOrgNo == party.OrgNo {
+	for _, u := range a.usersByParty[party.OrgNo] {
+		if !u.deleted && u.userType == "agent" {
 			out = append(out, a.systemUserInternalJSON(u))
 		}
 	}
@@ -140,17 +142,26 @@ func altinnClientList(u *altinnSystemUser, orgs []Org) altinnClientPage {
 // handleAvailableClients lists the organisations the agent's owner holds a
 // role for that the agent's access packages map to (§6).
 func (a *Altinn) handleAvailableClients(w http.ResponseWriter, r *http.Request) {
-	a.handleClientList(w, r, a.clientAvailable)
+	a.handleClientList(w, r, func(u *altinnSystemUser) []string {
+		var out []string
+		for _, orgNo := range a.clientOrgsOf(u.partyOrgNo) {
+			if a.clientAvailable(u, orgNo) {
+				out = append(out, orgNo)
+			}
+		}
+		return out
+	})
 }
 
 // handleDelegatedClients lists the clients delegated to the agent.
 func (a *Altinn) handleDelegatedClients(w http.ResponseWriter, r *http.Request) {
-	a.handleClientList(w, r, func(u *altinnSystemUser, orgNo string) bool { return u.clients[orgNo] })
+	a.handleClientList(w, r, func(u *altinnSystemUser) []string { return slices.Sorted(maps.Keys(u.clients)) })
 }
 
-// handleClientList answers the organisations for which keep holds, in the
-// clients list shape, to a person who may read the agent's clients.
-func (a *Altinn) handleClientList(w http.ResponseWriter, r *http.Request, keep func(u *altinnSystemUser, orgNo string) bool) {
+// handleClientList answers the organisations list gives (org numbers, in
+// order), in the clients list shape, to a person who may read the agent's
+// clients.
+func (a *Altinn) handleClientList(w http.ResponseWriter, r *http.Request, list func(u *altinnSystemUser) []string) {
 	p, ok := a.requirePerson(w, r, alScopeClientDelegRead)
 	if !ok {
 		return
@@ -162,8 +173,8 @@ func (a *Altinn) handleClientList(w http.ResponseWriter, r *http.Request, keep f
 		return
 	}
 	var orgs []Org
-	for _, o := range a.sortedOrgs() {
-		if keep(u, o.OrgNo) {
+	for _, orgNo := range list(u) {
+		if o, ok := a.orgs[orgNo]; ok {
 			orgs = append(orgs, o)
 		}
 	}

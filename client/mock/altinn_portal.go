@@ -278,13 +278,9 @@ func (a *Altinn) confirmView(req *altinnRequest, pid string) confirmView {
 	if pid == "" {
 		pid = a.daglLeder(req.partyOrgNo)
 	}
+	held := a.rolesFor(req.partyOrgNo)
 	for _, p := range a.persons {
-		var roles []string
-		for _, r := range a.roles {
-			if r.From == p.PID && r.To == req.partyOrgNo {
-				roles = append(roles, r.Code)
-			}
-		}
+		roles := held[p.PID]
 		cp := confirmPerson{PID: p.PID, Name: p.Name, Selected: p.PID == pid}
 		if len(roles) > 0 {
 			cp.Roles = strings.Join(roles, ", ") + " for " + v.PartyName
@@ -435,7 +431,7 @@ func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSy
 		su.userType = "agent"
 		su.clients = map[string]bool{}
 	}
-	a.systemUsers[su.id] = su
+	a.putSystemUser(su)
 	req.status = reqStatusAccepted
 	return su, altinnProblem{}, "", true
 }

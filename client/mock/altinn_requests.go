@@ -198,7 +198,7 @@ func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 		if req.integrationTitle == "" {
 			req.integrationTitle = altinnLocalized(sys.name)
 		}
-		a.requests[req.id] = req
+		a.addRequest(req)
 		// Location is the portal's read of the request, for agent requests too
 		// (CREATEDURIMIDSECTION, L135-137 and L188).
 		w.Header().Set("Location", a.cfg.URL+"authentication/api/v1/systemuser/request/"+req.id)
@@ -366,8 +366,8 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 			return
 		}
 		var reqs []*altinnRequest
-		for _, req := range a.requests {
-			if !req.deleted && req.agent == agent && req.systemID == id {
+		for _, req := range a.requestsBySys[id] {
+			if !req.deleted && req.agent == agent {
 				reqs = append(reqs, req)
 			}
 		}
@@ -534,18 +534,3 @@ const (
 // altinnRequestTimeout is the age after which a request reads timedOut
 // (REQUEST_TIMEOUT_DAYS, RequestRepository.cs L23).
 const altinnRequestTimeout = 180 * 24 * time.Hour
-
-// requestByTriple is the newest live request of that kind for (system,
-// party, externalRef).
-func (a *Altinn) requestByTriple(agent bool, systemID, partyOrgNo, externalRef string) *altinnRequest {
-	var best *altinnRequest
-	for _, r := range a.requests {
-		if r.deleted || r.agent != agent || r.systemID != systemID || r.partyOrgNo != partyOrgNo || r.externalRef != externalRef {
-			continue
-		}
-		if best == nil || r.created.After(best.created) {
-			best = r
-		}
-	}
-	return best
-}

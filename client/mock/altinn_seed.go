@@ -76,12 +76,10 @@ func (a *Altinn) seedOrg(o Org) error {
 		x := hex.EncodeToString(h[:16])
 		o.PartyUUID = x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 	}
-	for no, other := range a.orgs {
-		if no != o.OrgNo && (other.PartyID == o.PartyID || strings.EqualFold(other.PartyUUID, o.PartyUUID)) {
-			return fmt.Errorf("partyId %d / partyUuid %s already belongs to %s", o.PartyID, o.PartyUUID, no)
-		}
+	if no := a.partyClash(o); no != "" {
+		return fmt.Errorf("partyId %d / partyUuid %s already belongs to %s", o.PartyID, o.PartyUUID, no)
 	}
-	a.orgs[o.OrgNo] = o
+	a.putOrg(o)
 	return nil
 }
 
@@ -92,13 +90,7 @@ func (a *Altinn) seedPerson(p Person) error {
 	if p.Name == "" {
 		return errors.New("name is required")
 	}
-	for i := range a.persons {
-		if a.persons[i].PID == p.PID {
-			a.persons[i] = p
-			return nil
-		}
-	}
-	a.persons = append(a.persons, p)
+	a.putPerson(p)
 	return nil
 }
 
@@ -121,9 +113,7 @@ func (a *Altinn) seedRole(r Role) error {
 	if r.Code == "" {
 		return errors.New("code is required")
 	}
-	if !a.hasRole(r.From, r.To, r.Code) {
-		a.roles = append(a.roles, r)
-	}
+	a.addRole(r)
 	return nil
 }
 
@@ -273,7 +263,7 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool) error
 	if old, ok := a.systemUsers[u.id]; ok && old.clients != nil && u.clients != nil {
 		u.clients = old.clients
 	}
-	a.systemUsers[u.id] = u
+	a.putSystemUser(u)
 	return nil
 }
 

@@ -186,15 +186,8 @@ func (a *Altinn) validateClientIDs(ids []string, replacing *altinnSystem) []alti
 	}
 	var used []string
 	for _, id := range ids {
-		for _, s := range a.systems {
-			if s.deleted || s == replacing {
-				continue
-			}
-			for _, c := range s.clientIDs {
-				if strings.EqualFold(c, id) {
-					used = append(used, id+" (system "+s.id+")")
-				}
-			}
+		if s := a.liveSystemWithClient(id); s != nil && s != replacing {
+			used = append(used, id+" (system "+s.id+")")
 		}
 	}
 	if len(used) > 0 {
@@ -299,7 +292,7 @@ func (a *Altinn) storeSystem(req *altinnSystemRequest, replacing *altinnSystem) 
 	if replacing != nil {
 		s.internalID = replacing.internalID
 	}
-	a.systems[s.id] = s
+	a.putSystem(s, replacing)
 	return s
 }
 
@@ -541,7 +534,7 @@ func (a *Altinn) handleDeleteSystem(w http.ResponseWriter, r *http.Request) {
 		writeAltinnStatus(w, http.StatusForbidden, fmt.Sprintf("the system belongs to %s, not to the token's organisation %s", s.vendorID, p.orgNo))
 		return
 	}
-	s.deleted = true
+	a.deleteSystem(s)
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -86,27 +85,15 @@ func (a *Altinn) handleByExternalID(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	for _, u := range a.systemUsers {
-		if u.deleted || u.partyOrgNo != owner || u.externalRef != ext {
-			continue
+	// A client id belongs to one live system at most (the register refuses
+	// a second, AUTH.VLD-00004), and a triple to one live system user.
+	if sys := a.liveSystemWithClient(clientID); sys != nil && sys.vendorOrgNo == vendor {
+		if u := a.systemUserByTriple(sys.id, owner, ext); u != nil {
+			writeJSON(w, http.StatusOK, a.systemUserJSON(u))
+			return
 		}
-		sys := a.activeSystem(u.systemID)
-		if sys == nil || sys.vendorOrgNo != vendor || !altinnContainsFold(sys.clientIDs, clientID) {
-			continue
-		}
-		writeJSON(w, http.StatusOK, a.systemUserJSON(u))
-		return
 	}
 	writeAltinnStatus(w, http.StatusNotFound, "")
-}
-
-func altinnContainsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // handleByQuery is the vendor's lookup of a system user by system, owner
@@ -155,14 +142,4 @@ type altinnSystemUser struct {
 	created          time.Time
 	deleted          bool
 	clients          map[string]bool // agent: org numbers of delegated clients
-}
-
-// systemUserByTriple is the live system user for (system, owner, externalRef).
-func (a *Altinn) systemUserByTriple(systemID, partyOrgNo, externalRef string) *altinnSystemUser {
-	for _, u := range a.systemUsers {
-		if !u.deleted && u.systemID == systemID && u.partyOrgNo == partyOrgNo && u.externalRef == externalRef {
-			return u
-		}
-	}
-	return nil
 }

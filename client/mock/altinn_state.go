@@ -1,0 +1,329 @@
+package mock
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The mock Altinn's state and its indexes. Every lookup a request or a
+// seed entry makes is by key (an org by party id or UUID, a person by pid, a
+// role by holder and organisation, a system by client id, a system user or a
+// request by system, party and externalRef), so that answering costs the
+// same in a world of ten system users and of a hundred thousand. Every write
+// goes through the put and add methods below, which keep the indexes in step.
+
+// altinnState is what a mock Altinn knows. It is embedded in Altinn, so its
+// fields read as a.orgs, a.systemUsers, ...; callers hold a.mu.
+type altinnState struct {
+	orgs        map[string]Org // by org number
+	persons     []Person       // in seed order: the confirm page lists them so
+	roles       []Role
+	resources   map[string]*altinnResource
+	systems     map[string]*altinnSystem
+	requests    map[string]*altinnRequest
+	systemUsers map[string]*altinnSystemUser
+
+	orgByParty     map[int]string                        // party id → org number
+	orgByUUID      map[string]string                     // lower-case party UUID → org number
+	personAt       map[string]int                        // pid → index in persons
+	roleSet        map[altinnRoleKey]bool                // every (holder, org, code)
+	rolesTo        map[string][]int                      // org → indexes in roles of the roles held for it
+	rolesFrom      map[string][]int                      // holder → indexes in roles of its roles
+	systemByClient map[string]*altinnSystem              // lower-case client id → the live system listing it
+	userByTriple   map[altinnTriple]*altinnSystemUser    // the live system user of (system, owner, externalRef)
+	usersByParty   map[string][]*altinnSystemUser        // owner → its system users, in the order made
+	requestsByKey  map[altinnRequestKey][]*altinnRequest // kind and triple → the requests, deleted ones too
+	requestsBySys  map[string][]*altinnRequest           // system → its requests, deleted ones too
+}
+
+// altinnTriple is what identifies a system user and its requests: the
+// system, the owner (the party) and the externalRef.
+type altinnTriple struct{ systemID, partyOrgNo, externalRef string }
+
+// altinnRequestKey is a request's kind and triple.
+type altinnRequestKey struct {
+	agent bool
+	altinnTriple
+}
+
+// altinnRoleKey is a role: its holder, the organisation it is held for and
+// its code in upper case (codes compare without case).
+type altinnRoleKey struct{ from, to, code string }
+
+func newAltinnState() altinnState {
+	return altinnState{
+		orgs: map[string]Org{}, resources: map[string]*altinnResource{}, systems: map[string]*altinnSystem{},
+		requests: map[string]*altinnRequest{}, systemUsers: map[string]*altinnSystemUser{},
+		orgByParty: map[int]string{}, orgByUUID: map[string]string{}, personAt: map[string]int{},
+		roleSet: map[altinnRoleKey]bool{}, rolesTo: map[string][]int{}, rolesFrom: map[string][]int{},
+		systemByClient: map[string]*altinnSystem{}, userByTriple: map[altinnTriple]*altinnSystemUser{},
+		usersByParty:  map[string][]*altinnSystemUser{},
+		requestsByKey: map[altinnRequestKey][]*altinnRequest{}, requestsBySys: map[string][]*altinnRequest{},
+	}
+}
+
+// --- writes ---
+
+// putOrg adds or replaces an organisation. The caller has checked that its
+// party id and UUID belong to no other organisation (partyClash).
+func (st *altinnState) putOrg(o Org) {
+	if old, ok := st.orgs[o.OrgNo]; ok {
+		delete(st.orgByParty, old.PartyID)
+		delete(st.orgByUUID, strings.ToLower(old.PartyUUID))
+	}
+	st.orgs[o.OrgNo] = o
+	st.orgByParty[o.PartyID] = o.OrgNo
+	st.orgByUUID[strings.ToLower(o.PartyUUID)] = o.OrgNo
+}
+
+// partyClash is the other organisation that already has o's party id or
+// party UUID, or "".
+func (st *altinnState) partyClash(o Org) string {
+	if no, ok := st.orgByParty[o.PartyID]; ok && no != o.OrgNo {
+		return no
+	}
+	if no, ok := st.orgByUUID[strings.ToLower(o.PartyUUID)]; ok && no != o.OrgNo {
+		return no
+	}
+	return ""
+}
+
+// putPerson adds a person, or replaces the one with the same pid in place.
+func (st *altinnState) putPerson(p Person) {
+	if i, ok := st.personAt[p.PID]; ok {
+		st.persons[i] = p
+		return
+	}
+	st.personAt[p.PID] = len(st.persons)
+	st.persons = append(st.persons, p)
+}
+
+// addRole adds a role unless it is held already.
+func (st *altinnState) addRole(r Role) {
+	k := altinnRoleKey{r.From, r.To, strings.ToUpper(r.Code)}
+	if st.roleSet[k] {
+		return
+	}
+	st.roleSet[k] = true
+	i := len(st.roles)
+	st.roles = append(st.roles, r)
+	st.rolesTo[r.To] = append(st.rolesTo[r.To], i)
+	st.rolesFrom[r.From] = append(st.rolesFrom[r.From], i)
+}
+
+// putSystem stores a system, in place of replacing when given, and ties
+// its client ids to it.
+func (st *altinnState) putSystem(s, replacing *altinnSystem) {
+	if replacing != nil {
+		st.untieClientIDs(replacing)
+	}
+	st.systems[s.id] = s
+	if !s.deleted {
+		for _, c := range s.clientIDs {
+			st.systemByClient[strings.ToLower(c)] = s
+		}
+	}
+}
+
+// deleteSystem marks a system deleted: its client ids are free again.
+func (st *altinnState) deleteSystem(s *altinnSystem) {
+	s.deleted = true
+	st.untieClientIDs(s)
+}
+
+func (st *altinnState) untieClientIDs(s *altinnSystem) {
+	for _, c := range s.clientIDs {
+		if st.systemByClient[strings.ToLower(c)] == s {
+			delete(st.systemByClient, strings.ToLower(c))
+		}
+	}
+}
+
+// putSystemUser stores a system user, in place of one with the same id.
+func (st *altinnState) putSystemUser(u *altinnSystemUser) {
+	if old, ok := st.systemUsers[u.id]; ok {
+		if st.userByTriple[old.triple()] == old {
+			delete(st.userByTriple, old.triple())
+		}
+		list := st.usersByParty[old.partyOrgNo]
+		if i := slices.Index(list, old); i >= 0 {
+			st.usersByParty[old.partyOrgNo] = slices.Delete(list, i, i+1)
+		}
+	}
+	st.systemUsers[u.id] = u
+	if !u.deleted {
+		st.userByTriple[u.triple()] = u
+	}
+	st.usersByParty[u.partyOrgNo] = append(st.usersByParty[u.partyOrgNo], u)
+}
+
+// addRequest stores a new request.
+func (st *altinnState) addRequest(r *altinnRequest) {
+	st.requests[r.id] = r
+	k := altinnRequestKey{r.agent, altinnTriple{r.systemID, r.partyOrgNo, r.externalRef}}
+	st.requestsByKey[k] = append(st.requestsByKey[k], r)
+	st.requestsBySys[r.systemID] = append(st.requestsBySys[r.systemID], r)
+}
+
+func (u *altinnSystemUser) triple() altinnTriple {
+	return altinnTriple{u.systemID, u.partyOrgNo, u.externalRef}
+}
+
+// --- lookups ---
+
+func (st *altinnState) person(pid string) (Person, bool) {
+	if i, ok := st.personAt[pid]; ok {
+		return st.persons[i], true
+	}
+	return Person{}, false
+}
+
+func (st *altinnState) hasRole(from, to, code string) bool {
+	return st.roleSet[altinnRoleKey{from, to, strings.ToUpper(code)}]
+}
+
+// daglLeder is the first seeded person holding DAGL for org, or "".
+func (st *altinnState) daglLeder(orgNo string) string {
+	best := -1
+	for _, i := range st.rolesTo[orgNo] {
+		r := st.roles[i]
+		if at, ok := st.personAt[r.From]; ok && strings.EqualFold(r.Code, "DAGL") && (best < 0 || at < best) {
+			best = at
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return st.persons[best].PID
+}
+
+// rolesFor is each holder's role codes for org, in the order seeded.
+func (st *altinnState) rolesFor(orgNo string) map[string][]string {
+	out := map[string][]string{}
+	for _, i := range st.rolesTo[orgNo] {
+		r := st.roles[i]
+		out[r.From] = append(out[r.From], r.Code)
+	}
+	return out
+}
+
+// resolveParty finds an organisation by org number, party id or party UUID.
+func (st *altinnState) resolveParty(s string) (Org, bool) {
+	if o, ok := st.orgs[s]; ok {
+		return o, true
+	}
+	if id, err := strconv.Atoi(s); err == nil {
+		if no, ok := st.orgByParty[id]; ok {
+			return st.orgs[no], true
+		}
+	}
+	if no, ok := st.orgByUUID[strings.ToLower(s)]; ok {
+		return st.orgs[no], true
+	}
+	return Org{}, false
+}
+
+// liveSystemWithClient is the live system that lists the Maskinporten
+// client id (any case), or nil.
+func (st *altinnState) liveSystemWithClient(clientID string) *altinnSystem {
+	return st.systemByClient[strings.ToLower(clientID)]
+}
+
+// systemUserByTriple is the live system user for (system, owner, externalRef).
+func (st *altinnState) systemUserByTriple(systemID, partyOrgNo, externalRef string) *altinnSystemUser {
+	return st.userByTriple[altinnTriple{systemID, partyOrgNo, externalRef}]
+}
+
+// requestByTriple is the newest live request of that kind for (system,
+// party, externalRef).
+func (st *altinnState) requestByTriple(agent bool, systemID, partyOrgNo, externalRef string) *altinnRequest {
+	var best *altinnRequest
+	for _, r := range st.requestsByKey[altinnRequestKey{agent, altinnTriple{systemID, partyOrgNo, externalRef}}] {
+		if !r.deleted && (best == nil || r.created.After(best.created)) {
+			best = r
+		}
+	}
+	return best
+}
+
+// clientOrgsOf is the organisations for which holder holds a role, sorted
+// by org number, each once.
+func (st *altinnState) clientOrgsOf(holder string) []string {
+	var out []string
+	for _, i := range st.rolesFrom[holder] {
+		out = append(out, st.roles[i].To)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// --- the prepared copy ---
+
+// clone is a copy of the state that shares nothing a later write changes:
+// the organisations, persons and roles are values (their index lists are
+// append-only and clipped, so an append copies them), and the systems,
+// system users, requests and resources, which requests change in place,
+// are copied one by one, with the indexes pointing at the copies. What the
+// copies still share (names, rights, packages) is replaced, never changed.
+func (st *altinnState) clone() altinnState {
+	out := altinnState{
+		orgs: maps.Clone(st.orgs), persons: slices.Clone(st.persons), roles: slices.Clone(st.roles),
+		orgByParty: maps.Clone(st.orgByParty), orgByUUID: maps.Clone(st.orgByUUID), personAt: maps.Clone(st.personAt),
+		roleSet: maps.Clone(st.roleSet), rolesTo: cloneIndexLists(st.rolesTo), rolesFrom: cloneIndexLists(st.rolesFrom),
+		resources:      make(map[string]*altinnResource, len(st.resources)),
+		systems:        make(map[string]*altinnSystem, len(st.systems)),
+		requests:       make(map[string]*altinnRequest, len(st.requests)),
+		systemUsers:    make(map[string]*altinnSystemUser, len(st.systemUsers)),
+		systemByClient: make(map[string]*altinnSystem, len(st.systemByClient)),
+		userByTriple:   make(map[altinnTriple]*altinnSystemUser, len(st.userByTriple)),
+		usersByParty:   make(map[string][]*altinnSystemUser, len(st.usersByParty)),
+		requestsByKey:  make(map[altinnRequestKey][]*altinnRequest, len(st.requestsByKey)),
+		requestsBySys:  make(map[string][]*altinnRequest, len(st.requestsBySys)),
+	}
+	for id, r := range st.resources {
+		c := *r
+		out.resources[id] = &c
+	}
+	systems := make([]altinnSystem, 0, len(st.systems)) // one allocation for all
+	for id, s := range st.systems {
+		systems = append(systems, *s)
+		out.systems[id] = &systems[len(systems)-1]
+	}
+	for c, s := range st.systemByClient {
+		out.systemByClient[c] = out.systems[s.id]
+	}
+	users := make([]altinnSystemUser, 0, len(st.systemUsers))
+	for id, u := range st.systemUsers {
+		users = append(users, *u)
+		c := &users[len(users)-1]
+		if u.clients != nil {
+			c.clients = maps.Clone(u.clients)
+		}
+		out.systemUsers[id] = c
+	}
+	for k, u := range st.userByTriple {
+		out.userByTriple[k] = out.systemUsers[u.id]
+	}
+	for party, list := range st.usersByParty {
+		cl := make([]*altinnSystemUser, len(list))
+		for i, u := range list {
+			cl[i] = out.systemUsers[u.id]
+		}
+		out.usersByParty[party] = cl
+	}
+	for _, r := range st.requests {
+		c := *r
+		out.addRequest(&c)
+	}
+	return out
+}
+
+func cloneIndexLists[K comparable](m map[K][]int) map[K][]int {
+	out := make(map[K][]int, len(m))
+	for k, v := range m {
+		out[k] = slices.Clip(v)
+	}
+	return out
+}
