@@ -293,3 +293,26 @@ func FuzzDecodeJWT(f *testing.F) {
 		_, _ = DecodeJWT(s) // must not panic
 	})
 }
+
+// TestClientsAskTheMocksForTheirTrace: every call sends TraceRequestHeader,
+// and, like the trace it asks for, the recorded exchange leaves it out.
+func TestClientsAskTheMocksForTheirTrace(t *testing.T) {
+	var asked string
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = r.Header.Get(TraceRequestHeader)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"issuer": "x", "jwks_uri": "y"}`)
+	}))
+	t.Cleanup(s.Close)
+	var got []Exchange
+	ctx := WithRecorder(context.Background(), func(x Exchange) { got = append(got, x) })
+	if _, err := NewMaskinporten(s.URL+"/", s.Client()).WellKnown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if asked != "1" {
+		t.Errorf("%s: %q, want 1", TraceRequestHeader, asked)
+	}
+	if len(got) != 1 || got[0].RequestHeader.Get(TraceRequestHeader) != "" || got[0].RequestHeader.Get("User-Agent") == "" {
+		t.Errorf("recorded request headers: %+v", got)
+	}
+}

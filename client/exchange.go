@@ -187,6 +187,7 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 		Service: b.Service, Method: c.method, URL: u,
 		RequestHeader: redact(req.Header), RequestBody: string(c.body), Started: time.Now(),
 	}
+	req.Header.Set(TraceRequestHeader, "1")
 	hc := b.HTTP
 	if hc == nil {
 		hc = defaultHTTPClient()

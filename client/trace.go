@@ -12,6 +12,12 @@ import (
 // Real services send nothing like it; against them Behind stays empty.
 const TraceHeader = "X-Mock-Trace"
 
+// TraceRequestHeader asks a mock for TraceHeader: the workbench's clients
+// send it, "1", on every call, and a mock builds the trace only for a
+// caller that asks. Like TraceHeader it is a channel to the mocks, not part
+// of the flow, so the recorded exchange leaves it out.
+const TraceRequestHeader = "X-Mock-Trace-Request"
+
 // RedactHeaders is a copy of h with credentials that are not part of what
 // the flow teaches (subscription keys, cookies) replaced by "[redacted]".
 func RedactHeaders(h http.Header) http.Header { return redact(h) }

@@ -40,6 +40,8 @@ type Altinn struct {
 	mpKeys *jwksCache
 	page   *template.Template
 
+	verified altinnVerified // bearer tokens verified and still valid
+
 	mu          sync.RWMutex
 	altinnState // guarded by mu
 }

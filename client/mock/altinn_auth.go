@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/systembruker/workbench/client"
@@ -53,6 +55,9 @@ func (a *Altinn) authenticate(r *http.Request) (*altinnPrincipal, string, bool) 
 	if raw == "" {
 		return nil, "", false
 	}
+	if p, ok := a.verified.get(raw, a.now()); ok {
+		return p, "", true
+	}
 	unverified, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
 	if err != nil {
 		return nil, "the token is not a well-formed JWT", false
@@ -77,7 +82,58 @@ func (a *Altinn) authenticate(r *http.Request) (*altinnPrincipal, string, bool) 
 	}
 	p.orgNo = altinnConsumerOrg(claims)
 	p.pid, _ = claims["pid"].(string)
+	a.verified.put(raw, p)
 	return p, "", true
+}
+
+// altinnVerified remembers the bearer tokens Altinn has verified, while
+// they are valid. Maskinporten sends its own token with every system user
+// lookup, the same one for about 100 s, and a vendor its token with every
+// call; checking the same signature again each time is what the real
+// services' token caches save too. A hit checks the token's nbf and exp
+// against the clock again (the clock is a knob); the principal is never
+// changed once made, so requests may share it.
+type altinnVerified struct {
+	mu sync.RWMutex
+	m  map[string]altinnVerifiedToken
+}
+
+type altinnVerifiedToken struct {
+	p        *altinnPrincipal
+	nbf, exp time.Time // nbf is zero when the token has none
+}
+
+// altinnVerifiedMax bounds the cache: when full, it starts again.
+const altinnVerifiedMax = 4096
+
+func (c *altinnVerified) get(raw string, now time.Time) (*altinnPrincipal, bool) {
+	c.mu.RLock()
+	v, ok := c.m[raw]
+	c.mu.RUnlock()
+	// jwt/v5's checks, without leeway: valid from nbf on, until before exp.
+	if !ok || now.Before(v.nbf) || !now.Before(v.exp) {
+		return nil, false
+	}
+	return v.p, true
+}
+
+func (c *altinnVerified) put(raw string, p *altinnPrincipal) {
+	exp, err := p.claims.GetExpirationTime()
+	if err != nil || exp == nil {
+		return
+	}
+	v := altinnVerifiedToken{p: p, exp: exp.Time}
+	if nbf, err := p.claims.GetNotBefore(); err != nil {
+		return
+	} else if nbf != nil {
+		v.nbf = nbf.Time
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= altinnVerifiedMax {
+		c.m = map[string]altinnVerifiedToken{}
+	}
+	c.m[raw] = v
+	c.mu.Unlock()
 }
 
 // verifyOwn verifies a token Altinn signed.

@@ -170,3 +170,41 @@ func TestAltinnJWKSCacheRefetchesUnknownKid(t *testing.T) {
 		t.Errorf("expired: %v", err)
 	}
 }
+
+// TestAltinnVerifiedTokenStillChecksTime: a token Altinn has verified
+// once is remembered, but every use checks its exp and nbf against the
+// clock again, which a scenario may move.
+func TestAltinnVerifiedTokenStillChecksTime(t *testing.T) {
+	e := newAltinnTestEnv(t, altinnTestSeed(false))
+	vendor := e.mp.token(t, jwt.MapClaims{
+		"consumer": map[string]any{"authority": "iso6523-actorid-upis", "ID": "0192:" + OrgSmartCloud},
+		"scope":    alScopeSystemRegisterWrite,
+	})
+	exchanged := e.exchanged(vendor)
+	for _, tok := range []string{vendor, exchanged, vendor, exchanged} {
+		if r := e.do("GET", "authentication/api/v1/systemregister/vendor", tok, nil); r.status != 200 {
+			t.Fatalf("valid token: %d %s", r.status, r.body)
+		}
+	}
+	if n := len(e.alt.verified.m); n != 2 {
+		t.Errorf("%d tokens remembered, want the 2 used", n)
+	}
+	// Past exp (120 s): both refused, though verified before.
+	e.clock.SetOffset(121 * time.Second)
+	for _, tok := range []string{vendor, exchanged} {
+		r := e.do("GET", "authentication/api/v1/systemregister/vendor", tok, nil)
+		if r.status != 401 || !strings.Contains(r.header.Get("WWW-Authenticate"), "expired") {
+			t.Errorf("expired token: %d %q", r.status, r.header.Get("WWW-Authenticate"))
+		}
+	}
+	// Before the exchanged token's nbf: refused too.
+	e.clock.SetOffset(-time.Minute)
+	r := e.do("GET", "authentication/api/v1/systemregister/vendor", exchanged, nil)
+	if r.status != 401 || !strings.Contains(r.header.Get("WWW-Authenticate"), "nbf") {
+		t.Errorf("token before its nbf: %d %q", r.status, r.header.Get("WWW-Authenticate"))
+	}
+	e.clock.SetOffset(0)
+	if r := e.do("GET", "authentication/api/v1/systemregister/vendor", exchanged, nil); r.status != 200 {
+		t.Errorf("valid again: %d", r.status)
+	}
+}

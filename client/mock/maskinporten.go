@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"encoding/asn1"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -282,45 +283,81 @@ func (m *Maskinporten) token(r *http.Request) (*mpTokenResponse, *mpTokenError) 
 	return m.issue(g, scopes, aud, su, suOrg)
 }
 
+// mpAccessClaims is an issued token's claim set (spec §2.5), typed, with
+// the keys in the order encoding/json wrote them from a map before: the
+// tokens read the same, and a struct encodes without sorting keys.
+type mpAccessClaims struct {
+	Aud                  any                  `json:"aud,omitempty"` // a string or a list, from the grant's resource
+	AuthorizationDetails []mpIssuedSystemUser `json:"authorization_details,omitempty"`
+	ClientAmr            string               `json:"client_amr"`
+	ClientID             string               `json:"client_id"`
+	Consumer             mpOrgID              `json:"consumer"`
+	Exp                  int64                `json:"exp"`
+	Iat                  int64                `json:"iat"`
+	Iss                  string               `json:"iss"`
+	Jti                  string               `json:"jti"`
+	Scope                string               `json:"scope"`
+	TokenType            string               `json:"token_type"`
+}
+
+// mpIssuedSystemUser is the urn:altinn:systemuser entry of an issued token.
+type mpIssuedSystemUser struct {
+	SystemID      string   `json:"system_id"`
+	SystemUserID  []string `json:"systemuser_id"`
+	SystemUserOrg mpOrgID  `json:"systemuser_org"`
+	Type          string   `json:"type"`
+}
+
+// mpOrgID is {"ID": "0192:<orgno>", "authority": "iso6523-actorid-upis"}.
+type mpOrgID struct {
+	ID        string `json:"ID"`
+	Authority string `json:"authority"`
+}
+
 // issue makes and signs the token for a grant that passed every check
 // (spec §2.5).
 func (m *Maskinporten) issue(g mpGrant, scopes []string, aud any, su *mpSystemUser, suOrg string) (*mpTokenResponse, *mpTokenError) {
 	cl, now := g.client, g.now
-	out := jwt.MapClaims{
-		"iss":        m.issuer,
-		"client_id":  cl.ID,
-		"client_amr": g.amr,
-		"token_type": "Bearer",
-		"consumer":   map[string]string{"authority": mpAuthority, "ID": "0192:" + cl.OrgNo},
-		"scope":      strings.Join(scopes, " "),
-		"iat":        now.Unix(),
-		"exp":        now.Add(mpTokenLifetime).Unix(),
-		"jti":        mpRandomID(),
-	}
-	if aud != nil {
-		out["aud"] = aud
+	scope := strings.Join(scopes, " ")
+	out := mpAccessClaims{
+		Aud: aud, Iss: m.issuer, ClientID: cl.ID, ClientAmr: g.amr, TokenType: "Bearer",
+		Consumer: mpOrgID{ID: "0192:" + cl.OrgNo, Authority: mpAuthority}, Scope: scope,
+		Iat: now.Unix(), Exp: now.Add(mpTokenLifetime).Unix(), Jti: mpRandomID(),
 	}
 	if su != nil {
-		out["authorization_details"] = []map[string]any{{
-			"type":           mpSystemUserType,
-			"systemuser_id":  []string{su.ID},
-			"systemuser_org": map[string]string{"authority": mpAuthority, "ID": suOrg},
-			"system_id":      su.SystemID,
+		out.AuthorizationDetails = []mpIssuedSystemUser{{
+			Type: mpSystemUserType, SystemUserID: []string{su.ID}, SystemUserOrg: mpOrgID{ID: suOrg, Authority: mpAuthority}, SystemID: su.SystemID,
 		}}
 	}
-	signed, err := m.sign(out)
+	signed, err := m.sign(&out)
 	if err != nil {
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "", "could not sign the token: %v", err)
 	}
 	// expires_in is one second short of the lifetime, as the real one answers.
-	return &mpTokenResponse{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int(mpTokenLifetime/time.Second) - 1, Scope: strings.Join(scopes, " ")}, nil
+	return &mpTokenResponse{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int(mpTokenLifetime/time.Second) - 1, Scope: scope}, nil
 }
 
+// mpTokenHeader is the header of every token the mock signs, encoded once:
+// RS256 with the key's kid.
+var mpTokenHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"` + mpKeyID + `","typ":"JWT"}`))
+
 // sign signs claims as a Maskinporten token: RS256 with the key's kid.
-func (m *Maskinporten) sign(claims jwt.MapClaims) (string, error) {
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	t.Header["kid"] = mpKeyID
-	return t.SignedString(m.key)
+func (m *Maskinporten) sign(claims *mpAccessClaims) (string, error) {
+	body, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding
+	buf := make([]byte, 0, len(mpTokenHeader)+1+enc.EncodedLen(len(body))+1+enc.EncodedLen(m.key.Size()))
+	buf = append(buf, mpTokenHeader...)
+	buf = append(buf, '.')
+	buf = enc.AppendEncode(buf, body)
+	sig, err := jwt.SigningMethodRS256.Sign(string(buf), m.key)
+	if err != nil {
+		return "", err
+	}
+	buf = append(buf, '.')
+	return string(enc.AppendEncode(buf, sig)), nil
 }
 
 // mpRandomID is a random, URL-safe token id.

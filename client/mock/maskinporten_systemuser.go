@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // A grant's authorization_details and the system user lookup at Altinn
@@ -116,17 +114,17 @@ func (m *Maskinporten) lookupSystemUser(ctx context.Context, cl *mpClient, req m
 	if m.altinnURL == "" {
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "", "this Maskinporten has no Altinn URL configured, so it cannot look up system users")
 	}
-	q := url.Values{}
-	q.Set("clientId", cl.ID)
-	q.Set("systemProviderOrgNo", cl.OrgNo)
-	q.Set("systemUserOwnerOrgNo", req.ownerOrgNo)
+	// The query in the order url.Values.Encode writes it (by key).
+	lookupURL := m.altinnURL + "authentication/api/v1/systemuser/byExternalId?clientId=" + url.QueryEscape(cl.ID)
 	if req.externalRef != "" {
-		q.Set("externalRef", req.externalRef)
+		lookupURL += "&externalRef=" + url.QueryEscape(req.externalRef)
 	}
-	lookupURL := m.altinnURL + "authentication/api/v1/systemuser/byExternalId?" + q.Encode()
-	looked := fmt.Sprintf("clientId=%s, systemProviderOrgNo=%s, systemUserOwnerOrgNo=%s, externalRef=%s", cl.ID, cl.OrgNo, req.ownerOrgNo, req.externalRef)
-	if req.externalRef == "" {
-		looked = fmt.Sprintf("clientId=%s, systemProviderOrgNo=%s, systemUserOwnerOrgNo=%s and no externalRef (so Altinn uses the owner's org number)", cl.ID, cl.OrgNo, req.ownerOrgNo)
+	lookupURL += "&systemProviderOrgNo=" + url.QueryEscape(cl.OrgNo) + "&systemUserOwnerOrgNo=" + url.QueryEscape(req.ownerOrgNo)
+	looked := func() string { // for the errors only
+		if req.externalRef == "" {
+			return fmt.Sprintf("clientId=%s, systemProviderOrgNo=%s, systemUserOwnerOrgNo=%s and no externalRef (so Altinn uses the owner's org number)", cl.ID, cl.OrgNo, req.ownerOrgNo)
+		}
+		return fmt.Sprintf("clientId=%s, systemProviderOrgNo=%s, systemUserOwnerOrgNo=%s, externalRef=%s", cl.ID, cl.OrgNo, req.ownerOrgNo, req.externalRef)
 	}
 
 	self, err := m.selfToken()
@@ -137,8 +135,8 @@ func (m *Maskinporten) lookupSystemUser(ctx context.Context, cl *mpClient, req m
 	if err != nil {
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "", "bad Altinn lookup URL %q: %v", lookupURL, err)
 	}
-	hreq.Header.Set("Authorization", "Bearer "+self)
-	hreq.Header.Set("Accept", "application/json")
+	hreq.Header["Authorization"] = []string{"Bearer " + self}
+	hreq.Header["Accept"] = []string{"application/json"}
 	resp, err := m.http.Do(hreq)
 	if err != nil {
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "",
@@ -158,14 +156,18 @@ func (m *Maskinporten) lookupSystemUser(ctx context.Context, cl *mpClient, req m
 		m.dropSelfToken(self)
 		return nil, mpFail(http.StatusBadRequest, cfgCode, "MP-303",
 			"Altinn refused Maskinporten's own token for the system user lookup (HTTP %d %s) while looking up %s; the fault is between Maskinporten and Altinn, not in the grant",
-			resp.StatusCode, resp.Header.Get("WWW-Authenticate"), looked)
+			resp.StatusCode, resp.Header.Get("WWW-Authenticate"), looked())
 	default:
 		return nil, mpFail(http.StatusBadRequest, cfgCode, "MP-303",
 			"Altinn found no system user (HTTP %d) for %s. Check that the system user request was approved, that the system in Altinn's system register lists client_id %s, that systemuser_org is the system user's owner (for an agent system user, the facilitator, not a client), and that externalRef matches the request's",
-			resp.StatusCode, looked, cl.ID)
+			resp.StatusCode, looked(), cl.ID)
 	}
 	var su mpSystemUser
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&su); err != nil {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err == nil {
+		err = json.Unmarshal(body, &su)
+	}
+	if err != nil {
 		return nil, mpFail(http.StatusInternalServerError, "server_error", "", "Altinn's answer to the system user lookup is not the expected JSON: %v", err)
 	}
 	if su.ID == "" {
@@ -193,16 +195,10 @@ func (m *Maskinporten) selfToken() (string, error) {
 		return m.self, nil
 	}
 	exp := now.Add(mpTokenLifetime)
-	tok, err := m.sign(jwt.MapClaims{
-		"iss":        m.issuer,
-		"client_id":  "maskinporten",
-		"client_amr": "private_key_jwt",
-		"token_type": "Bearer",
-		"consumer":   map[string]string{"authority": mpAuthority, "ID": "0192:" + OrgDigdir},
-		"scope":      mpLookupScope,
-		"iat":        now.Unix(),
-		"exp":        exp.Unix(),
-		"jti":        mpRandomID(),
+	tok, err := m.sign(&mpAccessClaims{
+		Iss: m.issuer, ClientID: "maskinporten", ClientAmr: "private_key_jwt", TokenType: "Bearer",
+		Consumer: mpOrgID{ID: "0192:" + OrgDigdir, Authority: mpAuthority}, Scope: mpLookupScope,
+		Iat: now.Unix(), Exp: exp.Unix(), Jti: mpRandomID(),
 	})
 	if err != nil {
 		return "", err

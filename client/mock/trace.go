@@ -19,10 +19,15 @@ import (
 // Altinn's PDP, where the vendor cannot see it. The mocks record those calls
 // and send them back, base64 JSON, in the answer's TraceHeader, so the
 // workbench (or an integrator's client of `serve`) can show the whole
-// sequence. Real services send nothing like it.
+// sequence. Real services send nothing like it. The trace is built only
+// for a caller that asks with TraceRequestHeader (the workbench's clients
+// always do); a client of `serve` that does not ask pays nothing for it.
 
 // TraceHeader carries the calls a mock made to answer a request.
 const TraceHeader = client.TraceHeader
+
+// TraceRequestHeader asks for TraceHeader.
+const TraceRequestHeader = client.TraceRequestHeader
 
 type traceKey struct{}
 
@@ -39,10 +44,15 @@ func (b *traceBuf) add(xs ...client.Exchange) {
 	b.mu.Unlock()
 }
 
-// traced serves h with a trace buffer in the request context and puts what
-// it collected into the answer's header.
+// traced serves h, for a caller that asks for the trace with a trace buffer
+// in the request context, and puts what it collected into the answer's
+// header.
 func traced(caller string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(TraceRequestHeader) == "" {
+			h.ServeHTTP(w, r)
+			return
+		}
 		buf := &traceBuf{caller: caller}
 		tw := &traceWriter{ResponseWriter: w, buf: buf}
 		h.ServeHTTP(tw, r.WithContext(context.WithValue(r.Context(), traceKey{}, buf)))
@@ -77,7 +87,9 @@ func (w *traceWriter) Write(p []byte) (int, error) {
 }
 
 // traceTransport records the calls the mocks make to each other into the
-// trace buffer of the request being served.
+// trace buffer of the request being served, and asks the callee for its own
+// trace. Without a buffer (the caller did not ask) it asks for nothing: the
+// workbench's clients, which the mock Skatteetaten uses, ask on every call.
 type traceTransport struct {
 	base  http.RoundTripper
 	names map[string]string // base URL → service name
@@ -95,17 +107,26 @@ func (t *traceTransport) service(u string) string {
 func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	buf, _ := req.Context().Value(traceKey{}).(*traceBuf)
 	if buf == nil {
+		if req.Header.Get(TraceRequestHeader) != "" {
+			req = req.Clone(req.Context())
+			req.Header.Del(TraceRequestHeader)
+		}
 		return t.base.RoundTrip(req)
 	}
 	x := client.Exchange{
 		Caller: buf.caller, Service: t.service(req.URL.String()), Method: req.Method, URL: req.URL.String(),
 		RequestHeader: client.RedactHeaders(req.Header), Started: time.Now(),
 	}
+	x.RequestHeader.Del(TraceRequestHeader)
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(body)
 			x.RequestBody = string(b)
 		}
+	}
+	if req.Header.Get(TraceRequestHeader) == "" {
+		req = req.Clone(req.Context())
+		req.Header.Set(TraceRequestHeader, "1")
 	}
 	res, err := t.base.RoundTrip(req)
 	x.Duration = time.Since(x.Started)
