@@ -124,6 +124,8 @@ type call struct {
 	// noRedirect answers a 3xx as it is instead of following it, as a
 	// browser form post's redirect leaves the API's world.
 	noRedirect bool
+	// notModified takes a 304 as an answer (to a conditional GET).
+	notModified bool
 }
 
 // response is what came back.
@@ -223,7 +225,7 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 	record(ctx, x)
 	r := &response{status: res.StatusCode, header: res.Header, body: raw}
 	ok := res.StatusCode >= 200 && res.StatusCode <= 299
-	if c.noRedirect && res.StatusCode >= 300 && res.StatusCode <= 399 {
+	if (c.noRedirect && res.StatusCode >= 300 && res.StatusCode <= 399) || (c.notModified && res.StatusCode == http.StatusNotModified) {
 		ok = true
 	}
 	if !ok {

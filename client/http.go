@@ -2,15 +2,21 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -229,4 +235,126 @@ func (t *retryTransport) wait(attempt int, res *http.Response) time.Duration {
 		}
 	}
 	return d
+}
+
+// DefaultDocLifetime is how long a cached metadata document or key set
+// stays fresh when its answer says nothing about caching: Digdir advises
+// caching ID-porten's metadata "typisk ... 24 timer" (felleslosninger/docs
+// _docs/idporten/oidc/oidc_func_wellknown.md L24) and Maskinporten's
+// signing keys "for say 24 hours" (_docs/Maskinporten/
+// maskinporten_protocol_token.md L172).
+const DefaultDocLifetime = 24 * time.Hour
+
+// DocCache keeps GET answers (a well-known document, a key set) between
+// runs of the workbench, one file per URL in Dir, and tells when they may
+// be used as they are: as the answer's cache headers say (RFC 9111:
+// Cache-Control no-store, no-cache and max-age, less Age; else Expires
+// against Date), and DefaultDocLifetime when they say nothing. A stale one
+// is asked for again with its ETag or Last-Modified, so that a 304 renews
+// it. A nil *DocCache keeps nothing.
+type DocCache struct {
+	Dir string
+	Now func() time.Time // nil: time.Now
+}
+
+// cachedDoc is one file of a DocCache.
+type cachedDoc struct {
+	URL          string          `json:"url"`
+	Body         json.RawMessage `json:"body"`
+	ETag         string          `json:"etag,omitempty"`
+	LastModified string          `json:"lastModified,omitempty"`
+	FreshUntil   time.Time       `json:"freshUntil"`
+}
+
+func (c *DocCache) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+func (c *DocCache) file(url string) string {
+	h := sha256.Sum256([]byte(url))
+	return filepath.Join(c.Dir, hex.EncodeToString(h[:12])+".json")
+}
+
+// load is the cached answer for url, if any.
+func (c *DocCache) load(url string) (cachedDoc, bool) {
+	var d cachedDoc
+	if c == nil {
+		return d, false
+	}
+	b, err := os.ReadFile(c.file(url))
+	if err != nil || json.Unmarshal(b, &d) != nil || d.URL != url || !json.Valid(d.Body) {
+		return cachedDoc{}, false
+	}
+	return d, true
+}
+
+// Forget drops the cached answer for url: the next use fetches it again.
+func (c *DocCache) Forget(url string) {
+	if c != nil {
+		os.Remove(c.file(url))
+	}
+}
+
+// store keeps body, the answer to url with header h, unless h forbids it.
+// A cache that cannot be written is no error: the next run fetches again.
+func (c *DocCache) store(url string, h http.Header, body []byte) {
+	if c == nil {
+		return
+	}
+	fresh, keep := docFreshness(h, c.now())
+	if !keep || !json.Valid(body) {
+		c.Forget(url)
+		return
+	}
+	b, err := json.Marshal(cachedDoc{URL: url, Body: body, ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified"), FreshUntil: fresh})
+	if err != nil || os.MkdirAll(c.Dir, 0o700) != nil {
+		return
+	}
+	// Written whole under another name and then renamed, so that a run
+	// that stops halfway never leaves half a file.
+	tmp, err := os.CreateTemp(c.Dir, ".doc-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.file(url)) != nil {
+		os.Remove(tmp.Name())
+	}
+}
+
+// docFreshness is until when an answer with header h, received at now, may
+// be used without asking again, and whether it may be kept at all.
+func docFreshness(h http.Header, now time.Time) (time.Time, bool) {
+	maxAge, hasMaxAge := -1, false
+	for _, d := range strings.Split(strings.Join(h.Values("Cache-Control"), ","), ",") {
+		name, val, _ := strings.Cut(strings.TrimSpace(d), "=")
+		switch strings.ToLower(name) {
+		case "no-store":
+			return time.Time{}, false
+		case "no-cache":
+			return time.Time{}, true
+		case "max-age":
+			if n, err := strconv.Atoi(strings.Trim(val, `"`)); err == nil && n >= 0 {
+				maxAge, hasMaxAge = n, true
+			}
+		}
+	}
+	if hasMaxAge {
+		age, _ := strconv.Atoi(h.Get("Age"))
+		return now.Add(time.Duration(maxAge-max(age, 0)) * time.Second), true
+	}
+	if e := h.Get("Expires"); e != "" {
+		exp, err := http.ParseTime(e)
+		if err != nil {
+			return time.Time{}, true // an invalid Expires is already stale
+		}
+		if date, err := http.ParseTime(h.Get("Date")); err == nil {
+			return now.Add(exp.Sub(date)), true
+		}
+		return exp, true
+	}
+	return now.Add(DefaultDocLifetime), true
 }

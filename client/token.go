@@ -32,6 +32,9 @@ type SystemUserTokenRequest struct {
 // IssuedToken is a token with how it was got.
 type IssuedToken struct {
 	Metadata Metadata
+	// MetadataCached is true when Metadata came from the client's DocCache
+	// without a request.
+	MetadataCached bool
 	// Grant is the signed grant that was spent (single use, 2 minutes; it
 	// holds no secret).
 	Grant    string
@@ -70,27 +73,38 @@ func (m *Maskinporten) SystemUserToken(ctx context.Context, req SystemUserTokenR
 	case len(req.Scopes) == 0:
 		return it, errors.New("system user token: no scope; a system user grant must ask for at least one")
 	}
-	md, err := m.WellKnown(ctx)
+	md, cached, err := m.wellKnown(ctx)
 	if err != nil {
 		return it, fmt.Errorf("read Maskinporten's metadata: %w", err)
 	}
-	it.Metadata = md
+	it.Metadata, it.MetadataCached = md, cached
 	if it.Grant, err = req.Grant(md.Issuer).Sign(req.Key); err != nil {
 		return it, err
 	}
 	it.Response, err = m.Token(ctx, md.TokenEndpoint, it.Grant)
+	if err != nil {
+		// A kept document may be what is wrong (an issuer or endpoint
+		// since changed): the next run reads it again.
+		m.Docs.Forget(m.docURL(wellKnownPath))
+	}
 	return it, err
 }
 
 // Verify checks an access token against the key set named by the
-// metadata's jwks_uri and its issuer.
+// metadata's jwks_uri and its issuer. A key set kept in m.Docs that does
+// not verify the token (the keys since rotated) is fetched again, once.
 func (m *Maskinporten) Verify(ctx context.Context, md Metadata, raw string, now time.Time) (AccessToken, error) {
-	jwks, err := m.JWKS(ctx, md.JWKSURI)
+	jwks, cached, err := m.jwks(ctx, md.JWKSURI)
 	if err != nil {
 		d, _ := DecodeJWT(raw)
 		return AccessToken{DecodedJWT: d}, fmt.Errorf("read Maskinporten's keys: %w", err)
 	}
-	return VerifyAccessToken(raw, jwks, md.Issuer, now)
+	at, err := VerifyAccessToken(raw, jwks, md.Issuer, now)
+	if err != nil && cached {
+		m.Docs.Forget(m.docURL(md.JWKSURI))
+		return m.Verify(ctx, md, raw, now)
+	}
+	return at, err
 }
 
 // Explain says in a sentence or two what usually causes a Maskinporten

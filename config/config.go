@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -303,6 +304,29 @@ func (c *Config) HTTPOptions() client.HTTPOptions {
 // HTTPClient is the client every call goes through, with the config's
 // [network] settings.
 func (c *Config) HTTPClient() *http.Client { return client.NewHTTPClient(c.HTTPOptions()) }
+
+// CacheDir is where `workbench token` keeps Maskinporten's well-known
+// document and key set between runs: WORKBENCH_CACHE_DIR when set, else
+// workbench/ in the user's cache directory (os.UserCacheDir). "off" keeps
+// nothing (""). Nothing secret is kept there.
+func (c *Config) CacheDir() string {
+	getenv := c.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	switch d := getenv("WORKBENCH_CACHE_DIR"); d {
+	case "off":
+		return ""
+	case "":
+	default:
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "workbench")
+}
 
 // Loopback reports whether host is this machine (localhost or a loopback
 // address), where plain http is allowed: the mocks.

@@ -36,6 +36,12 @@ The grant names the system user's owner in authorization_details
   --scope SCOPE       a scope to ask for; repeat for more (default service_owner.scope)
   -v                  show each HTTP exchange on stderr
 
+Maskinporten's well-known document and key set are kept between runs in
+workbench/ under the user's cache directory (WORKBENCH_CACHE_DIR names
+another, "off" keeps none) for as long as their cache headers allow, or 24
+hours when they say nothing, as Digdir advises; a refused grant or a key
+that does not verify makes the next run fetch them again.
+
 Exit status 0 with the token; 1 with Maskinporten's error (code, MP id,
 description) on stderr; 2 when the configuration is not usable.
 `
@@ -114,7 +120,13 @@ client (client_id, client_orgno, scopes) with the public key that
 		})
 	}
 	m := client.NewMaskinporten(c.Profile().Maskinporten, c.HTTPClient())
+	if dir := c.CacheDir(); dir != "" {
+		m.Docs = &client.DocCache{Dir: dir}
+	}
 	it, err := m.SystemUserToken(ctx, req)
+	if *verbose && it.MetadataCached {
+		fmt.Fprintf(stderr, "no GET %s: the document kept in %s is fresh\n", c.Profile().Maskinporten+".well-known/oauth-authorization-server", c.CacheDir())
+	}
 	if err != nil {
 		printTokenError(stderr, err)
 		return 1
