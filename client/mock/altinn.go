@@ -188,6 +188,18 @@ func NewAltinn(cfg AltinnConfig) (*Altinn, error) {
 	return a, nil
 }
 
+// clone is an Altinn with a's state, as a reset of the world makes it from
+// the seeded one (altinnState.clone), sharing its configuration, its
+// confirm page's templates and its cache of Maskinporten's keys.
+func (a *Altinn) clone() *Altinn {
+	a.mu.RLock()
+	st := a.altinnState.clone()
+	a.mu.RUnlock()
+	c := &Altinn{cfg: a.cfg, issuer: a.issuer, mux: http.NewServeMux(), mpKeys: a.mpKeys, page: a.page, altinnState: st}
+	c.routes()
+	return c
+}
+
 // routes registers each service area's routes, written whole in the
 // area's file (altinn_requests.go for the requests, ...), so that a path the
 // client sends greps to its handler.

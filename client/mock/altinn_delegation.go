@@ -214,7 +214,7 @@ func (a *Altinn) handleDelegateClient(w http.ResponseWriter, r *http.Request) {
 		writeAltinnProblem(w, probClientLacksPackages)
 		return
 	}
-	u.clients[client.OrgNo] = true
+	u = a.updateClients(u, func(clients map[string]bool) { clients[client.OrgNo] = true })
 	writeJSON(w, http.StatusOK, map[string]string{"agent": u.id, "client": client.PartyUUID})
 }
 
@@ -239,6 +239,6 @@ func (a *Altinn) handleRemoveClient(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	delete(u.clients, client.OrgNo)
+	u = a.updateClients(u, func(clients map[string]bool) { delete(clients, client.OrgNo) })
 	writeJSON(w, http.StatusOK, map[string]string{"agent": u.id, "client": client.PartyUUID})
 }

@@ -1,12 +1,13 @@
 package mock
 
 import (
+	"context"
 	"crypto/sha1"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -16,41 +17,81 @@ import (
 // Seed loads organisations, persons, roles, resources, systems, system users
 // and delegations. Later entries replace earlier ones with the same key.
 // Systems go through the system register's own validation.
-func (a *Altinn) Seed(s Seed) error {
+func (a *Altinn) Seed(s Seed) error { return a.seed(context.Background(), s) }
+
+// seed is Seed, stopping with ctx's error when ctx ends (a large seed
+// takes seconds).
+//
+// It clears each part of s once seeded (s is its own copy): the caller that
+// keeps no other reference to a large seed's entries lets the garbage
+// collector take them meanwhile. Maskinporten's parts go first.
+func (a *Altinn) seed(ctx context.Context, s Seed) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, o := range s.Orgs {
+	s.Clients, s.Scopes = nil, nil
+	for i, o := range s.Orgs {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
 		if err := a.seedOrg(o); err != nil {
 			return fmt.Errorf("orgs (%s): %w", o.OrgNo, err)
 		}
 	}
+	s.Orgs = nil
 	for _, p := range s.Persons {
 		if err := a.seedPerson(p); err != nil {
 			return fmt.Errorf("persons (%s): %w", p.PID, err)
 		}
 	}
-	for _, r := range s.Roles {
+	for i, r := range s.Roles {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
 		if err := a.seedRole(r); err != nil {
 			return fmt.Errorf("roles (%s %s for %s): %w", r.From, r.Code, r.To, err)
 		}
 	}
+	s.Roles = nil
 	for _, r := range s.Resources {
 		if err := a.seedResource(r); err != nil {
 			return fmt.Errorf("resources (%s): %w", r.Identifier, err)
 		}
 	}
-	for _, sys := range s.Systems {
-		if err := a.seedSystem(sys); err != nil {
+	for i, sys := range s.Systems {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
+		b, err := json.Marshal(sys)
+		if err == nil {
+			_, err = a.seedSystem(b)
+		}
+		if err != nil {
 			return fmt.Errorf("systems (%v): %w", sys["id"], err)
 		}
 	}
+	for i, raw := range s.systemsJSON {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
+		if id, err := a.seedSystem(raw); err != nil {
+			return fmt.Errorf("systems (%s): %w", id, err)
+		}
+	}
+	s.Systems, s.systemsJSON = nil, nil
 	seeded := map[string]bool{} // system users of this call, by (system, party, externalRef)
-	for _, su := range s.SystemUsers {
+	for i, su := range s.SystemUsers {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
 		if err := a.seedSystemUser(su, seeded); err != nil {
 			return fmt.Errorf("systemUsers (%s for %s): %w", su.SystemID, su.PartyOrgNo, err)
 		}
 	}
-	for _, d := range s.Delegations {
+	s.SystemUsers = nil
+	for i, d := range s.Delegations {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
 		if err := a.seedDelegation(d); err != nil {
 			return fmt.Errorf("clientDelegations (%s to %s): %w", d.ClientOrgNo, d.SystemUserID, err)
 		}
@@ -65,10 +106,10 @@ func (a *Altinn) seedOrg(o Org) error {
 	if o.Name == "" {
 		return errors.New("name is required")
 	}
-	h := sha1.Sum([]byte("mock-altinn-party:" + o.OrgNo))
 	if o.PartyID == 0 {
-		o.PartyID = 50000000 + int(binary.BigEndian.Uint32(h[:4])%9000000)
+		o.PartyID = altinnDerivedPartyID(o.OrgNo)
 	}
+	h := sha1.Sum([]byte("mock-altinn-party:" + o.OrgNo))
 	if o.PartyUUID == "" {
 		// Name-based, so the same org gets the same party UUID every run.
 		h[6] = h[6]&0x0f | 0x50
@@ -76,11 +117,22 @@ func (a *Altinn) seedOrg(o Org) error {
 		x := hex.EncodeToString(h[:16])
 		o.PartyUUID = x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 	}
-	if no := a.partyClash(o); no != "" {
-		return fmt.Errorf("partyId %d / partyUuid %s already belongs to %s", o.PartyID, o.PartyUUID, no)
+	if other, what := a.partyClash(o); other != "" {
+		return fmt.Errorf("%s is also that of %s (%s); two organisations cannot share a party, so give one of them another (or leave partyId and partyUuid out: the mock derives them from the org number)",
+			what, other, a.orgs[other].Name)
 	}
 	a.putOrg(o)
 	return nil
+}
+
+// altinnDerivedPartyID is the party id of an organisation seeded without
+// one: 1,000,000,000 plus its org number, so that two organisations never
+// get the same (the real ids, about 50,000,000 for organisations, are
+// Altinn's own numbering, which no public source describes), and the same
+// organisation gets the same id in every run and every world.
+func altinnDerivedPartyID(orgNo string) int {
+	n, _ := strconv.Atoi(orgNo)
+	return 1_000_000_000 + n
 }
 
 func (a *Altinn) seedPerson(p Person) error {
@@ -159,21 +211,22 @@ func (a *Altinn) seedResource(sr SeedResource) error {
 	return nil
 }
 
-func (a *Altinn) seedSystem(raw map[string]any) error {
-	b, err := json.Marshal(raw)
-	if err != nil {
-		return err
-	}
+// stopped reports, every 1024th entry, whether ctx has ended.
+func stopped(ctx context.Context, i int) bool { return i%1024 == 1023 && ctx.Err() != nil }
+
+// seedSystem registers a system from the JSON of its POST /vendor body,
+// validated as the register validates it; id is its id, as far as known.
+func (a *Altinn) seedSystem(b []byte) (id string, err error) {
 	req, err := decodeSystemRequest(b)
 	if err != nil {
-		return err
+		return "?", err
 	}
 	replacing := a.systems[req.ID]
 	if errs := a.validateSystem(req, replacing); len(errs) > 0 {
-		return altinnVldAsError(errs)
+		return req.ID, altinnVldAsError(errs)
 	}
 	a.storeSystem(req, replacing)
-	return nil
+	return req.ID, nil
 }
 
 // altinnVldAsError joins validation errors into one error for a seed.
@@ -232,15 +285,14 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool) error
 			return errors.New("an agent system user has access packages, not rights")
 		}
 		if len(u.packages) == 0 {
-			u.packages = altinnClonePackages(sys.packages)
+			u.packages = sys.packages // shared: replaced, never changed in place
 		}
 		if len(u.packages) == 0 {
 			return fmt.Errorf("agent system user: system %s has no access packages", sys.id)
 		}
 		u.clients = map[string]bool{}
 	} else if len(u.rights) == 0 && len(u.packages) == 0 {
-		u.rights = altinnCloneRights(sys.rights)
-		u.packages = altinnClonePackages(sys.packages)
+		u.rights, u.packages = sys.rights, sys.packages // shared: replaced, never changed in place
 	}
 	if !altinnRightsSubset(u.rights, sys.rights) {
 		return fmt.Errorf("rights: not a subset of system %s's rights", sys.id)
@@ -286,8 +338,11 @@ func (a *Altinn) seedDelegation(d SeedDelegation) error {
 }
 
 // altinnRemarshal converts seed JSON values (maps) into typed values.
-func altinnRemarshal[T any](v any) (T, error) {
+func altinnRemarshal[T any, E any](v []E) (T, error) {
 	var out T
+	if v == nil {
+		return out, nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return out, err

@@ -13,6 +13,12 @@ import (
 // request by system, party and externalRef), so that answering costs the
 // same in a world of ten system users and of a hundred thousand. Every write
 // goes through the put and add methods below, which keep the indexes in step.
+//
+// A reset of the world copies the seeded state (clone), sharing its
+// organisations, systems and system users: so a system or a system user is
+// never changed in place once seeded, but replaced by a changed copy
+// (replaceSystem, updateClients), and an index list is never changed in
+// place but appended to, or rebuilt.
 
 // altinnState is what a mock Altinn knows. It is embedded in Altinn, so its
 // fields read as a.orgs, a.systemUsers, ...; callers hold a.mu.
@@ -36,6 +42,11 @@ type altinnState struct {
 	usersByParty   map[string][]*altinnSystemUser        // owner → its system users, in the order made
 	requestsByKey  map[altinnRequestKey][]*altinnRequest // kind and triple → the requests, deleted ones too
 	requestsBySys  map[string][]*altinnRequest           // system → its requests, deleted ones too
+
+	// shared says that the maps above, but the requests' and the
+	// resources', are still the seeded world's (clone): own copies them
+	// before the first write.
+	shared bool
 }
 
 // altinnTriple is what identifies a system user and its requests: the
@@ -69,6 +80,7 @@ func newAltinnState() altinnState {
 // putOrg adds or replaces an organisation. The caller has checked that its
 // party id and UUID belong to no other organisation (partyClash).
 func (st *altinnState) putOrg(o Org) {
+	st.own()
 	if old, ok := st.orgs[o.OrgNo]; ok {
 		delete(st.orgByParty, old.PartyID)
 		delete(st.orgByUUID, strings.ToLower(old.PartyUUID))
@@ -79,19 +91,20 @@ func (st *altinnState) putOrg(o Org) {
 }
 
 // partyClash is the other organisation that already has o's party id or
-// party UUID, or "".
-func (st *altinnState) partyClash(o Org) string {
+// party UUID, and which of the two ("partyId N", "partyUuid U"), or "".
+func (st *altinnState) partyClash(o Org) (orgNo, what string) {
 	if no, ok := st.orgByParty[o.PartyID]; ok && no != o.OrgNo {
-		return no
+		return no, "partyId " + strconv.Itoa(o.PartyID)
 	}
 	if no, ok := st.orgByUUID[strings.ToLower(o.PartyUUID)]; ok && no != o.OrgNo {
-		return no
+		return no, "partyUuid " + o.PartyUUID
 	}
-	return ""
+	return "", ""
 }
 
 // putPerson adds a person, or replaces the one with the same pid in place.
 func (st *altinnState) putPerson(p Person) {
+	st.own()
 	if i, ok := st.personAt[p.PID]; ok {
 		st.persons[i] = p
 		return
@@ -106,6 +119,7 @@ func (st *altinnState) addRole(r Role) {
 	if st.roleSet[k] {
 		return
 	}
+	st.own()
 	st.roleSet[k] = true
 	i := len(st.roles)
 	st.roles = append(st.roles, r)
@@ -116,6 +130,7 @@ func (st *altinnState) addRole(r Role) {
 // putSystem stores a system, in place of replacing when given, and ties
 // its client ids to it.
 func (st *altinnState) putSystem(s, replacing *altinnSystem) {
+	st.own()
 	if replacing != nil {
 		st.untieClientIDs(replacing)
 	}
@@ -129,8 +144,15 @@ func (st *altinnState) putSystem(s, replacing *altinnSystem) {
 
 // deleteSystem marks a system deleted: its client ids are free again.
 func (st *altinnState) deleteSystem(s *altinnSystem) {
-	s.deleted = true
-	st.untieClientIDs(s)
+	st.replaceSystem(s, func(c *altinnSystem) { c.deleted = true })
+}
+
+// replaceSystem stores a copy of s with change made to it in s's place.
+func (st *altinnState) replaceSystem(s *altinnSystem, change func(*altinnSystem)) *altinnSystem {
+	c := *s
+	change(&c)
+	st.putSystem(&c, s)
+	return &c
 }
 
 func (st *altinnState) untieClientIDs(s *altinnSystem) {
@@ -143,13 +165,15 @@ func (st *altinnState) untieClientIDs(s *altinnSystem) {
 
 // putSystemUser stores a system user, in place of one with the same id.
 func (st *altinnState) putSystemUser(u *altinnSystemUser) {
+	st.own()
 	if old, ok := st.systemUsers[u.id]; ok {
 		if st.userByTriple[old.triple()] == old {
 			delete(st.userByTriple, old.triple())
 		}
 		list := st.usersByParty[old.partyOrgNo]
 		if i := slices.Index(list, old); i >= 0 {
-			st.usersByParty[old.partyOrgNo] = slices.Delete(list, i, i+1)
+			// A new list: a copy of the world may share the old one.
+			st.usersByParty[old.partyOrgNo] = slices.Concat(list[:i], list[i+1:])
 		}
 	}
 	st.systemUsers[u.id] = u
@@ -157,6 +181,26 @@ func (st *altinnState) putSystemUser(u *altinnSystemUser) {
 		st.userByTriple[u.triple()] = u
 	}
 	st.usersByParty[u.partyOrgNo] = append(st.usersByParty[u.partyOrgNo], u)
+}
+
+// updateClients replaces the agent system user u by a copy whose
+// delegated clients change made, and returns the copy.
+func (st *altinnState) updateClients(u *altinnSystemUser, change func(clients map[string]bool)) *altinnSystemUser {
+	st.own()
+	c := *u
+	c.clients = maps.Clone(u.clients)
+	change(c.clients)
+	list := st.usersByParty[u.partyOrgNo]
+	if i := slices.Index(list, u); i >= 0 {
+		list = slices.Clone(list)
+		list[i] = &c
+		st.usersByParty[u.partyOrgNo] = list
+	}
+	st.systemUsers[c.id] = &c
+	if st.userByTriple[c.triple()] == u {
+		st.userByTriple[c.triple()] = &c
+	}
+	return &c
 }
 
 // addRequest stores a new request.
@@ -261,58 +305,23 @@ func (st *altinnState) clientOrgsOf(holder string) []string {
 
 // --- the prepared copy ---
 
-// clone is a copy of the state that shares nothing a later write changes:
-// the organisations, persons and roles are values (their index lists are
-// append-only and clipped, so an append copies them), and the systems,
-// system users, requests and resources, which requests change in place,
-// are copied one by one, with the indexes pointing at the copies. What the
-// copies still share (names, rights, packages) is replaced, never changed.
+// clone is the state for a new generation of the world, made from the
+// seeded one in the time it takes to copy its requests and resources
+// (which requests change in place; a seed has few): the rest is shared
+// until the first write, when own copies it. What the copies go on
+// sharing, the organisations, systems and system users, nothing changes in
+// place (see the top of this file).
 func (st *altinnState) clone() altinnState {
-	out := altinnState{
-		orgs: maps.Clone(st.orgs), persons: slices.Clone(st.persons), roles: slices.Clone(st.roles),
-		orgByParty: maps.Clone(st.orgByParty), orgByUUID: maps.Clone(st.orgByUUID), personAt: maps.Clone(st.personAt),
-		roleSet: maps.Clone(st.roleSet), rolesTo: cloneIndexLists(st.rolesTo), rolesFrom: cloneIndexLists(st.rolesFrom),
-		resources:      make(map[string]*altinnResource, len(st.resources)),
-		systems:        make(map[string]*altinnSystem, len(st.systems)),
-		requests:       make(map[string]*altinnRequest, len(st.requests)),
-		systemUsers:    make(map[string]*altinnSystemUser, len(st.systemUsers)),
-		systemByClient: make(map[string]*altinnSystem, len(st.systemByClient)),
-		userByTriple:   make(map[altinnTriple]*altinnSystemUser, len(st.userByTriple)),
-		usersByParty:   make(map[string][]*altinnSystemUser, len(st.usersByParty)),
-		requestsByKey:  make(map[altinnRequestKey][]*altinnRequest, len(st.requestsByKey)),
-		requestsBySys:  make(map[string][]*altinnRequest, len(st.requestsBySys)),
-	}
+	out := *st
+	out.shared = true
+	out.resources = make(map[string]*altinnResource, len(st.resources))
 	for id, r := range st.resources {
 		c := *r
 		out.resources[id] = &c
 	}
-	systems := make([]altinnSystem, 0, len(st.systems)) // one allocation for all
-	for id, s := range st.systems {
-		systems = append(systems, *s)
-		out.systems[id] = &systems[len(systems)-1]
-	}
-	for c, s := range st.systemByClient {
-		out.systemByClient[c] = out.systems[s.id]
-	}
-	users := make([]altinnSystemUser, 0, len(st.systemUsers))
-	for id, u := range st.systemUsers {
-		users = append(users, *u)
-		c := &users[len(users)-1]
-		if u.clients != nil {
-			c.clients = maps.Clone(u.clients)
-		}
-		out.systemUsers[id] = c
-	}
-	for k, u := range st.userByTriple {
-		out.userByTriple[k] = out.systemUsers[u.id]
-	}
-	for party, list := range st.usersByParty {
-		cl := make([]*altinnSystemUser, len(list))
-		for i, u := range list {
-			cl[i] = out.systemUsers[u.id]
-		}
-		out.usersByParty[party] = cl
-	}
+	out.requests = make(map[string]*altinnRequest, len(st.requests))
+	out.requestsByKey = make(map[altinnRequestKey][]*altinnRequest, len(st.requestsByKey))
+	out.requestsBySys = make(map[string][]*altinnRequest, len(st.requestsBySys))
 	for _, r := range st.requests {
 		c := *r
 		out.addRequest(&c)
@@ -320,8 +329,25 @@ func (st *altinnState) clone() altinnState {
 	return out
 }
 
-func cloneIndexLists[K comparable](m map[K][]int) map[K][]int {
-	out := make(map[K][]int, len(m))
+// own makes the shared maps of a cloned state its own before a write: the
+// maps are copied, the index lists clipped (so that an append copies
+// them), their values shared.
+func (st *altinnState) own() {
+	if !st.shared {
+		return
+	}
+	st.shared = false
+	st.orgs, st.orgByParty, st.orgByUUID = maps.Clone(st.orgs), maps.Clone(st.orgByParty), maps.Clone(st.orgByUUID)
+	st.persons, st.personAt = slices.Clone(st.persons), maps.Clone(st.personAt)
+	st.roles, st.roleSet = slices.Clip(st.roles), maps.Clone(st.roleSet)
+	st.rolesTo, st.rolesFrom = clipLists(st.rolesTo), clipLists(st.rolesFrom)
+	st.systems, st.systemByClient = maps.Clone(st.systems), maps.Clone(st.systemByClient)
+	st.systemUsers, st.userByTriple, st.usersByParty = maps.Clone(st.systemUsers), maps.Clone(st.userByTriple), clipLists(st.usersByParty)
+}
+
+// clipLists is a copy of an index whose lists an append copies.
+func clipLists[K comparable, V any](m map[K][]V) map[K][]V {
+	out := make(map[K][]V, len(m))
 	for k, v := range m {
 		out[k] = slices.Clip(v)
 	}

@@ -480,7 +480,7 @@ func (a *Altinn) handleUpdateRights(w http.ResponseWriter, r *http.Request) {
 		writeAltinnValidation(w, errs)
 		return
 	}
-	s.rights = altinnCloneRights(rights)
+	a.replaceSystem(s, func(c *altinnSystem) { c.rights = altinnCloneRights(rights) })
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 
@@ -511,7 +511,7 @@ func (a *Altinn) handleUpdatePackages(w http.ResponseWriter, r *http.Request) {
 		writeAltinnValidation(w, errs)
 		return
 	}
-	s.packages = altinnClonePackages(pkgs)
+	a.replaceSystem(s, func(c *altinnSystem) { c.packages = altinnClonePackages(pkgs) })
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 

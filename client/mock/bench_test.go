@@ -2,6 +2,7 @@ package mock
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -177,5 +178,64 @@ func BenchmarkToken(b *testing.B) {
 		if resp.StatusCode != http.StatusOK {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
+	}
+}
+
+// benchSizes are the world sizes of the seeding and reset benchmarks.
+var benchSizes = []int{1000, 10000, 100000}
+
+// BenchmarkSeed starts the mocks (Start) with ScaleSeed worlds of 1,000,
+// 10,000 and 100,000 system users, clients, systems and delegations;
+// ns/item is the time per system user (budget: within 2x across the sizes).
+func BenchmarkSeed(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			seed := ServiceOwnerSeed().Merge(ScaleSeed(n, benchJWKS()))
+			b.ResetTimer()
+			for b.Loop() {
+				env, err := Start(context.Background(), seed)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				env.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
+		})
+	}
+}
+
+// BenchmarkReset is POST /mock/reset in the same worlds, over HTTP, and
+// then the copy of Altinn's state that the first write after a reset makes
+// (altinnState.own); ns/item is the time of both per system user.
+func BenchmarkReset(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			env, err := Start(context.Background(), ServiceOwnerSeed().Merge(ScaleSeed(n, benchJWKS())))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer env.Close()
+			b.ResetTimer()
+			for b.Loop() {
+				resp, err := http.Post(env.AltinnURL+"mock/reset", "application/json", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("reset: %d", resp.StatusCode)
+				}
+				env.mu.RLock()
+				al := env.world.al
+				env.mu.RUnlock()
+				al.mu.Lock()
+				al.own()
+				al.mu.Unlock()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/item")
+		})
 	}
 }

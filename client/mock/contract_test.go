@@ -520,12 +520,9 @@ func TestContract5ValidationCodes(t *testing.T) {
 	delegate := func(clientUUID string) ctResp {
 		return e.altinn("POST", "authentication/api/v1/enduser/systemuser/clients?agent="+agentID+"&client="+clientUUID, dress, nil)
 	}
-	apeUUID := ""
-	for _, o := range e.env.seed.Orgs {
-		if o.OrgNo == OrgSubtilApe {
-			apeUUID = o.PartyUUID
-		}
-	}
+	e.env.mu.RLock()
+	apeUUID := e.env.world.al.orgs[OrgSubtilApe].PartyUUID
+	e.env.mu.RUnlock()
 	wantProblem(t, delegate(altinnUUID()), 400, "AUTH-00079")
 	wantProblem(t, delegate(apeUUID), 400, "AUTH-00080")
 }

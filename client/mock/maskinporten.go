@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -64,13 +65,8 @@ type Maskinporten struct {
 	key       *rsa.PrivateKey
 	mux       *http.ServeMux
 
-	// mu guards the registry maps. Their values are never changed in
-	// place (an update stores a new value), so a reader may keep one after
-	// unlocking.
-	mu       sync.RWMutex
-	clients  map[string]*mpClient
-	scopes   map[string]*mpScope
-	prefixes map[string]string // scope prefix → the org that owns it
+	mu         sync.RWMutex
+	mpRegistry // guarded by mu
 
 	replay mpReplay
 
@@ -78,6 +74,22 @@ type Maskinporten struct {
 	self    string
 	selfIat time.Time
 	selfExp time.Time
+}
+
+// mpRegistry is what the mock Maskinporten knows from its seed and its
+// self-service API. The maps' values are never changed in place (an update
+// stores a new value), so a reader may keep one after unlocking, and a
+// copy of the maps is a copy of the registry.
+type mpRegistry struct {
+	clients  map[string]*mpClient
+	scopes   map[string]*mpScope
+	prefixes map[string]string // scope prefix → the org that owns it
+}
+
+// clone is a copy of the registry that a write to either leaves apart.
+func (r mpRegistry) clone() mpRegistry {
+	r.clients, r.scopes, r.prefixes = maps.Clone(r.clients), maps.Clone(r.scopes), maps.Clone(r.prefixes)
+	return r
 }
 
 // mpClient is a registered Maskinporten client with its parsed keys.
@@ -136,16 +148,38 @@ func NewMaskinporten(cfg MaskinportenConfig) (*Maskinporten, error) {
 		http:      mpHTTPClient(cfg.HTTP),
 		clock:     clock,
 		key:       &key,
-		mux:       http.NewServeMux(),
-		clients:   map[string]*mpClient{},
-		scopes:    map[string]*mpScope{},
-		prefixes:  map[string]string{},
+		mpRegistry: mpRegistry{
+			clients:  map[string]*mpClient{},
+			scopes:   map[string]*mpScope{},
+			prefixes: map[string]string{},
+		},
 	}
+	m.routes()
+	return m, nil
+}
+
+// routes makes the mux and registers the routes.
+func (m *Maskinporten) routes() {
+	m.mux = http.NewServeMux()
 	m.replay.seen = map[string]time.Time{}
 	m.routeToken(m.mux)
 	m.routeSelfService(m.mux)
 	m.routeKnobs(m.mux)
-	return m, nil
+}
+
+// clone is a Maskinporten with m's registry, as a reset of the world makes
+// it from the seeded one: no grant seen, and its own token for Altinn
+// kept, as it is still valid.
+func (m *Maskinporten) clone() *Maskinporten {
+	m.mu.RLock()
+	reg := m.mpRegistry.clone()
+	m.mu.RUnlock()
+	c := &Maskinporten{issuer: m.issuer, altinnURL: m.altinnURL, http: m.http, clock: m.clock, key: m.key, mpRegistry: reg}
+	m.selfMu.Lock()
+	c.self, c.selfIat, c.selfExp = m.self, m.selfIat, m.selfExp
+	m.selfMu.Unlock()
+	c.routes()
+	return c
 }
 
 // routeToken registers the routes of the token endpoint, its metadata and

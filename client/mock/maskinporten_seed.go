@@ -1,10 +1,12 @@
 package mock
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/systembruker/workbench/client"
@@ -16,7 +18,10 @@ import (
 // clients may name them; a later entry with the same client_id or scope
 // name replaces an earlier one. A seed with an invalid entry changes
 // nothing.
-func (m *Maskinporten) Seed(s Seed) error {
+func (m *Maskinporten) Seed(s Seed) error { return m.seed(context.Background(), s) }
+
+// seed is Seed, stopping with ctx's error when ctx ends.
+func (m *Maskinporten) seed(ctx context.Context, s Seed) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.clock.Now()
@@ -34,11 +39,16 @@ func (m *Maskinporten) Seed(s Seed) error {
 		scopes[sc.Name] = sc
 		prefixes[sc.Prefix] = sc.Owner
 	}
-	for _, sc := range s.Clients {
+	keySets := map[string]*mpClient{} // the clients' key sets, each kept once
+	for i, sc := range s.Clients {
+		if stopped(ctx, i) {
+			return ctx.Err()
+		}
 		c, err := mpSeedClient(sc, scopes, now)
 		if err != nil {
 			return fmt.Errorf("client (%q): %w", sc.ClientID, err)
 		}
+		mpShareKeys(c, keySets)
 		clients[c.ID] = c
 	}
 	m.clients, m.scopes, m.prefixes = clients, scopes, prefixes
@@ -92,4 +102,19 @@ func mpSeedClient(sc SeedClient, scopes map[string]*mpScope, now time.Time) (*mp
 		ID: sc.ClientID, OrgNo: sc.OrgNo, Name: sc.Name, Scopes: names,
 		JWKS: client.JWKS{Keys: slices.Clone(sc.JWKS.Keys)}, keys: keys, Created: now, Updated: now,
 	}, nil
+}
+
+// mpShareKeys gives c the key set of an earlier client in seen with the
+// same keys, or adds c's: a seed of many clients sharing one key (a load
+// test's) then holds the key once. Key sets are never changed in place.
+func mpShareKeys(c *mpClient, seen map[string]*mpClient) {
+	var id strings.Builder
+	for _, k := range c.JWKS.Keys {
+		fmt.Fprintf(&id, "%q %q %q %q %q %q %q\n", k.Kty, k.Kid, k.Use, k.Alg, k.N, k.E, k.X5c)
+	}
+	if other, ok := seen[id.String()]; ok {
+		c.JWKS, c.keys = other.JWKS, other.keys
+		return
+	}
+	seen[id.String()] = c
 }

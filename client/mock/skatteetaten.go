@@ -37,7 +37,7 @@ type Skatteetaten struct {
 	pdp    *skePDPClient
 
 	mu     sync.RWMutex
-	claims map[string]skeAapneKrav // open claims by org number
+	known  map[string]bool // the organisations with an answer: their claims are skeClaimsFor's
 }
 
 // The rights package the mock serves: the one for accounting systems with
@@ -78,7 +78,7 @@ func NewSkatteetaten(cfg SkatteetatenConfig) (*Skatteetaten, error) {
 		mux:    http.NewServeMux(),
 		mpKeys: newJWKSCache(cfg.MaskinportenURL+"jwk", cfg.HTTP),
 		pdp:    newSkePDPClient(cfg),
-		claims: map[string]skeAapneKrav{},
+		known:  map[string]bool{},
 	}
 	unknown := func(w http.ResponseWriter, r *http.Request) {
 		corr := skeCorrelationID(w, r)
@@ -111,7 +111,7 @@ func (s *Skatteetaten) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Seed loads the open claims per organisation: deterministic claims for
 // the seed's example company, an empty but well-formed answer for every
-// other known organisation.
+// other known organisation (made when asked for, the same every time).
 func (s *Skatteetaten) Seed(seed Seed) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,7 +119,7 @@ func (s *Skatteetaten) Seed(seed Seed) error {
 		if !altinnOrgNoRE.MatchString(o.OrgNo) {
 			return fmt.Errorf("orgs (%s): orgNo must be nine digits", o.OrgNo)
 		}
-		s.claims[o.OrgNo] = skeClaimsFor(o.OrgNo)
+		s.known[o.OrgNo] = true
 	}
 	return nil
 }
@@ -188,13 +188,13 @@ func (s *Skatteetaten) handleAapneKrav(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.RLock()
-	answer, ok := s.claims[orgNo]
+	ok := s.known[orgNo]
 	s.mu.RUnlock()
 	if !ok {
 		s.fail(w, http.StatusNotFound, "KB-009", "Ingen treff på oppgitt identifikator "+orgNo, corr)
 		return
 	}
-	writeJSON(w, http.StatusOK, answer)
+	writeJSON(w, http.StatusOK, skeClaimsFor(orgNo))
 }
 
 func skeHasScope(scope, want string) bool {

@@ -6,7 +6,6 @@
 package mock
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
@@ -17,7 +16,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -118,6 +117,12 @@ type Seed struct {
 	Systems     []map[string]any `json:"systems,omitempty"` // the system register's POST /vendor body
 	SystemUsers []SeedSystemUser `json:"systemUsers,omitempty"`
 	Delegations []SeedDelegation `json:"clientDelegations,omitempty"`
+
+	// systemsJSON are systems as ReadSeedFile read them, each the JSON of
+	// its POST /vendor body, seeded after Systems: kept as JSON, for as
+	// maps they would take eight times the file's bytes (220 MB for
+	// 100,000 systems).
+	systemsJSON []json.RawMessage
 }
 
 // The tt02 test data of the seed's example (see the spec, §10).
@@ -227,10 +232,24 @@ func (s Seed) Merge(more Seed) Seed {
 	s.Clients = append(s.Clients, more.Clients...)
 	s.Scopes = append(s.Scopes, more.Scopes...)
 	s.Resources = append(s.Resources, more.Resources...)
-	s.Systems = append(s.Systems, more.Systems...)
+	s.Systems, s.systemsJSON = mergeSystems(s, more)
 	s.SystemUsers = append(s.SystemUsers, more.SystemUsers...)
 	s.Delegations = append(s.Delegations, more.Delegations...)
 	return s
+}
+
+// mergeSystems keeps the order of s's and more's systems, maps and JSON:
+// once s has systems read from a file, more's maps follow them as JSON.
+func mergeSystems(s, more Seed) ([]map[string]any, []json.RawMessage) {
+	if len(s.systemsJSON) == 0 {
+		return append(s.Systems, more.Systems...), append(s.systemsJSON, more.systemsJSON...)
+	}
+	raw := slices.Clip(s.systemsJSON)
+	for _, m := range more.Systems {
+		b, _ := json.Marshal(m) // a map decoded from JSON, or written in Go
+		raw = append(raw, b)
+	}
+	return s.Systems, append(raw, more.systemsJSON...)
 }
 
 // Clock gives the mocks their time. Its offset is a knob of the mock's
@@ -266,14 +285,16 @@ type Env struct {
 	AltinnURL       string
 	SkatteetatenURL string
 
-	seed    Seed
+	// seeded is the world as the seed made it, validated once and never
+	// served: every generation is a copy of it (world.copy).
+	seeded  *world
 	hc      *http.Client
 	mu      sync.RWMutex
 	world   *world
 	servers []*http.Server
 }
 
-// world is one generation of the three services: a reset builds a new one.
+// world is one generation of the three services: a reset makes a new one.
 type world struct {
 	mp *Maskinporten
 	al *Altinn
@@ -281,7 +302,8 @@ type world struct {
 }
 
 // Start seeds the three services and serves them on loopback listeners
-// until ctx ends or Close is called.
+// until ctx ends or Close is called. When ctx ends while it seeds, it
+// stops at once with ctx's error.
 func Start(ctx context.Context, seed Seed) (*Env, error) {
 	var ls []net.Listener
 	closeAll := func() {
@@ -300,19 +322,19 @@ func Start(ctx context.Context, seed Seed) (*Env, error) {
 		urls = append(urls, "http://"+l.Addr().String()+"/")
 	}
 	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1],
-		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], seed: seed}
+		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:]}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
 	env.hc = &http.Client{Timeout: 10 * time.Second, Transport: &traceTransport{base: tr, names: map[string]string{
 		urls[0]: "maskinporten", urls[1]: "altinn", urls[2]: "skatteetaten",
 	}}}
-	w, err := env.build(nil)
+	w, err := env.build(ctx, seed)
 	if err != nil {
 		closeAll()
 		return nil, err
 	}
-	env.world = w
+	env.seeded, env.world = w, w.copy()
 	for i, name := range []string{"maskinporten", "altinn", "skatteetaten"} {
 		srv := &http.Server{Handler: env.handler(name, i), ReadHeaderTimeout: 10 * time.Second}
 		env.servers = append(env.servers, srv)
@@ -325,11 +347,10 @@ func Start(ctx context.Context, seed Seed) (*Env, error) {
 	return env, nil
 }
 
-// build makes a fresh generation of the services from the seed. A given
-// Skatteetaten is kept: its state is the seed's claims, and its cached
-// tokens (four RSA signatures to get again) stay valid across a reset.
-func (e *Env) build(sk *Skatteetaten) (*world, error) {
-	w := &world{sk: sk}
+// build makes the three services and seeds them, every entry checked as
+// the real services check what they are sent.
+func (e *Env) build(ctx context.Context, seed Seed) (*world, error) {
+	w := &world{}
 	var err error
 	w.mp, err = NewMaskinporten(MaskinportenConfig{
 		Issuer: e.MaskinportenURL, AltinnURL: e.AltinnURL, HTTP: e.hc, Clock: e.Clock, Key: mustKey("maskinporten"),
@@ -339,7 +360,7 @@ func (e *Env) build(sk *Skatteetaten) (*world, error) {
 			URL: e.AltinnURL, MaskinportenURL: e.MaskinportenURL, HTTP: e.hc, Clock: e.Clock, Key: mustKey("altinn"),
 		})
 	}
-	if err == nil && w.sk == nil {
+	if err == nil {
 		w.sk, err = NewSkatteetaten(SkatteetatenConfig{
 			URL: e.SkatteetatenURL, MaskinportenURL: e.MaskinportenURL, AltinnURL: e.AltinnURL, HTTP: e.hc, Clock: e.Clock,
 			ClientID: SkatteetatenClientID, KeyID: SkatteetatenKeyID, Key: mustKey("skatteetaten"),
@@ -349,31 +370,41 @@ func (e *Env) build(sk *Skatteetaten) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := w.mp.Seed(e.seed); err != nil {
-		return nil, fmt.Errorf("seed maskinporten: %w", err)
-	}
-	if err := w.al.Seed(e.seed); err != nil {
-		return nil, fmt.Errorf("seed altinn: %w", err)
-	}
-	if sk == nil {
-		if err := w.sk.Seed(e.seed); err != nil {
-			return nil, fmt.Errorf("seed skatteetaten: %w", err)
+	stop := func(err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("stopped while seeding: %w", ctx.Err())
 		}
+		return err
 	}
-	return w, nil
+	if err := w.mp.seed(ctx, seed); err != nil {
+		return nil, stop(fmt.Errorf("seed maskinporten: %w", err))
+	}
+	if err := w.sk.Seed(seed); err != nil {
+		return nil, fmt.Errorf("seed skatteetaten: %w", err)
+	}
+	// Altinn last: it lets go of each part of the seed once it has seeded
+	// it (see altinn_seed.go), and seed is not used after this call.
+	if err := w.al.seed(ctx, seed); err != nil {
+		return nil, stop(fmt.Errorf("seed altinn: %w", err))
+	}
+	return w, stop(nil)
+}
+
+// copy is a new generation of the world w was seeded as: Maskinporten's
+// registry and Altinn's state copied, without checking the seed again
+// (they were checked when w was made), and the same Skatteetaten, whose
+// state is the seed's claims and whose cached tokens stay valid.
+func (w *world) copy() *world {
+	return &world{mp: w.mp.clone(), al: w.al.clone(), sk: w.sk}
 }
 
 // Reset puts the world back to its seed: every client, system, request,
 // system user, delegation and grant made since is gone, and the clock is
 // right again. POST /mock/reset on any of the three hosts does the same.
+// It copies the world as Start seeded it, so it costs a copy of the
+// state's maps, not a seeding.
 func (e *Env) Reset() error {
-	e.mu.RLock()
-	sk := e.world.sk
-	e.mu.RUnlock()
-	w, err := e.build(sk)
-	if err != nil {
-		return err
-	}
+	w := e.seeded.copy()
 	e.Clock.SetOffset(0)
 	e.mu.Lock()
 	e.world = w
@@ -438,25 +469,4 @@ func parseKey(name string) *rsa.PrivateKey {
 // Skatteetaten's own, done elsewhere).
 func ServiceOwnerKey() client.SigningKey {
 	return client.SigningKey{Key: mustKey("skatteetaten"), KeyID: SkatteetatenKeyID}
-}
-
-// ReadSeedFile reads a JSON seed file. Unknown fields are errors, so a
-// misspelt key does not silently leave state out.
-func ReadSeedFile(path string) (Seed, error) {
-	var s Seed
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return s, fmt.Errorf("read seed: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line := bytes.Count(b[:se.Offset], []byte("\n")) + 1
-			return s, fmt.Errorf("seed %s:%d: %v", path, line, err)
-		}
-		return s, fmt.Errorf("seed %s: %v (the README's \"Seed file\" section lists the fields)", path, err)
-	}
-	return s, nil
 }

@@ -1,0 +1,124 @@
+package mock
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+)
+
+// ReadSeedFile reads a JSON seed file. Unknown fields are errors, so a
+// misspelt key does not silently leave state out.
+//
+// The file is decoded entry by entry as it is read: a seed of 100,000
+// system users is about 100 MB of JSON, which decoded whole would be held
+// twice or more (encoding/json buffers a value whole, doubling its buffer
+// as it grows). Systems stay JSON (Seed.systemsJSON).
+func ReadSeedFile(path string) (Seed, error) {
+	var s Seed
+	file, err := os.Open(path)
+	if err != nil {
+		return s, fmt.Errorf("read seed: %w", err)
+	}
+	defer file.Close()
+	dec := json.NewDecoder(bufio.NewReaderSize(file, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := decodeSeed(dec, &s); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			b, _ := os.ReadFile(path)
+			line := bytes.Count(b[:min(se.Offset, int64(len(b)))], []byte("\n")) + 1
+			return s, fmt.Errorf("seed %s:%d: %v", path, line, err)
+		}
+		return s, fmt.Errorf("seed %s: %v (the README's \"Seed file\" section lists the fields)", path, err)
+	}
+	return s, nil
+}
+
+// decodeSeed reads one JSON object into s, each list an entry at a time.
+// The keys are Seed's JSON names, found by reflection, so a field added to
+// Seed is read without more code here.
+func decodeSeed(dec *json.Decoder, s *Seed) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	v := reflect.ValueOf(s).Elem()
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		if key == "systems" {
+			err = decodeList(dec, reflect.ValueOf(&s.systemsJSON).Elem())
+		} else if f, ok := seedField(v, key); !ok {
+			return fmt.Errorf("json: unknown field %q", key)
+		} else if f.Kind() == reflect.Slice {
+			err = decodeList(dec, f)
+		} else {
+			err = dec.Decode(f.Addr().Interface())
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err == nil {
+		return errors.New("more JSON after the seed's object")
+	}
+	return nil
+}
+
+// seedField is the field of Seed whose JSON name is key (any case, as
+// encoding/json matches).
+func seedField(v reflect.Value, key string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if t.Field(i).IsExported() && name != "" && name != "-" && strings.EqualFold(name, key) {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// decodeList reads a JSON array (or null) into the slice f, one element at
+// a time.
+func decodeList(dec *json.Decoder, f reflect.Value) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return nil
+	}
+	if d, ok := t.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("json: cannot unmarshal %v into a list", t)
+	}
+	for i := 0; dec.More(); i++ {
+		e := reflect.New(f.Type().Elem())
+		if err := dec.Decode(e.Interface()); err != nil {
+			return fmt.Errorf("[%d]: %w", i, err)
+		}
+		f.Set(reflect.Append(f, e.Elem()))
+	}
+	_, err = dec.Token() // the closing ]
+	return err
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != want {
+		return fmt.Errorf("json: expected %q, found %v", want, t)
+	}
+	return nil
+}
