@@ -36,8 +36,8 @@ type Skatteetaten struct {
 	mpKeys *jwksCache
 	pdp    *skePDPClient
 
-	mu     sync.RWMutex
-	known  map[string]bool // the organisations with an answer: their claims are skeClaimsFor's
+	mu    sync.RWMutex
+	known map[string]bool // the organisations with an answer: their claims are skeClaimsFor's
 }
 
 // The rights package the mock serves: the one for accounting systems with
