@@ -31,22 +31,41 @@ func cmdServe(g globals, args []string, stdout, stderr io.Writer) int {
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, serveHelp); !ok {
 		return code
 	}
-	seed := mock.ServiceOwnerSeed()
-	if *seedFile != "" {
-		more, err := mock.ReadSeedFile(*seedFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "workbench serve: %v\n", err)
-			return 2
-		}
-		seed = seed.Merge(more)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env, err := mock.Start(ctx, seed)
-	if err != nil {
-		fmt.Fprintf(stderr, "workbench serve: %v\n", err)
+	// Reading and seeding a large world takes seconds: an interrupt then
+	// ends serve at once, not when seeding is done.
+	type started struct {
+		env  *mock.Env
+		err  error
+		code int
+	}
+	done := make(chan started, 1)
+	go func() {
+		seed := mock.ServiceOwnerSeed()
+		if *seedFile != "" {
+			more, err := mock.ReadSeedFile(*seedFile)
+			if err != nil {
+				done <- started{err: err, code: 2}
+				return
+			}
+			seed = seed.Merge(more)
+		}
+		env, err := mock.Start(ctx, seed)
+		done <- started{env, err, 1}
+	}()
+	var s started
+	select {
+	case s = <-done:
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "workbench serve: interrupted while seeding")
 		return 1
 	}
+	if s.err != nil {
+		fmt.Fprintf(stderr, "workbench serve: %v\n", s.err)
+		return s.code
+	}
+	env := s.env
 	defer env.Close()
 	fmt.Fprintf(stdout, "maskinporten %s\naltinn %s\nskatteetaten %s\n", env.MaskinportenURL, env.AltinnURL, env.SkatteetatenURL)
 	if f, ok := stdout.(*os.File); ok {

@@ -23,13 +23,14 @@ import (
 	"github.com/systembruker/workbench/client/mock"
 )
 
-// The process benchmarks (README, "Benchmarks"): the workbench built as a
-// binary, as a user runs it. The machine is shared and noisy, so what is
-// compared runs in the same benchmark, alternately.
+// The workbench built as a binary and run as a user runs it: the process
+// benchmarks (README, "Benchmarks"; the machine is shared and noisy, so
+// what is compared runs in the same benchmark, alternately) and what only a
+// process shows (signals).
 
 // buildBinary builds the main package at pkg (a path the go tool takes)
 // into dir and returns the binary's path.
-func buildBinary(b *testing.B, dir, name, pkg string) string {
+func buildBinary(b testing.TB, dir, name, pkg string) string {
 	b.Helper()
 	out := filepath.Join(dir, name)
 	cmd := exec.Command("go", "build", "-o", out, pkg)
@@ -117,7 +118,7 @@ func benchKey(b *testing.B, path, kid string) client.JWKS {
 	return client.JWKS{Keys: []client.JWK{client.PublicJWK(&k.PublicKey, kid)}}
 }
 
-func writeSeed(b *testing.B, path string, s mock.Seed) {
+func writeSeed(b testing.TB, path string, s mock.Seed) {
 	b.Helper()
 	j, err := json.Marshal(s)
 	if err != nil {
@@ -125,6 +126,32 @@ func writeSeed(b *testing.B, path string, s mock.Seed) {
 	}
 	if err := os.WriteFile(path, j, 0o600); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// TestServeStopsWhileSeeding: SIGTERM while serve seeds a large world ends
+// it then, without the world ever being served (before, serve finished
+// seeding first, printed its URLs and only then stopped).
+func TestServeStopsWhileSeeding(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the workbench and a 50,000 system user seed")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir, "workbench", "../..")
+	seed := filepath.Join(dir, "seed.json")
+	writeSeed(t, seed, mock.ScaleSeed(50000, client.JWKS{Keys: []client.JWK{client.PublicJWK(&mock.ServiceOwnerKey().Key.PublicKey, "k")}}))
+	cmd := exec.Command(bin, "serve", "--seed", seed)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Reading and seeding 50,000 of everything takes a second or more.
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if stdout.Len() != 0 || err == nil || !strings.Contains(stderr.String(), "interrupted while seeding") {
+		t.Fatalf("serve after SIGTERM while seeding: %v, stdout %q, stderr %q", err, stdout.String(), stderr.String())
 	}
 }
 
