@@ -281,6 +281,8 @@ var narrations = map[string]narration{
 				"`systemuser_org`; `consumer` is the vendor.",
 			lifetimePoint,
 			jtiPoint,
+			"`jti` is recommended, not required: a grant without a `jti` is accepted, and nothing stops " +
+				"it being posted again (by you, or by whoever copied it) until it expires. So always send a fresh `jti`.",
 		},
 		links: [][2]string{{"Maskinporten: system users", client.DocMPSystemUser}, {"Altinn: use the token", client.DocUseToken}},
 	},
