@@ -41,7 +41,8 @@ func stepReview(actor Actor) Step {
 				r.note("send this to %s, who opens it in a browser and logs in with ID-porten (TestID in tt02):\n%s", name, r.state.ConfirmURL)
 				return nil
 			}
-			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL)
+			pid, _ := r.person()
+			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL, pid)
 			if err != nil {
 				return err
 			}
