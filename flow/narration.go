@@ -116,6 +116,9 @@ var narrations = map[string]narration{
 				"registered on the client) or `x5c` (a business certificate chain), never both.",
 			"Maskinporten checks the signature with the public key registered under that `kid`: " +
 				"another key, or an unknown `kid`, is MP-124 \"invalid JWT signature\".",
+			"A client with a registered key must use `kid`. A business certificate in `x5c` counts only from an " +
+				"approved issuer (Buypass or Commfides; the mocks trust their own test CA instead): a self-signed one " +
+				"is MP-120 \"signed with an invalid certificate\".",
 			"Registered keys expire after a year (MP-121 \"expired key\").",
 		},
 		links: [][2]string{{"Maskinporten: the JWT grant", client.DocMPGrant}, {"error codes", client.DocMPErrors}},
@@ -183,6 +186,8 @@ var narrations = map[string]narration{
 			"The person logs in with ID-porten (TestID in tt02) and sees the request; nothing is created yet.",
 			"The request stays `New` until someone decides; one still `New` after 180 days is `Timedout`.",
 			"Today's `confirmUrl` ends in `&DONTCHOOSEREPORTEE=true`; older examples in the docs leave it out.",
+			"Against the mocks a login page with a choice of test person stands in for ID-porten; like the real " +
+				"page it keeps a session cookie and takes a decision only from its own form, never from another site.",
 		},
 		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"system user requests", client.DocRequests}},
 	},
