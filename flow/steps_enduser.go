@@ -41,10 +41,12 @@ func stepReview(actor Actor) Step {
 				r.note("send this to %s, who opens it in a browser and logs in with ID-porten (TestID in tt02):\n%s", name, r.state.ConfirmURL)
 				return nil
 			}
-			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL)
+			pid, name := r.person()
+			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL, pid)
 			if err != nil {
 				return err
 			}
+			r.note("%s logged in (the mock's login page stands in for ID-porten) and sees the request", name)
 			if !strings.Contains(page, r.state.SystemID) && !strings.Contains(page, "SmartCloud") {
 				r.note("the page does not name the system %s", r.state.SystemID)
 			}

@@ -69,6 +69,10 @@ func stepVendorKeys() Step {
 			if k.Key == nil {
 				return errors.New("no vendor key loaded: set vendor.key_file in the config (workbench keys new makes one)")
 			}
+			if len(k.CertChain) > 0 {
+				r.note("a business certificate, RSA %d bits: the grant carries its chain (x5c), %d certificate(s), and no kid", k.Key.N.BitLen(), len(k.CertChain))
+				return nil
+			}
 			r.note("kid %s, RSA %d bits; public JWK:\n%s", k.KeyID, k.Key.N.BitLen(), k.PublicJWKS().MarshalIndent())
 			return nil
 		},
@@ -102,6 +106,13 @@ func stepVendorClient() Step {
 			}
 			r.state.VendorClientID = c.ClientID
 			r.note("client_id %s", c.ClientID)
+			if len(r.set.VendorKey.CertChain) > 0 {
+				// A client with a registered key must sign with its kid
+				// (Digdir oidc_api_admin.md L172): one that uses a
+				// business certificate registers none.
+				r.note("no key registered: SmartCloud signs with its business certificate (x5c)")
+				return nil
+			}
 			return r.svc.SelfService.UploadJWKS(ctx, c.ClientID, r.set.VendorKey.PublicJWKS())
 		},
 	}

@@ -41,6 +41,10 @@ type Altinn struct {
 	mpKeys *jwksCache
 	page   *template.Template
 
+	// sessions are the confirm page's logged-in browsers
+	// (altinn_portal_login.go).
+	sessions portalSessions
+
 	mu          sync.RWMutex
 	orgs        map[string]Org // by org number
 	persons     []Person       // in seed order: the confirm page lists them so
