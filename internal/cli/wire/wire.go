@@ -45,11 +45,17 @@ func (s *Session) Close() error {
 // service owner setup: the flow does both), which live until ctx ends or
 // Close. Only then do the services get the mocks' knobs (Services.Mock).
 func Start(ctx context.Context, c *config.Config) (*Session, error) {
+	return StartWith(ctx, c, mock.Options{})
+}
+
+// StartWith is Start with the mocks served as o says (e.g. all on one
+// address under path prefixes, as `serve --addr` serves them).
+func StartWith(ctx context.Context, c *config.Config, o mock.Options) (*Session, error) {
 	s := &Session{}
 	p := c.Profile()
 	var err error
 	if !c.Real() {
-		s.Mock, err = mock.Start(ctx, mock.BaseSeed())
+		s.Mock, err = mock.StartWith(ctx, mock.BaseSeed(), o)
 		if err != nil {
 			return nil, fmt.Errorf("start the mock services: %w", err)
 		}
