@@ -451,11 +451,17 @@ func ServiceOwnerKey() client.SigningKey {
 // ReadSeedFile reads a JSON seed file. Unknown fields are errors, so a
 // misspelt key does not silently leave state out.
 func ReadSeedFile(path string) (Seed, error) {
-	var s Seed
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return s, fmt.Errorf("read seed: %w", err)
+		return Seed{}, fmt.Errorf("read seed: %w", err)
 	}
+	return ParseSeed(path, b)
+}
+
+// ParseSeed reads a seed in the JSON form of ReadSeedFile; path names it
+// in errors.
+func ParseSeed(path string, b []byte) (Seed, error) {
+	var s Seed
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
