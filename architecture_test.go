@@ -197,6 +197,7 @@ func onlyReturnsALiteral(body *ast.BlockStmt) bool {
 // call{} literal), so they need no mock file of the same name.
 var noService = map[string]string{
 	"altinn.go":   "the types the Altinn areas share",
+	"claims.go":   "what the claims of grants and tokens mean",
 	"errors.go":   "the typed errors",
 	"exchange.go": "the recorded exchange",
 	"explain.go":  "the explanations of error codes",
