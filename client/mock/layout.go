@@ -121,20 +121,6 @@ func dialable(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// Loopback reports whether HOST:PORT binds to loopback only (127.0.0.0/8,
-// ::1 or localhost); an empty host binds to every interface.
-func Loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // handlers are the servers' handlers, one per listener.
 func (e *Env) handlers(l *listening, log *slog.Logger) []http.Handler {
 	wrap := func(service string, h http.Handler) http.Handler {

@@ -272,3 +272,10 @@ func (r *mpReplay) seenBefore(key string, now time.Time) bool {
 	t, ok := r.seen[key]
 	return ok && !now.After(t)
 }
+
+// MaskinportenJWKS is the key set every mock Maskinporten signs its tokens
+// with: the embedded test key, the same in every serve and after every
+// reset, so that `workbench inspect` can verify a mock's token offline.
+func MaskinportenJWKS() client.JWKS {
+	return client.JWKS{Keys: []client.JWK{client.PublicJWK(&mustKey("maskinporten").PublicKey, mpKeyID)}}
+}

@@ -30,7 +30,10 @@ Usage:
   workbench run [--scenario NAME] [--format text|json] [-v] [--transcript FILE]
                                            the same flow headless; exit 0 when every step ends as expected;
                                            --transcript writes a Markdown handout, curl script or .http file
-  workbench serve [--seed FILE]            only the mock services, until interrupted
+  workbench serve [--seed FILE] [--addr HOST:PORT [--public-url URL]] [--log-format text|json] [--demo DIR]
+                                           only the mock services, until interrupted; --addr puts
+                                           them on one listener under /maskinporten/, /altinn/,
+                                           /skatteetaten/; --demo writes a ready client key and seed
   workbench scenarios                      list the scenarios
   workbench config init [FILE] [--force]   write a commented starter configuration for tt02
   workbench config check [FILE]            say, field by field, what is wrong with a configuration
@@ -41,6 +44,10 @@ Usage:
   workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
                                            print a system user access token (for curl and scripts)
   workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
+  workbench inspect [JWT | -] [--jwks FILE] [--against URL]
+                                           a grant or token from your code: decoded, explained, and
+                                           checked against every rule, with the mock's code and words;
+                                           exit 0 all hold, 1 one broken, 2 not a JWT
 
 Global flags (before or after the command):
   --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
@@ -131,11 +138,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdToken(g, rest, stdout, stderr)
 	case "explain":
 		return cmdExplain(g, rest, stdout, stderr)
+	case "inspect":
+		return cmdInspect(g, rest, stdin, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, explain)\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, explain, inspect)\n\n%s", cmd, usage)
 	return 2
 }
 

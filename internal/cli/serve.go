@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/systembruker/workbench/client/mock"
+	"github.com/systembruker/workbench/config"
 )
 
 const serveHelp = `Usage: workbench serve [--seed FILE] [--addr HOST:PORT [--public-url URL]]
@@ -129,10 +130,11 @@ func (f serveFlags) options(stderr io.Writer) (o mock.Options, msg string) {
 		}
 		return o, ""
 	}
-	if _, _, err := net.SplitHostPort(f.addr); err != nil {
+	host, _, err := net.SplitHostPort(f.addr)
+	if err != nil {
 		return o, fmt.Sprintf("--addr %q: give HOST:PORT, e.g. 127.0.0.1:8080 (0.0.0.0:8080 in a container)", f.addr)
 	}
-	if !mock.Loopback(f.addr) {
+	if !config.Loopback(host) {
 		fmt.Fprintf(stderr, "workbench serve: warning: --addr %s listens beyond loopback: anyone who can reach it can use the mocks, "+
 			"whose self-service API is open and whose keys are public test keys; use it inside a container or a CI job, never on a shared network\n", f.addr)
 		if f.publicURL == "" {
