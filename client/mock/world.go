@@ -274,11 +274,14 @@ type Env struct {
 	// when each service has a listener of its own.
 	RootURL string
 
-	seed    Seed
-	hc      *http.Client
-	mu      sync.RWMutex
-	world   *world
-	servers []*http.Server
+	// internal is the listener's own root with a public URL, where the
+	// mocks' calls to it go.
+	internal string
+	seed     Seed
+	hc       *http.Client
+	mu       sync.RWMutex
+	world    *world
+	servers  []*http.Server
 }
 
 // world is one generation of the three services: a reset builds a new one.
@@ -304,7 +307,7 @@ func StartWith(ctx context.Context, seed Seed, o Options) (*Env, error) {
 	}
 	urls := l.urls
 	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1],
-		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], RootURL: l.root, seed: seed}
+		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], RootURL: l.root, internal: l.internal, seed: seed}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
