@@ -30,7 +30,9 @@ func TestPublicURLNamesEverythingAndTheMocksStillReachEachOther(t *testing.T) {
 		env.SkatteetatenURL != "http://workbench.invalid:8080/skatteetaten/api/innkreving/kravogbetalinger/" {
 		t.Fatalf("URLs %s %s %s", env.MaskinportenURL, env.AltinnURL, env.SkatteetatenURL)
 	}
-	at := func(public string) string { return strings.Replace(public, "http://workbench.invalid:8080/", env.internal, 1) }
+	at := func(public string) string {
+		return strings.Replace(public, "http://workbench.invalid:8080/", env.internal, 1)
+	}
 	res, err := http.Get(at(env.MaskinportenURL) + ".well-known/oauth-authorization-server")
 	if err != nil {
 		t.Fatal(err)
