@@ -36,12 +36,23 @@ const (
 	DocResourceReg   = "https://github.com/Altinn/altinn-resource-registry"
 )
 
+// The MP-303 explanation, shared with its error value: Maskinporten may
+// send either without the other.
+const (
+	mp303Cause = "Altinn found no system user for the grant: the request is not approved yet (or was rejected); " +
+		"the grant's client (iss: vendor.client_id, or vendor.agent_client_id for the agent system, `token --agent`) " +
+		"is not one the system in the register lists; systemuser_org is not the owner (for an agent system user " +
+		"it must be the facilitator, not the client); or externalRef does not match the request's."
+	mp303Fix = "Check the request's status; sign with the client id the system lists (clientId in the register); " +
+		"put the owner's org in systemuser_org; send the externalRef the request was made with."
+)
+
 var explanations = func() map[string]Explanation {
 	list := []Explanation{
 		// Maskinporten.
 		{"MP-011", "Invalid parameter value in the grant", "The token request or the grant has a malformed value: no assertion, a claim of the wrong type, a resource that is not a string or list.", "Post grant_type and assertion form-encoded; check each claim's type against the grant documentation.", DocMPGrant},
 		{"MP-012", "Grant is used before", "The grant's jti was seen before: the same signed grant was posted twice (a retry, a cached assertion).", "Sign a fresh grant, with a new random jti, for every token request.", DocMPErrors},
-		{"MP-100", "Client not found / client authentication failed", "The grant's iss is not a Maskinporten client in this environment: a typo, or a test client used against production (or the reverse).", "Put your client_id in iss, and send it to the Maskinporten environment where the client was made.", DocMPErrors},
+		{"MP-100", "Client not found / client authentication failed", "The grant's iss is not a Maskinporten client in this environment: a typo in the client id, or a test client used against production (or the reverse).", "Set vendor.client_id (or WORKBENCH_CLIENT_ID; vendor.agent_client_id for the agent system) to the client id Samarbeidsportalen shows for your client: the workbench puts it in the grant's iss. Send the grant to the Maskinporten where the client was made (test.maskinporten.no for a test client).", DocMPErrors},
 		{"MP-110", "Invalid aud", "The grant's aud is not the issuer of the Maskinporten it was sent to (often prod vs test, or a missing trailing slash).", "Set aud to the issuer from the well-known document, e.g. https://test.maskinporten.no/ for test.", DocMPGrant},
 		{"MP-120", "Signed with an invalid certificate", "The business certificate in x5c is expired, not yet valid or not trusted.", "Renew the certificate, or register a key (kid) on the client instead.", DocMPErrors},
 		{"MP-121", "Expired key", "The registered key has expired (keys live a year).", "Make a new key pair, register its public key on the client, and sign with it.", DocMPErrors},
@@ -55,14 +66,14 @@ var explanations = func() map[string]Explanation {
 		{"MP-251", "Consumer has not delegated the scope to the supplier", "An API delegation grant names a consumer that has not delegated the scope to you.", "System users do not use consumer_org; drop it, or have the consumer delegate the scope in Altinn.", DocMPErrors},
 		{"MP-301", "Unknown authorization_details type", "The grant's authorization_details has a type Maskinporten does not know.", `Use "type": "urn:altinn:systemuser" for a system user.`, DocMPSystemUser},
 		{"MP-302", "Unknown fields in authorization_details", "authorization_details holds a field Maskinporten does not know (misspelt, or wrong case).", "Use only type, systemuser_org {authority, ID} and externalRef, spelt exactly so.", DocMPSystemUser},
-		{"MP-303", "Invalid authorization details values (invalid_altinn_customer_configuration)", "Altinn found no system user for the grant: the request is not approved (or was rejected), the system in the register does not list this client_id, systemuser_org is not the owner (for an agent system user it must be the facilitator, not the client), or externalRef does not match the request's.", "Check the request's status; add the client id to the system (clientId); put the owner's org in systemuser_org; send the externalRef the request was made with.", DocMP303},
-		{"invalid_grant", "Maskinporten refused the grant", "One of the grant's checks failed: signature, aud, iat/exp (clock skew over 10 s, lifetime over the limit), jti reuse, client.", "Read the MP id and description in the answer; keep exp - iat at most 120 s and clocks on NTP.", DocMPGrant},
-		{"invalid_scope", "Maskinporten refused a scope", "A scope does not exist or is not on the client.", "See MP-200 / MP-201.", DocMPErrors},
+		{"MP-303", "Invalid authorization details values (invalid_altinn_customer_configuration)", mp303Cause, mp303Fix, DocMP303},
+		{"invalid_grant", "Maskinporten refused the grant", "One of the grant's checks failed: the client (iss, MP-100), the key or signature (kid, MP-124), aud (MP-110), iat/exp (clock skew over 10 s, lifetime over the limit, MP-130), a reused jti (MP-012).", "Read error_description (and the MP id in it or in error_uri): it names the check. Keep exp - iat at most 120 s, clocks on NTP, a fresh jti per grant, and vendor.client_id and vendor.key_id as registered in Samarbeidsportalen.", DocMPGrant},
+		{"invalid_scope", "Maskinporten refused a scope", "A scope the grant asks for is not registered on the client (MP-200), does not exist, or is not a Maskinporten scope (MP-201).", "Add the scope to the client in Samarbeidsportalen, or ask only for the client's scopes; check the scope's spelling with the API owner.", DocMPErrors},
 		{"invalid_request", "Malformed token request", "The POST to /token is missing grant_type or assertion, or is not form-encoded.", "POST application/x-www-form-urlencoded grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<JWT>.", DocMPToken},
-		{"invalid_client", "Client authentication failed", "Maskinporten does not know the client or cannot authenticate it.", "See MP-100.", DocMPErrors},
+		{"invalid_client", "Client authentication failed", "The OAuth error for a client the server does not know or cannot authenticate (RFC 6749 §5.2); Maskinporten itself answers that case with invalid_grant (MP-100).", "Check vendor.client_id (or WORKBENCH_CLIENT_ID) against Samarbeidsportalen, and that the grant goes to the Maskinporten where the client was made.", DocMPErrors},
 		{"unsupported_grant_type", "Unsupported grant type", "grant_type is not the JWT bearer type (often a JSON body instead of a form).", "Send grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer, form-encoded.", DocMPToken},
 		{"invalid_authorization_details", "Invalid authorization_details", "authorization_details is not an array of one system user object, or has unknown types or fields.", "See MP-301 / MP-302.", DocMPSystemUser},
-		{"invalid_altinn_customer_configuration", "Altinn could not find or validate the system user", "Maskinporten's error for MP-303.", "See MP-303.", DocMP303},
+		{"invalid_altinn_customer_configuration", "Altinn could not find or validate the system user (MP-303)", mp303Cause, mp303Fix, DocMP303},
 		{"access_denied", "Access denied", "The organisation may not use the scope (MP-250).", "See MP-250.", DocMPErrors},
 		{"invalid_token", "The bearer token was not accepted", "The token's signature, issuer or expiry did not check out (WWW-Authenticate says which).", "Get a fresh token from the right Maskinporten (or exchange it, for Altinn's PDP).", DocUseToken},
 		{"invalid_client_metadata", "The client registration is not valid", "The self-service API refused the client or key: a scope that does not exist, a key under 2048 bits, a missing kid, or private key members in the upload.", "Register only the public key (kty, kid, n, e) of an RSA key of at least 2048 bits, and existing scopes.", DocMPErrors},

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -36,6 +37,10 @@ type HTTPOptions struct {
 	Retries int
 	// Backoff is the wait before the first retry; zero means DefaultBackoff.
 	Backoff time.Duration
+	// RootCAs are the certificate authorities TLS trusts; nil means the
+	// system's. [network] ca_file adds a company proxy's or a test CA to
+	// the system's roots here; verification itself is never turned off.
+	RootCAs *x509.CertPool
 	// Transport is the underlying transport; nil means a clone of
 	// http.DefaultTransport (which honours HTTPS_PROXY). Its TLS settings
 	// are never loosened.
@@ -64,7 +69,7 @@ func NewHTTPClient(o HTTPOptions) *http.Client {
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 16
-		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs}
 		t.TLSHandshakeTimeout = min(o.Timeout, 10*time.Second)
 		rt = t
 	}
@@ -115,7 +120,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if last || !retryable(res, err) {
 			return res, err
 		}
-		wait := t.wait(attempt, res)
+		wait, ok := t.wait(attempt, res)
+		if !ok {
+			// The server asks for a longer wait than a retry here may
+			// take: the caller decides (a poll waits, bounded by its
+			// deadline); the answer carries the Retry-After.
+			return res, err
+		}
 		what := ""
 		if err != nil {
 			what = newTransportError(req.Method, req.URL.String(), err).Hint
@@ -183,12 +194,13 @@ func (b *cancelBody) Close() error {
 }
 
 // retryable is what may be different a moment later: a gateway that had
-// no upstream, a dropped or refused connection, a timeout. A certificate
-// that does not verify or a host that does not exist will not change.
+// no upstream, too many requests, a dropped or refused connection, a
+// timeout. A certificate that does not verify or a host that does not
+// exist will not change.
 func retryable(res *http.Response, err error) bool {
 	if err == nil {
 		switch res.StatusCode {
-		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			return true
 		}
 		return false
@@ -213,20 +225,44 @@ func retryable(res *http.Response, err error) bool {
 }
 
 // wait is the backoff before retry number attempt+1: exponential with
-// jitter, or the server's Retry-After when it names a short wait.
-func (t *retryTransport) wait(attempt int, res *http.Response) time.Duration {
-	d := t.backoff << attempt
+// jitter, or the server's Retry-After (RFC 9110 §10.2.3, sent with 429 and
+// 503). ok is false when Retry-After asks for more than MaxBackoff: the
+// transport does not retry sooner than asked, and leaves a longer wait to
+// its caller. No rate limit or Retry-After is documented for Maskinporten
+// or Altinn; the bounds here are the workbench's own.
+func (t *retryTransport) wait(attempt int, res *http.Response) (d time.Duration, ok bool) {
+	d = t.backoff << attempt
 	if d > MaxBackoff || d <= 0 {
 		d = MaxBackoff
 	}
 	// Up to a quarter less, so that many clients do not retry in step.
 	d -= time.Duration(rand.Int64N(int64(d)/4 + 1))
 	if res != nil {
-		if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s >= 0 {
-			if ra := time.Duration(s) * time.Second; ra <= MaxBackoff {
-				d = ra
+		if ra, found := parseRetryAfter(res.Header.Get("Retry-After"), time.Now()); found {
+			if ra > MaxBackoff {
+				return 0, false
 			}
+			d = max(d, ra)
 		}
 	}
-	return d
+	return d, true
+}
+
+// parseRetryAfter reads a Retry-After header: a number of seconds or an
+// HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, t.Sub(now)), true
+	}
+	return 0, false
 }

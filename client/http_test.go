@@ -197,3 +197,41 @@ func TestUserAgentOnEveryCall(t *testing.T) {
 		t.Errorf("%d calls", len(ua))
 	}
 }
+
+// TestTransportHonoursRetryAfter: a GET answered 429 or 503 is retried no
+// sooner than Retry-After asks; a longer wait than a retry may take is left
+// to the caller, with the wait on the error.
+func TestTransportHonoursRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		status         int
+		retryAfter     string
+		hits, wantHits int32
+		wantRetryAfter time.Duration
+		wantErr, sawRA bool
+	}{
+		{status: 429, retryAfter: "0", wantHits: 2},
+		{status: 429, retryAfter: "", wantHits: 2},
+		{status: 503, retryAfter: "60", wantHits: 1, wantErr: true, sawRA: true, wantRetryAfter: time.Minute},
+		{status: 429, retryAfter: time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), wantHits: 1, wantErr: true, sawRA: true, wantRetryAfter: time.Hour},
+	} {
+		var hits atomic.Int32
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hits.Add(1) == 1 {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				w.WriteHeader(tt.status)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, wellKnownTest)
+		}))
+		_, err := NewMaskinporten(s.URL, NewHTTPClient(HTTPOptions{Retries: 2, Backoff: time.Millisecond})).WellKnown(context.Background())
+		s.Close()
+		ra, ok := RetryAfter(err)
+		if hits.Load() != tt.wantHits || (err != nil) != tt.wantErr || ok != tt.sawRA ||
+			(ok && (ra > tt.wantRetryAfter || ra < tt.wantRetryAfter-2*time.Second)) || (ok && Status(err) != tt.status) {
+			t.Errorf("%d Retry-After %q: %d requests, err %v, Retry-After %s %v", tt.status, tt.retryAfter, hits.Load(), err, ra, ok)
+		}
+	}
+}
