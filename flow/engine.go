@@ -24,6 +24,7 @@ type Engine struct {
 	state    State
 	results  []StepResult
 	attempts int
+	asker    Asker
 }
 
 // NewEngine returns an engine for the scenario.
@@ -49,7 +50,8 @@ func (e *Engine) reset(keepParams bool) {
 	if keepParams && e.state.Params != nil {
 		p = e.state.clone().Params
 	}
-	e.state = State{Params: p, Agent: e.scenario.Agent}
+	passed := e.state.Passed // a yes given in the session stays given
+	e.state = State{Params: p, Agent: e.scenario.Agent, Passed: passed}
 	e.results = make([]StepResult, len(e.scenario.Steps))
 }
 
@@ -93,13 +95,19 @@ func (e *Engine) SetParam(p Param, v string) error {
 
 // runCtx is what a step's code sees.
 type runCtx struct {
-	svc   Services
-	set   Settings
-	state *State
-	emit  func(Event)
-	step  int
-	res   *StepResult
-	try   int
+	svc    Services
+	set    Settings
+	state  *State
+	emit   func(Event)
+	step   int
+	stepID string
+	res    *StepResult
+	try    int
+	ask    Asker
+	pass   func(key string)
+	// issuedExpires is when the last token postGrant got expires (zero:
+	// unknown).
+	issuedExpires time.Time
 }
 
 func (r *runCtx) note(format string, a ...any) {
@@ -129,6 +137,7 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 	st := e.state.clone()
 	step := e.scenario.Steps[i]
 	e.results[i] = StepResult{Outcome: Running, Attempt: try}
+	ask := e.asker
 	e.mu.Unlock()
 
 	res := StepResult{Attempt: try}
@@ -142,7 +151,8 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 		emit(Event{Kind: StepEnded, Step: i, Attempt: try, Result: &res})
 		return res
 	}
-	rc := &runCtx{svc: e.svc, set: e.settings, state: &st, emit: emit, step: i, res: &res, try: try}
+	rc := &runCtx{svc: e.svc, set: e.settings, state: &st, emit: emit, step: i, stepID: step.ID, res: &res, try: try,
+		ask: ask, pass: e.Pass}
 	ctx = client.WithRecorder(ctx, func(x client.Exchange) {
 		res.Exchanges = append(res.Exchanges, x)
 		emit(Event{Kind: ExchangeDone, Step: i, Attempt: try, Exchange: &x})
@@ -214,7 +224,7 @@ func (e *Engine) Cleanup(ctx context.Context) error {
 		s := e.state.clone()
 		e.mu.Unlock()
 		res := StepResult{}
-		rc := &runCtx{svc: e.svc, set: e.settings, state: &s, emit: func(Event) {}, res: &res}
+		rc := &runCtx{svc: e.svc, set: e.settings, state: &s, emit: func(Event) {}, stepID: st.ID, res: &res, pass: func(string) {}}
 		if err := runSafely(ctx, st, rc); err != nil {
 			errs = append(errs, fmt.Errorf("cleanup %s: %w", st.ID, err))
 		}
