@@ -276,20 +276,20 @@ type State struct {
 	// VendorTokenExpires is when VendorToken expires (from expires_in);
 	// zero when Maskinporten did not say.
 	VendorTokenExpires time.Time
-	JWKS              client.JWKS
-	Issuer            string
-	TokenEndpoint     string
-	SystemID          string
-	Agent             bool
-	RequestID         string
-	ConfirmURL        string
-	RequestStatus     string
-	PersonToken       string
-	PartyID           int
-	SystemUserID      string
-	ClientPartyUUID   string
-	Grant             string
-	AccessToken       string
+	JWKS               client.JWKS
+	Issuer             string
+	TokenEndpoint      string
+	SystemID           string
+	Agent              bool
+	RequestID          string
+	ConfirmURL         string
+	RequestStatus      string
+	PersonToken        string
+	PartyID            int
+	SystemUserID       string
+	ClientPartyUUID    string
+	Grant              string
+	AccessToken        string
 	// Passed are the gates the user has passed (Gate.Key).
 	Passed map[string]bool
 }
