@@ -41,11 +41,27 @@ type HTTPOptions struct {
 	// system's. [network] ca_file adds a company proxy's or a test CA to
 	// the system's roots here; verification itself is never turned off.
 	RootCAs *x509.CertPool
+	// HostLimit bounds the requests (attempts) to any one host: at most
+	// N in any window of Per; a request that would break it waits for its
+	// turn. Zero means no bound. The workbench's real environments use
+	// RealHostLimit: no rate limit is documented for Maskinporten or
+	// Altinn, so the bound is the workbench's own.
+	HostLimit Limit
 	// Transport is the underlying transport; nil means a clone of
 	// http.DefaultTransport (which honours HTTPS_PROXY). Its TLS settings
 	// are never loosened.
 	Transport http.RoundTripper
 }
+
+// Limit is a number of requests per window.
+type Limit struct {
+	N   int
+	Per time.Duration
+}
+
+// RealHostLimit is 2 requests a second averaged over 10 s, per host: what
+// the workbench allows itself against a real service.
+var RealHostLimit = Limit{N: 20, Per: 10 * time.Second}
 
 // NewHTTPClient returns the client every call of the workbench goes
 // through: TLS always verified (TLS 1.2 or newer, the system's roots),
@@ -73,7 +89,54 @@ func NewHTTPClient(o HTTPOptions) *http.Client {
 		t.TLSHandshakeTimeout = min(o.Timeout, 10*time.Second)
 		rt = t
 	}
-	return &http.Client{Transport: &retryTransport{next: rt, timeout: o.Timeout, retries: o.Retries, backoff: o.Backoff}}
+	t := &retryTransport{next: rt, timeout: o.Timeout, retries: o.Retries, backoff: o.Backoff}
+	if o.HostLimit.N > 0 && o.HostLimit.Per > 0 {
+		t.limit = &hostLimiter{limit: o.HostLimit, sent: map[string][]time.Time{}}
+	}
+	return &http.Client{Transport: t}
+}
+
+// hostLimiter keeps, per host, the times of the last N requests, and makes
+// a request wait until the oldest of them is Per old: then no window of
+// Per holds more than N.
+type hostLimiter struct {
+	limit Limit
+	mu    sync.Mutex
+	sent  map[string][]time.Time
+}
+
+// wait takes a turn for host, waiting for it unless ctx ends first.
+func (l *hostLimiter) wait(ctx context.Context, host string) error {
+	l.mu.Lock()
+	now := time.Now()
+	at := now
+	times := l.sent[host]
+	if len(times) >= l.limit.N {
+		at = maxTime(now, times[len(times)-l.limit.N].Add(l.limit.Per))
+	}
+	times = append(times, at)
+	if len(times) > l.limit.N {
+		times = times[len(times)-l.limit.N:]
+	}
+	l.sent[host] = times
+	l.mu.Unlock()
+	if d := at.Sub(now); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // retryTransport gives each attempt its own deadline and retries what is
@@ -83,6 +146,7 @@ type retryTransport struct {
 	timeout time.Duration
 	retries int
 	backoff time.Duration
+	limit   *hostLimiter // nil: none
 }
 
 type attemptsKey struct{}
@@ -149,6 +213,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // once is one attempt under its own deadline, which lasts until the body
 // is closed.
 func (t *retryTransport) once(req *http.Request) (*http.Response, error) {
+	if t.limit != nil {
+		if err := t.limit.wait(req.Context(), req.URL.Host); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout{t.timeout})
 	res, err := t.next.RoundTrip(req.Clone(ctx))
 	if err != nil {

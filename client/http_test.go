@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -233,5 +234,40 @@ func TestTransportHonoursRetryAfter(t *testing.T) {
 			(ok && (ra > tt.wantRetryAfter || ra < tt.wantRetryAfter-2*time.Second)) || (ok && Status(err) != tt.status) {
 			t.Errorf("%d Retry-After %q: %d requests, err %v, Retry-After %s %v", tt.status, tt.retryAfter, hits.Load(), err, ra, ok)
 		}
+	}
+}
+
+// countingTransport records when each request left.
+type countingTransport struct {
+	mu   sync.Mutex
+	sent []time.Time
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.sent = append(c.sent, time.Now())
+	c.mu.Unlock()
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(wellKnownTest)), Request: r}, nil
+}
+
+// TestHostLimitBoundsEveryWindow: with a limit of N per window no window
+// holds more than N requests to a host, and the first N go at once.
+func TestHostLimitBoundsEveryWindow(t *testing.T) {
+	ct := &countingTransport{}
+	lim := Limit{N: 4, Per: 100 * time.Millisecond}
+	m := NewMaskinporten("http://mp.test/", NewHTTPClient(HTTPOptions{HostLimit: lim, Transport: ct}))
+	for i := 0; i < 10; i++ {
+		if _, err := m.WellKnown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := lim.N; i < len(ct.sent); i++ {
+		if gap := ct.sent[i].Sub(ct.sent[i-lim.N]); gap < lim.Per {
+			t.Errorf("requests %d and %d are %s apart: %d in less than %s", i-lim.N, i, gap, lim.N+1, lim.Per)
+		}
+	}
+	if len(ct.sent) != 10 {
+		t.Errorf("%d requests", len(ct.sent))
 	}
 }

@@ -306,7 +306,11 @@ func (c *Config) HTTPOptions() client.HTTPOptions {
 	if r == 0 {
 		r = -1 // none
 	}
-	return client.HTTPOptions{Timeout: c.Timeout(), Retries: r, RootCAs: c.rootCAs()}
+	o := client.HTTPOptions{Timeout: c.Timeout(), Retries: r, RootCAs: c.rootCAs()}
+	if c.Real() {
+		o.HostLimit = client.RealHostLimit
+	}
+	return o
 }
 
 // HTTPClient is the client every call goes through, with the config's

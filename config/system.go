@@ -85,3 +85,9 @@ func (c *Config) rootCAs() *x509.CertPool {
 	}
 	return pool
 }
+
+// ExternalMocks reports whether env = "mock" names mocks of its own (the
+// URLs of a `workbench serve`) instead of the embedded ones.
+func (c *Config) ExternalMocks() bool {
+	return !c.Real() && (c.Maskinporten.URL != "" || c.Altinn.URL != "" || c.Skatteetaten.URL != "")
+}

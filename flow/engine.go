@@ -75,11 +75,23 @@ func (e *Engine) Result(i int) StepResult {
 	return e.results[i]
 }
 
-// Inputs lists step i's inputs with their current values.
+// Inputs lists step i's inputs with their current values. Against a real
+// Altinn the person's decision is theirs, made in the portal, so it is no
+// input there.
 func (e *Engine) Inputs(i int) []Input {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.scenario.Steps[i].InputsWith(e.state.Params)
+	in := e.scenario.Steps[i].InputsWith(e.state.Params)
+	if e.settings.ActAsPeople {
+		return in
+	}
+	out := in[:0:0]
+	for _, x := range in {
+		if x.Param != ParamDecision {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // SetParam changes an input after checking it.
