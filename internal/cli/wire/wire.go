@@ -113,17 +113,16 @@ func Summary(c *config.Config) flow.Settings {
 }
 
 // people are the names of the person who approves and the client
-// administrator. The defaults are the seed's tt02 test persons, right only
-// for the seed's organisations: against a real environment with other
-// organisations the flow names them by their role instead ("the daglig
-// leder of ..."), and a name the config gives is used as it is.
+// administrator. The defaults are the mocks' test persons: against a real
+// environment the workbench does not know who logs in, so it names them by
+// their role ("the daglig leder of ..."), unless the config names them.
 func people(c *config.Config) (endUser, clientAdmin string) {
 	d := config.Default()
 	endUser, clientAdmin = c.Customer.EndUserName, c.Facilitator.ClientAdminName
-	if c.Real() && c.Customer.OrgNo != d.Customer.OrgNo && endUser == d.Customer.EndUserName {
+	if c.Real() && endUser == d.Customer.EndUserName {
 		endUser = ""
 	}
-	if c.Real() && c.Facilitator.OrgNo != d.Facilitator.OrgNo && clientAdmin == d.Facilitator.ClientAdminName {
+	if c.Real() && clientAdmin == d.Facilitator.ClientAdminName {
 		clientAdmin = ""
 	}
 	return endUser, clientAdmin
