@@ -24,9 +24,9 @@ import (
 
 // realWorld is one stand-in and the workbench config pointed at it.
 type realWorld struct {
-	t   *testing.T
-	w   *standin.World
-	cfg string
+	t     *testing.T
+	w     *standin.World
+	cfg   string
 	mu    sync.Mutex
 	out   strings.Builder // everything every run printed, for the name checks
 	spans [][2]time.Time  // when each command ran
