@@ -86,9 +86,13 @@ func (r *runCtx) waitForDecision(ctx context.Context) (client.Request, error) {
 	}
 	req, err := poll(ctx, r.state.VendorToken, r.state.RequestID, o)
 	if errors.Is(err, client.ErrStillUnauthorized) {
-		return req, fmt.Errorf("Altinn refused to show the request's status even to a token fresh from Maskinporten, "+
-			"so this is not an expired token: check that the client %s has the scope %s, and that altinn.url is Altinn's "+
-			"platform and nothing between strips the Authorization header: %w", r.state.VendorClientID, vendorAltinnScopes[2], err)
+		// A 401 is Altinn's authentication refusing the token before any
+		// scope policy (a missing scope is a 403): AUTHN
+		// AuthenticationHost.cs L106-126 (altinn-facts.md §1.2).
+		return req, fmt.Errorf("Altinn did not accept the vendor token even fresh from Maskinporten, so it is not an expired "+
+			"token: Altinn takes tokens only from the Maskinporten of its own environment (tt02: test.maskinporten.no), so check "+
+			"that maskinporten.url and altinn.url are of the same environment, and that nothing between (a proxy) strips the "+
+			"Authorization header: %w", err)
 	}
 	return req, err
 }

@@ -52,6 +52,7 @@ type runCommand struct {
 	found    config.Found
 	env      string
 	scenario string
+	yes      bool // --yes was given: the suggestions keep it
 }
 
 func (c runCommand) line(args ...string) string {
@@ -65,6 +66,9 @@ func (c runCommand) line(args ...string) string {
 	parts = append(parts, "run")
 	if c.scenario != "" && c.scenario != "standard" {
 		parts = append(parts, "--scenario", c.scenario)
+	}
+	if c.yes && !contains(args, "--yes") {
+		parts = append(parts, "--yes")
 	}
 	for _, a := range args {
 		parts = append(parts, shellQuote(a))

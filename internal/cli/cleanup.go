@@ -199,10 +199,12 @@ func (p cleanupPlan) print(w io.Writer, c *config.Config) {
 		for _, u := range p.users {
 			fmt.Fprintf(w, "  %s  %s system user of %s for system %s\n", u.ID, u.UserType, u.ReporteeOrgNo, u.SystemID)
 		}
-		fmt.Fprintf(w, "  Someone with the Tilgangsstyrer (access manager) role at the owner, e.g. its daglig leder, logs in to\n"+
-			"  the Altinn portal for the owner, opens the system access overview (%s), picks the system\n"+
-			"  access and deletes it (Altinn's guide asks to remove an agent system access's customers first). Until then it\n"+
-			"  stays in the owner's list, also after its system is deleted, though Maskinporten then issues no tokens for it.\n", overview)
+		fmt.Fprintf(w, "  To delete one, someone with the Tilgangsstyrer (access manager) role at its owner, e.g. the daglig\n"+
+			"  leder, logs in to the Altinn portal for the owner, opens the overview of system accesses,\n"+
+			"    %s\n"+
+			"  picks the system access and deletes it (Altinn's guide asks to remove an agent system access's\n"+
+			"  customers first). Until then it stays in the owner's list, also after its system is deleted,\n"+
+			"  though Maskinporten then issues no tokens for it.\n", overview)
 	}
 }
 

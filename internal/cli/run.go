@@ -127,7 +127,7 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	if g.sys.Interactive {
 		eng.SetAsker(enterWhenDone(g.stdin, stderr))
 	}
-	cmd := runCommand{found: found, env: g.env, scenario: *name}
+	cmd := runCommand{found: found, env: g.env, scenario: *name, yes: *yes}
 	var rep flow.Report
 	if *format == "json" {
 		rep = eng.RunAll(ctx, nil)
