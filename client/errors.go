@@ -332,7 +332,7 @@ type retryAfterError struct {
 }
 
 func (e *retryAfterError) Error() string {
-	return fmt.Sprintf("%v (Retry-After: %s)", e.err, e.after.Round(time.Second))
+	return fmt.Sprintf("%v (the service asks to wait %s before asking again: Retry-After)", e.err, e.after.Round(time.Second))
 }
 
 func (e *retryAfterError) Unwrap() error { return e.err }

@@ -24,6 +24,9 @@ const (
 	// each one after, up to MaxBackoff.
 	DefaultBackoff = 250 * time.Millisecond
 	MaxBackoff     = 5 * time.Second
+	// MaxRetryAfter is the longest Retry-After the transport waits out
+	// itself before a retry; a longer one is left to the caller.
+	MaxRetryAfter = 30 * time.Second
 )
 
 // HTTPOptions are the network settings of the workbench's HTTP client.
@@ -295,7 +298,7 @@ func retryable(res *http.Response, err error) bool {
 
 // wait is the backoff before retry number attempt+1: exponential with
 // jitter, or the server's Retry-After (RFC 9110 §10.2.3, sent with 429 and
-// 503). ok is false when Retry-After asks for more than MaxBackoff: the
+// 503). ok is false when Retry-After asks for more than MaxRetryAfter: the
 // transport does not retry sooner than asked, and leaves a longer wait to
 // its caller. No rate limit or Retry-After is documented for Maskinporten
 // or Altinn; the bounds here are the workbench's own.
@@ -308,7 +311,7 @@ func (t *retryTransport) wait(attempt int, res *http.Response) (d time.Duration,
 	d -= time.Duration(rand.Int64N(int64(d)/4 + 1))
 	if res != nil {
 		if ra, found := parseRetryAfter(res.Header.Get("Retry-After"), time.Now()); found {
-			if ra > MaxBackoff {
+			if ra > MaxRetryAfter {
 				return 0, false
 			}
 			d = max(d, ra)

@@ -213,6 +213,7 @@ func TestTransportHonoursRetryAfter(t *testing.T) {
 		{status: 429, retryAfter: "0", wantHits: 2},
 		{status: 429, retryAfter: "", wantHits: 2},
 		{status: 503, retryAfter: "60", wantHits: 1, wantErr: true, sawRA: true, wantRetryAfter: time.Minute},
+		{status: 503, retryAfter: "1", wantHits: 2},
 		{status: 429, retryAfter: time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), wantHits: 1, wantErr: true, sawRA: true, wantRetryAfter: time.Hour},
 	} {
 		var hits atomic.Int32

@@ -611,3 +611,72 @@ func TestNoEmptyNamesInRealMode(t *testing.T) {
 		t.Error("the empty-name pattern misses the issue's examples")
 	}
 }
+
+// TestRealRetryAfter: status reads answered 429 with Retry-After are asked
+// again no sooner than Retry-After says: by the transport for a short wait,
+// by the poll for a longer one.
+func TestRealRetryAfter(t *testing.T) {
+	t.Parallel()
+	rw := newRealWorld(t, standin.Options{}, standin.ConfigOptions{})
+	rw.w.RespondWith(standin.RouteRequestGet, 429, map[string][]string{"Retry-After": {"4"}}, "").Times(2)
+	rw.w.RespondWith(standin.RouteUserByQuery, 503, map[string][]string{"Retry-After": {"7"}}, "").Times(1)
+	res, _ := rw.approveRun()
+	if res.code != 0 || !strings.Contains(res.stdout, "↻ attempt 1: 429 Too Many Requests; retried after 4s") ||
+		!strings.Contains(res.stdout, "↻ attempt 2: 429 Too Many Requests; retried after 4s") ||
+		!strings.Contains(res.stdout, "↻ attempt 1: 503 Service Unavailable; retried after 7s") {
+		t.Fatalf("run:\n%s", res)
+	}
+	var reads []time.Time
+	for _, c := range rw.w.Calls() {
+		if c.Route == standin.RouteRequestGet {
+			reads = append(reads, c.At)
+		}
+	}
+	if len(reads) < 3 || reads[1].Sub(reads[0]) < 4*time.Second || reads[2].Sub(reads[1]) < 4*time.Second {
+		t.Errorf("reads at %v: sooner than Retry-After", reads)
+	}
+	rw.polite()
+}
+
+// TestRealTokenRenewedBeforeItExpires: a vendor token with less than 30 s
+// left is replaced before the next call, without waiting for a 401.
+func TestRealTokenRenewedBeforeItExpires(t *testing.T) {
+	t.Parallel()
+	rw := newRealWorld(t, standin.Options{ExpiresIn: 35}, standin.ConfigOptions{})
+	r := rw.start(false, "run", "--yes")
+	req := rw.request(standin.StatusNew)
+	time.Sleep(7 * time.Second) // the person takes their time
+	rw.w.Approve(req.ID)
+	res := r.wait(t)
+	if res.code != 0 || !strings.Contains(res.stdout, "the vendor token expires in") {
+		t.Fatalf("run:\n%s", res)
+	}
+	for _, c := range rw.w.Calls() {
+		if c.Status == 401 {
+			t.Errorf("a 401: %+v", c)
+		}
+	}
+	if n := rw.w.Count(standin.RouteToken); n < 3 {
+		t.Errorf("%d POST /token: the vendor token was not renewed", n)
+	}
+}
+
+// TestRealAgentWithoutItsOwnClient: with agent_client_id empty the agent
+// system is registered with the standard system's client, which Altinn
+// refuses (AUTH.VLD-00004): the explanation is that code's, not the
+// envelope's STD-00000, and config check had warned.
+func TestRealAgentWithoutItsOwnClient(t *testing.T) {
+	t.Parallel()
+	rw := newRealWorld(t, standin.Options{}, standin.ConfigOptions{})
+	if res, _ := rw.approveRun(); res.code != 0 {
+		t.Fatalf("standard run:\n%s", res)
+	}
+	rw.cfg = rw.config(standin.ConfigOptions{Unset: []string{"vendor.agent_client_id"}})
+	if check := rw.wb("config", "check"); check.code != 0 || !strings.Contains(check.stdout, "warning  vendor.agent_client_id: empty: the agent scenario") {
+		t.Errorf("config check:\n%s", check)
+	}
+	res := rw.wb("run", "--yes", "--scenario", "agent")
+	if res.code != 1 || !strings.Contains(res.stdout, "      AUTH.VLD-00004: Client id already used") || strings.Contains(res.stdout, "      STD-00000:") {
+		t.Errorf("agent run:\n%s", res)
+	}
+}
