@@ -26,22 +26,28 @@ import (
 const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskinporten, step by step.
 
 Usage:
-  workbench [global flags]                 the terminal UI, on the embedded mocks unless --env says otherwise
+  workbench [global flags]                 the terminal UI, on the embedded mocks unless the config says otherwise
   workbench run [--scenario NAME] [--format text|json] [-v] [--transcript FILE]
+                [--yes] [--delete-rejected | --external-ref REF]
                                            the same flow headless; exit 0 when every step ends as expected;
-                                           --transcript writes a Markdown handout, curl script or .http file
+                                           --transcript writes a Markdown handout, curl script or .http file;
+                                           --yes writes to a real system register without asking
   workbench serve [--seed FILE]            only the mock services, until interrupted
   workbench scenarios                      list the scenarios
   workbench config init [FILE] [--force]   write a commented starter configuration for tt02
-  workbench config check [FILE]            say, field by field, what is wrong with a configuration
+  workbench config check [FILE] [--online] say, field by field, what is wrong with a configuration;
+                                           --online proves the client ids, key and scopes with Maskinporten
   workbench keys new [--out FILE] [--kid KID]
                                            make a key pair; prints the public JWK to register
-  workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
+  workbench token [--agent] [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
                                            print a system user access token (for curl and scripts)
+  workbench cleanup [--yes]                delete what the workbench made in a real environment
   workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
 
 Global flags (before or after the command):
-  --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
+  --config FILE    TOML configuration (else $WORKBENCH_CONFIG, ./workbench.toml, then
+                   workbench/workbench.toml in your config directory; none: the embedded
+                   mocks and tt02 test data)
   --env mock|tt02|prod
                    environment profile, over the config's env and WORKBENCH_ENV
   --allow-prod     accept env prod (production: real organisations and data)
