@@ -108,38 +108,33 @@ type hostLimiter struct {
 	sent  map[string][]time.Time
 }
 
-// wait takes a turn for host, waiting for it unless ctx ends first.
+// wait takes a turn for host, waiting for it unless ctx ends first. A
+// turn is taken (its time kept) only when the request goes, so a waiter
+// that wakes late counts from when it really went.
 func (l *hostLimiter) wait(ctx context.Context, host string) error {
-	l.mu.Lock()
-	now := time.Now()
-	at := now
-	times := l.sent[host]
-	if len(times) >= l.limit.N {
-		at = maxTime(now, times[len(times)-l.limit.N].Add(l.limit.Per))
-	}
-	times = append(times, at)
-	if len(times) > l.limit.N {
-		times = times[len(times)-l.limit.N:]
-	}
-	l.sent[host] = times
-	l.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		times := l.sent[host]
+		if len(times) < l.limit.N || now.Sub(times[len(times)-l.limit.N]) >= l.limit.Per {
+			times = append(times, now)
+			if len(times) > l.limit.N {
+				times = times[len(times)-l.limit.N:]
+			}
+			l.sent[host] = times
+			l.mu.Unlock()
+			return nil
+		}
+		d := times[len(times)-l.limit.N].Add(l.limit.Per).Sub(now)
+		l.mu.Unlock()
 		t := time.NewTimer(d)
-		defer t.Stop()
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
 		case <-t.C:
 		}
 	}
-	return nil
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // retryTransport gives each attempt its own deadline and retries what is
