@@ -47,10 +47,11 @@ var ErrPollDeadline = errors.New("the request was not answered before the deadli
 var ErrStillUnauthorized = errors.New("the status read was refused (401) even with fresh tokens")
 
 // Final reports whether a request status is an end state: Accepted,
-// Rejected, Denied or Timedout.
+// Rejected or Denied. A request that reads timedOut is still New, and
+// still open.
 func Final(status string) bool {
 	switch status {
-	case StatusAccepted, StatusRejected, StatusDenied, StatusTimedout:
+	case StatusAccepted, StatusRejected, StatusDenied:
 		return true
 	}
 	return false

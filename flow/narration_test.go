@@ -62,7 +62,8 @@ func TestNarrationFactsUseTheRealNames(t *testing.T) {
 		{"ca-delegate", []string{"systemuser_org", "facilitator"}, nil},
 		{"ca-login", []string{"altinn:clientdelegations.read", "altinn:clientdelegations.write"}, nil},
 		{"op-replay", []string{"MP-012", "jti"}, nil},
-		{"eu-wait", []string{"180 days", "Timedout"}, nil},
+		{"eu-wait", []string{"180 days", "timedOut", "New"}, []string{"Timedout"}},
+		{"op-token-grace", []string{"10 s", "exp"}, []string{"10 s old"}},
 	} {
 		n := Narration(tc.id)
 		for _, w := range tc.want {

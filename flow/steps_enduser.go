@@ -109,8 +109,9 @@ func stepPrefix(a Actor) string {
 func stepTimePasses(days int) Step {
 	return Step{
 		ID: "eu-wait", Actor: EndUser, Title: fmt.Sprintf("Nobody answers for %d days", days),
-		Explain: "A request waits for the customer, but not for ever: Altinn treats a request that is " +
-			"still New after 180 days as Timedout. The mock's request is backdated to show it.",
+		Explain: "A request waits for the customer. When one is older than 180 days Altinn marks it " +
+			"timedOut: true, but its status stays New and it can still be approved. The mock's request " +
+			"is backdated to show it.",
 		run: func(ctx context.Context, r *runCtx) error {
 			return r.svc.Mock.BackdateRequest(ctx, r.state.RequestID, r.svc.Now().AddDate(0, 0, -days))
 		},

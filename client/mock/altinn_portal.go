@@ -232,7 +232,7 @@ func confirmKindOf(req *altinnRequest) string {
 // confirmView gathers what the page shows. Callers hold a.mu.
 func (a *Altinn) confirmView(req *altinnRequest, pid string) confirmView {
 	v := confirmView{
-		Heading: "Approve a system user?", Agent: req.agent, ID: req.id, Status: a.requestStatus(req),
+		Heading: "Approve a system user?", Agent: req.agent, ID: req.id, Status: req.status,
 		SystemID: req.systemID, VendorOrgNo: req.vendorOrgNo, VendorName: a.orgName(req.vendorOrgNo),
 		PartyOrgNo: req.partyOrgNo, PartyName: a.orgName(req.partyOrgNo),
 		ApproveURL: "/" + confirmPagePath(req.agent) + "/approve",
@@ -401,8 +401,11 @@ func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSy
 		}
 		return nil, probMissingRoleAccess, fmt.Sprintf("%s does not hold the DAGL role for %s (org. no. %s)", name, a.orgName(req.partyOrgNo), req.partyOrgNo), false
 	}
-	if st := a.requestStatus(req); st != reqStatusNew {
-		return nil, probStatusNotNew, "the request's status is " + st, false
+	// Status New is the only check: a request that reads timedOut may still
+	// be approved (RequestSystemUserService.ApproveAndCreateSystemUser
+	// L538-541).
+	if req.status != reqStatusNew {
+		return nil, probStatusNotNew, "the request's status is " + req.status, false
 	}
 	if !approve {
 		req.status = reqStatusRejected
@@ -415,8 +418,12 @@ func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSy
 	if su := a.systemUserByTriple(req.systemID, req.partyOrgNo, req.externalRef); su != nil {
 		return nil, probSystemUserExists, fmt.Sprintf("system user %s already exists", su.id), false
 	}
+	// The system user's id is the request's (SystemUserService.cs L509,
+	// from CreateSystemUserFromApprovedVendorRequest L603-640, inserted
+	// with that id by SystemUserRepository.cs L238-290): systemuser_id[0]
+	// in the token is the request id.
 	su := &altinnSystemUser{
-		id: altinnUUID(), integrationTitle: req.integrationTitle, systemID: req.systemID,
+		id: req.id, integrationTitle: req.integrationTitle, systemID: req.systemID,
 		partyOrgNo: req.partyOrgNo, externalRef: req.externalRef, userType: "standard",
 		supplierOrgNo: sys.vendorOrgNo, rights: altinnCloneRights(req.rights), packages: altinnClonePackages(req.packages),
 		created: a.now().UTC(),
@@ -450,19 +457,30 @@ func (a *Altinn) handlePortalDecision(agent bool) http.HandlerFunc {
 		defer a.mu.Unlock()
 		party, ok := a.resolveParty(r.PathValue("partyId"))
 		if !ok {
-			writeAltinnProblem(w, probReporteeNotFound, fmt.Sprintf("no party %s", r.PathValue("partyId")))
+			writeAltinnProblem(w, probReporteeNotFound)
 			return
 		}
-		req, exists := a.requests[r.PathValue("requestId")]
+		// POLICY_ACCESS_MANAGEMENT_WRITE on {party}, a PDP check before the
+		// action runs, answers a bare 403 (AuthenticationHost.cs L254-280);
+		// holding DAGL for the party stands in for the PDP's permit.
+		if !a.hasRole(p.pid, party.OrgNo, "DAGL") {
+			writeAltinnStatus(w, http.StatusForbidden, fmt.Sprintf("%s may not manage access for %s (the mock's stand-in for the PDP check: the DAGL role)", p.pid, party.OrgNo))
+			return
+		}
+		id, ok := altinnRequestID(w, r)
+		if !ok {
+			return
+		}
+		req, exists := a.requests[id]
 		switch {
 		case !exists || req.deleted:
-			writeAltinnProblem(w, altinnRequestNotFound(agent), "")
+			writeAltinnProblem(w, altinnRequestNotFound(agent))
 			return
 		case agent && !req.agent:
-			writeAltinnProblem(w, probNotAnAgentRequest, "")
+			writeAltinnProblem(w, probNotAnAgentRequest)
 			return
 		case !agent && req.agent:
-			writeAltinnProblem(w, probRequestNotFound, "the id is an agent request: use request/agent/{party}/{id}/"+decision)
+			writeAltinnProblem(w, probRequestNotFound)
 			return
 		}
 		if party.OrgNo != req.partyOrgNo {
@@ -470,11 +488,11 @@ func (a *Altinn) handlePortalDecision(agent bool) http.HandlerFunc {
 			if agent {
 				prob = probPartyAgentMismatch
 			}
-			writeAltinnProblem(w, prob, fmt.Sprintf("party %d is %s, the request is for %s", party.PartyID, party.OrgNo, req.partyOrgNo))
+			writeAltinnProblem(w, prob)
 			return
 		}
-		if _, prob, detail, ok := a.decide(req, p.pid, decision == "approve"); !ok {
-			writeAltinnProblem(w, prob, detail)
+		if _, prob, _, ok := a.decide(req, p.pid, decision == "approve"); !ok {
+			writeAltinnProblem(w, prob)
 			return
 		}
 		writeJSON(w, http.StatusOK, true)

@@ -375,7 +375,8 @@ func TestMaskinportenTokenJSONBody(t *testing.T) {
 	defer resp.Body.Close()
 	var body map[string]string
 	json.NewDecoder(resp.Body).Decode(&body)
-	if resp.StatusCode != 400 || body["error"] != "unsupported_grant_type" || !strings.Contains(body["error_description"], "x-www-form-urlencoded") {
+	// A missing grant_type is invalid_request (RFC 6749 section 5.2).
+	if resp.StatusCode != 400 || body["error"] != "invalid_request" || !strings.Contains(body["error_description"], "x-www-form-urlencoded") {
 		t.Fatalf("got %d %v", resp.StatusCode, body)
 	}
 }

@@ -260,7 +260,8 @@ type Env struct {
 	Clock *Clock
 
 	// URLs of the services, with a trailing slash, as the real base URLs
-	// are written.
+	// are written. SkatteetatenURL is Krav og betalinger's base URL, its
+	// host and SkatteetatenBasePath.
 	MaskinportenURL string
 	AltinnURL       string
 	SkatteetatenURL string
@@ -298,7 +299,8 @@ func Start(ctx context.Context, seed Seed) (*Env, error) {
 		ls = append(ls, l)
 		urls = append(urls, "http://"+l.Addr().String()+"/")
 	}
-	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1], SkatteetatenURL: urls[2], seed: seed}
+	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1],
+		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], seed: seed}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -23,9 +22,8 @@ import (
 //	                STANDIN_DELAY (default 3s) after it appears
 //	STANDIN_FAIL    an HTTP status every status read answers (e.g. 401)
 //	STANDIN_MPIDS   uri (default), description or none: where MP ids appear
-//	STANDIN_KBPREFIX  the path Krav og betalinger is under, which the
-//	                workbench's client adds to skatteetaten.url (default
-//	                /api/innkreving/kravogbetalinger; "-" for none)
+//	STANDIN_KBPREFIX  a path Krav og betalinger is under (default none, as
+//	                on today's test host), carried by skatteetaten.url
 //
 // An approved agent system user gets the customer 310904473 delegated
 // STANDIN_DELAY after its approval.
@@ -33,19 +31,8 @@ func TestServeForTrying(t *testing.T) {
 	if os.Getenv("STANDIN_SERVE") == "" {
 		t.Skip("set STANDIN_SERVE=1 to run the stand-in for trying the workbench by hand")
 	}
-	prefix := os.Getenv("STANDIN_KBPREFIX")
-	switch prefix {
-	case "":
-		prefix = "/api/innkreving/kravogbetalinger"
-	case "-":
-		prefix = ""
-	}
-	w := Start(t, Options{KBPrefix: prefix})
-	co := ConfigOptions{}
-	if prefix != "" {
-		co.Set = map[string]any{"skatteetaten.url": strings.TrimSuffix(w.SkatteetatenURL, strings.Trim(prefix, "/")+"/")}
-	}
-	cfg := w.WriteConfig(t, co)
+	w := Start(t, Options{KBPrefix: os.Getenv("STANDIN_KBPREFIX")})
+	cfg := w.WriteConfig(t, ConfigOptions{})
 	fmt.Fprintf(os.Stderr, "standin: config %s\nstandin: try: go run . --config %s run --yes\n", cfg, cfg)
 	if s, err := strconv.Atoi(os.Getenv("STANDIN_FAIL")); err == nil {
 		w.FailStatusReads(s)
