@@ -403,6 +403,17 @@ type StepResult struct {
 	From Party `json:"from,omitempty"`
 }
 
+// CallParty is the sequence diagram column a step's calls start from: its
+// actor's, except for a person's decision against a real Altinn, where the
+// person decides in a browser and the step's calls are the vendor's
+// polling (the step records it as StepResult.From).
+func (st Step) CallParty(set Settings) Party {
+	if st.Person == PersonDecide && !set.ActAsPeople {
+		return PartySmartCloud
+	}
+	return st.Actor.Party()
+}
+
 // Party is the sequence diagram column the result's calls start from: From,
 // or the step's actor's.
 func (r StepResult) Party(s Step) Party {

@@ -32,6 +32,12 @@ type KeyMap struct {
 	Copy     key.Binding
 	OpenURL  key.Binding // the confirm URL, in the browser
 	ZoomQR   key.Binding // the confirm URL's QR code, full screen
+	// At a step that waits for the user: Yes writes to the register, or
+	// says the person's task is done; after a rejection, DeleteAsk and
+	// NewRef are the two ways on.
+	Yes       key.Binding
+	DeleteAsk key.Binding
+	NewRef    key.Binding
 
 	Scenarios key.Binding
 	Back      key.Binding
@@ -85,6 +91,9 @@ func DefaultKeyMap() KeyMap {
 		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy body/token")),
 		OpenURL:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
 		ZoomQR:   key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
+		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		DeleteAsk: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete request, ask again")),
+		NewRef:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "ask with a new externalRef")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
