@@ -121,10 +121,10 @@ type (
 		key  string
 	}
 	// takeWay takes a way on from a rejected request.
-	takeWay    struct{ way flow.WayOn }
-	zoomIn     struct{} // the confirm URL's QR code, full screen
-	zoomOut    struct{}
-	say        struct {
+	takeWay struct{ way flow.WayOn }
+	zoomIn  struct{} // the confirm URL's QR code, full screen
+	zoomOut struct{}
+	say     struct {
 		text string
 		bad  bool
 	}
