@@ -232,7 +232,8 @@ func (m *Model) endRun(msg runEndedMsg) {
 	results := make([]flow.StepResult, len(m.runs))
 	all := true
 	for i, r := range m.runs {
-		if r.result == nil {
+		// A step a run skipped has not run: the verdict waits for it.
+		if r.result == nil || r.result.Outcome == flow.Skipped {
 			all = false
 			break
 		}
