@@ -230,7 +230,7 @@ func standard(s Settings) Scenario {
 	steps := append(standardUntilApproval(), stepVendorPoll(), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{}))
 	return Scenario{
 		Name:    "standard",
-		Summary: "Vendor sets up, " + s.CustomerName + " approves a system user, token, API call, claims",
+		Summary: "Vendor sets up, " + s.CustomerLabel() + " approves a system user, token, API call, claims",
 		Steps:   steps,
 	}
 }
@@ -247,7 +247,7 @@ func agentUntilDelegation(s Settings) []Step {
 func agent(s Settings) Scenario {
 	return Scenario{
 		Name: "agent",
-		Summary: "Agent system user: " + s.FacilitatorName + " approves, delegates " + s.CustomerName +
+		Summary: "Agent system user: " + orgLabel(s.FacilitatorName, s.FacilitatorOrgNo) + " approves, delegates " + s.CustomerLabel() +
 			", token for the facilitator, API call for the client",
 		Agent:  true,
 		Steps:  append(agentUntilDelegation(s), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{})),

@@ -94,6 +94,10 @@ func (r *runCtx) postGrant(ctx context.Context, label, assertion string) (string
 	if err != nil {
 		return "", err
 	}
+	r.issuedExpires = time.Time{}
+	if res.ExpiresIn > 0 {
+		r.issuedExpires = r.svc.Now().Add(time.Duration(res.ExpiresIn) * time.Second)
+	}
 	at, verr := client.VerifyAccessToken(res.AccessToken, r.state.JWKS, r.state.Issuer, r.svc.Now())
 	r.token(Token{Label: label + " access token", DecodedJWT: at.DecodedJWT})
 	if verr != nil {

@@ -199,7 +199,7 @@ func (t *transcript) sequence() {
 			continue
 		}
 		fmt.Fprintf(&b, "    Note over %s,%s: %s\n", flow.Parties[0], flow.Parties[len(flow.Parties)-1], mermaidText(fmt.Sprintf("%d. %s", i+1, s.Title)))
-		from := s.Actor.Party()
+		from := r.Party(s) // a real person's step polls as the vendor
 		for _, x := range r.Exchanges {
 			to := flow.ServiceParty(x.Service)
 			if to == "" {

@@ -114,9 +114,17 @@ type (
 	editInputs   struct{}                   // the inputs form of the selected step
 	// inputsDone closes the form: values to set, or nil when cancelled.
 	inputsDone struct{ values map[flow.Param]string }
-	zoomIn     struct{} // the confirm URL's QR code, full screen
-	zoomOut    struct{}
-	say        struct {
+	// passGate passes a step's gate (the user's yes, or "done") and runs
+	// the step again.
+	passGate struct {
+		step int
+		key  string
+	}
+	// takeWay takes a way on from a rejected request.
+	takeWay struct{ way flow.WayOn }
+	zoomIn  struct{} // the confirm URL's QR code, full screen
+	zoomOut struct{}
+	say     struct {
 		text string
 		bad  bool
 	}

@@ -155,7 +155,7 @@ func (o *overview) refresh(v flowView) {
 	o.steps.setLines(lines)
 	o.ensureVisible(&o.steps, at[v.cur], 1)
 
-	head, seq, first, n := sequenceLines(v.sc, v.runs, v.cur, o.seq.innerWidth(), v.st)
+	head, seq, first, n := sequenceLines(v.sc, v.settings, v.runs, v.cur, o.seq.innerWidth(), v.st)
 	o.seq.head = head
 	o.seq.setLines(seq)
 	switch {

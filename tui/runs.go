@@ -70,6 +70,8 @@ func stepErr(st flow.Step, r stepRun) *stepError {
 	switch {
 	case res.Outcome == flow.Skipped:
 		return nil // the outcome line says why
+	case waitOf(r).gate != nil:
+		return nil // no error: the step waits for the user (see waiting)
 	case res.Err != nil:
 		return &stepError{
 			codes:     res.Codes(),

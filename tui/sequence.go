@@ -18,7 +18,7 @@ import (
 // highlighted. It returns the party names to pin above the rows, the
 // rows, and the first row of step cur and how many rows it has, to scroll
 // it into view.
-func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (head, out []string, first, n int) {
+func sequenceLines(sc flow.Scenario, set flow.Settings, runs []stepRun, cur, w int, st *Styles) (head, out []string, first, n int) {
 	g := newSeqGrid(w)
 	head = g.head(st)
 	first = -1
@@ -39,7 +39,7 @@ func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (he
 			ts = st.Current
 		}
 		out = append(out, rowMarker(hi, st)+st.Subtle.Render(string(g.lifeline()))+" "+ts.Render(title))
-		actor := partyIndex(s.Actor.Party())
+		actor := partyIndex(s.CallParty(set)) // a real person's decision step polls as the vendor
 		for _, c := range r.calls {
 			out = append(out, g.callRow(c, actor, hi, st))
 		}

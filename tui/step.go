@@ -147,6 +147,9 @@ func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
 		s.ask(r)
 		return nil
 	}
+	if s.waitKey(msg) {
+		return nil
+	}
 	k := s.common.Keys
 	r := s.run()
 	switch {
@@ -245,6 +248,9 @@ func (s *stepScreen) copyFocused() tea.Cmd {
 // its keys first, as they are what the step is for.
 func (s *stepScreen) ShortHelp() []key.Binding {
 	k := s.common.Keys
+	if wait := s.waitBindings(); len(wait) > 0 {
+		return append(wait, s.runBinding(), k.Back)
+	}
 	if s.hasConfirm {
 		keys := []key.Binding{k.OpenURL, s.copyBinding()}
 		if s.confirm.qr != nil {
@@ -258,7 +264,7 @@ func (s *stepScreen) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (s *stepScreen) FullHelp() [][]key.Binding {
 	k := s.common.Keys
-	first := []key.Binding{s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export}
+	first := append(s.waitBindings(), s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export)
 	if s.hasConfirm {
 		first = append(first, k.OpenURL)
 		if s.confirm.qr != nil {

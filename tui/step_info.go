@@ -106,6 +106,7 @@ func (p *infoPage) outcome() {
 	if e := stepErr(p.s, r); e != nil {
 		p.add(errorBox(*e, w, st)...)
 	}
+	p.waiting()
 }
 
 // whatAndWhy is the narration's text, or the step's explanation where it

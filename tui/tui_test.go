@@ -180,7 +180,7 @@ func TestSequenceArrowsGoFromActorToService(t *testing.T) {
 	runs[11] = withCalls(client.Exchange{Service: "maskinporten", Method: "POST", URL: "http://mp/token", Status: 200,
 		Behind: []client.Exchange{{Caller: "maskinporten", Service: "altinn", Method: "GET", URL: "http://a/authentication/api/v1/systemuser/byExternalId?x=1", Status: 200}}})
 	runs[12] = withCalls(pdpExchange())
-	_, rows, first, n := sequenceLines(sc, runs, 12, 100, &st)
+	_, rows, first, n := sequenceLines(sc, wire.Summary(config.Default()), runs, 12, 100, &st)
 	text := ansi.Strip(strings.Join(rows, "\n"))
 	for _, want := range []string{
 		"├────────▶│", "POST /api/v1/clients 201",
@@ -203,6 +203,35 @@ func TestSequenceArrowsGoFromActorToService(t *testing.T) {
 	at := func(s string) int { return strings.Index(text, s) }
 	if !(at("aapnekrav 403") < at("↳ GET /jwk") && at("↳ GET /jwk") < at("/authorize 200")) {
 		t.Errorf("behind calls out of order:\n%s", text)
+	}
+}
+
+// TestSequenceDrawsARealPersonsPollingFromSmartCloud: against a real
+// Altinn the person decides in a browser, and the decision step's calls
+// are the vendor's status reads: drawn from SmartCloud, not the Person.
+func TestSequenceDrawsARealPersonsPollingFromSmartCloud(t *testing.T) {
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
+	set := wire.Summary(config.Default())
+	sc := flow.Scenarios(set)[0]
+	decide := -1
+	for i, s := range sc.Steps {
+		if s.Person == flow.PersonDecide {
+			decide = i
+		}
+	}
+	runs := make([]stepRun, len(sc.Steps))
+	runs[decide] = withCalls(client.Exchange{Service: "altinn", Method: "GET", URL: "http://a/authentication/api/v1/systemuser/request/vendor/x", Status: 200})
+	arrow := func(actAsPeople bool) string {
+		set.ActAsPeople = actAsPeople
+		_, rows, first, _ := sequenceLines(sc, set, runs, decide, 100, &st)
+		return strings.TrimPrefix(ansi.Strip(rows[first+1]), "▶") // the highlight's marker
+	}
+	mock, real := arrow(true), arrow(false)
+	if !strings.Contains(mock, "◀") || strings.Contains(mock, "▶") {
+		t.Errorf("on the mocks the person's call goes from the Person to Altinn: %q", mock)
+	}
+	if !strings.Contains(real, "├") || !strings.Contains(real, "▶") || strings.Contains(real, "◀") {
+		t.Errorf("against a real Altinn the polling goes from SmartCloud to Altinn: %q", real)
 	}
 }
 

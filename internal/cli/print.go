@@ -43,6 +43,9 @@ func (p *printer) event(ev flow.Event) {
 	case flow.ExchangeDone:
 		x := ev.Exchange
 		fmt.Fprintf(p.w, "      %s %s → %s (%s)\n", x.Method, x.URL, x.StatusLine(), x.Duration.Round(time.Millisecond/10))
+		for _, r := range x.Retries {
+			fmt.Fprintf(p.w, "        ↻ %s\n", r)
+		}
 		for _, b := range x.Behind {
 			fmt.Fprintf(p.w, "        ↳ %s: %s %s → %s\n", b.Caller, b.Method, b.URL, b.StatusLine())
 		}
