@@ -16,7 +16,9 @@ func Scenarios(s Settings) []Scenario {
 		{
 			Name:    "rejected",
 			Summary: "The end user rejects the request; Maskinporten then refuses the token (MP-303)",
-			Steps: append(standardUntilApproval(), stepVendorPoll(), stepOperationalToken(Expect{
+			// The poll finds the request Rejected and no system user: its
+			// title says so.
+			Steps: append(standardUntilApproval(), withTitle(stepVendorPoll(), "SmartCloud checks the request and finds it rejected"), stepOperationalToken(Expect{
 				Code: "MP-303", Why: "A rejected request creates no system user, so Altinn finds none for the grant.",
 			})),
 			Params: map[Param]string{ParamDecision: "reject"},
@@ -168,6 +170,13 @@ func Scenarios(s Settings) []Scenario {
 
 func withExpect(s Step, x Expect) Step {
 	s.Expect = x
+	return s
+}
+
+// withTitle is a step titled for a scenario, where what it finds differs
+// from the standard flow's.
+func withTitle(s Step, title string) Step {
+	s.Title = title
 	return s
 }
 

@@ -79,6 +79,7 @@ func stepAPI(id, title string, x Expect) Step {
 			if r.state.AccessToken == "" {
 				return errors.New("no system user token yet: run the token step first")
 			}
+			r.sentToken("system user access token", r.state.AccessToken)
 			claims, err := r.svc.Krav.OpenClaims(ctx, r.state.AccessToken, r.set.RightsPackage, r.state.Param(ParamAPIOrg))
 			if err != nil {
 				return err

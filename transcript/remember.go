@@ -54,6 +54,11 @@ func (t *transcript) remember() []string {
 			who = orgCell(set.CustomerName, set.CustomerOrgNo)
 		}
 		line := fmt.Sprintf("`systemuser_org` in the grant is the organisation that approved the request and owns the system user, here %s", who)
+		if !f.systemUser {
+			// A rejected or unanswered request: nobody owns a system user.
+			line = fmt.Sprintf("`systemuser_org` in the grant names the organisation that is to own the system user, here %s; "+
+				"it owns one only once it has approved the request, and in this run it has none, so Maskinporten finds none for the grant", who)
+		}
 		if f.apiPath != "" {
 			line += fmt.Sprintf("; the API call names the same organisation (`%s`)", f.apiPath)
 		}
@@ -85,7 +90,10 @@ type runFacts struct {
 	apiPath   string // the first call to Skatteetaten's API
 	pdpOrg    string // the organisation of the first PDP request behind the scenes
 	lookup    bool   // Maskinporten asked Altinn for the system user
-	expiresIn string // the first token's expires_in
+	// systemUser: the run shows a system user exists (a lookup found it,
+	// or a token names it).
+	systemUser bool
+	expiresIn  string // the first token's expires_in
 }
 
 // facts reads them from the run's tokens and exchanges.
@@ -100,11 +108,14 @@ func (t *transcript) facts() runFacts {
 					f.grantOrg = strings.TrimPrefix(compactValue(d["systemuser_org"]), "0192:")
 				}
 				if strings.HasSuffix(tk.Label, "access token") && tk.Verified {
-					f.tokenSeen = true
+					f.tokenSeen, f.systemUser = true, true
 				}
 			}
 		}
 		for _, x := range r.Exchanges {
+			if strings.Contains(x.URL, "/systemuser/vendor/byquery") && x.Status == 200 {
+				f.systemUser = true
+			}
 			if x.Service == "skatteetaten" && f.apiPath == "" {
 				f.apiPath = urlPath(x.URL)
 			}
@@ -119,6 +130,7 @@ func (t *transcript) facts() runFacts {
 			for _, bx := range x.Behind {
 				if strings.Contains(bx.URL, "/systemuser/byExternalId") {
 					f.lookup = true
+					f.systemUser = f.systemUser || bx.Status == 200
 				}
 				if strings.Contains(bx.URL, "/authorization/api/v1/authorize") && f.pdpOrg == "" {
 					f.pdpOrg = pdpOrganisation(bx.RequestBody)

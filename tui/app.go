@@ -397,7 +397,7 @@ func (m *Model) flowView() flowView {
 func (m *Model) stepInfo() stepInfo {
 	var pending []int
 	for i := 0; i < m.cur; i++ {
-		if o := m.runs[i].outcome; o != flow.Done {
+		if o := m.runs[i].outcome; !o.AsExpected() {
 			pending = append(pending, i)
 		}
 	}

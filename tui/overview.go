@@ -250,8 +250,11 @@ func stepLine(v flowView, i, w int) string {
 		mark = st.Current.Render("▶ ")
 	}
 	text := fmt.Sprintf("%2d %s", i+1, s.Title)
-	suffix := ""
-	if s.Expect.Code != "" {
+	suffix, ss := "", st.Subtle
+	switch {
+	case r.outcome == flow.ExpectedFailure:
+		suffix, ss = " "+s.Expect.Code+" as expected", st.State.Expected
+	case s.Expect.Code != "":
 		suffix = " expects " + s.Expect.Code
 	}
 	room := max(4, w-2-2-lipgloss.Width(suffix))
@@ -259,7 +262,7 @@ func stepLine(v flowView, i, w int) string {
 	if i == v.cur {
 		text = st.Selected.Render(text)
 	}
-	line := mark + stateIcon(r.outcome, v.spin, st) + " " + text + st.Subtle.Render(suffix)
+	line := mark + stateIcon(r.outcome, v.spin, st) + " " + text + ss.Render(suffix)
 	return ansi.Truncate(line, w, "…")
 }
 
@@ -277,14 +280,20 @@ func stateIcon(o flow.Outcome, spin string, st *Styles) string {
 		return st.State.Failed.Render("✗")
 	case flow.Skipped:
 		return st.State.Skipped.Render("–")
+	case flow.ExpectedFailure:
+		return st.State.Expected.Render("⚑")
 	}
 	return st.State.NotRun.Render("○")
 }
 
-// stateWord is a step's outcome as a word with its icon.
-func stateWord(o flow.Outcome, spin string, st *Styles) string {
+// stateWord is a step's outcome as a word with its icon; a failure the
+// scenario expects names its code (the step's Expect.Code), "⚑ MP-303 as
+// expected".
+func stateWord(o flow.Outcome, code, spin string, st *Styles) string {
 	icon := stateIcon(o, spin, st)
 	switch o {
+	case flow.ExpectedFailure:
+		return icon + st.State.Expected.Render(" "+code+" as expected")
 	case flow.Running:
 		return icon + st.State.Running.Render(" running")
 	case flow.Done:

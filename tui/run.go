@@ -203,6 +203,9 @@ func (m *Model) endRun(msg runEndedMsg) {
 	}
 	s := m.sc.Steps[i]
 	status := fmt.Sprintf("step %d %s: %s", i+1, r.outcome, r.result.Why(s.Expect))
+	if r.outcome == flow.ExpectedFailure {
+		status = fmt.Sprintf("⚑ step %d %s", i+1, r.result.Why(s.Expect))
+	}
 	results := make([]flow.StepResult, len(m.runs))
 	all := true
 	for i, r := range m.runs {
@@ -212,7 +215,7 @@ func (m *Model) endRun(msg runEndedMsg) {
 		}
 		results[i] = *r.result
 	}
-	bad := r.outcome != flow.Done
+	bad := !r.outcome.AsExpected()
 	if all {
 		if m.sc.Verdict(results) {
 			status += " · scenario " + m.sc.Name + " ended as expected"

@@ -75,7 +75,7 @@ func stepErr(st flow.Step, r stepRun) *stepError {
 			codes:     res.Codes(),
 			explained: client.ExplainErr(res.Err),
 			message:   res.Err.Error(),
-			expected:  res.Outcome == flow.Done && st.Expect.Code != "",
+			expected:  res.Outcome == flow.ExpectedFailure,
 			expect:    st.Expect.Code,
 			why:       st.Expect.Why,
 			behind:    behindFindings(r.calls),

@@ -81,25 +81,29 @@ func (p *infoPage) outcome() {
 	p.section("Outcome")
 	switch {
 	case r.outcome == flow.NotRun:
-		p.add("  " + stateWord(r.outcome, "", st) + " · press enter to run it")
+		p.add("  " + stateWord(r.outcome, p.s.Expect.Code, "", st) + " · press enter to run it")
 		if len(p.in.pending) > 0 {
 			p.add(proseIndented(st.Warning, fmt.Sprintf(
 				"Earlier steps have not run yet (%s); this step needs what they make. r runs the whole scenario.",
 				stepNumbers(p.in.pending)), w, 2)...)
 		}
 	case r.outcome == flow.Running:
-		p.add("  " + stateWord(r.outcome, "", st))
+		p.add("  " + stateWord(r.outcome, p.s.Expect.Code, "", st))
 	case r.outcome == flow.Skipped:
 		why := "an earlier step ended the run"
 		if r.result != nil && r.result.Err != nil {
 			why = r.result.Err.Error()
 		}
-		p.add("  " + stateWord(r.outcome, "", st))
+		p.add("  " + stateWord(r.outcome, p.s.Expect.Code, "", st))
 		p.add(proseIndented(st.Subtle, why, w, 4)...)
 	default:
-		line := "  " + stateWord(r.outcome, "", st)
+		line := "  " + stateWord(r.outcome, p.s.Expect.Code, "", st)
 		if r.result != nil {
-			line += st.Subtle.Render(fmt.Sprintf(" in %s · ", fmtDuration(r.result.Duration))) + r.result.Why(p.s.Expect)
+			why := r.result.Why(p.s.Expect)
+			if r.outcome == flow.ExpectedFailure && p.s.Expect.Why != "" {
+				why = p.s.Expect.Why // the word says it failed as expected
+			}
+			line += st.Subtle.Render(fmt.Sprintf(" in %s · ", fmtDuration(r.result.Duration))) + why
 		}
 		p.add(ansi.Truncate(line, w, "…"))
 	}

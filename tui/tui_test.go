@@ -246,7 +246,7 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	err := &client.OAuthError{Status: 400, Code: "invalid_altinn_customer_configuration", Description: "no system user (MP-303)", MPCode: "MP-303"}
 	sc, _ := flow.Find(wire.Summary(config.Default()), "rejected")
 	last := len(sc.Steps) - 1
-	r := stepRun{outcome: flow.Done, result: &flow.StepResult{Outcome: flow.Done, Err: err}}
+	r := stepRun{outcome: flow.ExpectedFailure, result: &flow.StepResult{Outcome: flow.ExpectedFailure, Err: err}}
 	e := stepErr(sc.Steps[last], r)
 	if e == nil || !e.expected {
 		t.Fatalf("stepErr = %+v, want an expected error", e)
@@ -254,7 +254,7 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	mp303, _ := client.ExplainCode("MP-303")
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
 	for _, want := range []string{
-		"Error MP-303 · Invalid authorization details values", "Expected by the scenario",
+		"Error MP-303 · Invalid authorization details values", "⚑ Expected by the scenario",
 		"codes  MP-303 · invalid_altinn_customer_configuration · HTTP 400",
 		"cause  Altinn found no system user", "fix    Check the request's status",
 		// The documentation URL breaks after a slash, the pieces in order.
@@ -313,7 +313,7 @@ func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
 	last := len(sc.Steps) - 1
 	err := &client.APIError{Status: 403, Code: "KB-005", Message: "no access"}
 	r := withCalls(pdpExchange())
-	r.outcome, r.result = flow.Done, &flow.StepResult{Outcome: flow.Done, Err: err}
+	r.outcome, r.result = flow.ExpectedFailure, &flow.StepResult{Outcome: flow.ExpectedFailure, Err: err}
 	e := stepErr(sc.Steps[last], r)
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
 	for _, want := range []string{"Error KB-005 · No access", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
