@@ -122,7 +122,17 @@ func (r *runCtx) sentToken(label, raw string) {
 			d.VerifyError = err.Error()
 		}
 	}
-	r.token(Token{Label: label, DecodedJWT: d})
+	t := Token{Label: label, DecodedJWT: d}
+	now := r.svc.Now().Add(r.state.MockClock) // the services' clock
+	if exp, ok := d.Time("exp"); ok && now.After(exp) {
+		late := now.Sub(exp).Round(time.Second)
+		clock := ""
+		if r.state.MockClock != 0 {
+			clock = " (the mocks' clock is " + ClockOffset(r.state.MockClock) + ")"
+		}
+		t.Warnings = append(t.Warnings, fmt.Sprintf("sent %s after it expired%s", late, clock))
+	}
+	r.token(t)
 }
 
 // real reports whether the flow runs against a real environment, where a

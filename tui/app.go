@@ -402,9 +402,11 @@ func (m *Model) stepInfo() stepInfo {
 		}
 	}
 	eng := m.eng
+	st := eng.State()
 	return stepInfo{
 		inputs: eng.Inputs(m.cur), pending: pending, version: m.version,
 		stateURL: func() string { return eng.State().ConfirmURL },
+		tokens:   tokenFacts{clock: st.MockClock, requestID: st.RequestID, systemUserID: st.SystemUserID},
 	}
 }
 
