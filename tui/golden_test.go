@@ -189,6 +189,35 @@ func TestGoldenOverview(t *testing.T) {
 	golden.RequireEqual(t, finalView(t, tm))
 }
 
+// TestGoldenFailureOverview is a failure scenario's overview after its
+// run: the step that failed as the scenario expects has its own mark,
+// in the list, in the summary line and, at 120 columns, in the diagram.
+func TestGoldenFailureOverview(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			tm := newGoldenModel(t, size[0], size[1], "rejected")
+			waitFor(t, tm, "Actors and steps")
+			press(tm, "r")
+			waitFor(t, tm, "ended as expected")
+			golden.RequireEqual(t, finalView(t, tm))
+		})
+	}
+}
+
+// TestGoldenSequence is the diagram at 120 columns, focused, on
+// token-expired's last steps: the party names on one row, the labels by
+// what the calls do, the mocks' clock moving as a note, the expected 401
+// marked, its call selected (enter would open it).
+func TestGoldenSequence(t *testing.T) {
+	tm := newGoldenModel(t, 120, 40, "token-expired")
+	waitFor(t, tm, "Actors and steps")
+	press(tm, "r")
+	waitFor(t, tm, "ended as expected")
+	press(tm, "tab")
+	waitFor(t, tm, "open call")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
 func TestGoldenOverviewNotRun(t *testing.T) {
 	tm := newGoldenModel(t, 80, 24, "standard")
 	waitFor(t, tm, "Actors and steps")

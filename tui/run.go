@@ -13,6 +13,10 @@ func (m *Model) do(r request) tea.Cmd {
 	switch r := r.(type) {
 	case openStep:
 		m.screen = screenStep
+	case openCall:
+		m.cur = min(max(0, r.step), len(m.sc.Steps)-1)
+		m.screen = screenStep
+		m.step.showCall(r.call)
 	case goOverview:
 		m.screen = screenOverview
 	case selectStep:

@@ -531,6 +531,11 @@ func (s *stepScreen) focused() *pane {
 	return &s.right
 }
 
+// showCall shows a call of the step: its request | response.
+func (s *stepScreen) showCall(i int) {
+	s.section, s.side, s.exch = sectionExchanges, 0, i
+}
+
 // show puts a view of presenter mode's on the screen: the info from its
 // top or from its facts, the step's main call, or its first token pair
 // (the grant beside its access token); the left pane focused.

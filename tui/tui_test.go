@@ -180,29 +180,36 @@ func TestSequenceArrowsGoFromActorToService(t *testing.T) {
 	runs[11] = withCalls(client.Exchange{Service: "maskinporten", Method: "POST", URL: "http://mp/token", Status: 200,
 		Behind: []client.Exchange{{Caller: "maskinporten", Service: "altinn", Method: "GET", URL: "http://a/authentication/api/v1/systemuser/byExternalId?x=1", Status: 200}}})
 	runs[12] = withCalls(pdpExchange())
-	_, rows, first, n := sequenceLines(sc, runs, 12, 100, &st)
-	text := ansi.Strip(strings.Join(rows, "\n"))
-	for _, want := range []string{
-		"├────────▶│", "POST /api/v1/clients 201",
-		// Maskinporten asks Altinn for the system user, dashed and dim.
-		"├┄┄┄┄┄┄┄┄▷│         │         │     ↳ GET …/", "/byExternalId 200",
-		// Skatteetaten asks the PDP, which says NotApplicable.
-		"│◁┄┄┄┄┄┄┄┄┤         │     ↳ POST …/", "/authorize 200 NotApplicable",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("diagram lacks %q:\n%s", want, text)
+	for _, w := range []int{100, 140} { // labels above the arrows; beside them
+		d := sequenceLines(sc, runs, 12, nil, w, &st)
+		rows, first, n := d.lines, d.first, d.n
+		text := ansi.Strip(strings.Join(rows, "\n"))
+		for _, want := range []string{
+			"├─", "─▶│", "POST /api/v1/clients 201",
+			// Maskinporten asks Altinn for the system user, dashed and dim.
+			"├┄┄", "┄▷│", "↳ GET /systemuser/byExternalId 200",
+			// Skatteetaten asks the PDP, which says NotApplicable.
+			"│◁┄", "↳ POST /authorize 200 NotApplicable",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("at %d: diagram lacks %q:\n%s", w, want, text)
+			}
 		}
-	}
-	if first < 0 || !strings.HasPrefix(ansi.Strip(rows[first]), "▶") {
-		t.Errorf("step 13's rows are not highlighted:\n%s", text)
-	}
-	if n != 4 { // the title, the call, two behind it
-		t.Errorf("step 13 has %d rows, want 4", n)
-	}
-	// A behind call comes right after the call that caused it.
-	at := func(s string) int { return strings.Index(text, s) }
-	if !(at("aapnekrav 403") < at("↳ GET /jwk") && at("↳ GET /jwk") < at("/authorize 200")) {
-		t.Errorf("behind calls out of order:\n%s", text)
+		if first < 0 || !strings.HasPrefix(ansi.Strip(rows[first]), "▶") {
+			t.Errorf("at %d: step 13's rows are not highlighted:\n%s", w, text)
+		}
+		perCall := 1
+		if w == 100 {
+			perCall = 2 // a label row above each arrow
+		}
+		if n != 1+3*perCall { // the title, the call, two behind it
+			t.Errorf("at %d: step 13 has %d rows, want %d", w, n, 1+3*perCall)
+		}
+		// A behind call comes right after the call that caused it.
+		at := func(s string) int { return strings.Index(text, s) }
+		if !(at("aapnekrav 403") < at("↳ GET /jwk") && at("↳ GET /jwk") < at("/authorize 200")) {
+			t.Errorf("at %d: behind calls out of order:\n%s", w, text)
+		}
 	}
 }
 
