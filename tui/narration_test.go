@@ -257,3 +257,55 @@ func TestMachineStepsAreNotAPersonsWork(t *testing.T) {
 		}
 	}
 }
+
+// TestNotesKeepTheirLines: a note's lines after its first (step 4's
+// public JWK) keep their indentation, and a line too long for the pane
+// goes on under its value, "n": beside the start of the modulus.
+func TestNotesKeepTheirLines(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	n := strings.Repeat("nhyuLcbBEZdLbAiYtXfvhMyDiZ61", 12)
+	note := "kid smartcloud-demo-2026, RSA 2048 bits; public JWK:\n{\n  \"keys\": [\n    {\n      \"kty\": \"RSA\",\n      \"n\": \"" + n + "\",\n      \"e\": \"AQAB\"\n    }\n  ]\n}"
+	id := m.run.id
+	m = update(m, event(id, flow.Event{Kind: flow.StepStarted, Step: 3, Attempt: 1}))
+	m = update(m, event(id, flow.Event{Kind: flow.NoteAdded, Step: 3, Attempt: 1, Note: note}))
+	m = update(m, event(id, flow.Event{Kind: flow.StepEnded, Step: 3, Attempt: 1, Result: &flow.StepResult{Outcome: flow.Done, Attempt: 1}}))
+	m = keys(m, "2") // the vendor's first step, the key pair
+	if m.cur != 3 {
+		t.Fatalf("at step %d", m.cur+1)
+	}
+	var lines []string
+	for _, l := range m.step.info.lines {
+		lines = append(lines, ansi.Strip(l))
+	}
+	text := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"  · kid smartcloud-demo-2026, RSA 2048 bits; public JWK:",
+		"\n    {\n      \"keys\": [\n        {\n          \"kty\": \"RSA\",\n          \"n\": \"nhyu",
+		"\n          \"e\": \"AQAB\"\n        }\n      ]\n    }",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the notes lack %q:\n%s", want, text)
+		}
+	}
+	// The modulus goes on under itself, whole, each line within the pane.
+	var got strings.Builder
+	for i, l := range lines {
+		if strings.HasPrefix(l, `          "n": "`) {
+			got.WriteString(strings.TrimPrefix(l, `          "n": "`))
+			for _, c := range lines[i+1:] {
+				if !strings.HasPrefix(c, "               ") {
+					break
+				}
+				got.WriteString(strings.TrimSpace(c))
+			}
+		}
+	}
+	if got.String() != n+`",` {
+		t.Errorf("the modulus is not whole under its key: %q", got.String())
+	}
+	for _, l := range lines {
+		if ansi.StringWidth(l) > m.step.info.innerWidth() {
+			t.Errorf("line wider than the pane: %q", l)
+		}
+	}
+}
