@@ -18,7 +18,8 @@ type tokenKind int
 const (
 	kindGrant        tokenKind = iota // a JWT grant a client signs and posts to /token
 	kindMaskinporten                  // an access token Maskinporten issued
-	kindAltinn                        // an Altinn token: exchanged from Maskinporten's, or a person's
+	kindAltinn                        // an Altinn token exchanged from Maskinporten's
+	kindPerson                        // a person's Altinn token (ID-porten's, exchanged)
 )
 
 // kindOf tells a token's kind from its label and claims.
@@ -26,9 +27,11 @@ func kindOf(t flow.Token) tokenKind {
 	switch {
 	case isGrant(t.Label):
 		return kindGrant
-	case t.Claims["urn:altinn:authenticatemethod"] != nil || t.Claims["urn:altinn:authlevel"] != nil ||
-		strings.Contains(t.Label, "Altinn token"):
+	case t.Claims["urn:altinn:authenticatemethod"] == "maskinporten":
 		return kindAltinn
+	case t.Claims["urn:altinn:authenticatemethod"] != nil || t.Claims["pid"] != nil ||
+		strings.Contains(t.Label, "Altinn token"):
+		return kindPerson
 	}
 	return kindMaskinporten
 }
@@ -76,23 +79,37 @@ var maskinportenMeanings = map[string]string{
 	"externalRef":           "the system user's externalRef",
 }
 
-// altinnMeanings are the claims of an Altinn token: one Altinn made from a
-// Maskinporten token (it copies the claims but aud, iss, client_amr and
-// sid), or a person's.
-var altinnMeanings = map[string]string{
+// personMeanings are the claims of a person's Altinn token (from the
+// test token generator against the mocks, as from an ID-porten login in
+// tt02).
+var personMeanings = map[string]string{
 	"iss":                           "Altinn's authentication, which issued and signed it",
 	"iat":                           "when Altinn issued it",
 	"nbf":                           "not before: when Altinn issued it",
-	"exp":                           "when it expires (exchanged: the Maskinporten token's exp)",
+	"exp":                           "when it expires",
 	"jti":                           "the token's id",
-	"sid":                           "Altinn's session id, new in this token",
 	"scope":                         "what it may be used for",
-	"urn:altinn:orgNumber":          "the organisation it speaks for: the consumer",
-	"urn:altinn:authenticatemethod": "how its holder logged in",
+	"urn:altinn:authenticatemethod": "how the person logged in",
 	"urn:altinn:authlevel":          "the security level of that login",
 	"urn:altinn:userid":             "the person's user id in Altinn",
 	"pid":                           "the person's national identity number (test data)",
 	"name":                          "the person's name",
+}
+
+// altinnMeanings are the claims of an Altinn token made from a
+// Maskinporten token: it copies the claims but aud, iss, client_amr and
+// sid.
+var altinnMeanings = map[string]string{
+	"iss":                           "Altinn's authentication, which issued and signed it",
+	"iat":                           "when Altinn issued it",
+	"nbf":                           "not before: when Altinn issued it",
+	"exp":                           "the Maskinporten token's, copied",
+	"jti":                           "the token's id",
+	"sid":                           "Altinn's session id, new in this token",
+	"scope":                         "what it may be used for",
+	"urn:altinn:orgNumber":          "the organisation it speaks for: the consumer",
+	"urn:altinn:authenticatemethod": "maskinporten: made from a Maskinporten token",
+	"urn:altinn:authlevel":          "the security level: 3 for Maskinporten",
 	"client_id":                     "copied from the Maskinporten token",
 	"consumer":                      "copied from the Maskinporten token",
 	"token_type":                    "copied from the Maskinporten token",
@@ -117,6 +134,8 @@ func meaning(kind tokenKind, k string) string {
 		return grantMeanings[k]
 	case kindAltinn:
 		return altinnMeanings[k]
+	case kindPerson:
+		return personMeanings[k]
 	}
 	return maskinportenMeanings[k]
 }

@@ -93,7 +93,9 @@ func pairLines(g, t tokenView, wl, wr int, st *Styles, now time.Time, loc *time.
 	left = append(left, "", st.Title.Render("claims"))
 	right = append(right, "", ansiTruncate(legend, wr))
 	lr, rr := t.merge(g.tok.Claims, t.tok.Claims, 0, kindOf(t.tok), g, now, loc)
-	lb, rb := g.table(lr, wl, st, true), t.table(rr, wr, st, true)
+	// One claim column for both, so that their values line up too.
+	nameW := max(nameWidth(lr, min(wl, wr)), nameWidth(rr, min(wl, wr)))
+	lb, rb := g.tableWith(lr, wl, nameW, st, true), t.tableWith(rr, wr, nameW, st, true)
 	for i := range lb {
 		l, r := padPair(lb[i], rb[i])
 		left, right = append(left, l...), append(right, r...)
@@ -343,14 +345,26 @@ func (v tokenView) systemUserMeaning(ids []any, base string) string {
 // meaning goes under the value, and a value too long for its column
 // under the claim. A blank row has no lines.
 func (v tokenView) table(rows []claimRow, w int, st *Styles, meanings bool) [][]string {
-	const markW, gap = 2, 2
+	return v.tableWith(rows, w, nameWidth(rows, w), st, meanings)
+}
+
+// nameWidth is the claim column's width for the rows at width w: the
+// widest name that fits it; a longer one (urn:altinn:authenticatemethod)
+// has its value after it.
+func nameWidth(rows []claimRow, w int) int {
+	capW := max(8, min(24, w*2/5))
 	nameW := 0
 	for _, r := range rows {
-		if r.value != "" {
-			nameW = max(nameW, 2*r.depth+ansi.StringWidth(r.name))
+		if n := 2*r.depth + ansi.StringWidth(r.name); r.value != "" && n <= capW {
+			nameW = max(nameW, n)
 		}
 	}
-	nameW = min(nameW, max(8, min(24, w*2/5)))
+	return nameW
+}
+
+// tableWith is table with the claim column nameW wide.
+func (v tokenView) tableWith(rows []claimRow, w, nameW int, st *Styles, meanings bool) [][]string {
+	const markW, gap = 2, 2
 	valueCol := markW + nameW + gap
 	meaningCol := valueCol + v.valueColumn(rows, w, valueCol, meanings) + gap
 	out := make([][]string, len(rows))
@@ -448,7 +462,7 @@ func (r claimRow) lines(w, valueCol, meaningCol int, mean string, st *Styles) []
 	// narrow a column.
 	low := min(col, markW+2*r.depth+4)
 	under := low
-	if w-col >= 30 {
+	if w-col >= 36 {
 		under = col
 	}
 	var out []string
