@@ -16,7 +16,9 @@ func Scenarios(s Settings) []Scenario {
 		{
 			Name:    "rejected",
 			Summary: "The end user rejects the request; Maskinporten then refuses the token (MP-303)",
-			Steps: append(standardUntilApproval(), stepVendorPoll(), stepOperationalToken(Expect{
+			// The poll finds the request Rejected and no system user: its
+			// title says so.
+			Steps: append(standardUntilApproval(), withTitle(stepVendorPoll(), "SmartCloud checks the request and finds it rejected"), stepOperationalToken(Expect{
 				Code: "MP-303", Why: "A rejected request creates no system user, so Altinn finds none for the grant.",
 			})),
 			Params: map[Param]string{ParamDecision: "reject"},
@@ -191,6 +193,13 @@ func expGrace() Scenario {
 				Code: "MP-130", Why: "Maskinporten allows exp 10 s of clock skew, no more: make the grant right before posting it, and keep clocks on NTP.",
 			}, tokenVariant{id: "op-token-late", title: "SmartCloud posts a grant whose exp passed 15 s ago", tweak: late(15 * time.Second)})),
 	}
+}
+
+// withTitle is a step titled for a scenario, where what it finds differs
+// from the standard flow's.
+func withTitle(s Step, title string) Step {
+	s.Title = title
+	return s
 }
 
 // Find returns the scenario with the name, or an error listing the names.

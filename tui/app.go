@@ -397,14 +397,16 @@ func (m *Model) flowView() flowView {
 func (m *Model) stepInfo() stepInfo {
 	var pending []int
 	for i := 0; i < m.cur; i++ {
-		if o := m.runs[i].outcome; o != flow.Done {
+		if o := m.runs[i].outcome; !o.AsExpected() {
 			pending = append(pending, i)
 		}
 	}
 	eng := m.eng
+	st := eng.State()
 	return stepInfo{
 		inputs: eng.Inputs(m.cur), pending: pending, version: m.version,
 		stateURL: func() string { return eng.State().ConfirmURL },
+		tokens:   tokenFacts{clock: st.MockClock, requestID: st.RequestID, systemUserID: st.SystemUserID},
 	}
 }
 
