@@ -39,6 +39,9 @@ Usage:
   workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
                                            print a system user access token (for curl and scripts)
   workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
+  workbench classroom [--listen HOST:PORT] [--host-key FILE] [--authorized-keys FILE]
+                                           serve the workbench over SSH to a room of trainees, each on
+                                           a mock world of their own, with a live roster here
 
 Global flags (before or after the command):
   --config FILE    TOML configuration (default: none, the embedded mocks and tt02 test data)
@@ -129,11 +132,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdToken(g, rest, stdout, stderr)
 	case "explain":
 		return cmdExplain(g, rest, stdout, stderr)
+	case "classroom":
+		return cmdClassroom(g, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, explain)\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, explain, classroom)\n\n%s", cmd, usage)
 	return 2
 }
 
