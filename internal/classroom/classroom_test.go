@@ -39,7 +39,13 @@ func startClassroom(t *testing.T, o Options) *Server {
 		o.JoinCode = testCode
 	}
 	o.wrongCodeDelay, o.keepAlive = time.Millisecond, 200*time.Millisecond
-	o.Log = func(line string) { t.Log(line) }
+	o.Log = func(line string) {
+		t.Log(line)
+		// The join code is never logged, nor what a stranger typed.
+		if strings.Contains(line, testCode) || strings.Contains(strings.ToUpper(line), "WRONG-CODE") {
+			t.Errorf("a log line holds a code: %s", line)
+		}
+	}
 	srv, err := New(t.Context(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +263,7 @@ func TestTwoTraineesEachInAWorldOfTheirOwn(t *testing.T) {
 
 	// The roster shows both, with their step.
 	roster := RosterMarkdown(srv.Roster(), time.Now())
-	for _, want := range []string{"| kari | join code | standard |", "standard, step 13/13 op-api done", "| ola | key | — |", "standard, step 1/13 so-token"} {
+	for _, want := range []string{"| kari | join code | standard |", "standard, step 13/13 op-api ✓", "| ola | key | — |", "standard, step 1/13 so-token ○"} {
 		if !strings.Contains(roster, want) {
 			t.Errorf("the roster lacks %q:\n%s", want, roster)
 		}

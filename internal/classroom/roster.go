@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/systembruker/workbench/flow"
 	"github.com/systembruker/workbench/tui"
 )
 
@@ -53,16 +54,14 @@ func (s *Server) Roster() []Row {
 	return rows
 }
 
-// StepText is where a trainee is in their scenario: "3/13 v-request done".
+// StepText is where a trainee is in their scenario, with the step's
+// outcome as the overview shows it: "3/13 v-request ✓".
 func StepText(st tui.Status) string {
 	if st.Steps == 0 {
 		return "—"
 	}
-	s := fmt.Sprintf("%d/%d %s", st.Step, st.Steps, st.StepID)
-	if st.Outcome.String() != "not run" {
-		s += " " + st.Outcome.String()
-	}
-	return s
+	icon := map[flow.Outcome]string{flow.NotRun: "○", flow.Running: "…", flow.Done: "✓", flow.Failed: "✗", flow.Skipped: "–"}[st.Outcome]
+	return fmt.Sprintf("%d/%d %s %s", st.Step, st.Steps, st.StepID, icon)
 }
 
 // ErrorText is the last error a trainee met, with its step: "MP-303 at

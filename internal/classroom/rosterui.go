@@ -237,7 +237,7 @@ func (m RosterModel) header() string {
 }
 
 func (m RosterModel) footer() string {
-	line := m.st.dim.Render(" ↑↓ trainee • s send the room to a scenario • R reset the trainee's world • e write the roster • q end the class")
+	line := m.st.dim.Render(" ↑↓ trainee • s send the room to a scenario • R reset a world • e write the roster • q end")
 	if m.mode == modePick {
 		line = m.st.dim.Render(" ↑↓ scenario • enter send the room to it • esc back")
 	}
@@ -251,7 +251,7 @@ func (m RosterModel) footer() string {
 // rosterColumns are the table's columns and their widths at width w; the
 // last error gets what is left.
 func rosterColumns(w int) []int {
-	fixed := []int{2, 14, 9, 20, 24, 0, 8}
+	fixed := []int{2, 12, 8, 19, 19, 0, 7}
 	used := 0
 	for _, c := range fixed {
 		used += c + 1
@@ -278,7 +278,7 @@ func cell(w int, v string) string {
 // body is the trainees' table and, below it, the latest of the log.
 func (m RosterModel) body(room int) string {
 	cols := rosterColumns(m.w)
-	lines := []string{m.st.head.Render(cells(cols, "", "Trainee", "State", "Scenario", "Step", "Last error", "Solved"))}
+	lines := []string{m.st.head.Render(cells(cols, "", "Trainee", "State", "Scenario", "Step", "Last error (! unexpected)", "Solved"))}
 	if len(m.rows) == 0 {
 		lines = append(lines, m.st.dim.Render("  nobody yet: share the join line above"))
 	}
@@ -308,7 +308,19 @@ func (m RosterModel) row(cols []int, i int) string {
 	case "gone":
 		style = m.st.dim
 	}
-	errText := ErrorText(r.Status)
+	// An error the scenario expects is its lesson; one it does not is
+	// marked "!": that trainee may be stuck.
+	errText := "—"
+	if e := r.Status.LastError; e.Step != 0 {
+		code := e.Code
+		if code == "" {
+			code = e.Message
+		}
+		errText = fmt.Sprintf("%d: %s", e.Step, code)
+		if !e.Expected {
+			errText = "! " + errText
+		}
+	}
 	cursor := "  "
 	if i == m.cur {
 		cursor = "▶ "

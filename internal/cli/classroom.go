@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -66,6 +65,10 @@ func cmdClassroom(g globals, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "workbench classroom: --max-sessions must be 1 or more and --idle a duration such as 30m\n")
 		return 2
 	}
+	if g.env != "" && g.env != "mock" {
+		fmt.Fprintf(stderr, "workbench classroom: the classroom serves the embedded mocks only (each trainee a world of their own), not env %s\n", g.env)
+		return 2
+	}
 	c, ok := loadConfig(g, "workbench classroom", stderr)
 	if !ok {
 		return 2
@@ -94,14 +97,16 @@ func cmdClassroom(g globals, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "workbench classroom: %v\n", err)
 		return 2
 	}
-	go srv.Serve()
 	if w := srv.HostKey().Warning; w != "" {
 		fmt.Fprintf(stderr, "workbench classroom: warning: %s\n", w)
 	}
+	if !isTerm {
+		announce(srv, o, stdout, stderr) // before Serve logs its first line
+	}
+	go srv.Serve()
 	if isTerm {
 		err = runRoster(ctx, srv, out)
 	} else {
-		announce(srv, o, stdout, stderr)
 		<-ctx.Done()
 	}
 	roster, cerr := srv.Close()
@@ -135,7 +140,6 @@ func announce(srv *classroom.Server, o classroom.Options, stdout, stderr io.Writ
 	if k.Created {
 		made = ", made now"
 	}
-	fmt.Fprintf(stdout, "%s classroom on %s\n", time.Now().Format("15:04:05"), srv.Addr())
 	fmt.Fprintf(stdout, "host key %s (%s%s)\n", k.Fingerprint(), k.File, made)
 	fmt.Fprintf(stdout, "join: %s\n", srv.JoinLine(joinHost(srv.Addr())))
 	code := srv.JoinCode()
