@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +55,8 @@ func TestNothingButTheWorkbench(t *testing.T) {
 }
 
 func TestIdleWorldIsCleanedUpNotAtTheFirstDisconnect(t *testing.T) {
-	srv := startClassroom(t, Options{Idle: 400 * time.Millisecond})
+	// Long enough for the roster to be seen showing her away under load.
+	srv := startClassroom(t, Options{Idle: 1500 * time.Millisecond})
 	c, err := dial(srv, "kari", withCode(testCode))
 	if err != nil {
 		t.Fatal(err)
@@ -246,3 +248,80 @@ func TestDisplayNames(t *testing.T) {
 }
 
 var _ io.Writer = (*screen)(nil)
+
+// freezer is a TCP relay to the classroom that can stop relaying while
+// keeping both connections open: a trainee's Wi-Fi gone quiet, with no
+// FIN or RST to tell the server.
+type freezer struct {
+	ln     net.Listener
+	frozen chan struct{}
+}
+
+func newFreezer(t *testing.T, to string) *freezer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{ln: ln, frozen: make(chan struct{})}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", to)
+			if err != nil {
+				c.Close()
+				return
+			}
+			t.Cleanup(func() { c.Close(); s.Close() })
+			go f.relay(c, s)
+			go f.relay(s, c)
+		}
+	}()
+	return f
+}
+
+// relay copies until frozen, then reads on and drops what it reads.
+func (f *freezer) relay(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		select {
+		case <-f.frozen:
+			continue
+		default:
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+func TestADroppedConnectionIsNoticed(t *testing.T) {
+	srv := startClassroom(t, Options{keepAlive: 300 * time.Millisecond})
+	f := newFreezer(t, srv.Addr().String())
+	d := net.Dialer{Timeout: 5 * time.Second}
+	raw, err := d.Dial("tcp", f.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &gossh.ClientConfig{User: "kari", Auth: []gossh.AuthMethod{withCode(testCode)},
+		HostKeyCallback: gossh.FixedHostKey(srv.HostKey().Signer.PublicKey())}
+	conn, chans, reqs, err := gossh.NewClientConn(raw, "classroom", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := gossh.NewClient(conn, chans, reqs)
+	defer c.Close()
+	openScreen(t, c).waitFor("Actors and steps")
+	close(f.frozen)
+	r := rowOf(t, srv, "kari", func(r Row) bool { return r.State == "away" })
+	if r.Status.Scenario != "standard" {
+		t.Fatalf("kari away with %+v", r.Status)
+	}
+}

@@ -38,7 +38,12 @@ func startClassroom(t *testing.T, o Options) *Server {
 	if o.JoinCode == "" && !o.NoJoinCode {
 		o.JoinCode = testCode
 	}
-	o.wrongCodeDelay, o.keepAlive = time.Millisecond, 200*time.Millisecond
+	// A keepalive that waits too little would close a busy test's
+	// sessions (the race detector on two cores is slow to answer).
+	o.wrongCodeDelay = time.Millisecond
+	if o.keepAlive == 0 {
+		o.keepAlive = 5 * time.Second
+	}
 	o.Log = func(line string) {
 		t.Log(line)
 		// The join code is never logged, nor what a stranger typed.

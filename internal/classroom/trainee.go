@@ -382,6 +382,9 @@ func (s *Server) Reset(id string) error {
 
 // durationText is d as a person writes it: 30m, 1h30m, 45s.
 func durationText(d time.Duration) string {
+	if d < time.Minute {
+		return d.String()
+	}
 	s := d.Round(time.Second).String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
