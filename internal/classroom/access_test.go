@@ -325,3 +325,14 @@ func TestADroppedConnectionIsNoticed(t *testing.T) {
 		t.Fatalf("kari away with %+v", r.Status)
 	}
 }
+
+func TestLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:2222": true, "localhost:2222": true, "[::1]:2222": true, "127.0.0.2:22": true,
+		"0.0.0.0:2222": false, ":2222": false, "192.0.2.10:2222": false, "[::]:2222": false, "nonsense": false,
+	} {
+		if got := Loopback(addr); got != want {
+			t.Errorf("Loopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -51,7 +51,18 @@ func refuse(sess ssh.Session, format string, a ...any) {
 // keeps the world for the idle time and writes the handout.
 func (s *Server) seat(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		s.sessions.Add(1)
+		// Counted under the lock Close sets closing under, so no session
+		// is added while Close waits for them.
+		s.mu.Lock()
+		closing := s.closing
+		if !closing {
+			s.sessions.Add(1)
+		}
+		s.mu.Unlock()
+		if closing {
+			refuse(sess, "the class has ended")
+			return
+		}
 		defer s.sessions.Done()
 		who, ok := identityOf(sess.Context())
 		switch {
