@@ -336,3 +336,33 @@ func TestLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestEndingTheClassTellsTheTrainees(t *testing.T) {
+	srv := startClassroom(t, Options{})
+	c, err := dial(srv, "kari", withCode(testCode))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	kari := openScreen(t, c)
+	kari.waitFor("0/13 done")
+	kari.press("r")
+	kari.waitFor("scenario standard ended as expected")
+	roster, err := srv.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kari.waitFor("the class has ended; the trainer has your handout")
+	select {
+	case <-kari.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session did not end with the class")
+	}
+	b, err := os.ReadFile(roster)
+	if err != nil || !strings.Contains(string(b), "| kari | join code | standard |") || !strings.Contains(string(b), "kari/handout-standard.md") {
+		t.Fatalf("the roster at the end: %v\n%s", err, b)
+	}
+	if _, err := dial(srv, "ola", withCode(testCode)); err == nil {
+		t.Fatal("a trainee got in after the class ended")
+	}
+}

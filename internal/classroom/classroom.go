@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 	bm "github.com/charmbracelet/wish/bubbletea"
@@ -192,8 +193,11 @@ func (s *Server) newSSHServer() (*ssh.Server, error) {
 func (s *Server) Serve() error {
 	s.logf("", "classroom on %s: %d seats; a world waits %s for its trainee to come back", s.Addr(), s.opts.MaxSessions, durationText(s.opts.Idle))
 	err := s.srv.Serve(s.ln)
-	if errors.Is(err, ssh.ErrServerClosed) {
-		return nil
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing || errors.Is(err, ssh.ErrServerClosed) {
+		return nil // Close closed the listener
 	}
 	return err
 }
@@ -208,14 +212,31 @@ func (s *Server) Close() (roster string, err error) {
 		return "", nil
 	}
 	s.closing = true
+	var live []*tea.Program
+	for _, st := range s.seats {
+		if st.p != nil {
+			live = append(live, st.p)
+		}
+	}
 	s.mu.Unlock()
-	s.srv.Close() // the listener and every connection
+	s.ln.Close() // no one else comes in
+	// Each program quits first, so the trainee's terminal is handed back
+	// whole (out of the alternate screen) and told why; then the
+	// connections close.
+	for _, p := range live {
+		p.Quit()
+	}
 	done := make(chan struct{})
 	go func() { s.sessions.Wait(); close(done) }()
 	select {
 	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	s.srv.Close() // every connection left
+	select {
+	case <-done:
 	case <-time.After(10 * time.Second):
-		s.logf("", "some sessions did not end in 10s; their handouts may be missing")
+		s.logf("", "some sessions did not end in 15s; their handouts may be missing")
 	}
 	s.mu.Lock()
 	for _, t := range s.order {

@@ -70,10 +70,13 @@ func (s *Server) seat(next ssh.Handler) ssh.Handler {
 			refuse(sess, "not logged in")
 			return
 		case len(sess.Command()) > 0:
-			refuse(sess, "this server runs the workbench and nothing else: connect without a command (%s)", s.JoinLine("HOST"))
+			s.logf(who.name, "refused a command, from %s: nothing but the workbench runs here", hostOf(sess.RemoteAddr()))
+			refuse(sess, "this server runs the workbench and nothing else: connect without a command (%s)",
+				strings.Replace(s.JoinLine(hostOf(sess.LocalAddr())), "YOURNAME", who.name, 1))
 			return
 		}
 		if _, _, isPty := sess.Pty(); !isPty {
+			s.logf(who.name, "refused a session without a terminal, from %s", hostOf(sess.RemoteAddr()))
 			refuse(sess, "the workbench needs a terminal: connect with ssh -t (or without -T)")
 			return
 		}
@@ -91,6 +94,12 @@ func (s *Server) seat(next ssh.Handler) ssh.Handler {
 		next(sess)
 		close(stop)
 		s.detach(st, t)
+		s.mu.Lock()
+		ended := s.closing
+		s.mu.Unlock()
+		if ended {
+			fmt.Fprint(sess, "classroom: the class has ended; the trainer has your handout.\r\n")
+		}
 	}
 }
 

@@ -249,13 +249,15 @@ func (s *Server) detach(st *seat, t *trainee) {
 	}
 	t.seat, t.left = nil, time.Now()
 	gen := t.gen
-	if !s.closing {
+	msg := "left; their world waits " + durationText(s.opts.Idle)
+	if s.closing {
+		msg = "session ended with the class"
+	} else {
 		t.idle = time.AfterFunc(s.opts.Idle, func() { s.expire(t, gen) })
 	}
 	dir, name := filepath.Join(s.opts.Handouts, t.dir), t.who.name
 	s.mu.Unlock()
 	t.term.detach()
-	msg := "left; their world waits " + durationText(s.opts.Idle)
 	if m != nil {
 		switch file, err := writeHandout(dir, *m); {
 		case err != nil:
