@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -132,6 +133,9 @@ func handoutCell(file string) string {
 // folder (whole or not at all) and returns the file.
 func (s *Server) WriteRoster() (string, error) {
 	file := filepath.Join(s.opts.Handouts, "roster.md")
+	if err := os.MkdirAll(s.opts.Handouts, 0o755); err != nil {
+		return "", fmt.Errorf("write the roster: %w", err)
+	}
 	if err := writeFileAtomic(file, []byte(RosterMarkdown(s.Roster(), time.Now())), 0o644); err != nil {
 		return "", fmt.Errorf("write the roster: %w", err)
 	}

@@ -201,7 +201,7 @@ func (m RosterModel) View() string {
 	}
 	head := m.header()
 	foot := m.footer()
-	room := max(3, m.h-lipgloss.Height(head)-lipgloss.Height(foot)-1)
+	room := max(3, m.h-lipgloss.Height(head)-lipgloss.Height(foot))
 	var body string
 	if m.mode == modePick {
 		body = m.picker(room)
