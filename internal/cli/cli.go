@@ -45,6 +45,9 @@ Usage:
                                            print a system user access token (for curl and scripts)
   workbench cleanup [--yes]                delete what the workbench made in a real environment
   workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
+  workbench classroom [--listen HOST:PORT] [--host-key FILE] [--authorized-keys FILE]
+                                           serve the workbench over SSH to a room of trainees, each on
+                                           a mock world of their own, with a live roster here
 
 Global flags (before or after the command):
   --config FILE    TOML configuration (else $WORKBENCH_CONFIG, ./workbench.toml, then
@@ -143,11 +146,13 @@ func MainEnv(args []string, stdin io.Reader, stdout, stderr io.Writer, sys Env) 
 		return cmdExplain(g, rest, stdout, stderr)
 	case "cleanup":
 		return cmdCleanup(g, rest, stdout, stderr)
+	case "classroom":
+		return cmdClassroom(g, rest, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, cleanup, explain)\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, cleanup, explain, classroom)\n\n%s", cmd, usage)
 	return 2
 }
 
