@@ -13,7 +13,7 @@ func TestExplainNamesTheUsualCauses(t *testing.T) {
 			t.Errorf("%s: %q", code, Explain(err))
 		}
 	}
-	if Explain(errors.New("x")) != "" || Explain(&OAuthError{Code: "invalid_grant"}) != "" {
+	if Explain(errors.New("x")) != "" || Explain(&OAuthError{Code: "no_such_error"}) != "" {
 		t.Error("explained the unexplainable")
 	}
 }
@@ -42,5 +42,23 @@ func TestExplainSaysWhyGrantsAreRefusedOrNot(t *testing.T) {
 				t.Errorf("%s does not say %q: %s", code, w, text)
 			}
 		}
+	}
+}
+
+// TestExplainWithoutAnMPID: Maskinporten's ids are only "often" in the
+// answer; the error value alone still explains it, and an MP-303 without
+// its id names the client id as a cause.
+func TestExplainWithoutAnMPID(t *testing.T) {
+	for code, want := range map[string]string{
+		"invalid_altinn_customer_configuration": "vendor.agent_client_id", "invalid_grant": "error_description",
+		"invalid_client": "vendor.client_id", "invalid_scope": "Samarbeidsportalen",
+	} {
+		got := Explain(&OAuthError{Status: 400, Code: code})
+		if !strings.Contains(got, want) || strings.Contains(got, "See MP-") {
+			t.Errorf("%s: %q", code, got)
+		}
+	}
+	if got := Explain(&OAuthError{Code: "invalid_grant", MPCode: "MP-100"}); !strings.Contains(got, "WORKBENCH_CLIENT_ID") || strings.Contains(got, "iss,") {
+		t.Errorf("MP-100's fix: %q", got)
 	}
 }

@@ -83,6 +83,10 @@ func Check(path string, o Options) CheckResult {
 		p := c.Profile()
 		if c.Env == "mock" {
 			text := "the workbench starts its own mock services"
+			if c.ExternalMocks() {
+				text = fmt.Sprintf("the mocks at Maskinporten %s, Altinn %s, Skatteetaten %s (a `workbench serve`); "+
+					"the workbench acts for the people there", orDash(p.Maskinporten), orDash(p.Altinn), orDash(p.Skatteetaten))
+			}
 			if c.Maskinporten.URL == "" {
 				text += "; `workbench token` needs maskinporten.url (a running `workbench serve`)"
 			}
@@ -94,6 +98,7 @@ func Check(path string, o Options) CheckResult {
 	}
 	checkKravURL(c, add)
 	checkKey(c, add)
+	checkScenarios(c, add)
 	if c.ServiceOwner.KeyFile != "" {
 		_, info, err := LoadKey(c.ServiceOwner.KeyFile, KeyOptions{KeyID: c.ServiceOwner.KeyID})
 		keyFindings("service_owner.key_file", c.ServiceOwner.KeyFile, info, err, add)

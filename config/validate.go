@@ -155,6 +155,11 @@ func (v *validation) network() {
 			v.add("network.timeout", fmt.Sprintf("%q is not a timeout", c.Network.Timeout), "a duration up to 10m, e.g. \"30s\"")
 		}
 	}
+	if c.Network.CAFile != "" {
+		if err := checkCAFile(c.Network.CAFile); err != nil {
+			v.add("network.ca_file", err.Error(), "a PEM file of the CA certificates to trust besides the system's (a company proxy's, or a test CA)")
+		}
+	}
 	if c.Network.Retries < 0 || c.Network.Retries > 10 {
 		v.add("network.retries", fmt.Sprintf("%d retries", c.Network.Retries), "0 (none) to 10; retries are for GETs only")
 	}

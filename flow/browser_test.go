@@ -3,6 +3,7 @@ package flow_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/url"
@@ -162,6 +163,14 @@ func TestConfirmPageInABrowser(t *testing.T) {
 			case <-time.After(20 * time.Second):
 				t.Fatal("the flow did not finish after the decision")
 			}
+			if c.scenario == "rejected" {
+				// A person who rejects in a real environment ends the
+				// flow at the poll, with the two ways on; the token
+				// step's MP-303 is the mocks' lesson for a vendor that
+				// ignores the status.
+				checkRejectedWaysOn(t, eng, r, requestID)
+				return
+			}
 			if !r.OK {
 				t.Fatalf("not ok:\n%s", describe(r))
 			}
@@ -173,13 +182,35 @@ func TestConfirmPageInABrowser(t *testing.T) {
 				if x := apiExchange(t, r); x.Status != 200 {
 					t.Errorf("API call %s → %d", x.URL, x.Status)
 				}
-			case "rejected":
-				res := r.Results[len(r.Results)-1]
-				if !client.HasCode(res.Err, "MP-303") {
-					t.Errorf("the token step ended with %v, want MP-303", res.Err)
-				}
 			}
 		})
+	}
+}
+
+// checkRejectedWaysOn: the run stopped at the vendor's poll with the
+// rejection and its two ways on; deleting the request and asking again
+// gives a new request with a new confirm URL.
+func checkRejectedWaysOn(t *testing.T, eng *flow.Engine, r flow.Report, requestID string) {
+	t.Helper()
+	poll := eng.StepIndex("v-poll")
+	var re *flow.RejectedError
+	if r.OK || !errors.As(r.Results[poll].Err, &re) || re.Request.ID != requestID || r.Results[poll+1].Outcome != flow.Skipped {
+		t.Fatalf("want the run to stop at the poll with the rejection:\n%s", describe(r))
+	}
+	ways := eng.WaysOn(poll)
+	if len(ways) != 2 || ways[0].ID != flow.WayDeleteRequest || ways[1].ID != flow.WayNewExternalRef {
+		t.Fatalf("ways on %+v", ways)
+	}
+	_, res, err := eng.TakeWay(context.Background(), ways[0], nil)
+	if err != nil || res.Outcome != flow.Done {
+		t.Fatalf("delete and ask again: %v %v", err, res.Err)
+	}
+	var deleted bool
+	for _, x := range res.Exchanges {
+		deleted = deleted || (x.Method == "DELETE" && strings.HasSuffix(x.URL, "/request/vendor/"+requestID) && x.Status == 202)
+	}
+	if st := eng.State(); !deleted || st.RequestID == requestID || st.RequestStatus != client.StatusNew || st.ConfirmURL == "" {
+		t.Errorf("after the way on: deleted %v, request %s %s", deleted, st.RequestID, st.RequestStatus)
 	}
 }
 

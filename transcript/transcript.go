@@ -222,11 +222,13 @@ func (t *transcript) envName() string {
 
 // verdict says in a few words how the run ended.
 func (t *transcript) verdict() string {
-	done, failed, skipped := 0, 0, 0
+	done, failed, skipped, expected := 0, 0, 0, 0
 	for i := range t.rep.Scenario.Steps {
 		switch t.result(i).Outcome {
 		case flow.Done:
 			done++
+		case flow.ExpectedFailure:
+			expected++
 		case flow.Failed:
 			failed++
 		case flow.Skipped:
@@ -235,6 +237,8 @@ func (t *transcript) verdict() string {
 	}
 	n := len(t.rep.Scenario.Steps)
 	switch {
+	case t.rep.OK && expected > 0:
+		return fmt.Sprintf("ended as expected: %d of %d steps done, %d failed as the scenario expects", done, n, expected)
 	case t.rep.OK:
 		return fmt.Sprintf("ended as expected: %d of %d steps done", done, n)
 	case failed > 0:

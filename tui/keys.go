@@ -32,6 +32,12 @@ type KeyMap struct {
 	Copy     key.Binding
 	OpenURL  key.Binding // the confirm URL, in the browser
 	ZoomQR   key.Binding // the confirm URL's QR code, full screen
+	// At a step that waits for the user: Yes writes to the register, or
+	// says the person's task is done; after a rejection, DeleteAsk and
+	// NewRef are the two ways on.
+	Yes       key.Binding
+	DeleteAsk key.Binding
+	NewRef    key.Binding
 
 	Scenarios key.Binding
 	Back      key.Binding
@@ -75,16 +81,19 @@ func DefaultKeyMap() KeyMap {
 		NextItem: key.NewBinding(key.WithKeys("]", "right", "l"), key.WithHelp("]", "next exchange")),
 		PrevItem: key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[", "previous exchange")),
 
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open step")),
-		Run:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run step")),
-		RunAll:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run scenario")),
-		NextStep: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
-		PrevStep: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
-		Actor:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "actor")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
-		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy body/token")),
-		OpenURL:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
-		ZoomQR:   key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open step")),
+		Run:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run step")),
+		RunAll:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run scenario")),
+		NextStep:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
+		PrevStep:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
+		Actor:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "actor")),
+		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
+		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy body/token")),
+		OpenURL:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
+		ZoomQR:    key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
+		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		DeleteAsk: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete request, ask again")),
+		NewRef:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "ask with a new externalRef")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),

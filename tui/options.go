@@ -25,6 +25,7 @@ type options struct {
 	renderer      *lipgloss.Renderer
 	output        io.Writer
 	env           Env
+	observer      func(Status)
 }
 
 // WithClock sets the clock the token times ("expires in 1m52s") are shown

@@ -30,8 +30,8 @@ claims, and checks it:
             description the mock's /token answers with, and the fix. The
             rules that need the server's state (the client and its keys, its
             scopes, the grants it has seen, the system user at Altinn) are
-            checked against a running serve (--against, or a config whose
-            maskinporten.url is a serve on loopback), else listed as not
+            checked against a running serve (--against, or a config with
+            env mock and a maskinporten.url: a serve), else listed as not
             checked. Times are read by the server's clock, or this machine's.
   a token   verified: the signature against the environment's JWKS (or
             --jwks FILE), the issuer, the expiry.
@@ -91,7 +91,7 @@ func cmdInspect(g globals, args []string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tg, err := inspectTargetFor(ctx, g, *against)
+	tg, err := inspectTargetFor(ctx, g, *against, stderr)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -106,10 +106,10 @@ func cmdInspect(g globals, args []string, stdin io.Reader, stdout, stderr io.Wri
 	p := &inspectPrinter{w: stdout, now: time.Now()}
 	var rules []client.GrantRule
 	if isToken(d.Claims) {
-		p.kind = "token"
+		p.kind, p.claims = "token", client.TokenClaimKind(d.Claims)
 		rules = tg.checkToken(ctx, raw, d, jwks)
 	} else {
-		p.kind = "grant"
+		p.kind, p.claims = "grant", client.GrantClaims
 		rules = tg.checkGrant(ctx, raw, d, stderr)
 	}
 	return p.print(tg, d, rules)
@@ -158,12 +158,16 @@ func isToken(claims map[string]any) bool {
 }
 
 // inspectTargetFor is --against's mock, else the configured environment's
-// Maskinporten. The config's other fields do not matter to inspect.
-func inspectTargetFor(ctx context.Context, g globals, against string) (inspectTarget, error) {
+// Maskinporten: with env mock and a maskinporten.url, that serve (the
+// environment decides, as for every command). The config's other fields
+// do not matter to inspect.
+func inspectTargetFor(ctx context.Context, g globals, against string, stderr io.Writer) (inspectTarget, error) {
 	if against != "" {
 		return mockTarget(ctx, against, "the mock Maskinporten at "+against)
 	}
-	c, _, err := config.Read(g.config, config.Options{Env: g.env, AllowProd: g.allowProd})
+	f := g.find()
+	announce(stderr, f, true)
+	c, _, err := config.Read(f.Path, config.Options{Getenv: g.sys.getenv, Env: g.env, AllowProd: g.allowProd})
 	if err != nil {
 		return inspectTarget{}, err
 	}
@@ -175,10 +179,7 @@ func inspectTargetFor(ctx context.Context, g globals, against string) (inspectTa
 	case mp == "":
 		return inspectTarget{name: "the embedded mocks (env mock, no maskinporten.url)", offline: true}, nil
 	case !c.Real():
-		if u, err := url.Parse(mp); err == nil && config.Loopback(u.Hostname()) {
-			return mockTarget(ctx, mp, "the mock Maskinporten at "+mp+" (the config's maskinporten.url)")
-		}
-		return inspectTarget{name: "the Maskinporten at " + mp, issuer: mp, jwksFrom: mp}, nil
+		return mockTarget(ctx, mp, "the mock Maskinporten at "+mp+" (the config's maskinporten.url)")
 	}
 	words := map[string]string{"tt02": "test", "prod": "production"}
 	return inspectTarget{name: words[c.Env] + " Maskinporten (" + mp + ", env " + c.Env + ")", issuer: mp, jwksFrom: mp, env: words[c.Env]}, nil

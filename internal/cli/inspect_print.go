@@ -19,6 +19,8 @@ type inspectPrinter struct {
 	w    io.Writer
 	now  time.Time
 	kind string // "grant" or "token"
+	// claims is the kind whose meanings explain the claims.
+	claims client.ClaimKind
 }
 
 // print writes the report and returns the exit status.
@@ -182,7 +184,7 @@ func (p *inspectPrinter) fields(m map[string]any, header bool) {
 		if header {
 			continue
 		}
-		if mean, ok := client.ClaimMeanings[k]; ok {
+		if mean := client.ClaimMeaning(p.claims, k); mean != "" {
 			fmt.Fprintf(p.w, "  %-*s    ↳ %s\n", width, "", mean)
 		}
 		if k == "authorization_details" {
@@ -209,7 +211,7 @@ func (p *inspectPrinter) details(v any, width int) {
 		for _, path := range keys {
 			k := path[strings.Index(path, ".")+1:]
 			fmt.Fprintf(p.w, "  %-*s    %-*s  %s\n", width, "", sub, path, compactJSON(obj[k]))
-			if mean, ok := client.ClaimMeanings[k]; ok {
+			if mean := client.ClaimMeaning(p.claims, k); mean != "" {
 				fmt.Fprintf(p.w, "  %-*s    %-*s    ↳ %s\n", width, "", sub, "", mean)
 			}
 		}

@@ -83,7 +83,7 @@ func TestInspectGrantWithProductionsAudForTest(t *testing.T) {
 		"not checked  iss is a known client",
 		"needs the server's state",
 		"ok           iat and exp present",
-		"↳ who the token is for: a grant's aud must be Maskinporten's issuer",
+		"↳ " + client.ClaimMeaning(client.GrantClaims, "aud"),
 		"1 rule broken (MP-110)",
 	} {
 		if !strings.Contains(out, want) {
@@ -151,8 +151,8 @@ func TestInspectAgainstServe(t *testing.T) {
 			"A token: its iss \"" + mp + "\" is the Maskinporten that issued it",
 			"ok           signed by Maskinporten", "verified with key mock-maskinporten-1",
 			"ok           not expired",
-			"[0].systemuser_id", "↳ the system user Altinn found, whose id is its request's id",
-			"↳ the organisation the client belongs to, as 0192:orgno",
+			"[0].systemuser_id", "↳ " + client.ClaimMeaning(client.MaskinportenClaims, "systemuser_id"),
+			"↳ " + client.ClaimMeaning(client.MaskinportenClaims, "consumer"),
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("inspect %v of serve's token lacks %q:\n%s", args[:len(args)-1], want, out)

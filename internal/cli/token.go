@@ -16,7 +16,7 @@ import (
 	"github.com/systembruker/workbench/client"
 )
 
-const tokenHelp = `Usage: workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope SCOPE]... [-v]
+const tokenHelp = `Usage: workbench token [--agent] [--decode] [--org ORGNO] [--external-ref REF] [--scope SCOPE]... [-v]
 
 Gets a system user access token from Maskinporten for the configured vendor
 (vendor.client_id and its key) and customer, and prints just the token, for
@@ -27,6 +27,10 @@ scripts and tools:
 The grant names the system user's owner in authorization_details
 (urn:altinn:systemuser, systemuser_org), with externalRef when one is set.
 
+  --agent             a token for the agent system user: signed as the agent
+                      system's client (vendor.agent_client_id), for the
+                      facilitator (facilitator.org_no) unless --org says
+                      otherwise, and without customer.external_ref
   --decode            print the token's header and claims as JSON instead,
                       after verifying it against the keys named by
                       Maskinporten's well-known document
@@ -52,6 +56,7 @@ func (s *scopeFlags) Set(v string) error {
 func cmdToken(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	decode := fs.Bool("decode", false, "print header and claims as JSON")
+	agent := fs.Bool("agent", false, "the agent system user's token")
 	org := fs.String("org", "", "systemuser_org")
 	ref := fs.String("external-ref", "", "externalRef")
 	verbose := fs.Bool("v", false, "show the exchanges")
@@ -60,11 +65,8 @@ func cmdToken(g globals, args []string, stdout, stderr io.Writer) int {
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, tokenHelp); !ok {
 		return code
 	}
-	c, ok := loadConfig(g, "workbench token", stderr)
+	c, _, ok := loadConfig(g, "workbench token", stderr, false)
 	if !ok {
-		if g.config != "" {
-			fmt.Fprintf(stderr, "(`workbench config check %s` says more)\n", g.config)
-		}
 		return 2
 	}
 	if !c.Real() && c.Maskinporten.URL == "" {
@@ -92,6 +94,17 @@ client (client_id, client_orgno, scopes) with the public key that
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "workbench token: warning: %s: %s\n", c.Vendor.KeyFile, w)
+	}
+	if *agent {
+		// Altinn ties a client id to one system (AUTH.VLD-00004): the
+		// agent system has its own client, and its system user belongs
+		// to the facilitator, never to a client of it.
+		if c.Vendor.AgentClientID == "" {
+			fmt.Fprintln(stderr, "workbench token: --agent: vendor.agent_client_id is empty: the agent system's own Maskinporten client "+
+				"(Altinn ties a client id to one system), with the same key and scopes as vendor.client_id")
+			return 2
+		}
+		req.ClientID, req.OrgNo, req.ExternalRef = c.Vendor.AgentClientID, c.Facilitator.OrgNo, ""
 	}
 	if *org != "" {
 		req.OrgNo = *org

@@ -20,7 +20,7 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 	if !ok || !term.IsTerminal(out.Fd()) {
 		return cmdRun(g, nil, stdout, stderr)
 	}
-	ctx, s, end, ok := start(g, stderr)
+	ctx, s, end, ok := start(g, stderr, true)
 	if !ok {
 		return 2
 	}
