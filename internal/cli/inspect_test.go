@@ -16,11 +16,11 @@ import (
 	"github.com/systembruker/workbench/config"
 )
 
-// inspect runs `workbench inspect` in-process with stdin.
+// inspect runs `workbench inspect` in-process with stdin, in a testEnv.
 func inspect(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = Main(append([]string{"inspect"}, args...), strings.NewReader(stdin), &out, &errb)
+	code = MainEnv(append([]string{"inspect"}, args...), strings.NewReader(stdin), &out, &errb, testEnv(t))
 	return out.String(), errb.String(), code
 }
 
