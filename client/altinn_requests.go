@@ -37,16 +37,22 @@ type Request struct {
 	AccessPackages   []AccessPackage `json:"accessPackages,omitempty"`
 	Status           string          `json:"status"`
 	RedirectURL      string          `json:"redirectUrl,omitempty"`
-	ConfirmURL       string          `json:"confirmUrl"`
+	ConfirmURL       string          `json:"confirmUrl,omitempty"`
+	Created          string          `json:"created,omitempty"`
+	// TimedOut is set on a request older than 180 days. It is a flag, not a
+	// status: the status stays New and the request can still be approved
+	// (altinn-authentication RequestRepository.cs L471-476).
+	TimedOut bool `json:"timedOut"`
 }
 
-// The request statuses.
+// The request statuses Altinn writes. Its enum also has Denied and
+// Timedout, but no code sets them (RequestStatus.cs; spec Corrections 4);
+// Denied is kept so that a client recognises it as an end state.
 const (
 	StatusNew      = "New"
 	StatusAccepted = "Accepted"
 	StatusRejected = "Rejected"
 	StatusDenied   = "Denied"
-	StatusTimedout = "Timedout"
 )
 
 // Create posts a standard request (rights); created is false when the API

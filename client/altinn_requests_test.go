@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,10 +18,13 @@ func requestAPI(t *testing.T, statuses ...string) (*httptest.Server, *atomic.Int
 	var gets atomic.Int32
 	const id = "505f8488-3d48-4c15-8e21-35cb9432f815"
 	var posts atomic.Int32
+	// A status "New timedOut" answers status New with timedOut true.
 	answer := func(status string) string {
+		st, timedOut := strings.CutSuffix(status, " timedOut")
 		return `{"id":"` + id + `","externalRef":"d5cc6e61-023e-4945-82cc-3f32d8ee28ee","systemId":"991825827_smartcloud","partyOrgNo":"310904473",
-		"rights":[{"resource":[{"id":"urn:altinn:resource","value":"ske-krav-og-betalinger"}]}],"status":"` + status + `",
-		"redirectUrl":"https://smartcloudxxxxxxx/receipt","confirmUrl":"https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=` + id + `"}`
+		"rights":[{"resource":[{"id":"urn:altinn:resource","value":"ske-krav-og-betalinger"}]}],"status":"` + st + `",
+		"redirectUrl":"https://smartcloudxxxxxxx/receipt","confirmUrl":"https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=` + id + `",
+		"escalated":false,"created":"2026-05-01T09:36:50.451886Z","timedOut":` + fmt.Sprint(timedOut) + `}`
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /authentication/api/v1/systemuser/request/vendor", func(w http.ResponseWriter, r *http.Request) {

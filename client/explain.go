@@ -40,47 +40,56 @@ var explanations = func() map[string]Explanation {
 	list := []Explanation{
 		// Maskinporten.
 		{"MP-011", "Invalid parameter value in the grant", "The token request or the grant has a malformed value: no assertion, a claim of the wrong type, a resource that is not a string or list.", "Post grant_type and assertion form-encoded; check each claim's type against the grant documentation.", DocMPGrant},
-		{"MP-012", "Grant is used before", "The grant's jti was seen before: the same signed grant was posted twice (a retry, a cached assertion).", "Sign a fresh grant, with a new random jti, for every token request.", DocMPErrors},
+		{"MP-012", "Grant is used before", "The grant's jti was seen before: the same signed grant was posted twice (a retry, a cached assertion). Maskinporten remembers a grant by its jti, which Digdir documents as recommended, not required: a grant without a jti is not refused, and so can be replayed (posted again) until it expires; only the jti stops that.", "Sign a fresh grant, with a new random jti, for every token request; always send a jti.", DocMPErrors},
 		{"MP-100", "Client not found / client authentication failed", "The grant's iss is not a Maskinporten client in this environment: a typo, or a test client used against production (or the reverse).", "Put your client_id in iss, and send it to the Maskinporten environment where the client was made.", DocMPErrors},
 		{"MP-110", "Invalid aud", "The grant's aud is not the issuer of the Maskinporten it was sent to (often prod vs test, or a missing trailing slash).", "Set aud to the issuer from the well-known document, e.g. https://test.maskinporten.no/ for test.", DocMPGrant},
-		{"MP-120", "Signed with an invalid certificate", "The business certificate in x5c is expired, not yet valid or not trusted.", "Renew the certificate, or register a key (kid) on the client instead.", DocMPErrors},
+		{"MP-120", "Signed with an invalid certificate", "The business certificate in x5c is expired or not yet valid, or its chain does not end at an issuer Maskinporten trusts. A certificate proves an organisation only through that chain: a self-signed one, or one from any other CA, can name any org number, so it proves nothing. Maskinporten trusts business certificates from Buypass and Commfides (test certificates in test, production ones in production); the workbench's mocks trust their own test CA and the seed's trustedCAs instead.", "Use a valid business certificate of the right environment (for the mocks: workbench keys new --certificate --org ORGNO issues one from the test CA), or register a key (kid) on the client instead.", DocMPErrors},
 		{"MP-121", "Expired key", "The registered key has expired (keys live a year).", "Make a new key pair, register its public key on the client, and sign with it.", DocMPErrors},
-		{"MP-122", "Org number does not match the certificate", "The business certificate belongs to another organisation than the client.", "Sign with the certificate of the organisation that owns the client.", DocMPErrors},
+		{"MP-122", "Org number does not match the certificate", "The business certificate belongs to another organisation than the client (its org number, in the subject's organizationIdentifier NTRNO-<orgno> or serialNumber, is not the client's).", "Sign with the certificate of the organisation that owns the client.", DocMPErrors},
 		{"MP-123", "Invalid x5c header", "The x5c header is not a JSON array of base64 DER certificates.", "Put the certificate chain in x5c as an array, leaf first.", DocMPGrant},
 		{"MP-124", "Invalid JWT signature", "The grant does not verify with the key registered under its kid: signed with another key, or a kid the client does not have.", "Sign with the private half of a key registered on the client, and put that key's kid in the header.", DocMPErrors},
-		{"MP-130", "JWT is expired", "The grant's exp is in the past: it was made too early or the clock is wrong.", "Make the grant right before posting it, with exp = iat + at most 120 s, on a clock kept by NTP.", DocMPErrors},
+		{"MP-130", "JWT is expired", "The grant's exp is more than 10 s in the past by Maskinporten's clock: it was made too early, posted late, or the clock is wrong.", "Make the grant right before posting it, with exp = iat + at most 120 s, on a clock kept by NTP.", DocMPErrors},
 		{"MP-200", "Invalid scopes for the client", "The grant asks for a scope that is not registered on the client.", "Add the scope to the client in Samarbeidsportalen (or the self-service API), or ask only for the client's scopes.", DocMPErrors},
-		{"MP-201", "Scope not allowed for Maskinporten", "The scope does not exist, or is not a Maskinporten scope.", "Check the scope's spelling with the API owner.", DocMPErrors},
-		{"MP-250", "Consumer has not been granted access to the scope", "The scope's owner has not given your organisation access to it.", "Ask the API owner (here Skatteetaten) to give your organisation access to the scope.", DocMPErrors},
+		{"MP-201", "Token request contains scopes not allowed for maskinporten", "The client is set up with an integration type that the scope does not accept (Digdir's troubleshooting page).", "Make a new client with the right integration type (maskinporten).", DocMPErrors},
+		{"MP-250", "Consumer has not been granted access to the scope", "The scope's owner has not given your organisation access to it (error forbidden).", "Ask the API owner (here Skatteetaten) to give your organisation access to the scope.", DocMPErrors},
 		{"MP-251", "Consumer has not delegated the scope to the supplier", "An API delegation grant names a consumer that has not delegated the scope to you.", "System users do not use consumer_org; drop it, or have the consumer delegate the scope in Altinn.", DocMPErrors},
 		{"MP-301", "Unknown authorization_details type", "The grant's authorization_details has a type Maskinporten does not know.", `Use "type": "urn:altinn:systemuser" for a system user.`, DocMPSystemUser},
 		{"MP-302", "Unknown fields in authorization_details", "authorization_details holds a field Maskinporten does not know (misspelt, or wrong case).", "Use only type, systemuser_org {authority, ID} and externalRef, spelt exactly so.", DocMPSystemUser},
 		{"MP-303", "Invalid authorization details values (invalid_altinn_customer_configuration)", "Altinn found no system user for the grant: the request is not approved (or was rejected), the system in the register does not list this client_id, systemuser_org is not the owner (for an agent system user it must be the facilitator, not the client), or externalRef does not match the request's.", "Check the request's status; add the client id to the system (clientId); put the owner's org in systemuser_org; send the externalRef the request was made with.", DocMP303},
-		{"invalid_grant", "Maskinporten refused the grant", "One of the grant's checks failed: signature, aud, iat/exp (clock skew over 10 s, lifetime over the limit), jti reuse, client.", "Read the MP id and description in the answer; keep exp - iat at most 120 s and clocks on NTP.", DocMPGrant},
-		{"invalid_scope", "Maskinporten refused a scope", "A scope does not exist or is not on the client.", "See MP-200 / MP-201.", DocMPErrors},
-		{"invalid_request", "Malformed token request", "The POST to /token is missing grant_type or assertion, or is not form-encoded.", "POST application/x-www-form-urlencoded grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<JWT>.", DocMPToken},
+		{"invalid_grant", "Maskinporten refused the grant", "One of the grant's checks failed: signature, aud, the times (iat more than 10 s ahead of Maskinporten's clock, exp more than 10 s past, exp - iat over 180 s), jti reuse, client.", "Read the description (and the MP id, when there is one); keep exp - iat at most 120 s and clocks on NTP.", DocMPGrant},
+		{"invalid_scope", "Maskinporten refused a scope", "A scope is missing, does not exist, or is not registered on the client (MP-200).", "Ask for scopes that exist and are on the client; see MP-200.", DocMPErrors},
+		{"invalid_request", "Malformed token request", "The POST to /token is missing grant_type or assertion, sends one of them twice (RFC 6749 §3.2: a parameter must not be included more than once), or is not form-encoded.", "POST application/x-www-form-urlencoded grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<JWT>, each once.", DocMPToken},
 		{"invalid_client", "Client authentication failed", "Maskinporten does not know the client or cannot authenticate it.", "See MP-100.", DocMPErrors},
-		{"unsupported_grant_type", "Unsupported grant type", "grant_type is not the JWT bearer type (often a JSON body instead of a form).", "Send grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer, form-encoded.", DocMPToken},
+		{"unsupported_grant_type", "Unsupported grant type", "grant_type has another value than the JWT bearer type (a missing one is invalid_request).", "Send grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer, form-encoded.", DocMPToken},
 		{"invalid_authorization_details", "Invalid authorization_details", "authorization_details is not an array of one system user object, or has unknown types or fields.", "See MP-301 / MP-302.", DocMPSystemUser},
 		{"invalid_altinn_customer_configuration", "Altinn could not find or validate the system user", "Maskinporten's error for MP-303.", "See MP-303.", DocMP303},
-		{"access_denied", "Access denied", "The organisation may not use the scope (MP-250).", "See MP-250.", DocMPErrors},
+		{"access_denied", "The self-service API refused", "The scope's prefix belongs to another organisation, or only the scope's owner may give access to it (the mock's self-service answer; Digdir's real error body is not documented).", "Act as the organisation that owns the scope's prefix.", DocMPErrors},
+		{"forbidden", "Maskinporten forbids the scope", "Maskinporten's error for MP-250 and MP-251: the organisation has not been given access to the scope.", "See MP-250.", DocMPErrors},
 		{"invalid_token", "The bearer token was not accepted", "The token's signature, issuer or expiry did not check out (WWW-Authenticate says which).", "Get a fresh token from the right Maskinporten (or exchange it, for Altinn's PDP).", DocUseToken},
 		{"invalid_client_metadata", "The client registration is not valid", "The self-service API refused the client or key: a scope that does not exist, a key under 2048 bits, a missing kid, or private key members in the upload.", "Register only the public key (kty, kid, n, e) of an RSA key of at least 2048 bits, and existing scopes.", DocMPErrors},
 		{"server_error", "Maskinporten could not finish", "Maskinporten could not reach Altinn to look up the system user, or failed itself.", "Try again; if it persists, check Digdir's status page.", DocMPErrors},
 		// Altinn problems.
 		{"AUTH-00000", "Reportee org number not valid", "The request names an organisation Altinn does not know.", "Check partyOrgNo: nine digits, an organisation in this environment's test data.", DocRequests},
-		{"AUTH-00001", "Rights not found or not delegable", "A requested right is not among the system's rights, or its resource is not delegable.", "Ask only for rights the system in the register has.", DocRequests},
+		{"AUTH-00001", "One or more Right not found or not delegable", "A requested right is not among the system's rights, or the request has neither rights nor accessPackages.", "Ask only for rights the system in the register has.", DocRequests},
 		{"AUTH-00004", "The system user already exists", "A system user already exists for this system, organisation and externalRef.", "Use it (look it up with byquery), or make a new request with another externalRef.", DocRequests},
-		{"AUTH-00010", "Request not found", "There is no request with that id (or it is of the other kind: standard vs agent).", "Use the id from the create answer, on the matching endpoint.", DocRequests},
+		{"AUTH-00010", "The Id does not refer to a Request in our system", "There is no live request with that id (deleted, or of the other kind: standard vs agent), or none for that system, org and externalRef.", "Use the id from the create answer, on the matching endpoint (vendor/{id} or vendor/agent/{id}).", DocRequests},
 		{"AUTH-00011", "System not found", "The request names a system id that is not in the register.", "Register the system first, or fix the systemId.", DocSystemReg},
-		{"AUTH-00013", "The status of the request is not New", "The request was approved, rejected or timed out already, so it cannot be decided again.", "Check the request's status; make a new request if it was rejected or timed out.", DocRequests},
+		{"AUTH-00013", "The Status of the Request is not New", "The request was approved or rejected already, so it cannot be decided again (a request that reads timedOut is still New and can be).", "Check the request's status; delete a rejected request and make a new one.", DocRequests},
 		{"AUTH-00015", "System user not found", "No system user matches the lookup.", "Check that the request was approved, and the system, org and externalRef of the lookup.", DocSystemUser},
 		{"AUTH-00016", "The person may not act for the party", "The person deciding (or delegating) has no role for the organisation that gives the right, e.g. not daglig leder (DAGL).", "Log in as someone with the role for the organisation: its daglig leder, or a client administrator at the facilitator.", DocSystemUser},
 		{"AUTH-00025", "Not an agent request", "The id belongs to a standard request, used on an agent endpoint.", "Use the standard request endpoints (or confirm page) for it.", DocRequests},
 		{"AUTH-00028", "Customer not given or not valid", "A client delegation call lacks the client, or names one that is not valid.", "Give the client's party UUID from the list of available clients.", DocDelegation},
+		{"AUTH-00058", "No AccessPackages found, an Agent SystemUser must have at least one", "An agent request has \"accessPackages\": [] (without the key at all it fails model validation instead).", "Name at least one of the agent system's access packages.", DocRequests},
+		{"AUTH-00059", "No AccessPackages or Single Rights found, a SystemUser must have at least one", "A standard request has empty rights and empty accessPackages.", "Ask for at least one right or access package of the system.", DocRequests},
+		{"AUTH-00063", "Access package not in the system", "A requested access package is not among the system's accessPackages (the answer's NotFoundPackages names it), or the agent system user being delegated a client has none.", "Ask only for packages the system in the register has; add the package to the system first.", DocRequests},
+		{"AUTH-00064", "Access package cannot be delegated (standard)", "A standard request asks for a package meant for client relations (e.g. ansvarlig-revisor) or one that cannot be delegated further (NotDelegablePackages names it).", "Use an agent request for client-relation packages.", DocRequests},
+		{"AUTH-00065", "Access package not for client relationships (agent)", "An agent request asks for a package that cannot be delegated to clients, e.g. an administrator package (NotDelegablePackages names it).", "Ask an agent system user only for packages that work through client delegation.", DocRequests},
+		{"AUTH-00066", "The request requires logged in user to have accessmanager write", "The person reading the request in the portal may not manage access for its organisation, nor has a relation to it.", "Log in as the organisation's daglig leder or an access manager.", DocRequests},
+		{"AUTH-00079", "Client not found", "The client is not among the facilitator's clients for the agent system user's access packages.", "Pick a client from clients/available for the agent.", DocDelegation},
+		{"AUTH-00080", "Client does not have the access packages the agent system user requires", "The facilitator holds a client role for the client, but not for every access package of the agent system user.", "Delegate the client to an agent system user whose packages match the client relation.", DocDelegation},
 		{"AUTH-00041", "Party does not match the request", "The party in the approve/reject path is not the organisation the request is for.", "Decide the request as the organisation it names (partyOrgNo).", DocRequests},
 		{"AUTH-00042", "Party does not match the agent request", "The party in the agent approve/reject path is not the facilitator the request is for.", "Decide the agent request as the facilitator it names.", DocRequests},
-		{"AUTH-00051", "Access packages not valid", "An access package in the request is unknown, not delegable, or not on the system.", "Ask only for access packages the system in the register has.", DocRequests},
+		{"AUTH-00051", "The delegation of access package to the system user failed", "At approval Altinn could not delegate an access package to the new system user.", "Try again; if it persists, check the package with Altinn.", DocRequests},
 		{"AUTH-00021", "Redirect URL not valid", "The request's redirectUrl is not one of the system's allowedRedirectUrls.", "Use one of the system's allowed redirect URLs, or add it to the system.", DocRequests},
 		{"AUTH-00023", "Vendor org number not in the token", "The token has no consumer claim (it is not a Maskinporten token of an organisation).", "Call with a Maskinporten token of the vendor.", DocRequests},
 		{"AUTH-00026", "The system has no redirect URLs", "The request has a redirectUrl but the system has no allowedRedirectUrls.", "Add allowedRedirectUrls to the system, or leave redirectUrl out.", DocRequests},
@@ -89,7 +98,7 @@ var explanations = func() map[string]Explanation {
 		{"AUTH.VLD-00000", "Vendor org number not valid", "vendor.ID does not start with 0192: and a nine-digit org number.", `Write the vendor as {"authority": "iso6523-actorid-upis", "ID": "0192:<orgno>"}.`, DocSystemReg},
 		{"AUTH.VLD-00001", "System id not in the format orgnumber_name", "The system id does not start with the vendor's org number and an underscore.", "Name the system <vendor org no>_<name>, e.g. 991825827_smartcloud.", DocSystemReg},
 		{"AUTH.VLD-00002", "The system id already exists", "A system with this id is registered (perhaps by an earlier run).", "Use the existing system (PUT to update it) or choose another id.", DocSystemReg},
-		{"AUTH.VLD-00003", "Resource does not exist", "A right names a resource that is not in the resource registry.", "Use resource ids from the resource registry, e.g. ske-krav-og-betalinger.", DocSystemReg},
+		{"AUTH.VLD-00003", "One or more resources specified in rights were not found in Altinn's resource register", "A right names a resource that is not in the resource registry.", "Use resource ids from the resource registry, e.g. ske-krav-og-betalinger.", DocSystemReg},
 		{"AUTH.VLD-00004", "Client id already used", "A Maskinporten client id is already tied to another system.", "Use a client per system, or remove it from the other system.", DocSystemReg},
 		{"AUTH.VLD-00005", "Redirect URL not valid", "An allowed redirect URL is not an absolute https URL.", "Use absolute https URLs.", DocSystemReg},
 		{"AUTH.VLD-00006", "Duplicate rights", "The same right is listed twice.", "List each right once.", DocSystemReg},
@@ -109,27 +118,36 @@ var explanations = func() map[string]Explanation {
 		{"NotApplicable", "No policy rule applies", "The system user has no right for this resource and organisation: a standard system user asked for another org, or an agent system user for a client that is not delegated to it, or without the access package.", "Check the org in the API call; for an agent system user, have the client administrator delegate the client.", DocDelegation},
 		{"Deny", "The PDP denies the access", "A rule denies the access.", "Check the resource's policy with its owner.", DocPDP},
 		{"Indeterminate", "The PDP could not decide", "The decision request is malformed (e.g. more than one subject for a system user).", "Send one AccessSubject with urn:altinn:systemuser:uuid.", DocPDP},
-		// Skatteetaten.
-		{"KB-002", "Skatteetaten could not check access", "The API could not reach Altinn's PDP.", "Try again later.", DocKrav},
-		{"KB-003", "Unknown URL", "The path is not an endpoint of the API.", "Check the path: /v1/{rettighetspakke}/{orgno}/aapnekrav.", DocKrav},
-		{"KB-004", "Authentication failed", "The bearer token is missing, not from Maskinporten, expired, or lacks the API's issuer.", "Send a fresh Maskinporten system user token as Authorization: Bearer.", DocKrav},
-		{"KB-005", "No access", "The token lacks the scope or the system user, or Altinn's PDP did not permit the system user for this organisation.", "Ask for skatteetaten:kravogbetalinger with the system user; for an agent, delegate the client.", DocKrav},
-		{"KB-006", "Invalid organisation number", "The org number in the path is malformed.", "Nine digits.", DocKrav},
-		{"KB-007", "Nothing found", "No data for the query.", "Check the period and the org.", DocKrav},
-		{"KB-009", "Unknown identifier", "The rights package or party identifier is not known.", "Use regnskapssystem for system users.", DocKrav},
-		// HTTP and transport.
-		{"HTTP 401", "Not authenticated", "No token, or one the service does not accept (expired, wrong issuer, not exchanged).", "Send a valid token of the kind the service wants.", DocUseToken},
-		{"HTTP 403", "Not allowed", "The token is valid but lacks a scope, belongs to another org, or the PDP said no.", "Check the token's scope and consumer, and the system user's rights.", DocUseToken},
-		{"HTTP 404", "Not found", "The URL or the object does not exist.", "Check the id and the base URL.", DocSystemUser},
-		{"HTTP 409", "Conflict", "The object's state does not allow this (e.g. a request that is no longer New).", "Read the code in the answer; start from a fresh object.", DocRequests},
-		{"transport", "No HTTP answer", "The service could not be reached: DNS, refused connection, timeout or TLS.", "Check the URL, the network, and that the service (or workbench serve) runs.", DocSystemUser},
 	}
+	list = append(list, skatteetatenAndHTTP...)
 	m := make(map[string]Explanation, len(list))
 	for _, e := range list {
 		m[strings.ToUpper(e.Code)] = e
 	}
 	return m
 }()
+
+// skatteetatenAndHTTP explain Krav og betalinger's codes and the bare
+// HTTP failures.
+var skatteetatenAndHTTP = []Explanation{
+	// Skatteetaten: the titles are its table's (Feilkoder, Skatteetaten/api-dokumentasjon
+	// docs/api/kravogbetalinger.md), in English.
+	{"KB-001", "Unexpected error in the service", "Krav og betalinger failed itself.", "Try again later; give Skatteetaten the korrelasjonsid if it persists.", DocKrav},
+	{"KB-002", "Unexpected error in a back-end system", "A system behind the API failed (the mock answers it when Altinn's PDP cannot be reached).", "Try again later; give Skatteetaten the korrelasjonsid if it persists.", DocKrav},
+	{"KB-003", "Unknown URL", "The path is not an endpoint of the API, often a base URL without or with a path it should not have.", "Check the base URL and the path: {base}v1/{rettighetspakke}/{orgno}/aapnekrav.", DocKrav},
+	{"KB-004", "Authentication error", "The bearer token is missing, not from Maskinporten, expired, or lacks the API's issuer.", "Send a fresh Maskinporten system user token as Authorization: Bearer.", DocKrav},
+	{"KB-005", "Error with the consent token", "Documented for the consent token of the finans package; the mock also answers it when a system user token lacks the scope or the system user, or Altinn's PDP did not permit the system user for the organisation (which code the real API gives then is not documented).", "Ask for skatteetaten:kravogbetalinger with the system user; for an agent, delegate the client.", DocKrav},
+	{"KB-006", "Input validation error", "A value in the request did not validate, e.g. a malformed organisation number or period.", "Check the path and query: nine-digit org number, dates as YYYY-MM-DD.", DocKrav},
+	{"KB-007", "No claims or payments found for the identifier and period", "Nothing matches the query.", "Check the period and the org.", DocKrav},
+	{"KB-008", "Data format error: only JSON or XML is supported", "The Accept header asks for another format than JSON or XML.", "Send Accept: application/json (or none).", DocKrav},
+	{"KB-009", "No match for the identifier", "The party or rights package identifier is not known (the mock answers it for a rights package other than regnskapssystem).", "Use regnskapssystem for system users, and a known organisation.", DocKrav},
+	// HTTP and transport.
+	{"HTTP 401", "Not authenticated", "No token, or one the service does not accept (expired, wrong issuer, not exchanged).", "Send a valid token of the kind the service wants.", DocUseToken},
+	{"HTTP 403", "Not allowed", "The token is valid but lacks a scope, belongs to another org, or the PDP said no.", "Check the token's scope and consumer, and the system user's rights.", DocUseToken},
+	{"HTTP 404", "Not found", "The URL or the object does not exist.", "Check the id and the base URL.", DocSystemUser},
+	{"HTTP 409", "Conflict", "The object's state does not allow this (e.g. a request that is no longer New).", "Read the code in the answer; start from a fresh object.", DocRequests},
+	{"transport", "No HTTP answer", "The service could not be reached: DNS, refused connection, timeout or TLS.", "Check the URL, the network, and that the service (or workbench serve) runs.", DocSystemUser},
+}
 
 // ExplainCode returns the explanation of a code (case-insensitive).
 func ExplainCode(code string) (Explanation, bool) {

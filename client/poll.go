@@ -30,10 +30,11 @@ type PollOptions struct {
 var ErrPollDeadline = errors.New("the request was not answered before the deadline")
 
 // Final reports whether a request status is an end state: Accepted,
-// Rejected, Denied or Timedout.
+// Rejected or Denied. A request that reads timedOut is still New, and
+// still open.
 func Final(status string) bool {
 	switch status {
-	case StatusAccepted, StatusRejected, StatusDenied, StatusTimedout:
+	case StatusAccepted, StatusRejected, StatusDenied:
 		return true
 	}
 	return false

@@ -20,7 +20,8 @@ func TestPollUntilFinal(t *testing.T) {
 		{"accepted after two", []string{"New", "New", "Accepted"}, StatusAccepted, 3},
 		{"rejected", []string{"Rejected"}, StatusRejected, 1},
 		{"denied", []string{"New", "Denied"}, StatusDenied, 2},
-		{"timed out", []string{"Timedout"}, StatusTimedout, 1},
+		// timedOut is a flag on a request that is still New and open.
+		{"timed out, then approved", []string{"New timedOut", "New timedOut", "Accepted"}, StatusAccepted, 3},
 		{"through a 503 page", []string{"New", "HTTP 503", "HTTP 503", "HTTP 503", "Accepted"}, StatusAccepted, 5},
 	}
 	for _, tt := range tests {

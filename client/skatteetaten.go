@@ -10,8 +10,11 @@ import (
 // KravOgBetalinger is a client of Skatteetaten's Krav og betalinger API.
 type KravOgBetalinger struct{ Base }
 
-// NewKravOgBetalinger returns a client for the API at baseURL (the host;
-// the API path is added).
+// NewKravOgBetalinger returns a client for the API at baseURL, which
+// carries the API's base path when the host has one: today's test host
+// serves the API at its root, https://kravogbetalinger.api.skatteetaten-test.no/
+// (Skatteetaten/api-dokumentasjon docs/om/url.md), the retired form was
+// https://{env}/api/innkreving/kravogbetalinger/. The client adds v1/...
 func NewKravOgBetalinger(baseURL string, hc *http.Client) *KravOgBetalinger {
 	return &KravOgBetalinger{NewBase("skatteetaten", baseURL, hc)}
 }
@@ -32,7 +35,7 @@ type OpenClaims struct {
 // token.
 func (k *KravOgBetalinger) OpenClaims(ctx context.Context, token, rightsPackage, orgNo string) (OpenClaims, error) {
 	var out OpenClaims
-	p := "api/innkreving/kravogbetalinger/v1/" + url.PathEscape(rightsPackage) + "/" + url.PathEscape(orgNo) + "/aapnekrav"
+	p := "v1/" + url.PathEscape(rightsPackage) + "/" + url.PathEscape(orgNo) + "/aapnekrav"
 	r, err := k.doJSON(ctx, call{method: http.MethodGet, path: p, bearer: token}, nil, &out)
 	if r != nil {
 		out.Raw = r.body

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -92,6 +94,7 @@ func Check(path string, o Options) CheckResult {
 				c.Env, p.Maskinporten, p.Altinn, p.ConfirmUI, p.Skatteetaten)})
 		}
 	}
+	checkKravURL(c, add)
 	checkKey(c, add)
 	if c.ServiceOwner.KeyFile != "" {
 		_, info, err := LoadKey(c.ServiceOwner.KeyFile, KeyOptions{KeyID: c.ServiceOwner.KeyID})
@@ -100,6 +103,41 @@ func Check(path string, o Options) CheckResult {
 	checkSecretFile(c.Vendor.KeyPasswordFile, "vendor.key_password_file", add)
 	checkSubscriptionKey(c, add)
 	return r
+}
+
+// kravOldHosts are the hosts of the retired Krav og betalinger URLs
+// https://{env}/api/innkreving/kravogbetalinger/v1/... (the examples of
+// Skatteetaten/api-dokumentasjon docs/api/kravogbetalinger.md; docs/om/url.md:
+// "De gamle URL-ene saneres 17. oktober 2024").
+var kravOldHosts = []string{"api-test.sits.no", "api.sits.no", "api.skatteetaten.no", "api-test.skatteetaten.no"}
+
+// kravOldPath is the base path of the retired Krav og betalinger URLs.
+const kravOldPath = "/api/innkreving/kravogbetalinger"
+
+// checkKravURL warns about a configured skatteetaten.url in the retired
+// form: an old host, or the old path on the new host. A loopback URL is
+// left alone (the mock, `workbench serve`, keeps that path on purpose).
+func checkKravURL(c *Config, add func(Finding)) {
+	raw := c.Skatteetaten.URL
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || Loopback(u.Hostname()) {
+		return
+	}
+	host := strings.ToLower(u.Hostname())
+	old := slices.Contains(kravOldHosts, host)
+	if strings.HasPrefix(host, "kravogbetalinger.api.") && strings.HasPrefix(strings.ToLower(u.Path), kravOldPath) {
+		old = true
+	}
+	if !old {
+		return
+	}
+	want := Profiles["tt02"].Skatteetaten
+	if c.Env == "prod" {
+		want = Profiles["prod"].Skatteetaten
+	}
+	add(Finding{Level: Warning, Where: FieldError{File: c.File, Line: c.line("skatteetaten", "url")}.Where(), Field: "skatteetaten.url",
+		Text: fmt.Sprintf("%q looks like the retired form https://{env}%s/ (removed on 17 October 2024)", raw, kravOldPath),
+		Fix:  fmt.Sprintf("use the API's own host, which serves /v1/... at its root: %s (or leave url empty)", want)})
 }
 
 func checkKey(c *Config, add func(Finding)) {

@@ -257,3 +257,31 @@ func TestCheckLooksAtTheFiles(t *testing.T) {
 		})
 	}
 }
+
+// A Krav og betalinger URL in the retired form is warned about: an old host,
+// or the old path on the new host (Skatteetaten/api-dokumentasjon
+// docs/om/url.md); today's host, and a loopback mock, are not.
+func TestCheckWarnsAboutTheRetiredKravURL(t *testing.T) {
+	for url, warn := range map[string]bool{
+		"https://api-test.sits.no/":                                                          true,
+		"https://api-test.sits.no/api/innkreving/kravogbetalinger/":                          true,
+		"https://kravogbetalinger.api.skatteetaten-test.no/api/innkreving/kravogbetalinger/": true,
+		"https://kravogbetalinger.api.skatteetaten-test.no/":                                 false,
+		"http://127.0.0.1:8443/api/innkreving/kravogbetalinger/":                             false,
+	} {
+		r := Check(write(t, "env = \"mock\"\n[skatteetaten]\nurl = \""+url+"\"\n"), Options{Getenv: noEnv})
+		var got *Finding
+		for i, f := range r.Findings {
+			if f.Field == "skatteetaten.url" && f.Level == Warning {
+				got = &r.Findings[i]
+			}
+		}
+		if (got != nil) != warn {
+			t.Errorf("%s: warning %v, want %v (%+v)", url, got != nil, warn, r.Findings)
+			continue
+		}
+		if got != nil && (!strings.Contains(got.Fix, "https://kravogbetalinger.api.skatteetaten-test.no/") || !strings.HasSuffix(got.Where, ":3")) {
+			t.Errorf("%s: %+v", url, *got)
+		}
+	}
+}

@@ -147,9 +147,11 @@ var Profiles = map[string]Profile{
 		SelfService:  "https://api.test.samarbeid.digdir.no/",
 		Altinn:       "https://platform.tt02.altinn.no/",
 		ConfirmUI:    "https://am.ui.tt02.altinn.no/",
-		// Which host serves Krav og betalinger in test is not confirmed;
-		// this is Skatteetaten's generic test host.
-		Skatteetaten: "https://api-test.sits.no/",
+		// Krav og betalinger's own host, which serves /v1/... at its root
+		// (Skatteetaten/api-dokumentasjon docs/om/url.md, row "Krav og
+		// betalinger API"; the reference vendor app TheTechArch/altinn-systemuser
+		// calls it so). The base URL carries the API's base path, if any.
+		Skatteetaten: "https://kravogbetalinger.api.skatteetaten-test.no/",
 	},
 	"prod": {
 		Description:  "the prod environment",
@@ -157,13 +159,13 @@ var Profiles = map[string]Profile{
 		SelfService:  "https://api.samarbeid.digdir.no/",
 		Altinn:       "https://platform.altinn.no/",
 		ConfirmUI:    "https://am.ui.altinn.no/",
-		Skatteetaten: "https://api.skatteetaten.no/",
+		Skatteetaten: "https://kravogbetalinger.api.skatteetaten.no/", // docs/om/url.md, as for test
 	},
 }
 
 // prodHosts are production's hosts: a config whose env is not prod may not
 // point at them, so that --allow-prod cannot be got round by a URL.
-var prodHosts = []string{"maskinporten.no", "api.samarbeid.digdir.no", "platform.altinn.no", "am.ui.altinn.no", "api.skatteetaten.no"}
+var prodHosts = []string{"maskinporten.no", "api.samarbeid.digdir.no", "platform.altinn.no", "am.ui.altinn.no", "kravogbetalinger.api.skatteetaten.no", "api.skatteetaten.no"}
 
 // EnvVars are the environment variables that override the file, with the
 // field each sets. The two secrets have no field: they are read when used.

@@ -83,7 +83,7 @@ redirect_url = "https://x.example/"
 		t.Fatal(err)
 	}
 	pr := c.Profile()
-	if pr.Maskinporten != "https://maskinporten.no/" || pr.Altinn != "https://platform.altinn.no/" || pr.ConfirmUI != "https://am.ui.altinn.no/" || pr.Skatteetaten != "https://api.skatteetaten.no/" {
+	if pr.Maskinporten != "https://maskinporten.no/" || pr.Altinn != "https://platform.altinn.no/" || pr.ConfirmUI != "https://am.ui.altinn.no/" || pr.Skatteetaten != "https://kravogbetalinger.api.skatteetaten.no/" {
 		t.Errorf("prod profile %+v", pr)
 	}
 }

@@ -26,9 +26,11 @@ import (
 // TestConfirmPageInABrowser plays the end user with a real browser: the flow
 // runs as against a real environment (ActAsPeople false), so its review step
 // only notes the confirm URL and its approve step polls the request. The
-// test opens that URL in headless Chromium, checks what the page tells the
-// person, picks the person and presses Approve (or Reject); the flow must
-// then go on by itself.
+// test opens that URL in headless Chromium, logs in on the page's login
+// (the mock's stand-in for ID-porten: the browser keeps its session cookie
+// and the form carries its CSRF token), checks what the page tells the
+// person and presses Approve (or Reject); the flow must then go on by
+// itself.
 //
 // It needs Chromium or Chrome (.ci/run installs Debian's chromium and sets
 // WORKBENCH_BROWSER_TEST=1, which makes a missing browser a failure);
@@ -79,13 +81,28 @@ func TestConfirmPageInABrowser(t *testing.T) {
 			defer stop()
 			receipts := fakeVendorReceipt(t, tab, st.RedirectURL)
 
-			// What the person sees before deciding.
+			// The page stands behind a login, as the real one stands behind
+			// ID-porten: the mock's login page offers the test persons. Pick
+			// the end user by name, as a person would, and log in.
 			if err := chromedp.Do(tab,
 				chromedp.Navigate(confirmURL),
-				chromedp.WaitVisible(chromedp.CSS("main h1")),
+				chromedp.WaitVisible(chromedp.CSS("form#login")),
 			); err != nil {
 				t.Fatalf("open %s: %v", confirmURL, err)
 			}
+			if login, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main"))); err != nil || !strings.Contains(login, "ID-porten") {
+				t.Errorf("the login page does not say what it stands in for (%v):\n%s", err, login)
+			}
+			shoot(t, tab, filepath.Join(shots, "login-"+c.scenario+".png"))
+			pickPerson(t, tab, st.EndUserName, st.EndUserPID)
+			if err := chromedp.Do(tab,
+				chromedp.Click(`//button[normalize-space()="Log in"]`),
+				chromedp.WaitVisible(`//button[normalize-space()="`+c.button+`"]`),
+			); err != nil {
+				t.Fatalf("log in: %v", err)
+			}
+
+			// What the person sees before deciding.
 			text, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
 			if err != nil {
 				t.Fatal(err)
@@ -94,6 +111,7 @@ func TestConfirmPageInABrowser(t *testing.T) {
 				"SmartCloud", "SMARTCLOUD AS", mock.OrgSmartCloud, // the system and its vendor
 				mock.ResourceKravOgBetalinger,             // the right asked for
 				"TILFELDIG SUBTIL APE", mock.OrgSubtilApe, // for whom
+				"logged in as " + st.EndUserName, // who decides
 				"Approve", "Reject", "sent back to " + redirectHost(t, st.RedirectURL),
 			} {
 				if !strings.Contains(text, want) {
@@ -109,10 +127,6 @@ func TestConfirmPageInABrowser(t *testing.T) {
 				}
 				shoot(t, tab, filepath.Join(shots, "confirm-"+c.scenario+"-dark.png"))
 			}
-
-			// The mock stands in for the ID-porten login with a choice of
-			// person: pick the end user by name, as a person would.
-			pickPerson(t, tab, st.EndUserName, st.EndUserPID)
 
 			// Press the button by its label and follow Altinn's 303 to the
 			// vendor's redirect URL.
@@ -276,8 +290,8 @@ func shoot(t *testing.T, tab context.Context, path string) {
 	t.Logf("screenshot of the confirm page: %s", path)
 }
 
-// pickPerson chooses the person by name in the page's person selector, if
-// the page has one, and checks it is the one the flow expects.
+// pickPerson chooses the person by name in the login page's person
+// selector, and checks it is the one the flow expects.
 func pickPerson(t *testing.T, tab context.Context, name, pid string) {
 	t.Helper()
 	type option struct{ Value, Text string }
@@ -287,7 +301,7 @@ func pickPerson(t *testing.T, tab context.Context, name, pid string) {
 		t.Fatal(err)
 	}
 	if len(opts) == 0 {
-		return // no login stand-in: the page decides as whoever is logged in
+		t.Fatal("the login page has no person selector")
 	}
 	value := ""
 	for _, o := range opts {

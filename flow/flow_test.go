@@ -153,7 +153,6 @@ func TestFailureScenariosEndInTheirRealError(t *testing.T) {
 		"agent-not-delegated": {"KB-005"},
 		"delegation-removed":  {"KB-005"},
 		"token-expired":       {"KB-004"},
-		"request-timed-out":   {"AUTH-00013"},
 		"wrong-aud":           {"invalid_grant"},
 		"unknown-field":       {"invalid_authorization_details"},
 	}

@@ -57,7 +57,8 @@ func Narration(stepID string) string {
 // lifetimePoint and jtiPoint are facts several token steps point at.
 const (
 	lifetimePoint = "Lifetime: `exp - iat` at most 120 s as documented; the server itself refuses " +
-		"more than 180 s and allows 10 s of clock skew on `iat`."
+		"more than 180 s. Its clock: an `iat` more than 10 s ahead is refused, an old `iat` is not, " +
+		"and `exp` has 10 s of grace."
 	jtiPoint = "`jti` is single use: Maskinporten refuses a grant it has seen before " +
 		"(MP-012 \"Grant is used before\"), so every token request needs a fresh grant."
 )
@@ -116,7 +117,12 @@ var narrations = map[string]narration{
 				"registered on the client) or `x5c` (a business certificate chain), never both.",
 			"Maskinporten checks the signature with the public key registered under that `kid`: " +
 				"another key, or an unknown `kid`, is MP-124 \"invalid JWT signature\".",
+			"A client with a registered key must use `kid`. A business certificate in `x5c` counts only from an " +
+				"approved issuer (Buypass or Commfides; the mocks trust their own test CA instead): a self-signed one " +
+				"is MP-120 \"signed with an invalid certificate\".",
 			"Registered keys expire after a year (MP-121 \"expired key\").",
+			"With `x5c` the real Maskinporten trusts business certificates only from Buypass and Commfides; " +
+				"the mock cannot hold their roots, so its own test CA stands in for them.",
 		},
 		links: [][2]string{{"Maskinporten: the JWT grant", client.DocMPGrant}, {"error codes", client.DocMPErrors}},
 	},
@@ -170,9 +176,14 @@ var narrations = map[string]narration{
 			"The body: `systemId`, `partyOrgNo`, `rights` (agent: `accessPackages`), `externalRef` " +
 				"(defaults to `partyOrgNo`), `redirectUrl` (one of the system's allowed URLs, else AUTH-00021).",
 			"201 Created for a new request; the same system, org and `externalRef` give back the " +
-				"existing request with 200. A system user that exists already is 400 AUTH-00004.",
-			"`status` starts as `New`; `confirmUrl` is `https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=<id>` " +
-				"in tt02 (agent: `.../agentrequest?id=<id>`).",
+				"existing request with 200, whatever its age. A system user that exists already is 400 AUTH-00004.",
+			"`status` starts as `New`, `timedOut` as `false`; `confirmUrl` is `https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=<id>` " +
+				"in tt02 (agent: `.../agentrequest?id=<id>`). Keys without a value are left out of the JSON.",
+			"The answer's `Location` (`.../systemuser/request/<id>`) is the portal's read: a vendor's token " +
+				"gets 403 there, and reads `.../request/vendor/<id>` instead.",
+			"An agent request without `accessPackages` fails validation; with `\"accessPackages\": []` it is 400 AUTH-00058.",
+			"`DELETE .../request/vendor/<id>` deletes any live request, whichever vendor made it (Altinn checks only " +
+				"the write scope); an unknown or deleted id is 404 AUTH-00010.",
 		},
 		links: [][2]string{{"Altinn: system user requests", client.DocRequests}, {"system user guide", client.DocSystemUser}},
 	},
@@ -181,8 +192,10 @@ var narrations = map[string]narration{
 			"which system asks, from which vendor, and which rights it wants, for which organisation.",
 		points: []string{
 			"The person logs in with ID-porten (TestID in tt02) and sees the request; nothing is created yet.",
-			"The request stays `New` until someone decides; one still `New` after 180 days is `Timedout`.",
+			"The request stays `New` until someone decides; one older than 180 days reads `timedOut: true`, still `New`.",
 			"Today's `confirmUrl` ends in `&DONTCHOOSEREPORTEE=true`; older examples in the docs leave it out.",
+			"Against the mocks a login page with a choice of test person stands in for ID-porten; like the real " +
+				"page it keeps a session cookie and takes a decision only from its own form, never from another site.",
 		},
 		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"system user requests", client.DocRequests}},
 	},
@@ -204,7 +217,9 @@ var narrations = map[string]narration{
 			"Approve and reject are portal calls (`.../request/{party}/{requestId}/approve` or `/reject`), not vendor APIs.",
 			"The request becomes `Accepted` (or `Rejected`); the browser is then sent to the `redirectUrl`.",
 			"Only a `New` request can be decided: anything else is 409 AUTH-00013.",
-			"The new system user is `userType` `standard`, owned by the customer (`reporteeOrgNo`).",
+			"The new system user is `userType` `standard`, owned by the customer (`reporteeOrgNo`); its `id` is the request's `id`.",
+			"Altinn lets the person decide after a PDP check (`altinn_access_management` for the organisation); " +
+				"against the mocks the DAGL role stands in for it, and without it the answer is 403.",
 		},
 		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"system user requests", client.DocRequests}},
 	},
@@ -214,7 +229,7 @@ var narrations = map[string]narration{
 		points: []string{
 			"The portal call is `.../request/agent/{party}/{requestId}/approve` (or `/reject`).",
 			"The system user is `userType` `agent`; `reporteeOrgNo` is the facilitator's org.",
-			"Request statuses: `New`, `Accepted`, `Rejected`, `Denied`, `Timedout`.",
+			"Request statuses: `New`, `Accepted`, `Rejected` (the enum also has `Denied` and `Timedout`, but nothing sets them).",
 		},
 		links: [][2]string{{"Altinn: delegate clients", client.DocDelegate}, {"system user requests", client.DocRequests}},
 	},
@@ -225,8 +240,9 @@ var narrations = map[string]narration{
 		points: []string{
 			"`GET authentication/api/v1/systemuser/request/vendor/{requestId}` with scope " +
 				"`altinn:authentication/systemuser.request.read`.",
+			"The answer has `timedOut`: `true` on a request older than 180 days, a flag beside `status`, not a status.",
 			"The lookup `GET .../systemuser/vendor/byquery?system-id=&orgno=&external-ref=` answers 404 " +
-				"unless SmartCloud is the system user's vendor.",
+				"unless SmartCloud is the system user's vendor. The system user's `id` is the request's `id`.",
 			"The system user's JSON says `reporteeOrgNo` (the owner) and `supplierOrgno` (the vendor, " +
 				"lower-case `no`), with `userType` `standard` or `agent`.",
 		},
@@ -277,10 +293,12 @@ var narrations = map[string]narration{
 				"A client's org there is MP-303.",
 			"Behind the scenes Maskinporten calls Altinn's `GET .../systemuser/byExternalId` (scope " +
 				"`altinn:maskinporten/systemuser.read`); `externalRef` defaults to the owner's org number.",
-			"The token adds `systemuser_id` (an array: take element 0) and `system_id`, keeps " +
-				"`systemuser_org`; `consumer` is the vendor.",
+			"The token adds `systemuser_id` (an array: take element 0, the system user's id, which is the id " +
+				"of the request it was made from) and `system_id`, keeps `systemuser_org`; `consumer` is the vendor.",
 			lifetimePoint,
 			jtiPoint,
+			"`jti` is recommended, not required: a grant without a `jti` is accepted, and nothing stops " +
+				"it being posted again (by you, or by whoever copied it) until it expires. So always send a fresh `jti`.",
 		},
 		links: [][2]string{{"Maskinporten: system users", client.DocMPSystemUser}, {"Altinn: use the token", client.DocUseToken}},
 	},
@@ -343,14 +361,52 @@ var narrations = map[string]narration{
 		links: [][2]string{{"Maskinporten: the token", client.DocMPToken}, {"Krav og betalinger", client.DocKrav}},
 	},
 	"eu-wait": {
-		what: "A request waits for the customer, but not for ever: Altinn treats a request that is " +
-			"still New after 180 days as Timedout. The mock's request is backdated to show it.",
+		what: "A request waits for the customer. Altinn marks one older than 180 days `timedOut`, " +
+			"but that is all it does: the status stays `New`. The mock's request is backdated to show it.",
 		points: []string{
-			"After 180 days the request's `status` reads `Timedout`.",
-			"A timed-out request can no longer be approved: 409 AUTH-00013 (status not `New`).",
-			"The fix is a new request; a timed-out one no longer blocks it.",
+			"After 180 days the request reads `timedOut: true`; its `status` is still `New`.",
+			"A re-POST for the same system, org and `externalRef` gives the same request back (200, same id).",
+			"The person can still approve it: approval checks only that the status is `New`.",
 		},
 		links: [][2]string{{"Altinn: system user requests", client.DocRequests}},
+	},
+	"v-request-2": {
+		what: "SmartCloud asks again for the same system user, as a vendor does that lost track of its " +
+			"request. Altinn answers 200 with the request it already has: the same id, the same `confirmUrl`.",
+		points: []string{
+			"`POST authentication/api/v1/systemuser/request/vendor` with the same `systemId`, `partyOrgNo` and `externalRef`.",
+			"200, not 201: the existing request, even one that reads `timedOut: true`.",
+			"So a vendor never needs to delete and remake a request just because it is old.",
+		},
+		links: [][2]string{{"Altinn: system user requests", client.DocRequests}},
+	},
+	"v-poll-2": {
+		what: "SmartCloud checks the request again: the person approved the old request, and the " +
+			"system user exists.",
+		points: []string{
+			"`status` is `Accepted`; `timedOut` is still `true`, since the request is as old as before.",
+			"The system user's `id` is the request's `id`.",
+		},
+		links: [][2]string{{"Altinn: system user requests", client.DocRequests}, {"the system user API", client.DocSystemUserAPI}},
+	},
+	"op-token-grace": {
+		what: "SmartCloud's grant lives 10 s, as the reference vendor app's do, and reaches Maskinporten " +
+			"5 s after its `exp`. Maskinporten still accepts it: it allows `exp` 10 s of clock skew.",
+		points: []string{
+			"The server refuses a grant only when its clock minus 10 s is past `exp`.",
+			"An old `iat` is not refused either: only one more than 10 s ahead of Maskinporten's clock is.",
+			lifetimePoint,
+		},
+		links: [][2]string{{"Maskinporten: the JWT grant", client.DocMPGrant}, {"error codes", client.DocMPErrors}},
+	},
+	"op-token-late": {
+		what: "The same grant, 15 s after its `exp`: past the 10 s of grace, so Maskinporten refuses it.",
+		points: []string{
+			"The answer is `invalid_grant`, MP-130 \"JWT is expired\".",
+			"The fix is a fresh grant right before each token request, on a clock kept by NTP; a short " +
+				"lifetime leaves little room for a slow network or a clock that lags.",
+		},
+		links: [][2]string{{"Maskinporten: error codes", client.DocMPErrors}, {"the JWT grant", client.DocMPGrant}},
 	},
 	"v-delete": {
 		what: "SmartCloud deletes its system from the register. It is a soft delete, and the system's " +

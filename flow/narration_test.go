@@ -62,7 +62,8 @@ func TestNarrationFactsUseTheRealNames(t *testing.T) {
 		{"ca-delegate", []string{"systemuser_org", "facilitator"}, nil},
 		{"ca-login", []string{"altinn:clientdelegations.read", "altinn:clientdelegations.write"}, nil},
 		{"op-replay", []string{"MP-012", "jti"}, nil},
-		{"eu-wait", []string{"180 days", "Timedout"}, nil},
+		{"eu-wait", []string{"180 days", "timedOut", "New"}, []string{"Timedout"}},
+		{"op-token-grace", []string{"10 s", "exp"}, []string{"10 s old"}},
 	} {
 		n := Narration(tc.id)
 		for _, w := range tc.want {
@@ -74,6 +75,18 @@ func TestNarrationFactsUseTheRealNames(t *testing.T) {
 			if strings.Contains(n, w) {
 				t.Errorf("%s says %q, a name the real service does not use:\n%s", tc.id, w, n)
 			}
+		}
+	}
+}
+
+// TestNarrationSaysToAlwaysSendAJTI: Maskinporten documents jti as
+// recommended, and no source says it refuses a second use of a grant
+// without one, so the operational token step tells vendors to send one.
+func TestNarrationSaysToAlwaysSendAJTI(t *testing.T) {
+	n := Narration("op-token")
+	for _, w := range []string{"recommended", "without a `jti`", "again", "always send"} {
+		if !strings.Contains(n, w) {
+			t.Errorf("op-token lacks %q:\n%s", w, n)
 		}
 	}
 }

@@ -55,11 +55,14 @@ func Scenarios(s Settings) []Scenario {
 			})),
 		},
 		{
-			Name:    "request-timed-out",
-			Summary: "Nobody answers the request for 181 days: it is Timedout and can no longer be approved",
-			Steps: append(standardUntilRequest(), stepReview(EndUser), stepTimePasses(181), stepVendorPoll(), withExpect(stepDecide(EndUser), Expect{
-				Code: "HTTP 409", Why: "Only a New request can be decided; after 180 days it is Timedout (AUTH-00013). Create a new request.",
-			})),
+			// timedOut is a flag, not a status (spec Corrections 4).
+			Name: "request-timed-out",
+			Summary: "Nobody answers the request for 181 days: it reads timedOut: true but stays New, " +
+				"a re-POST gives it back (200, same id), and the person can still approve it",
+			Steps: append(standardUntilRequest(), stepReview(EndUser), stepTimePasses(181),
+				stepVendorCheck("v-poll", "SmartCloud checks the request after 181 days"), stepVendorRequestAgain(), stepDecide(EndUser),
+				stepVendorCheck("v-poll-2", "SmartCloud checks the request again and finds the system user"),
+				stepOperationalToken(Expect{}), stepOperationalAPI(Expect{})),
 			MockOnly: true,
 		},
 		{
@@ -74,10 +77,11 @@ func Scenarios(s Settings) []Scenario {
 			Name:    "clock-skew",
 			Summary: "SmartCloud's clock is a minute ahead, so the grant's iat is in the future: invalid_grant",
 			Steps: append(standardReady(), stepOperationalToken(Expect{
-				Code: "invalid_grant", Why: "Maskinporten accepts iat only within 10 s of its own clock: keep servers on NTP.",
+				Code: "invalid_grant", Why: "Maskinporten refuses an iat more than 10 s ahead of its own clock (an old iat is fine): keep servers on NTP.",
 			})),
 			Params: map[Param]string{ParamVendorClock: "1m"},
 		},
+		expGrace(),
 		{
 			Name:    "reused-jti",
 			Summary: "SmartCloud posts the same grant twice: the second time MP-012",
@@ -166,9 +170,27 @@ func Scenarios(s Settings) []Scenario {
 	}
 }
 
-func withExpect(s Step, x Expect) Step {
-	s.Expect = x
-	return s
+// expGrace is the exp-grace scenario: Maskinporten gives exp 10 s of grace
+// (ClientAuthenticationService.validateJwtExpiration, quoted in
+// Altinn/altinn-studio#19603; spec Corrections 1). The grants live 10 s, as
+// the reference vendor app's do (TheTechArch/altinn-systemuser
+// MaskinportenService.cs L106-107).
+func expGrace() Scenario {
+	late := func(by time.Duration) func(*client.Grant, *client.SigningKey) {
+		return func(g *client.Grant, _ *client.SigningKey) {
+			g.Lifetime = 10 * time.Second
+			g.IssuedAt = g.IssuedAt.Add(-g.Lifetime - by)
+		}
+	}
+	return Scenario{
+		Name:    "exp-grace",
+		Summary: "Grants posted after their exp: 5 s past is accepted (10 s of grace), 15 s past is refused (MP-130)",
+		Steps: append(standardReady(),
+			stepOperationalToken(Expect{}, tokenVariant{id: "op-token-grace", title: "SmartCloud posts a grant whose exp passed 5 s ago", tweak: late(5 * time.Second)}),
+			stepOperationalToken(Expect{
+				Code: "MP-130", Why: "Maskinporten allows exp 10 s of clock skew, no more: make the grant right before posting it, and keep clocks on NTP.",
+			}, tokenVariant{id: "op-token-late", title: "SmartCloud posts a grant whose exp passed 15 s ago", tweak: late(15 * time.Second)})),
+	}
 }
 
 // Find returns the scenario with the name, or an error listing the names.

@@ -41,10 +41,12 @@ func stepReview(actor Actor) Step {
 				r.note("send this to %s, who opens it in a browser and logs in with ID-porten (TestID in tt02):\n%s", name, r.state.ConfirmURL)
 				return nil
 			}
-			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL)
+			pid, name := r.person()
+			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL, pid)
 			if err != nil {
 				return err
 			}
+			r.note("%s logged in (the mock's login page stands in for ID-porten) and sees the request", name)
 			if !strings.Contains(page, r.state.SystemID) && !strings.Contains(page, "SmartCloud") {
 				r.note("the page does not name the system %s", r.state.SystemID)
 			}
@@ -106,8 +108,9 @@ func stepPrefix(a Actor) string {
 func stepTimePasses(days int) Step {
 	return Step{
 		ID: "eu-wait", Actor: EndUser, Title: fmt.Sprintf("Nobody answers for %d days", days),
-		Explain: "A request waits for the customer, but not for ever: Altinn treats a request that is " +
-			"still New after 180 days as Timedout. The mock's request is backdated to show it.",
+		Explain: "A request waits for the customer. When one is older than 180 days Altinn marks it " +
+			"timedOut: true, but its status stays New and it can still be approved. The mock's request " +
+			"is backdated to show it.",
 		run: func(ctx context.Context, r *runCtx) error {
 			return r.svc.Mock.BackdateRequest(ctx, r.state.RequestID, r.svc.Now().AddDate(0, 0, -days))
 		},

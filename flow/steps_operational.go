@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/systembruker/workbench/client"
@@ -58,8 +59,27 @@ func stepOperationalToken(x Expect, v ...tokenVariant) Step {
 				},
 			})
 			r.state.AccessToken = tok
+			if err == nil {
+				r.noteSystemUserID(tok)
+			}
 			return err
 		},
+	}
+}
+
+// noteSystemUserID says that the token's systemuser_id[0] is the id of the
+// request SmartCloud made: Altinn gives the system user its request's id
+// (altinn-authentication SystemUserService.cs L509; spec Corrections 5).
+func (r *runCtx) noteSystemUserID(tok string) {
+	at, err := client.VerifyAccessToken(tok, r.state.JWKS, r.state.Issuer, r.svc.Now())
+	su, ok := at.SystemUser()
+	if err != nil || !ok || len(su.SystemUserID) == 0 || r.state.RequestID == "" {
+		return
+	}
+	if id := su.SystemUserID[0]; strings.EqualFold(id, r.state.RequestID) {
+		r.note("systemuser_id[0] %s is the id of the request SmartCloud made: the system user has its request's id", id)
+	} else {
+		r.note("systemuser_id[0] %s is not the id of this run's request %s: the system user was made from another request (an earlier run's)", id, r.state.RequestID)
 	}
 }
 

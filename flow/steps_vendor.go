@@ -3,6 +3,7 @@ package flow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/systembruker/workbench/client"
@@ -39,7 +40,7 @@ func (r *runCtx) waitForDecision(ctx context.Context) (client.Request, error) {
 			Deadline: deadline,
 			OnStatus: func(q client.Request, next time.Duration) {
 				if !client.Final(q.Status) {
-					r.note("still %s; next check in %s", q.Status, next.Round(time.Second))
+					r.note("still %s%s; next check in %s", q.Status, timedOutNote(q), next.Round(time.Second))
 				}
 			},
 		}
@@ -67,6 +68,10 @@ func stepVendorKeys() Step {
 			k := r.set.VendorKey
 			if k.Key == nil {
 				return errors.New("no vendor key loaded: set vendor.key_file in the config (workbench keys new makes one)")
+			}
+			if len(k.CertChain) > 0 {
+				r.note("a business certificate, RSA %d bits: the grant carries its chain (x5c), %d certificate(s), and no kid", k.Key.N.BitLen(), len(k.CertChain))
+				return nil
 			}
 			r.note("kid %s, RSA %d bits; public JWK:\n%s", k.KeyID, k.Key.N.BitLen(), k.PublicJWKS().MarshalIndent())
 			return nil
@@ -101,6 +106,13 @@ func stepVendorClient() Step {
 			}
 			r.state.VendorClientID = c.ClientID
 			r.note("client_id %s", c.ClientID)
+			if len(r.set.VendorKey.CertChain) > 0 {
+				// A client with a registered key must sign with its kid
+				// (Digdir oidc_api_admin.md L172): one that uses a
+				// business certificate registers none.
+				r.note("no key registered: SmartCloud signs with its business certificate (x5c)")
+				return nil
+			}
 			return r.svc.SelfService.UploadJWKS(ctx, c.ClientID, r.set.VendorKey.PublicJWKS())
 		},
 	}
@@ -171,49 +183,90 @@ func stepVendorRequest() Step {
 			"administrator, for an agent request) opens it to approve. The same system, org and " +
 			"externalRef give back the same request (200) instead of a new one (201).",
 		Inputs: []Param{ParamCustomerOrg, ParamExternalRef},
+		run:    func(ctx context.Context, r *runCtx) error { return r.createRequest(ctx) },
+	}
+}
+
+// stepVendorRequestAgain posts the same request again, after time has
+// passed: Altinn gives the existing request back (200), timed out or not.
+func stepVendorRequestAgain() Step {
+	return Step{
+		ID: "v-request-2", Actor: SystemVendor, Title: "SmartCloud asks again for the same system user",
+		Explain: "SmartCloud posts the same request again: the same system, org and externalRef. " +
+			"Altinn answers 200 with the request it has, the same id, even one older than 180 days.",
+		Inputs: []Param{ParamCustomerOrg, ParamExternalRef},
 		run: func(ctx context.Context, r *runCtx) error {
-			req := client.CreateRequest{
-				SystemID: r.state.SystemID, PartyOrgNo: r.state.Param(ParamCustomerOrg),
-				ExternalRef: r.state.Param(ParamExternalRef), RedirectURL: r.set.RedirectURL,
-				IntegrationTitle: "SmartCloud for " + r.state.Param(ParamCustomerOrg),
-			}
-			if r.state.Agent {
-				req.AccessPackages = []client.AccessPackage{{URN: r.set.AccessPackage}}
-			} else {
-				req.Rights = []client.Right{client.ResourceRight(r.set.Resource)}
-			}
-			create := r.svc.Requests.Create
-			if r.state.Agent {
-				create = r.svc.Requests.CreateAgent
-			}
-			got, created, err := create(ctx, r.state.VendorToken, req)
-			if client.HasCode(err, "AUTH-00004") {
-				// The customer approved an earlier request: the system
-				// user exists, and the flow can go on with it.
-				su, lerr := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
-				if lerr != nil {
-					return err
-				}
-				r.state.SystemUserID, r.state.RequestStatus = su.ID, client.StatusAccepted
-				r.note("the system user exists already (%s): nothing to approve", su.ID)
-				return nil
-			}
-			if err != nil {
+			before := r.state.RequestID
+			if err := r.createRequest(ctx); err != nil {
 				return err
 			}
-			if !created {
-				r.note("a request for this system, org and externalRef exists already (status %s); Altinn gave it back", got.Status)
+			if before != "" && r.state.RequestID != before {
+				return fmt.Errorf("Altinn made a new request %s instead of giving back %s", r.state.RequestID, before)
 			}
-			r.state.RequestID, r.state.ConfirmURL, r.state.RequestStatus = got.ID, got.ConfirmURL, got.Status
-			r.note("confirmUrl: %s", got.ConfirmURL)
 			return nil
 		},
 	}
 }
 
+// createRequest posts the system user request of the scenario, standard
+// or agent, and keeps what Altinn answers.
+func (r *runCtx) createRequest(ctx context.Context) error {
+	req := client.CreateRequest{
+		SystemID: r.state.SystemID, PartyOrgNo: r.state.Param(ParamCustomerOrg),
+		ExternalRef: r.state.Param(ParamExternalRef), RedirectURL: r.set.RedirectURL,
+		IntegrationTitle: "SmartCloud for " + r.state.Param(ParamCustomerOrg),
+	}
+	if r.state.Agent {
+		req.AccessPackages = []client.AccessPackage{{URN: r.set.AccessPackage}}
+	} else {
+		req.Rights = []client.Right{client.ResourceRight(r.set.Resource)}
+	}
+	create := r.svc.Requests.Create
+	if r.state.Agent {
+		create = r.svc.Requests.CreateAgent
+	}
+	got, created, err := create(ctx, r.state.VendorToken, req)
+	if client.HasCode(err, "AUTH-00004") {
+		// The customer approved an earlier request: the system
+		// user exists, and the flow can go on with it.
+		su, lerr := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
+		if lerr != nil {
+			return err
+		}
+		r.state.SystemUserID, r.state.RequestStatus = su.ID, client.StatusAccepted
+		r.note("the system user exists already (%s): nothing to approve", su.ID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !created {
+		r.note("a request for this system, org and externalRef exists already (id %s, status %s%s); Altinn gave it back with 200",
+			got.ID, got.Status, timedOutNote(got))
+	}
+	r.state.RequestID, r.state.ConfirmURL, r.state.RequestStatus = got.ID, got.ConfirmURL, got.Status
+	r.note("confirmUrl: %s", got.ConfirmURL)
+	return nil
+}
+
+// timedOutNote says that a request reads timedOut, or nothing.
+func timedOutNote(q client.Request) string {
+	if q.TimedOut {
+		return ", timedOut: true"
+	}
+	return ""
+}
+
 func stepVendorPoll() Step {
+	return stepVendorCheck("v-poll", "SmartCloud checks the request and finds the system user")
+}
+
+// stepVendorCheck reads the request (against a real Altinn: polls it
+// until someone has decided) and, once it is Accepted, looks up the system
+// user.
+func stepVendorCheck(id, title string) Step {
 	return Step{
-		ID: "v-poll", Actor: SystemVendor, Title: "SmartCloud checks the request and finds the system user",
+		ID: id, Actor: SystemVendor, Title: title,
 		Explain: "SmartCloud polls the request until it is Accepted or Rejected, then looks up the new " +
 			"system user. Nothing about the system user goes into SmartCloud's config: the token " +
 			"request names only the owner's org number (and externalRef).",
@@ -237,7 +290,10 @@ func stepVendorPoll() Step {
 				return err
 			}
 			r.state.RequestStatus = req.Status
-			r.note("request status: %s", req.Status)
+			r.note("request status: %s, timedOut: %t", req.Status, req.TimedOut)
+			if req.TimedOut && req.Status == client.StatusNew {
+				r.note("timedOut is a flag, not a status: the request is older than 180 days, still New, and can still be approved")
+			}
 			if req.Status != client.StatusAccepted {
 				return nil
 			}
@@ -247,6 +303,9 @@ func stepVendorPoll() Step {
 			}
 			r.state.SystemUserID = su.ID
 			r.note("system user %s (%s) owned by %s", su.ID, su.UserType, su.ReporteeOrgNo)
+			if su.ID == req.ID {
+				r.note("the system user's id is the request's id: Altinn made the system user from the request")
+			}
 			return nil
 		},
 	}

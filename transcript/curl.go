@@ -414,6 +414,11 @@ func (t *transcript) bindComment(b binding) {
 	default:
 		t.p("# captures %s of the answer as %s\n", b.path, b.name)
 	}
+	if b.name == "REQUEST_ID" {
+		// altinn-authentication SystemUserService.cs L509: approval gives
+		// the system user the request's id.
+		t.line("# (the system user approved from this request gets the same id: systemuser_id[0] in the token)")
+	}
 }
 
 // safeFileRE is what may not be in a here-document's file name.

@@ -64,6 +64,10 @@ func (t *transcript) remember() []string {
 			"Maskinporten asks Altinn for the system user (`GET /authentication/api/v1/systemuser/byExternalId`) and writes "+
 			"`systemuser_id` and `system_id` into the token.")
 	}
+	if f.requestID != "" && strings.EqualFold(f.requestID, f.systemUserID) {
+		out = append(out, fmt.Sprintf("The system user's id is its request's id: `systemuser_id[0]` in the token (`%s`) is the `id` Altinn "+
+			"answered the request with, so the id SmartCloud got back is also the PDP's subject `urn:altinn:systemuser:uuid`.", f.systemUserID))
+	}
 	if has("v-system") {
 		out = append(out, "The system in Altinn's system register must list the Maskinporten client id, or token requests fail with MP-303.")
 	}
@@ -86,6 +90,9 @@ type runFacts struct {
 	pdpOrg    string // the organisation of the first PDP request behind the scenes
 	lookup    bool   // Maskinporten asked Altinn for the system user
 	expiresIn string // the first token's expires_in
+	// requestID is the id of the first system user request created;
+	// systemUserID the first systemuser_id[0] of a verified token.
+	requestID, systemUserID string
 }
 
 // facts reads them from the run's tokens and exchanges.
@@ -101,10 +108,21 @@ func (t *transcript) facts() runFacts {
 				}
 				if strings.HasSuffix(tk.Label, "access token") && tk.Verified {
 					f.tokenSeen = true
+					if ids, _ := d["systemuser_id"].([]any); len(ids) > 0 && f.systemUserID == "" {
+						f.systemUserID, _ = ids[0].(string)
+					}
 				}
 			}
 		}
 		for _, x := range r.Exchanges {
+			if x.Method == "POST" && strings.Contains(urlPath(x.URL), "/systemuser/request/vendor") && x.Status == 201 && f.requestID == "" {
+				var q struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal([]byte(x.ResponseBody), &q) == nil {
+					f.requestID = q.ID
+				}
+			}
 			if x.Service == "skatteetaten" && f.apiPath == "" {
 				f.apiPath = urlPath(x.URL)
 			}

@@ -156,6 +156,7 @@ func TestTranscriptAgent(t *testing.T) {
 				"## What to remember",
 				"`systemuser_org` is the facilitator, " + set.FacilitatorName,
 				"appears only in the API path (`/api/innkreving/kravogbetalinger/v1/regnskapssystem/" + set.CustomerOrgNo + "/aapnekrav`) and in the PDP request",
+				"The system user's id is its request's id: `systemuser_id[0]` in the token", // spec Corrections 5
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("handout lacks %q", want)
@@ -177,7 +178,8 @@ func TestTranscriptAgent(t *testing.T) {
 				"SYSTEM_USER_TOKEN=$(curl ", `-H "Authorization: Bearer ${SYSTEM_USER_TOKEN}"`,
 				`CLIENT_ID=$(curl `, `"${MASKINPORTEN}/api/v1/clients/${CLIENT_ID}/jwks"`,
 				`REQUEST_ID=$(jq -r '.id' <<<"$RESPONSE")`, `curl -sS --fail-with-body "${CONFIRM_URL}"`,
-				`agent=${SYSTEM_USER_ID}&client=${CLIENT_PARTY_UUID}`,
+				// The agent system user's id is its request's id.
+				`agent=${REQUEST_ID}&client=${CLIENT_PARTY_UUID}`, "the system user approved from this request gets the same id",
 				`--data-urlencode "assertion=${SYSTEM_USER_GRANT}"`, "MP-012", "workbench token --org " + set.FacilitatorOrgNo,
 				"# Step 16. Operational phase: SmartCloud fetches the open tax claims",
 				"behind the scenes: Maskinporten → Altinn GET /authentication/api/v1/systemuser/byExternalId",

@@ -95,7 +95,7 @@ func BenchmarkPresenterFirstFrame(b *testing.B) {
 	inColour(b)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		m := New(flow.Services{}, wire.Summary(config.Default()), WithPresenter(DefaultPace))
+		m := New(b.Context(), flow.Services{}, wire.Summary(config.Default()), WithPresenter(DefaultPace))
 		next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		if v := next.View(); !strings.Contains(ansi.Strip(v), "What and why") {
 			b.Fatal("no narration on the first frame")
@@ -114,7 +114,7 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m := New(s.Services, s.Settings)
+		m := New(b.Context(), s.Services, s.Settings)
 		next, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		_ = next.View()
 		b.StopTimer()

@@ -88,9 +88,17 @@ func startRun(ctx context.Context, rq runRequest) tea.Cmd {
 				eng.RunStep(ctx, step, emit)
 			}
 		}
+		// The end goes out even when the run was cancelled, as long as
+		// there is room: the root then knows no run is going on (a stale
+		// run's end it drops by its id). Only a reader that stopped
+		// reading, and a context that ended, leave it unsent.
 		select {
 		case ch <- runItem{end: end}:
-		case <-ctx.Done():
+		default:
+			select {
+			case ch <- runItem{end: end}:
+			case <-ctx.Done():
+			}
 		}
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/flow"
@@ -72,33 +74,35 @@ func urlIn(notes []string) string {
 	return ""
 }
 
-// confirmFor is the confirm URL step i shows, if it shows one: in a real
-// environment the review step notes it; otherwise (and before the review
-// step ran) it is the one the vendor's request got, in the engine's state.
-func (m *Model) confirmFor(i int) (confirmInfo, bool) {
-	s := m.sc.Steps[i]
-	realEnv := !m.settings.ActAsPeople
+// confirmFor is the confirm URL the selected step shows, if it shows one:
+// in a real environment the review step notes it; otherwise (and before
+// the review step ran) it is the one the vendor's request got, in the
+// engine's state (stateURL).
+func confirmFor(v flowView, stateURL func() string, cache *qrCache) (confirmInfo, bool) {
+	i := v.cur
+	s := v.sc.Steps[i]
+	realEnv := !v.settings.ActAsPeople
 	if !showsConfirmURL(s, realEnv) {
 		return confirmInfo{}, false
 	}
 	url := ""
 	for j := i; j >= 0 && url == ""; j-- {
-		if strings.HasSuffix(m.sc.Steps[j].ID, "-review") {
-			url = urlIn(m.runs[j].notes)
+		if strings.HasSuffix(v.sc.Steps[j].ID, "-review") {
+			url = urlIn(v.runs[j].notes)
 		}
 	}
-	if url == "" {
-		url = m.eng.State().ConfirmURL
+	if url == "" && stateURL != nil {
+		url = stateURL()
 	}
 	if url == "" {
 		return confirmInfo{}, false
 	}
-	ci := confirmInfo{url: url, realEnv: realEnv, who: m.settings.EndUserName, inkLight: m.st.QRInkLight}
+	ci := confirmInfo{url: url, realEnv: realEnv, who: v.settings.EndUserName, inkLight: v.st.QRInkLight}
 	if s.Actor == flow.ClientAdmin {
-		ci.who = m.settings.ClientAdminName
+		ci.who = v.settings.ClientAdminName
 	}
 	if realEnv {
-		ci.qr, ci.qrErr = m.qr.get(url)
+		ci.qr, ci.qrErr = cache.get(url)
 	}
 	return ci, true
 }
@@ -187,6 +191,70 @@ func qrStyled(bits [][]bool, quiet int, inkLight bool, st *Styles) []string {
 	}
 	return lines
 }
+
+// qrScreen is the confirm URL's QR code full screen, for a phone to scan:
+// o and c act on its URL, any other key goes back (q quits, as the root
+// sees to first).
+type qrScreen struct {
+	outbox
+	common Common
+	ci     confirmInfo
+	text   string // the screen, rendered when the code or the size changes
+}
+
+func newQRScreen(c Common) qrScreen { return qrScreen{common: c} }
+
+// SetSize implements Component: the whole terminal.
+func (q *qrScreen) SetSize(w, h int) {
+	q.common = q.common.sized(w, h)
+	q.render()
+}
+
+// show puts a confirm URL's code on the screen.
+func (q *qrScreen) show(ci confirmInfo) {
+	q.ci = ci
+	q.render()
+}
+
+func (q *qrScreen) render() {
+	if q.ci.qr == nil {
+		q.text = ""
+		return
+	}
+	q.text = zoomView(q.ci, q.common.Width, q.common.Height, q.common.Styles)
+}
+
+// Init implements tea.Model.
+func (q *qrScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model.
+func (q *qrScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return q, nil
+	}
+	k := q.common.Keys
+	switch {
+	case key.Matches(km, k.OpenURL):
+		return q, openCmd(q.common.Open, q.ci.url)
+	case key.Matches(km, k.Copy):
+		return q, copyCmd(q.common.Copy, "confirm URL", q.ci.url)
+	}
+	q.ask(zoomOut{})
+	return q, nil
+}
+
+// View implements tea.Model.
+func (q *qrScreen) View() string { return q.text }
+
+// ShortHelp implements help.KeyMap.
+func (q *qrScreen) ShortHelp() []key.Binding {
+	k := q.common.Keys
+	return []key.Binding{relabel(k.OpenURL, "open"), relabel(k.Copy, "copy"), k.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (q *qrScreen) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
 
 // zoomView is the full-screen QR code: as large a quiet zone as fits, a
 // caption above and the URL below when there is room, exactly w×h.

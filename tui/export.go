@@ -17,10 +17,6 @@ import (
 // Cmd from a copy of the run; the status line says where they went, or
 // what went wrong.
 
-// WithExportDir sets the directory x writes the transcripts to (default
-// the current directory).
-func WithExportDir(dir string) Option { return func(m *Model) { m.exportDir = dir } }
-
 // exportedMsg reports an export: the files written, and the error that
 // stopped it, if any.
 type exportedMsg struct {
@@ -42,7 +38,7 @@ var exportFormats = []struct {
 // export starts writing the run's transcripts, built from the engine's
 // results.
 func (m *Model) export() tea.Cmd {
-	if m.running {
+	if m.run.running {
 		m.setStatus("a step is running: x exports once it has ended", true)
 		return nil
 	}
@@ -60,7 +56,7 @@ func (m *Model) export() tea.Cmd {
 	}
 	rep.OK = m.sc.Verdict(rep.Results)
 	opts := transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params}
-	base := fmt.Sprintf("workbench-%s-%s", m.sc.Name, m.now().UTC().Format("20060102T150405Z"))
+	base := fmt.Sprintf("workbench-%s-%s", m.sc.Name, m.common.Now().UTC().Format("20060102T150405Z"))
 	return exportCmd(m.exportDir, base, rep, opts)
 }
 

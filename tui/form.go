@@ -6,14 +6,16 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/flow"
 )
 
 // inputForm edits a step's inputs before it runs. While it is open every
 // key goes to it (the focus gate), so typing "q" or "r" types them.
+// Closing it asks the root to set the values (or to drop them).
 type inputForm struct {
+	outbox
+	common Common
 	step   int
 	title  string
 	inputs []flow.Input
@@ -22,60 +24,75 @@ type inputForm struct {
 	focus  int
 }
 
-// formResult is what closing the form decided: the values to set, or
-// nothing when cancelled.
-type formResult struct {
-	done   bool
-	values map[flow.Param]string
-}
-
-func newInputForm(step int, title string, inputs []flow.Input, w int) *inputForm {
-	f := &inputForm{step: step, title: title, inputs: inputs, errs: make([]string, len(inputs))}
+func newInputForm(c Common, step int, title string, inputs []flow.Input) *inputForm {
+	f := &inputForm{common: c, step: step, title: title, inputs: inputs, errs: make([]string, len(inputs))}
 	for i, in := range inputs {
 		t := textinput.New()
+		restyleInput(&t, c.Renderer)
 		t.Prompt = "› "
 		t.SetValue(in.Value)
 		t.CharLimit = 200
-		t.Width = max(10, w-8)
 		if i == 0 {
 			t.Focus()
 		}
 		f.fields = append(f.fields, t)
 	}
+	f.SetSize(c.Width, c.Height)
 	return f
 }
 
-// update handles a message while the form is open.
-func (f *inputForm) update(msg tea.Msg, k KeyMap) (tea.Cmd, formResult) {
+// SetSize implements Component: the fields fit the width.
+func (f *inputForm) SetSize(w, h int) {
+	f.common = f.common.sized(w, h)
+	for i := range f.fields {
+		f.fields[i].Width = max(10, w-8)
+	}
+}
+
+// Init implements tea.Model.
+func (f *inputForm) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: esc cancels, enter saves the values if
+// they are valid, tab moves between fields; anything else (the cursor's
+// blink among it) is the focused field's.
+func (f *inputForm) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k := f.common.Keys
 	if km, ok := msg.(tea.KeyMsg); ok {
 		switch {
 		case key.Matches(km, k.Cancel):
-			return nil, formResult{done: true}
+			f.ask(inputsDone{})
+			return f, nil
 		case key.Matches(km, k.Save):
-			vals := map[flow.Param]string{}
-			bad := false
-			for i, in := range f.inputs {
-				v := strings.TrimSpace(f.fields[i].Value())
-				f.errs[i] = ""
-				if err := flow.ValidateParam(in.Param, v); err != nil {
-					f.errs[i] = err.Error()
-					bad = true
-				}
-				vals[in.Param] = v
+			if vals, ok := f.validate(); ok {
+				f.ask(inputsDone{values: vals})
 			}
-			if bad {
-				return nil, formResult{}
-			}
-			return nil, formResult{done: true, values: vals}
+			return f, nil
 		case key.Matches(km, k.NextField):
-			return f.move(1), formResult{}
+			return f, f.move(1)
 		case key.Matches(km, k.PrevField):
-			return f.move(-1), formResult{}
+			return f, f.move(-1)
 		}
 	}
 	var cmd tea.Cmd
 	f.fields[f.focus], cmd = f.fields[f.focus].Update(msg)
-	return cmd, formResult{}
+	return f, cmd
+}
+
+// validate checks every field, noting what is wrong under it; ok is
+// false when one is.
+func (f *inputForm) validate() (vals map[flow.Param]string, ok bool) {
+	vals = map[flow.Param]string{}
+	ok = true
+	for i, in := range f.inputs {
+		v := strings.TrimSpace(f.fields[i].Value())
+		f.errs[i] = ""
+		if err := flow.ValidateParam(in.Param, v); err != nil {
+			f.errs[i] = err.Error()
+			ok = false
+		}
+		vals[in.Param] = v
+	}
+	return vals, ok
 }
 
 func (f *inputForm) move(d int) tea.Cmd {
@@ -84,16 +101,22 @@ func (f *inputForm) move(d int) tea.Cmd {
 	return f.fields[f.focus].Focus()
 }
 
-// setWidth fits the fields to a new width.
-func (f *inputForm) setWidth(w int) {
-	for i := range f.fields {
-		f.fields[i].Width = max(10, w-8)
-	}
+// ShortHelp implements help.KeyMap.
+func (f *inputForm) ShortHelp() []key.Binding {
+	k := f.common.Keys
+	return []key.Binding{k.NextField, k.Save, k.Cancel}
 }
 
-// view draws the form in a w×h box. It is a handful of lines, drawn each
-// frame for the cursor.
-func (f *inputForm) view(w, h int, st *Styles) string {
+// FullHelp implements help.KeyMap.
+func (f *inputForm) FullHelp() [][]key.Binding {
+	k := f.common.Keys
+	return [][]key.Binding{{k.NextField, k.PrevField}, {k.Save, k.Cancel}}
+}
+
+// View implements tea.Model: the form in its box. It is a handful of
+// lines, drawn each frame for the cursor.
+func (f *inputForm) View() string {
+	st, w, h := f.common.Styles, f.common.Width, f.common.Height
 	var out []string
 	out = append(out, st.Title.Render("Edit inputs · "+f.title), "")
 	for i, in := range f.inputs {
@@ -127,5 +150,5 @@ func (f *inputForm) view(w, h int, st *Styles) string {
 		}
 		out = out[start : start+h]
 	}
-	return lipgloss.NewStyle().Width(w).Height(h).Render(strings.Join(out, "\n"))
+	return st.style().Width(w).Height(h).Render(strings.Join(out, "\n"))
 }

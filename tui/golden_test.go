@@ -53,7 +53,7 @@ var goldenClock = func() time.Time { return time.Date(2026, 3, 2, 10, 0, 0, 0, t
 func newGoldenModel(t *testing.T, w, h int, scenario string) *teatest.TestModel {
 	t.Helper()
 	s := startMocks(t)
-	m := New(s.Services, s.Settings, WithScenario(scenario), WithClock(goldenClock),
+	m := New(t.Context(), s.Services, s.Settings, WithScenario(scenario), WithClock(goldenClock),
 		WithLocation(time.UTC), WithClipboard(func(string) error { return nil }))
 	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 }
@@ -252,7 +252,7 @@ func TestGoldenPresenter(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%dx%d", tc.w, tc.h), func(t *testing.T) {
 			s := startMocks(t)
-			m := New(s.Services, s.Settings, WithPresenter(time.Hour), WithClock(goldenClock),
+			m := New(t.Context(), s.Services, s.Settings, WithPresenter(time.Hour), WithClock(goldenClock),
 				WithLocation(time.UTC), WithClipboard(func(string) error { return nil }))
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.w, tc.h))
 			waitFor(t, tm, "✓ done")
@@ -279,12 +279,12 @@ func TestEveryScenarioEveryScreen(t *testing.T) {
 	s := startMocks(t)
 	for _, sc := range flow.Scenarios(s.Settings) {
 		t.Run(sc.Name, func(t *testing.T) {
-			m := New(s.Services, s.Settings, WithScenario(sc.Name), WithClock(goldenClock), WithLocation(time.UTC))
+			m := New(t.Context(), s.Services, s.Settings, WithScenario(sc.Name), WithClock(goldenClock), WithLocation(time.UTC))
 			m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 			var evs []flow.Event
 			m.eng.RunAll(context.Background(), func(ev flow.Event) { evs = append(evs, ev) })
 			for _, ev := range evs {
-				m = update(m, runEventMsg{run: m.runID, ev: ev})
+				m = update(m, runEventMsg{run: m.run.id, ev: ev})
 			}
 			m = keys(m, "enter")
 			for i := range sc.Steps {

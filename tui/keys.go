@@ -1,10 +1,14 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/systembruker/workbench/flow"
+)
 
 // KeyMap is every key binding of the workbench. It drives both the key
-// handling and the help footer: the bindings that do not apply to the
-// active screen are left out of help by the root's ShortHelp/FullHelp.
+// handling and the help footer: each screen lists the bindings it
+// handles (its ShortHelp and FullHelp), and the root adds the global ones.
 type KeyMap struct {
 	Up       key.Binding
 	Down     key.Binding
@@ -106,88 +110,84 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// ShortHelp implements help.KeyMap: the keys of the active screen that
-// matter most, ending with ? and q.
+// ShortHelp implements help.KeyMap: the active screen's keys that matter
+// most, then ? and q. While the form is open it takes every key, so its
+// own are all there is; while auto-advance is on its keys come first.
 func (m Model) ShortHelp() []key.Binding {
-	k := m.keys
+	k := m.common.Keys
 	switch {
-	case m.editing():
-		return []key.Binding{k.NextField, k.Save, k.Cancel}
-	case m.screen == screenPicker:
-		return []key.Binding{k.Up, k.Down, k.Choose, k.Back, k.Quit}
-	case m.auto:
-		return []key.Binding{m.playBinding(), paired(k.PresentNext, k.PresentPrev, "→/←", "next/back"),
-			paired(k.PaceUp, k.PaceDown, "+/-", "pace"), k.Manual, k.Help, k.Quit}
-	case m.screen == screenStep && m.hasConfirm:
-		// The URL's keys first: they are what the step is for.
-		keys := []key.Binding{k.OpenURL, m.copyBinding()}
-		if m.confirm.qr != nil {
-			keys = append(keys, qrHelp(k))
-		}
-		return append(keys, m.runBinding(), k.Help, k.Quit)
-	case m.screen == screenStep:
-		return []key.Binding{m.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), paneHelp(k), k.Back, k.Help, k.Quit}
+	case m.form != nil:
+		return m.form.ShortHelp()
+	case m.pres.auto && m.screen != screenPicker:
+		return append(m.pres.shortHelp(k), k.Help, k.Quit)
 	}
-	return []key.Binding{k.Open, k.RunAll, k.Actor, k.Scenarios, k.Help, k.Quit}
+	return append(m.activeShortHelp(), k.Help, k.Quit)
 }
 
 // FullHelp implements help.KeyMap: every key of the active screen, in
-// columns.
+// columns, then a column of the global keys.
 func (m Model) FullHelp() [][]key.Binding {
-	k := m.keys
+	k := m.common.Keys
 	switch {
-	case m.editing():
-		return [][]key.Binding{{k.NextField, k.PrevField}, {k.Save, k.Cancel}}
-	case m.screen == screenPicker:
-		return [][]key.Binding{{k.Up, k.Down}, {k.Choose, k.Back, k.Quit}}
-	case m.auto:
-		return [][]key.Binding{
-			{m.playBinding(), k.PresentNext, k.PresentPrev},
-			{k.PaceUp, k.PaceDown, k.Manual},
-			{joined(k.NextPane, k.PrevPane, "pane"), joined(k.Up, k.Down, "scroll"), k.Export},
-			{k.Help, k.Quit},
-		}
-	case m.screen == screenStep:
-		first := []key.Binding{m.runBinding(), k.RunAll, k.Edit, m.copyBinding(), k.Export}
-		if m.hasConfirm {
-			first = append(first, k.OpenURL)
-			if m.confirm.qr != nil {
-				first = append(first, k.ZoomQR)
-			}
-		}
-		nav := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios}
-		if m.present {
-			nav = append(nav, k.Auto)
-		}
-		return [][]key.Binding{
-			first,
-			nav,
-			{joined(k.NextPane, k.PrevPane, "pane"), m.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
-			{k.Help, k.Quit},
-		}
+	case m.form != nil:
+		return m.form.FullHelp()
+	case m.pres.auto && m.screen != screenPicker:
+		return append(m.pres.fullHelp(k), []key.Binding{k.Help, k.Quit})
 	}
-	last := []key.Binding{k.Help, k.Quit}
-	if m.present {
-		last = []key.Binding{k.Auto, k.Help, k.Quit}
+	cols := m.activeFullHelp()
+	var last []key.Binding
+	if m.pres.on && m.screen != screenPicker && !m.zoom && !listed(cols, k.Auto) {
+		last = append(last, k.Auto)
 	}
-	return [][]key.Binding{
-		{k.Open, k.RunAll, k.Actor},
-		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
-		{k.NextPane, k.Scenarios, k.Export},
-		last,
-	}
+	return append(cols, append(last, k.Help, k.Quit))
 }
 
-// playBinding is PlayPause, labelled for what it does now.
-func (m Model) playBinding() key.Binding {
-	b := m.keys.PlayPause
-	switch {
-	case m.finished:
-		b.SetHelp("space", "play again")
-	case !m.playing:
-		b.SetHelp("space", "play")
+// listed reports whether a screen's help has a binding already (the step
+// screen puts a, back to auto-advance, among its moves).
+func listed(cols [][]key.Binding, b key.Binding) bool {
+	for _, col := range cols {
+		for _, c := range col {
+			if c.Help() == b.Help() {
+				return true
+			}
+		}
 	}
-	return b
+	return false
+}
+
+// sharedKey is the request of a key the overview and the step screen
+// share: the picker, a whole run, the export, an actor's first step.
+func sharedKey(msg tea.KeyMsg, k *KeyMap) (request, bool) {
+	switch {
+	case key.Matches(msg, k.Scenarios):
+		return openPicker{}, true
+	case key.Matches(msg, k.RunAll):
+		return runScenario{}, true
+	case key.Matches(msg, k.Export):
+		return exportRun{}, true
+	case key.Matches(msg, k.Actor):
+		return jumpToActor{flow.Actors[int(msg.Runes[0]-'1')]}, true
+	}
+	return nil, false
+}
+
+// scrollKey moves the pane by the scroll keys (arrows, j/k, page, top,
+// bottom), the same on every screen.
+func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) {
+	switch {
+	case key.Matches(msg, k.Up):
+		p.scroll(-1)
+	case key.Matches(msg, k.Down):
+		p.scroll(1)
+	case key.Matches(msg, k.PageUp):
+		p.page(-1)
+	case key.Matches(msg, k.PageDown):
+		p.page(1)
+	case key.Matches(msg, k.Top):
+		p.top()
+	case key.Matches(msg, k.Bottom):
+		p.bottom()
+	}
 }
 
 // joined stands for two bindings in help, where there is no room for
@@ -202,44 +202,9 @@ func paired(a, b key.Binding, keys, desc string) key.Binding {
 	return key.NewBinding(key.WithKeys(append(a.Keys(), b.Keys()...)...), key.WithHelp(keys, desc))
 }
 
-// paneHelp is NextPane, short.
-func paneHelp(k KeyMap) key.Binding {
-	b := k.NextPane
-	b.SetHelp(b.Help().Key, "pane")
+// relabel is a binding with another description: ZoomQR as "QR code",
+// NextPane as "pane".
+func relabel(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
 	return b
-}
-
-// qrHelp is ZoomQR, short.
-func qrHelp(k KeyMap) key.Binding {
-	b := k.ZoomQR
-	b.SetHelp(b.Help().Key, "QR code")
-	return b
-}
-
-// copyBinding is Copy, labelled for what it copies: the confirm URL from
-// the info section of a step that shows one.
-func (m Model) copyBinding() key.Binding {
-	b := m.keys.Copy
-	if m.hasConfirm && m.step.section == sectionInfo {
-		b.SetHelp(b.Help().Key, "copy URL")
-	}
-	return b
-}
-
-// runBinding is Run, labelled for the step's state.
-func (m Model) runBinding() key.Binding {
-	b := m.keys.Run
-	if r := m.runs[m.cur]; r.outcome != 0 {
-		b.SetHelp("enter", "run again")
-	}
-	return b
-}
-
-// itemsHelp stands for NextItem and PrevItem, labelled for the section.
-func (m Model) itemsHelp() key.Binding {
-	what := "exchange"
-	if m.step.section == sectionTokens {
-		what = "token"
-	}
-	return joined(m.keys.PrevItem, m.keys.NextItem, what)
 }

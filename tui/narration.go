@@ -34,9 +34,9 @@ type markdownStyle struct {
 	profile termenv.Profile
 }
 
-// markdownStyleName is glamour's style for the terminal: notty where there
-// is no colour (NO_COLOR, a dumb terminal: lipgloss's profile is Ascii),
-// otherwise dark or light for the background, asked once at start.
+// markdownStyleName is glamour's style for the session's terminal: notty
+// where there is no colour (NO_COLOR, a dumb terminal: the renderer's
+// profile is Ascii), otherwise dark or light for its background.
 func markdownStyleName(profile termenv.Profile, dark bool) string {
 	switch {
 	case profile == termenv.Ascii:
@@ -47,11 +47,12 @@ func markdownStyleName(profile termenv.Profile, dark bool) string {
 	return gstyles.LightStyle
 }
 
-// newMarkdownStyle builds the narration's glamour style from the terminal's
-// colour profile and background; present makes it high contrast.
-func newMarkdownStyle(present bool) markdownStyle {
-	profile := lipgloss.ColorProfile()
-	dark := lipgloss.HasDarkBackground()
+// newMarkdownStyle builds the narration's glamour style from the colour
+// profile and background of the session's renderer (not the process's
+// terminal); present makes it high contrast.
+func newMarkdownStyle(r *lipgloss.Renderer, present bool) markdownStyle {
+	profile := r.ColorProfile()
+	dark := r.HasDarkBackground()
 	name := markdownStyleName(profile, dark)
 	c := markdownConfig(name, dark, present)
 	if present {

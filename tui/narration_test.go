@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	gstyles "github.com/charmbracelet/glamour/styles"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/config"
@@ -69,7 +70,7 @@ func TestNarrationIsRenderedOnceNotInView(t *testing.T) {
 // Every narration fits every width, its URLs put back together are the
 // links, and glamour's padding is gone, in colour and without.
 func TestNarrationLinesFitAndKeepTheLinks(t *testing.T) {
-	plain := NewStyles(DefaultTheme()) // the tests' Ascii profile: notty
+	plain := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme()) // the tests' Ascii profile: notty
 	if plain.Markdown.name != gstyles.NoTTYStyle {
 		t.Fatalf("style %q under the Ascii profile, want notty", plain.Markdown.name)
 	}

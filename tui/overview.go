@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/flow"
@@ -18,16 +20,21 @@ type flowView struct {
 	spin     string // the spinner's frame, for running steps
 	running  bool
 	st       *Styles
+	// autoKey says a turns auto-advance back on (presenter mode, by hand).
+	autoKey bool
 }
 
 // overview is the first screen: the actors and their steps with their
 // states, beside the sequence diagram. Below wideOverview columns the two
-// are shown one at a time, tab switching.
+// are shown one at a time, tab switching. It moves the selection and
+// opens steps by asking the root, which owns them.
 type overview struct {
+	outbox
+	common     Common
+	v          flowView // what it shows, from the root's last sync
 	steps, seq pane
 	focus      int // 0 steps, 1 sequence
 	wide       bool
-	w, h       int
 	// stepLine is each step's line in the steps pane.
 	stepLine []int
 	// seqFirst is the diagram's first row of the selected step.
@@ -36,16 +43,17 @@ type overview struct {
 
 const wideOverview = 110
 
-func newOverview() overview {
+func newOverview(c Common) overview {
 	return overview{
-		steps: pane{title: "Actors and steps", bordered: true},
-		seq:   pane{title: "Sequence", bordered: true},
+		common: c,
+		steps:  pane{title: "Actors and steps", bordered: true},
+		seq:    pane{title: "Sequence", bordered: true},
 	}
 }
 
-// setSize lays the panes out in a w×h box.
-func (o *overview) setSize(w, h int) {
-	o.w, o.h = w, h
+// SetSize implements Component: the panes in a w×h box.
+func (o *overview) SetSize(w, h int) {
+	o.common = o.common.sized(w, h)
 	o.wide = w >= wideOverview
 	if o.wide {
 		lw := min(58, w*9/20)
@@ -57,9 +65,85 @@ func (o *overview) setSize(w, h int) {
 	}
 }
 
+// Init implements tea.Model.
+func (o *overview) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: the keys and the mouse.
+func (o *overview) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		o.key(msg)
+	case tea.MouseMsg:
+		o.mouse(msg)
+	}
+	return o, nil
+}
+
+func (o *overview) key(msg tea.KeyMsg) {
+	if r, ok := sharedKey(msg, o.common.Keys); ok {
+		o.ask(r)
+		return
+	}
+	k := o.common.Keys
+	switch {
+	case key.Matches(msg, k.Open):
+		o.ask(openStep{})
+	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
+		o.focus = 1 - o.focus
+	case key.Matches(msg, k.Up) && o.focus == 0, key.Matches(msg, k.PrevStep):
+		o.ask(selectStep{o.v.cur - 1})
+	case key.Matches(msg, k.Down) && o.focus == 0, key.Matches(msg, k.NextStep):
+		o.ask(selectStep{o.v.cur + 1})
+	default:
+		scrollKey(o.focused(), msg, k)
+	}
+}
+
+// mouse scrolls the pane under the pointer with the wheel, and focuses it
+// on a click.
+func (o *overview) mouse(msg tea.MouseMsg) {
+	if msg.Action != tea.MouseActionPress {
+		return
+	}
+	if o.wide {
+		o.focus = 0
+		if msg.X >= o.steps.w {
+			o.focus = 1
+		}
+	}
+	wheel(o.focused(), msg)
+}
+
+// wheel scrolls a pane by the mouse wheel.
+func wheel(p *pane, msg tea.MouseMsg) {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		p.scroll(-3)
+	case tea.MouseButtonWheelDown:
+		p.scroll(3)
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (o *overview) ShortHelp() []key.Binding {
+	k := o.common.Keys
+	return []key.Binding{k.Open, k.RunAll, k.Actor, k.Scenarios}
+}
+
+// FullHelp implements help.KeyMap.
+func (o *overview) FullHelp() [][]key.Binding {
+	k := o.common.Keys
+	return [][]key.Binding{
+		{k.Open, k.RunAll, k.Actor},
+		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
+		{k.NextPane, k.Scenarios, k.Export},
+	}
+}
+
 // refresh rebuilds both panes' lines from the flow's state. Both are a
 // few dozen short lines, so this runs on every event and cursor move.
 func (o *overview) refresh(v flowView) {
+	o.v = v
 	o.steps.title = "Actors and steps"
 	o.seq.title = "Sequence"
 	if !o.wide {
@@ -103,7 +187,9 @@ func (o *overview) focused() *pane {
 	return &o.steps
 }
 
-func (o *overview) view(st *Styles) string {
+// View implements tea.Model.
+func (o *overview) View() string {
+	st := o.common.Styles
 	if o.wide {
 		return lipgloss.JoinHorizontal(lipgloss.Top, o.steps.view(st, o.focus == 0), o.seq.view(st, o.focus == 1))
 	}

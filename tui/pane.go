@@ -130,7 +130,7 @@ func (p *pane) view(st *Styles, focused bool) string {
 // topBorder is the top border with the title and the scroll position in it.
 func (p *pane) topBorder(st *Styles, box lipgloss.Style, focused bool) string {
 	b := box.GetBorderStyle()
-	edge := lipgloss.NewStyle().Foreground(box.GetBorderTopForeground())
+	edge := st.style().Foreground(box.GetBorderTopForeground())
 	title := p.title
 	if focused {
 		title = "▶ " + title

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -18,9 +19,16 @@ func (i scenarioItem) Title() string       { return i.sc.Name }
 func (i scenarioItem) Description() string { return i.sc.Summary }
 func (i scenarioItem) FilterValue() string { return i.sc.Name + " " + i.sc.Summary }
 
-// newPicker is the scenario picker: a bubbles list whose own help and
-// quit keys are off, as the footer and the root handle those.
-func newPicker(scs []flow.Scenario, current string, st *Styles) list.Model {
+// picker is the scenario picker: a bubbles list whose own help and quit
+// keys are off, as the footer and the root handle those. While its filter
+// has the focus every key goes to the filter.
+type picker struct {
+	outbox
+	common Common
+	list   list.Model
+}
+
+func newPicker(c Common, scs []flow.Scenario, current string) picker {
 	items := make([]list.Item, len(scs))
 	sel := 0
 	for i, sc := range scs {
@@ -29,14 +37,63 @@ func newPicker(scs []flow.Scenario, current string, st *Styles) list.Model {
 			sel = i
 		}
 	}
-	l := list.New(items, scenarioDelegate{st}, 0, 0)
+	l := list.New(items, scenarioDelegate{c.Styles}, 0, 0)
+	restyleList(&l, c.Renderer)
 	l.Title = "Scenarios"
 	l.SetShowHelp(false)
 	l.SetShowStatusBar(false)
 	l.SetFilteringEnabled(true)
 	l.DisableQuitKeybindings()
 	l.Select(sel)
-	return l
+	return picker{common: c, list: l} // the root's layout sizes it
+}
+
+// filtering reports whether the filter has the focus.
+func (p *picker) filtering() bool { return p.list.FilterState() == list.Filtering }
+
+// SetSize implements Component.
+func (p *picker) SetSize(w, h int) {
+	p.common = p.common.sized(w, h)
+	p.list.SetSize(w, h)
+}
+
+// Init implements tea.Model.
+func (p *picker) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: esc goes back, enter picks the selected
+// scenario; the rest (and, while filtering, everything) is the list's.
+func (p *picker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok && !p.filtering() {
+		k := p.common.Keys
+		switch {
+		case key.Matches(km, k.Back):
+			p.ask(closePicker{})
+			return p, nil
+		case key.Matches(km, k.Choose):
+			if it, ok := p.list.SelectedItem().(scenarioItem); ok {
+				p.ask(pickScenario{it.sc})
+			}
+			return p, nil
+		}
+	}
+	var cmd tea.Cmd
+	p.list, cmd = p.list.Update(msg)
+	return p, cmd
+}
+
+// View implements tea.Model.
+func (p *picker) View() string { return p.list.View() }
+
+// ShortHelp implements help.KeyMap.
+func (p *picker) ShortHelp() []key.Binding {
+	k := p.common.Keys
+	return []key.Binding{k.Up, k.Down, k.Choose, k.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *picker) FullHelp() [][]key.Binding {
+	k := p.common.Keys
+	return [][]key.Binding{{k.Up, k.Down}, {k.Choose, k.Back}}
 }
 
 // scenarioDelegate draws a scenario as its name and its whole summary

@@ -29,15 +29,21 @@ var paces = []time.Duration{
 	20 * time.Second, 30 * time.Second, 45 * time.Second, time.Minute, 90 * time.Second, 2 * time.Minute,
 }
 
-// WithPresenter turns on presenter mode with auto-advance at the pace
-// (DefaultPace when pace is 0 or less).
-func WithPresenter(pace time.Duration) Option {
-	return func(m *Model) {
-		if pace <= 0 {
-			pace = DefaultPace
-		}
-		m.present, m.pace = true, pace
-	}
+// presenter is presenter mode's state. on is --present; auto says
+// auto-advance is on (esc leaves it), playing that it is not paused,
+// finished that it reached the end. gen is the timer's generation: a tick
+// of another is dropped. skipPending moves on as soon as the running step
+// ends. factsView says the info is shown scrolled to the facts to point
+// at, auto-advance's second view of a step on a small terminal.
+type presenter struct {
+	on          bool
+	auto        bool
+	playing     bool
+	finished    bool
+	skipPending bool
+	pace        time.Duration
+	gen         int
+	factsView   bool
 }
 
 // presentStartMsg starts auto-advance once the program runs.
@@ -50,11 +56,11 @@ type presentTickMsg struct{ gen int }
 // beginAuto starts auto-advance from the first step of the scenario: the
 // step's run resets the mock world, as running step 1 always does.
 func (m *Model) beginAuto() tea.Cmd {
-	m.auto, m.playing, m.finished, m.skipPending = true, true, false, false
+	m.pres.auto, m.pres.playing, m.pres.finished, m.pres.skipPending = true, true, false, false
 	m.screen, m.zoom, m.form = screenStep, false, nil
 	m.cur = 0
 	m.showPhase(sectionInfo)
-	if m.running {
+	if m.run.running {
 		return m.schedule()
 	}
 	return m.startStep(0)
@@ -64,17 +70,18 @@ func (m *Model) beginAuto() tea.Cmd {
 // playing and no step is running, the tick that ends the current view.
 // (A running step's end schedules it instead.)
 func (m *Model) schedule() tea.Cmd {
-	m.gen++ // any tick on its way is stale now
-	if !m.auto || !m.playing || m.running {
+	p := &m.pres
+	p.gen++ // any tick on its way is stale now
+	if !p.auto || !p.playing || m.run.running {
 		return nil
 	}
-	gen, pace := m.gen, m.pace
+	gen, pace := p.gen, p.pace
 	return tea.Tick(pace, func(time.Time) tea.Msg { return presentTickMsg{gen: gen} })
 }
 
 // presentTick handles a tick: the current generation's moves on.
 func (m *Model) presentTick(msg presentTickMsg) tea.Cmd {
-	if msg.gen != m.gen || !m.auto || !m.playing {
+	if msg.gen != m.pres.gen || !m.pres.auto || !m.pres.playing {
 		return nil // paused, moved by hand, or a new pace since
 	}
 	return m.presentMove(1)
@@ -106,25 +113,11 @@ func (m *Model) views() []view {
 	return out
 }
 
-// showView shows a view of the current step: the info from its top or
-// from its facts, the step's main call, or its first token pair (the
-// grant beside its access token); the left pane focused.
+// showView shows a view of the current step (see stepScreen.show).
 func (m *Model) showView(v view) {
 	m.screen = screenStep
-	m.step.section, m.step.side = v.sec, 0
-	m.factsView = v.facts
-	r := m.runs[m.cur]
-	switch v.sec {
-	case sectionInfo:
-		m.step.infoSeek = seekTop
-		if v.facts {
-			m.step.infoSeek = seekFacts
-		}
-	case sectionExchanges:
-		m.step.exch = mainCall(r.calls)
-	case sectionTokens:
-		m.step.tok = 0
-	}
+	m.pres.factsView = v.facts
+	m.step.show(v, m.runs[m.cur])
 }
 
 // showPhase shows a section of the current step, the info from its top.
@@ -157,7 +150,7 @@ func (m *Model) presentMove(d int) tea.Cmd {
 	vs := m.views()
 	at := 0
 	for i, v := range vs {
-		if v.sec == m.step.section && (v.sec != sectionInfo || v.facts == m.factsView) {
+		if v.sec == m.step.section && (v.sec != sectionInfo || v.facts == m.pres.factsView) {
 			at = i
 		}
 	}
@@ -167,19 +160,19 @@ func (m *Model) presentMove(d int) tea.Cmd {
 		m.showView(vs[at+1])
 	case d > 0 && m.cur < last:
 		next := m.cur + 1
-		if m.runs[next].outcome == flow.NotRun && m.running {
-			m.skipPending = true
-			m.setStatus(fmt.Sprintf("step %d is still running: step %d comes when it ends", m.runStep+1, next+1), false)
+		if m.runs[next].outcome == flow.NotRun && m.run.running {
+			m.pres.skipPending = true
+			m.setStatus(fmt.Sprintf("step %d is still running: step %d comes when it ends", m.run.step+1, next+1), false)
 			return nil
 		}
 		m.cur = next
 		m.showPhase(sectionInfo)
 		if m.runs[next].outcome == flow.NotRun {
-			m.gen++
+			m.pres.gen++
 			return m.startStep(next)
 		}
 	case d > 0:
-		m.finish()
+		m.pres.finish()
 		return nil
 	case at > 0:
 		m.showView(vs[at-1])
@@ -191,109 +184,132 @@ func (m *Model) presentMove(d int) tea.Cmd {
 		vs = m.views()
 		m.showView(vs[len(vs)-1])
 	}
-	m.finished = false
+	m.pres.finished = false
 	return m.schedule()
 }
 
 // finish ends auto-advance at the end of the scenario; space plays it
 // again from the start.
-func (m *Model) finish() {
-	m.playing, m.finished = false, true
-	m.gen++
+func (p *presenter) finish() {
+	p.playing, p.finished = false, true
+	p.gen++
 }
 
 // presentRunEnded goes on after a step's run ended: to the next view a
 // pace later, at once when the presenter skipped ahead meanwhile, or not
 // at all when the step failed unexpectedly (auto-advance pauses there).
 func (m *Model) presentRunEnded(msg runEndedMsg) tea.Cmd {
-	if !m.auto {
+	p := &m.pres
+	if !p.auto {
 		return nil
 	}
-	r := m.runs[m.runStep]
+	r := m.runs[m.run.step]
 	if msg.err != nil || r.outcome == flow.Failed {
-		m.playing, m.skipPending = false, false
-		m.gen++
+		p.playing, p.skipPending = false, false
+		p.gen++
 		return nil
 	}
-	if m.skipPending {
-		m.skipPending = false
+	if p.skipPending {
+		p.skipPending = false
 		return m.presentMove(1)
 	}
 	return m.schedule()
 }
 
-// presentKey handles auto-advance's keys; ok is false for a key it leaves
-// to the screen. Keys that take over by hand (run, run all, edit, jump to
-// an actor, pick a scenario) first leave auto-advance.
+// presentKey handles presenter mode's keys on the overview and the step
+// screen; ok is false for a key it leaves to the screen. Outside
+// auto-advance that is a to turn it back on; in it, its own keys, and
+// keys that take over by hand (run, run all, edit, jump to an actor, pick
+// a scenario) first leave it.
 func (m *Model) presentKey(msg tea.KeyMsg) (tea.Cmd, bool) {
-	k := m.keys
+	k, p := m.common.Keys, &m.pres
+	if !p.auto {
+		if key.Matches(msg, k.Auto) {
+			return m.resumeAuto(), true
+		}
+		return nil, false
+	}
 	switch {
 	case key.Matches(msg, k.PlayPause):
-		switch {
-		case m.finished:
-			return m.beginAuto(), true
-		case m.playing:
-			m.playing = false
-			m.gen++
-			return nil, true
-		}
-		m.playing = true
-		if m.runs[m.cur].outcome == flow.NotRun && !m.running {
-			m.showPhase(sectionInfo)
-			m.gen++
-			return m.startStep(m.cur), true
-		}
-		return m.schedule(), true
+		return m.playPause(), true
 	case key.Matches(msg, k.PresentNext):
-		if m.finished {
+		if p.finished {
 			m.setStatus("the end: space plays the scenario again", false)
 			return nil, true
 		}
 		return m.presentMove(1), true
 	case key.Matches(msg, k.PresentPrev):
-		m.skipPending = false
+		p.skipPending = false
 		return m.presentMove(-1), true
 	case key.Matches(msg, k.PaceUp), key.Matches(msg, k.PaceDown):
-		up := key.Matches(msg, k.PaceUp)
-		p := nextPace(m.pace, up)
-		if p == m.pace {
-			end := "fastest"
-			if up {
-				end = "slowest"
-			}
-			m.setStatus("the pace is at its "+end+": "+fmtPace(p), false)
-			return nil, true
-		}
-		m.pace = p
-		m.setStatus("pace "+fmtPace(p)+" a view", false)
-		if m.finished {
-			return nil, true
-		}
-		return m.schedule(), true // the view starts its time again
+		return m.changePace(key.Matches(msg, k.PaceUp)), true
 	case key.Matches(msg, k.Manual):
-		m.leaveAuto()
+		p.leaveAuto()
 		m.setStatus("auto-advance off: the usual keys; a turns it back on", false)
 		return nil, true
 	case key.Matches(msg, k.Run), key.Matches(msg, k.RunAll), key.Matches(msg, k.Edit),
 		key.Matches(msg, k.Actor), key.Matches(msg, k.Scenarios):
-		m.leaveAuto()
+		p.leaveAuto()
 	}
 	return nil, false
 }
 
+// playPause pauses or resumes auto-advance; at the end it plays the
+// scenario again.
+func (m *Model) playPause() tea.Cmd {
+	p := &m.pres
+	switch {
+	case p.finished:
+		return m.beginAuto()
+	case p.playing:
+		p.playing = false
+		p.gen++
+		return nil
+	}
+	p.playing = true
+	if m.runs[m.cur].outcome == flow.NotRun && !m.run.running {
+		m.showPhase(sectionInfo)
+		p.gen++
+		return m.startStep(m.cur)
+	}
+	return m.schedule()
+}
+
+// changePace makes each view last longer (up) or shorter; the current
+// view starts its time again.
+func (m *Model) changePace(up bool) tea.Cmd {
+	p := &m.pres
+	next := nextPace(p.pace, up)
+	if next == p.pace {
+		end := "fastest"
+		if up {
+			end = "slowest"
+		}
+		m.setStatus("the pace is at its "+end+": "+fmtPace(next), false)
+		return nil
+	}
+	p.pace = next
+	m.setStatus("pace "+fmtPace(next)+" a view", false)
+	if p.finished {
+		return nil
+	}
+	return m.schedule()
+}
+
 // leaveAuto turns auto-advance off; the presenter styles stay.
-func (m *Model) leaveAuto() {
-	m.auto, m.playing, m.finished, m.skipPending = false, false, false, false
-	m.gen++
+func (p *presenter) leaveAuto() {
+	p.auto, p.playing, p.finished, p.skipPending = false, false, false, false
+	p.gen++
 }
 
 // resumeAuto turns auto-advance back on, playing from the current view.
 func (m *Model) resumeAuto() tea.Cmd {
-	m.auto, m.playing, m.finished = true, true, false
+	p := &m.pres
+	p.auto, p.playing, p.finished = true, true, false
 	m.screen = screenStep
-	if m.runs[m.cur].outcome == flow.NotRun && !m.running {
+	if m.runs[m.cur].outcome == flow.NotRun && !m.run.running {
 		m.showPhase(sectionInfo)
-		m.gen++
+		p.gen++
 		return m.startStep(m.cur)
 	}
 	return m.schedule()
@@ -329,17 +345,45 @@ func fmtPace(d time.Duration) string {
 	return s
 }
 
-// presentIndicator is the header's auto-advance state: "▶ playing · 8s",
+// indicator is the header's auto-advance state: "▶ playing · 8s",
 // "⏸ paused · 8s", "■ end · space plays again"; empty when auto-advance
 // is off.
-func (m Model) presentIndicator() string {
+func (p *presenter) indicator() string {
 	switch {
-	case !m.auto:
+	case !p.auto:
 		return ""
-	case m.finished:
+	case p.finished:
 		return "■ end · space plays again"
-	case m.playing:
-		return "▶ playing · " + fmtPace(m.pace)
+	case p.playing:
+		return "▶ playing · " + fmtPace(p.pace)
 	}
-	return "⏸ paused · " + fmtPace(m.pace)
+	return "⏸ paused · " + fmtPace(p.pace)
+}
+
+// shortHelp is auto-advance's keys, the ones that matter most.
+func (p *presenter) shortHelp(k *KeyMap) []key.Binding {
+	return []key.Binding{p.playBinding(k), paired(k.PresentNext, k.PresentPrev, "→/←", "next/back"),
+		paired(k.PaceUp, k.PaceDown, "+/-", "pace"), k.Manual}
+}
+
+// fullHelp is auto-advance's keys in columns, with the screen's that
+// still work.
+func (p *presenter) fullHelp(k *KeyMap) [][]key.Binding {
+	return [][]key.Binding{
+		{p.playBinding(k), k.PresentNext, k.PresentPrev},
+		{k.PaceUp, k.PaceDown, k.Manual},
+		{joined(k.NextPane, k.PrevPane, "pane"), joined(k.Up, k.Down, "scroll"), k.Export},
+	}
+}
+
+// playBinding is PlayPause, labelled for what it does now.
+func (p *presenter) playBinding(k *KeyMap) key.Binding {
+	b := k.PlayPause
+	switch {
+	case p.finished:
+		b.SetHelp("space", "play again")
+	case !p.playing:
+		b.SetHelp("space", "play")
+	}
+	return b
 }

@@ -21,7 +21,7 @@ import (
 // services: runs are made up with runStep.
 func newPresenterModel(t testing.TB, w, h int, pace time.Duration) Model {
 	t.Helper()
-	m := New(flow.Services{}, wire.Summary(config.Default()), WithPresenter(pace),
+	m := New(t.Context(), flow.Services{}, wire.Summary(config.Default()), WithPresenter(pace),
 		WithClock(func() time.Time { return testClock }), WithLocation(time.UTC),
 		WithClipboard(func(string) error { return nil }))
 	return update(m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -37,22 +37,22 @@ func step(m Model, msg tea.Msg) (Model, tea.Cmd) {
 // engine would, and returns the Cmd the end asked for.
 func finishRun(t *testing.T, m Model, i int, toks []flow.Token) (Model, tea.Cmd) {
 	t.Helper()
-	if !m.running || m.runStep != i {
-		t.Fatalf("step %d is not running (running %v, step %d)", i+1, m.running, m.runStep+1)
+	if !m.run.running || m.run.step != i {
+		t.Fatalf("step %d is not running (running %v, step %d)", i+1, m.run.running, m.run.step+1)
 	}
 	meta := client.Exchange{Service: "maskinporten", Method: "GET", URL: "http://127.0.0.1:4000/.well-known/oauth-authorization-server", Status: 200}
 	m = runStep(m, i, i+1, []client.Exchange{meta, jsonExchange(`{"access_token":"x"}`)}, toks, nil)
-	return step(m, runEndedMsg{run: m.runID})
+	return step(m, runEndedMsg{run: m.run.id})
 }
 
 func TestPresenterAutoAdvance(t *testing.T) {
 	m := newPresenterModel(t, 100, 30, 8*time.Second)
-	if m.screen != screenStep || m.auto {
-		t.Fatalf("before Init: screen %v auto %v", m.screen, m.auto)
+	if m.screen != screenStep || m.pres.auto {
+		t.Fatalf("before Init: screen %v auto %v", m.screen, m.pres.auto)
 	}
 	m, cmd := step(m, presentStartMsg{})
-	if !m.auto || !m.playing || !m.running || m.runStep != 0 || cmd == nil {
-		t.Fatalf("start: auto %v playing %v running %v step %d", m.auto, m.playing, m.running, m.runStep+1)
+	if !m.pres.auto || !m.pres.playing || !m.run.running || m.run.step != 0 || cmd == nil {
+		t.Fatalf("start: auto %v playing %v running %v step %d", m.pres.auto, m.pres.playing, m.run.running, m.run.step+1)
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "▶ playing · 8s") {
 		t.Errorf("no playing indicator:\n%s", v)
@@ -63,7 +63,7 @@ func TestPresenterAutoAdvance(t *testing.T) {
 	if cmd == nil || m.step.section != sectionInfo {
 		t.Fatalf("after the run: cmd %v, section %v", cmd != nil, m.step.section)
 	}
-	gen := m.gen
+	gen := m.pres.gen
 
 	// A tick of an older generation is dropped; the current one moves on
 	// to the step's main exchange (the POST, not the metadata GET).
@@ -74,33 +74,33 @@ func TestPresenterAutoAdvance(t *testing.T) {
 	// Below the calls and tokens of the run, the facts to point at are
 	// out of sight: they get a view of their own.
 	m, cmd = step(m, presentTickMsg{gen: gen})
-	if m.step.section != sectionInfo || !m.factsView || cmd == nil {
-		t.Fatalf("tick 1: section %v facts %v cmd %v", m.step.section, m.factsView, cmd != nil)
+	if m.step.section != sectionInfo || !m.pres.factsView || cmd == nil {
+		t.Fatalf("tick 1: section %v facts %v cmd %v", m.step.section, m.pres.factsView, cmd != nil)
 	}
-	if m.gen == gen {
+	if m.pres.gen == gen {
 		t.Fatal("the move did not start a new generation")
 	}
-	m, _ = step(m, presentTickMsg{gen: m.gen})
+	m, _ = step(m, presentTickMsg{gen: m.pres.gen})
 	if m.step.section != sectionExchanges || m.step.exch != 1 {
 		t.Fatalf("tick 2: section %v exchange %d", m.step.section, m.step.exch)
 	}
-	m, _ = step(m, presentTickMsg{gen: m.gen})
+	m, _ = step(m, presentTickMsg{gen: m.pres.gen})
 	if m.step.section != sectionTokens || !strings.Contains(ansi.Strip(m.View()), "system user grant → system user access token") {
 		t.Fatalf("tick 3: section %v:\n%s", m.step.section, ansi.Strip(m.View()))
 	}
 	// The last view of a step gives way to the next step, which runs.
-	old := m.runID
-	m, cmd = step(m, presentTickMsg{gen: m.gen})
-	if m.cur != 1 || m.step.section != sectionInfo || !m.running || m.runID == old || cmd == nil {
-		t.Fatalf("tick 4: step %d section %v running %v", m.cur+1, m.step.section, m.running)
+	old := m.run.id
+	m, cmd = step(m, presentTickMsg{gen: m.pres.gen})
+	if m.cur != 1 || m.step.section != sectionInfo || !m.run.running || m.run.id == old || cmd == nil {
+		t.Fatalf("tick 4: step %d section %v running %v", m.cur+1, m.step.section, m.run.running)
 	}
 	m, _ = finishRun(t, m, 1, nil)
 
 	// Pause: the pending tick is dropped, the header says so.
-	gen = m.gen
+	gen = m.pres.gen
 	m, cmd = step(m, keyMsg(" "))
-	if m.playing || cmd != nil {
-		t.Fatalf("space did not pause (playing %v)", m.playing)
+	if m.pres.playing || cmd != nil {
+		t.Fatalf("space did not pause (playing %v)", m.pres.playing)
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "⏸ paused · 8s") {
 		t.Errorf("no paused indicator:\n%s", v)
@@ -111,26 +111,26 @@ func TestPresenterAutoAdvance(t *testing.T) {
 	}
 	// Resume: a new tick.
 	m, cmd = step(m, keyMsg(" "))
-	if !m.playing || cmd == nil || m.gen == gen {
-		t.Fatalf("space did not resume (playing %v, cmd %v)", m.playing, cmd != nil)
+	if !m.pres.playing || cmd == nil || m.pres.gen == gen {
+		t.Fatalf("space did not resume (playing %v, cmd %v)", m.pres.playing, cmd != nil)
 	}
 
 	// The pace: + slower, - faster, along the steps; the view's time
 	// starts again with it.
-	gen = m.gen
+	gen = m.pres.gen
 	m, cmd = step(m, keyMsg("+"))
-	if m.pace != 10*time.Second || cmd == nil || m.gen == gen {
-		t.Fatalf("+: pace %v, cmd %v", m.pace, cmd != nil)
+	if m.pres.pace != 10*time.Second || cmd == nil || m.pres.gen == gen {
+		t.Fatalf("+: pace %v, cmd %v", m.pres.pace, cmd != nil)
 	}
 	m = keys(m, "-", "-")
-	if m.pace != 6*time.Second || !strings.Contains(ansi.Strip(m.View()), "▶ playing · 6s") {
-		t.Fatalf("- -: pace %v", m.pace)
+	if m.pres.pace != 6*time.Second || !strings.Contains(ansi.Strip(m.View()), "▶ playing · 6s") {
+		t.Fatalf("- -: pace %v", m.pres.pace)
 	}
 	for range 20 {
 		m = keys(m, "-")
 	}
-	if m.pace != time.Second || !strings.Contains(m.status, "fastest") {
-		t.Errorf("the fastest pace: %v, status %q", m.pace, m.status)
+	if m.pres.pace != time.Second || !strings.Contains(m.status, "fastest") {
+		t.Errorf("the fastest pace: %v, status %q", m.pres.pace, m.status)
 	}
 
 	// Back and forth by hand: ← goes to the previous view, → on.
@@ -139,31 +139,31 @@ func TestPresenterAutoAdvance(t *testing.T) {
 		t.Fatalf("←: step %d section %v", m.cur+1, m.step.section)
 	}
 	m = keys(m, "p", "p", "p")
-	if m.cur != 0 || m.step.section != sectionInfo || m.factsView {
+	if m.cur != 0 || m.step.section != sectionInfo || m.pres.factsView {
 		t.Fatalf("p p p: step %d section %v", m.cur+1, m.step.section)
 	}
 	m = keys(m, "right", "n", "n", "n")
-	if m.cur != 1 || m.running {
-		t.Fatalf("→ n n: step %d running %v (step 2 has run: not again)", m.cur+1, m.running)
+	if m.cur != 1 || m.run.running {
+		t.Fatalf("→ n n: step %d running %v (step 2 has run: not again)", m.cur+1, m.run.running)
 	}
 
 	// esc leaves auto-advance: ticks do nothing, the usual keys are back.
 	m = keys(m, "esc")
-	if m.auto || m.playing || m.presentIndicator() != "" {
+	if m.pres.auto || m.pres.playing || m.pres.indicator() != "" {
 		t.Fatal("esc did not leave auto-advance")
 	}
-	m, _ = step(m, presentTickMsg{gen: m.gen})
+	m, _ = step(m, presentTickMsg{gen: m.pres.gen})
 	if m.cur != 1 {
 		t.Error("a tick moved the view after esc")
 	}
 	m = keys(m, "n")
-	if m.cur != 2 || m.screen != screenStep || m.running {
-		t.Errorf("n by hand: step %d running %v", m.cur+1, m.running)
+	if m.cur != 2 || m.screen != screenStep || m.run.running {
+		t.Errorf("n by hand: step %d running %v", m.cur+1, m.run.running)
 	}
 	// a turns it back on, and runs the step shown, which has not run.
 	m, cmd = step(m, keyMsg("a"))
-	if !m.auto || !m.playing || !m.running || m.runStep != 2 || cmd == nil {
-		t.Errorf("a: auto %v playing %v running %v", m.auto, m.playing, m.running)
+	if !m.pres.auto || !m.pres.playing || !m.run.running || m.run.step != 2 || cmd == nil {
+		t.Errorf("a: auto %v playing %v running %v", m.pres.auto, m.pres.playing, m.run.running)
 	}
 }
 
@@ -173,22 +173,22 @@ func TestPresenterSkipWhileRunningAndPauseOnFailure(t *testing.T) {
 	m := newPresenterModel(t, 100, 30, 8*time.Second)
 	m, _ = step(m, presentStartMsg{})
 	m = keys(m, "right")
-	if !m.skipPending || m.cur != 0 || !strings.Contains(m.status, "still running") {
-		t.Fatalf("→ while running: pending %v step %d status %q", m.skipPending, m.cur+1, m.status)
+	if !m.pres.skipPending || m.cur != 0 || !strings.Contains(m.status, "still running") {
+		t.Fatalf("→ while running: pending %v step %d status %q", m.pres.skipPending, m.cur+1, m.status)
 	}
 	m, cmd := finishRun(t, m, 0, nil)
-	if m.skipPending || m.step.section != sectionExchanges || cmd == nil {
-		t.Fatalf("after the run: pending %v section %v", m.skipPending, m.step.section)
+	if m.pres.skipPending || m.step.section != sectionExchanges || cmd == nil {
+		t.Fatalf("after the run: pending %v section %v", m.pres.skipPending, m.step.section)
 	}
 	// Onto step 2, which fails where the scenario expects success.
 	m = keys(m, "right")
-	if !m.running || m.cur != 1 {
-		t.Fatalf("→: step %d running %v", m.cur+1, m.running)
+	if !m.run.running || m.cur != 1 {
+		t.Fatalf("→: step %d running %v", m.cur+1, m.run.running)
 	}
 	m = runStep(m, 1, 2, nil, nil, errResetFailed)
-	m, cmd = step(m, runEndedMsg{run: m.runID})
-	if m.playing || cmd != nil || !m.auto {
-		t.Errorf("after a failed step: playing %v auto %v cmd %v", m.playing, m.auto, cmd != nil)
+	m, cmd = step(m, runEndedMsg{run: m.run.id})
+	if m.pres.playing || cmd != nil || !m.pres.auto {
+		t.Errorf("after a failed step: playing %v auto %v cmd %v", m.pres.playing, m.pres.auto, cmd != nil)
 	}
 }
 
@@ -198,14 +198,14 @@ func TestPresenterManualKeysLeaveAuto(t *testing.T) {
 	m, _ = step(m, presentStartMsg{})
 	m, _ = finishRun(t, m, 0, nil)
 	m = keys(m, "3")
-	if m.auto || m.sc.Steps[m.cur].Actor != flow.EndUser {
-		t.Errorf("3: auto %v, at %s", m.auto, m.sc.Steps[m.cur].ID)
+	if m.pres.auto || m.sc.Steps[m.cur].Actor != flow.EndUser {
+		t.Errorf("3: auto %v, at %s", m.pres.auto, m.sc.Steps[m.cur].ID)
 	}
 	// Picking a scenario in presenter mode starts it, auto-advancing.
 	m = keys(m, "s", "down")
 	m, cmd := step(m, keyMsg("enter"))
-	if m.sc.Name != "agent" || !m.auto || !m.playing || !m.running || m.cur != 0 || cmd == nil {
-		t.Errorf("picked %s: auto %v playing %v running %v step %d", m.sc.Name, m.auto, m.playing, m.running, m.cur+1)
+	if m.sc.Name != "agent" || !m.pres.auto || !m.pres.playing || !m.run.running || m.cur != 0 || cmd == nil {
+		t.Errorf("picked %s: auto %v playing %v running %v step %d", m.sc.Name, m.pres.auto, m.pres.playing, m.run.running, m.cur+1)
 	}
 }
 
@@ -213,12 +213,12 @@ func TestPresenterManualKeysLeaveAuto(t *testing.T) {
 // from a reset world to the end, every step done.
 func TestPresenterRunsTheScenarioOnTheMocks(t *testing.T) {
 	s := startMocks(t)
-	m := New(s.Services, s.Settings, WithPresenter(time.Millisecond), WithClock(goldenClock), WithLocation(time.UTC),
+	m := New(t.Context(), s.Services, s.Settings, WithPresenter(time.Millisecond), WithClock(goldenClock), WithLocation(time.UTC),
 		WithClipboard(func(string) error { return nil }), WithOpener(func(string) error { return nil }))
 	m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	m = drive(t, m, func() tea.Msg { return presentStartMsg{} })
-	if !m.finished || m.playing || !allDone(m) || m.cur != len(m.sc.Steps)-1 {
-		t.Fatalf("finished %v playing %v step %d: %v (status %q)", m.finished, m.playing, m.cur+1, outcomes(m), m.status)
+	if !m.pres.finished || m.pres.playing || !allDone(m) || m.cur != len(m.sc.Steps)-1 {
+		t.Fatalf("finished %v playing %v step %d: %v (status %q)", m.pres.finished, m.pres.playing, m.cur+1, outcomes(m), m.status)
 	}
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "■ end · space plays again") || !strings.Contains(v, "scenario standard ended as expected") {
 		t.Errorf("the end is not said:\n%s", v)
@@ -226,13 +226,13 @@ func TestPresenterRunsTheScenarioOnTheMocks(t *testing.T) {
 	checkFits(t, m, 80, 24)
 	// space plays it again, from a fresh start.
 	m, _ = step(m, keyMsg(" "))
-	if m.finished || !m.playing || m.cur != 0 || !m.running || m.runs[1].outcome != flow.NotRun {
-		t.Errorf("space at the end: finished %v playing %v step %d running %v", m.finished, m.playing, m.cur+1, m.running)
+	if m.pres.finished || !m.pres.playing || m.cur != 0 || !m.run.running || m.runs[1].outcome != flow.NotRun {
+		t.Errorf("space at the end: finished %v playing %v step %d running %v", m.pres.finished, m.pres.playing, m.cur+1, m.run.running)
 	}
 }
 
 func TestPresenterStylesDiffer(t *testing.T) {
-	d, p := NewStyles(DefaultTheme()), NewPresenterStyles(PresenterTheme())
+	d, p := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme()), NewPresenterStyles(lipgloss.DefaultRenderer(), PresenterTheme())
 	if DefaultTheme().Text == PresenterTheme().Text || DefaultTheme().Accent == PresenterTheme().Accent {
 		t.Error("the presenter palette is the default one")
 	}
@@ -274,23 +274,23 @@ func TestPresenterEveryScenarioFits(t *testing.T) {
 	s := startMocks(t)
 	for _, sc := range flow.Scenarios(s.Settings) {
 		t.Run(sc.Name, func(t *testing.T) {
-			m := New(s.Services, s.Settings, WithScenario(sc.Name), WithPresenter(time.Hour), WithClock(goldenClock), WithLocation(time.UTC))
+			m := New(t.Context(), s.Services, s.Settings, WithScenario(sc.Name), WithPresenter(time.Hour), WithClock(goldenClock), WithLocation(time.UTC))
 			m = update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 			m, _ = step(m, presentStartMsg{}) // the run it starts is not executed: the events come from RunAll
 			var evs []flow.Event
 			m.eng.RunAll(t.Context(), func(ev flow.Event) { evs = append(evs, ev) })
 			for _, ev := range evs {
-				m = update(m, runEventMsg{run: m.runID, ev: ev})
+				m = update(m, runEventMsg{run: m.run.id, ev: ev})
 			}
-			m = update(m, runEndedMsg{run: m.runID, all: true})
+			m = update(m, runEndedMsg{run: m.run.id, all: true})
 			for range 60 {
 				checkFits(t, m, 80, 24)
-				if m.finished {
+				if m.pres.finished {
 					break
 				}
 				m = keys(m, "n")
 			}
-			if !m.finished {
+			if !m.pres.finished {
 				t.Errorf("→ did not reach the end (step %d)", m.cur+1)
 			}
 		})
@@ -300,7 +300,7 @@ func TestPresenterEveryScenarioFits(t *testing.T) {
 func TestExportWritesTheThreeTranscripts(t *testing.T) {
 	dir := t.TempDir()
 	s := startMocks(t)
-	m := New(s.Services, s.Settings, WithClock(goldenClock), WithLocation(time.UTC), WithExportDir(dir),
+	m := New(t.Context(), s.Services, s.Settings, WithClock(goldenClock), WithLocation(time.UTC), WithExportDir(dir),
 		WithClipboard(func(string) error { return nil }))
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 40})
 	if _, cmd := step(m, keyMsg("x")); cmd != nil {
@@ -354,25 +354,25 @@ func TestPresenterShowsTheFactsOnASmallTerminal(t *testing.T) {
 	if m.step.info.offset != 0 {
 		t.Fatalf("the info starts scrolled to %d", m.step.info.offset)
 	}
-	m, _ = step(m, presentTickMsg{gen: m.gen})
-	if m.step.section != sectionInfo || !m.factsView || m.step.info.offset == 0 {
-		t.Fatalf("tick: section %v facts %v offset %d", m.step.section, m.factsView, m.step.info.offset)
+	m, _ = step(m, presentTickMsg{gen: m.pres.gen})
+	if m.step.section != sectionInfo || !m.pres.factsView || m.step.info.offset == 0 {
+		t.Fatalf("tick: section %v facts %v offset %d", m.step.section, m.pres.factsView, m.step.info.offset)
 	}
 	v := strings.Split(ansi.Strip(m.View()), "\n")
 	if !strings.HasPrefix(v[4], " What to point at") && !strings.HasPrefix(v[5], " What to point at") {
 		t.Errorf("the facts are not at the top of the info pane:\n%s", strings.Join(v, "\n"))
 	}
-	m, _ = step(m, presentTickMsg{gen: m.gen})
+	m, _ = step(m, presentTickMsg{gen: m.pres.gen})
 	if m.step.section != sectionExchanges {
 		t.Fatalf("second tick: section %v", m.step.section)
 	}
 	// Back: the facts again, then the info from its top.
 	m = keys(m, "left")
-	if !m.factsView || m.step.info.offset == 0 {
-		t.Errorf("←: facts %v offset %d", m.factsView, m.step.info.offset)
+	if !m.pres.factsView || m.step.info.offset == 0 {
+		t.Errorf("←: facts %v offset %d", m.pres.factsView, m.step.info.offset)
 	}
 	m = keys(m, "left")
-	if m.factsView || m.step.info.offset != 0 {
-		t.Errorf("← ←: facts %v offset %d", m.factsView, m.step.info.offset)
+	if m.pres.factsView || m.step.info.offset != 0 {
+		t.Errorf("← ←: facts %v offset %d", m.pres.factsView, m.step.info.offset)
 	}
 }

@@ -133,9 +133,9 @@ func TestQRQuietZoneFitsTheRoom(t *testing.T) {
 
 // realReviewModel is the standard scenario in a real environment (tt02)
 // at w×h, with the review step run: its note holds the fixed confirm URL.
-func realReviewModel(t *testing.T, w, h int) Model {
+func realReviewModel(t *testing.T, w, h int, opts ...Option) Model {
 	t.Helper()
-	m := newTestModel(t, w, h)
+	m := newTestModel(t, w, h, opts...)
 	m.settings.ActAsPeople, m.settings.Env = false, "tt02"
 	review := -1
 	for i, s := range m.sc.Steps {
@@ -143,7 +143,7 @@ func realReviewModel(t *testing.T, w, h int) Model {
 			review = i
 		}
 	}
-	id := m.runID
+	id := m.run.id
 	res := flow.StepResult{Outcome: flow.Done, Attempt: 7}
 	note := "send this to " + m.settings.EndUserName + ", who opens it in a browser and logs in with ID-porten (TestID in tt02):\n" + fixedConfirmURL
 	m = update(m,
@@ -151,8 +151,8 @@ func realReviewModel(t *testing.T, w, h int) Model {
 		event(id, flow.Event{Kind: flow.NoteAdded, Step: review, Attempt: 7, Note: note}),
 		event(id, flow.Event{Kind: flow.StepEnded, Step: review, Attempt: 7, Result: &res}))
 	m = keys(m, "3") // the end user's first step: the review
-	if m.cur != review || !m.hasConfirm || m.confirm.url != fixedConfirmURL {
-		t.Fatalf("at step %d, confirm %v %q", m.cur+1, m.hasConfirm, m.confirm.url)
+	if m.cur != review || !m.step.hasConfirm || m.step.confirm.url != fixedConfirmURL {
+		t.Fatalf("at step %d, confirm %v %q", m.cur+1, m.step.hasConfirm, m.step.confirm.url)
 	}
 	return m
 }
@@ -190,10 +190,10 @@ func TestGoldenReviewStepRealSmall(t *testing.T) {
 }
 
 func TestConfirmURLKeys(t *testing.T) {
-	m := realReviewModel(t, 100, 30)
 	var opened, copied string
-	m.open = func(u string) error { opened = u; return nil }
-	m.clip = func(s string) error { copied = s; return nil }
+	var openErr error
+	m := realReviewModel(t, 100, 30, WithOpener(func(u string) error { opened = u; return openErr }),
+		WithClipboard(func(s string) error { copied = s; return nil }))
 	run := func(m Model, k string) Model {
 		next, cmd := m.Update(keyMsg(k))
 		if cmd == nil {
@@ -210,7 +210,7 @@ func TestConfirmURLKeys(t *testing.T) {
 		t.Errorf("c copied %q, status %q", copied, m.status)
 	}
 	// A browser that cannot be opened is a word in the status line.
-	m.open = func(string) error { return errors.New("xdg-open is not installed") }
+	openErr = errors.New("xdg-open is not installed")
 	m = run(m, "o")
 	if !m.statusBad || !strings.Contains(m.status, "xdg-open is not installed") {
 		t.Errorf("status %q", m.status)
@@ -239,7 +239,7 @@ func TestMockReviewStepShowsTheURLWithoutQR(t *testing.T) {
 	if !strings.Contains(v, "Confirm URL") || !strings.Contains(v, "accessmanagement/ui/systemuser/") || strings.Contains(v, "▀") {
 		t.Errorf("want the URL without a code:\n%s", v)
 	}
-	if m.confirm.qr != nil {
+	if m.step.confirm.qr != nil {
 		t.Error("a code was made for the mock")
 	}
 }
@@ -301,18 +301,18 @@ func TestQRDecodesWithZbar(t *testing.T) {
 func TestRealApproveStepWaitsWithTheURL(t *testing.T) {
 	m := realReviewModel(t, 120, 40)
 	approve := m.cur + 1
-	m = update(m, event(m.runID, flow.Event{Kind: flow.StepStarted, Step: approve, Attempt: 8}))
+	m = update(m, event(m.run.id, flow.Event{Kind: flow.StepStarted, Step: approve, Attempt: 8}))
 	if want := "waiting for " + m.settings.EndUserName + " to approve"; !strings.Contains(m.status, want) {
 		t.Errorf("status %q, want %q", m.status, want)
 	}
 	m = keys(m, "n")
-	if m.cur != approve || !m.hasConfirm || m.confirm.url != fixedConfirmURL || m.confirm.qr == nil {
-		t.Errorf("approve step: confirm %v %q, code %v", m.hasConfirm, m.confirm.url, m.confirm.qr != nil)
+	if m.cur != approve || !m.step.hasConfirm || m.step.confirm.url != fixedConfirmURL || m.step.confirm.qr == nil {
+		t.Errorf("approve step: confirm %v %q, code %v", m.step.hasConfirm, m.step.confirm.url, m.step.confirm.qr != nil)
 	}
 	// Against the mocks the approve step is done over HTTP: no URL there.
 	m.settings.ActAsPeople = true
 	m = keys(m, "p", "n")
-	if m.hasConfirm {
+	if m.step.hasConfirm {
 		t.Error("the mock's approve step shows the confirm URL")
 	}
 }

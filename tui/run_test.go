@@ -64,7 +64,7 @@ func pressAndRun(t testing.TB, m Model, k string) Model {
 func newMockModel(t *testing.T, scenario string) Model {
 	t.Helper()
 	s := startMocks(t)
-	m := New(s.Services, s.Settings, WithScenario(scenario), WithClock(goldenClock), WithLocation(time.UTC),
+	m := New(t.Context(), s.Services, s.Settings, WithScenario(scenario), WithClock(goldenClock), WithLocation(time.UTC),
 		WithClipboard(func(string) error { return nil }), WithOpener(func(string) error { return nil }))
 	return update(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 }
@@ -159,28 +159,28 @@ func TestPickingAScenarioResetsItsFirstRun(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(`{}`)}, nil, nil)
 	m = keys(m, "s", "down", "enter")
-	if !m.needReset {
+	if !m.run.needReset {
 		t.Fatal("picking a scenario did not ask for a reset")
 	}
 	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(`{}`)}, nil, nil) // shown, as an old result
 	m = keys(m, "2", "enter")                                             // the vendor's first step, run
-	if !m.running || m.needReset {
-		t.Fatalf("running %v, needReset %v", m.running, m.needReset)
+	if !m.run.running || m.run.needReset {
+		t.Fatalf("running %v, needReset %v", m.run.running, m.run.needReset)
 	}
 	if m.runs[0].outcome != flow.NotRun {
 		t.Error("the scenario's earlier results are still shown")
 	}
 	// Running a later step after that does not reset again.
-	m = update(m, runEndedMsg{run: m.runID})
+	m = update(m, runEndedMsg{run: m.run.id})
 	m = runStep(m, 3, 2, nil, nil, nil)
 	m = keys(m, "n", "enter")
 	if m.runs[3].outcome != flow.Done {
 		t.Error("a step's run cleared the results of the others")
 	}
 	// A reset that failed is tried again on the next run.
-	m = update(m, runEndedMsg{run: m.runID, err: errResetFailed})
-	if !m.needReset || !strings.Contains(m.status, "reset failed") {
-		t.Errorf("needReset %v, status %q", m.needReset, m.status)
+	m = update(m, runEndedMsg{run: m.run.id, err: errResetFailed})
+	if !m.run.needReset || !strings.Contains(m.status, "reset failed") {
+		t.Errorf("needReset %v, status %q", m.run.needReset, m.status)
 	}
 }
 
@@ -191,7 +191,7 @@ var errResetFailed = errors.New("reset the mock world: reset failed")
 func TestRunAllEventsSkippedAndVerdict(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	m = keys(m, "r")
-	id := m.runID
+	id := m.run.id
 	failed := flow.StepResult{Outcome: flow.Failed, Attempt: 1, Err: errResetFailed}
 	m = update(m, event(id, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 1}),
 		event(id, flow.Event{Kind: flow.StepEnded, Step: 0, Attempt: 1, Result: &failed}))
@@ -203,8 +203,8 @@ func TestRunAllEventsSkippedAndVerdict(t *testing.T) {
 	}
 	rep := flow.Report{Scenario: m.sc, Results: results, OK: m.sc.Verdict(results)}
 	m = update(m, event(id, flow.Event{Kind: flow.ScenarioEnded, Step: -1, Report: &rep}), runEndedMsg{run: id, all: true})
-	if m.running || !strings.Contains(m.status, "did NOT end as expected") {
-		t.Errorf("running %v, status %q", m.running, m.status)
+	if m.run.running || !strings.Contains(m.status, "did NOT end as expected") {
+		t.Errorf("running %v, status %q", m.run.running, m.status)
 	}
 	if o := m.runs[5].outcome; o != flow.Skipped {
 		t.Errorf("step 6 is %v, want skipped", o)

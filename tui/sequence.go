@@ -19,41 +19,8 @@ import (
 // rows, and the first row of step cur and how many rows it has, to scroll
 // it into view.
 func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (head, out []string, first, n int) {
-	const marker = 2 // "▶ " before highlighted rows
-	parties := len(flow.Parties)
-	colW := min(14, max(7, (w-marker)*11/20/parties))
-	life := parties * colW
-	labelW := w - marker - life - 1
-	centre := func(k int) int { return k*colW + colW/2 }
-
-	// Names: one row when they fit, else two staggered rows.
-	rows := 1
-	for _, p := range flow.Parties {
-		if len(p) > colW-1 {
-			rows = 2
-		}
-	}
-	for r := 0; r < rows; r++ {
-		grid := []rune(strings.Repeat(" ", life))
-		for k, p := range flow.Parties {
-			if rows == 2 && k%2 != r {
-				continue
-			}
-			name := []rune(string(p))
-			start := min(max(0, centre(k)-len(name)/2), life-len(name))
-			copy(grid[max(0, start):], name)
-		}
-		head = append(head, strings.Repeat(" ", marker)+st.Bold.Render(string(grid)))
-	}
-	lifeline := func() []rune {
-		g := []rune(strings.Repeat(" ", life))
-		for k := range flow.Parties {
-			g[centre(k)] = '│'
-		}
-		return g
-	}
-	head = append(head, strings.Repeat(" ", marker)+st.Subtle.Render(string(lifeline())))
-
+	g := newSeqGrid(w)
+	head = g.head(st)
 	first = -1
 	some := false
 	for i, s := range sc.Steps {
@@ -66,56 +33,15 @@ func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (he
 		if hi {
 			first = len(out)
 		}
-		title := ansi.Truncate(fmt.Sprintf("%d %s", i+1, s.Title), max(1, labelW), "…")
+		title := ansi.Truncate(fmt.Sprintf("%d %s", i+1, s.Title), max(1, g.labelW), "…")
 		ts := st.Subtle
 		if hi {
 			ts = st.Current
 		}
-		out = append(out, rowMarker(hi, st)+st.Subtle.Render(string(lifeline()))+" "+ts.Render(title))
+		out = append(out, rowMarker(hi, st)+st.Subtle.Render(string(g.lifeline()))+" "+ts.Render(title))
 		actor := partyIndex(s.Actor.Party())
 		for _, c := range r.calls {
-			x := c.x
-			from := actor
-			if c.behind() {
-				from = partyIndex(flow.ServiceParty(c.caller))
-			}
-			to := partyIndex(flow.ServiceParty(x.Service))
-			g := lifeline()
-			if from >= 0 && to >= 0 {
-				drawArrow(g, centre(from), centre(to), c.behind())
-			}
-			arrow := st.Subtle.Render(string(g))
-			if hi && !c.behind() {
-				arrow = st.Current.Render(string(g))
-			}
-			status := statusText(x.Status)
-			ss := st.Success
-			if x.Status == 0 || x.Status >= 400 {
-				ss = st.Failure
-			}
-			if !c.behind() {
-				room := max(1, labelW-len(status)-1)
-				label := tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)
-				out = append(out, rowMarker(hi, st)+arrow+" "+label+" "+ss.Render(status))
-				continue
-			}
-			// A behind call: an indented, dim label, and what Altinn's
-			// PDP decided, which is the reason behind a 403.
-			if x.Status > 0 && x.Status < 400 {
-				ss = st.Subtle
-			}
-			indent := strings.Repeat(" ", 2*(c.depth-1)) + "↳ "
-			decision := c.decision
-			tail := len(status)
-			if decision != "" {
-				tail += 1 + len(decision)
-			}
-			room := max(1, labelW-lipgloss.Width(indent)-tail-1)
-			label := st.Subtle.Render(indent+tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)) + " " + ss.Render(status)
-			if decision != "" {
-				label += " " + decisionStyle(decision, st).Render(sanitize(decision))
-			}
-			out = append(out, rowMarker(hi, st)+arrow+" "+ansi.Truncate(label, max(1, labelW), "…"))
+			out = append(out, g.callRow(c, actor, hi, st))
 		}
 		if hi {
 			n = len(out) - first
@@ -125,6 +51,104 @@ func sequenceLines(sc flow.Scenario, runs []stepRun, cur, w int, st *Styles) (he
 		out = append(out, "", "  "+st.Subtle.Render("No calls yet: r runs the scenario,"), "  "+st.Subtle.Render("enter opens the selected step."))
 	}
 	return head, out, first, n
+}
+
+// seqGrid is the diagram's geometry at a width: a column per party, the
+// labels to the right of the lifelines.
+type seqGrid struct {
+	colW, life, labelW int
+}
+
+const seqMarker = 2 // "▶ " before highlighted rows
+
+func newSeqGrid(w int) seqGrid {
+	parties := len(flow.Parties)
+	colW := min(14, max(7, (w-seqMarker)*11/20/parties))
+	life := parties * colW
+	return seqGrid{colW: colW, life: life, labelW: w - seqMarker - life - 1}
+}
+
+// centre is party k's lifeline column.
+func (g seqGrid) centre(k int) int { return k*g.colW + g.colW/2 }
+
+// lifeline is a row of the lifelines alone, to draw an arrow over.
+func (g seqGrid) lifeline() []rune {
+	row := []rune(strings.Repeat(" ", g.life))
+	for k := range flow.Parties {
+		row[g.centre(k)] = '│'
+	}
+	return row
+}
+
+// head is the party names over their lifelines: one row when they fit,
+// else two staggered rows.
+func (g seqGrid) head(st *Styles) []string {
+	rows := 1
+	for _, p := range flow.Parties {
+		if len(p) > g.colW-1 {
+			rows = 2
+		}
+	}
+	var head []string
+	for r := 0; r < rows; r++ {
+		grid := []rune(strings.Repeat(" ", g.life))
+		for k, p := range flow.Parties {
+			if rows == 2 && k%2 != r {
+				continue
+			}
+			name := []rune(string(p))
+			start := min(max(0, g.centre(k)-len(name)/2), g.life-len(name))
+			copy(grid[max(0, start):], name)
+		}
+		head = append(head, strings.Repeat(" ", seqMarker)+st.Bold.Render(string(grid)))
+	}
+	return append(head, strings.Repeat(" ", seqMarker)+st.Subtle.Render(string(g.lifeline())))
+}
+
+// callRow is one call's arrow and label: from the acting party (or, for a
+// call behind the scenes, the service that made it) to the service.
+func (g seqGrid) callRow(c call, actor int, hi bool, st *Styles) string {
+	x := c.x
+	from := actor
+	if c.behind() {
+		from = partyIndex(flow.ServiceParty(c.caller))
+	}
+	to := partyIndex(flow.ServiceParty(x.Service))
+	row := g.lifeline()
+	if from >= 0 && to >= 0 {
+		drawArrow(row, g.centre(from), g.centre(to), c.behind())
+	}
+	arrow := st.Subtle.Render(string(row))
+	if hi && !c.behind() {
+		arrow = st.Current.Render(string(row))
+	}
+	status := statusText(x.Status)
+	ss := st.Success
+	if x.Status == 0 || x.Status >= 400 {
+		ss = st.Failure
+	}
+	if !c.behind() {
+		room := max(1, g.labelW-len(status)-1)
+		label := tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)
+		return rowMarker(hi, st) + arrow + " " + label + " " + ss.Render(status)
+	}
+	// A behind call: an indented, dim label, and what Altinn's PDP
+	// decided, which is the reason behind a 403.
+	if x.Status > 0 && x.Status < 400 {
+		ss = st.Subtle
+	}
+	indent := strings.Repeat(" ", 2*(c.depth-1)) + "↳ "
+	decision := c.decision
+	tail := len(status)
+	if decision != "" {
+		tail += 1 + len(decision)
+	}
+	room := max(1, g.labelW-lipgloss.Width(indent)-tail-1)
+	label := st.Subtle.Render(indent+tailTruncate(sanitize(x.Method+" "+pathOnly(x.URL)), room)) + " " + ss.Render(status)
+	if decision != "" {
+		label += " " + decisionStyle(decision, st).Render(sanitize(decision))
+	}
+	return rowMarker(hi, st) + arrow + " " + ansi.Truncate(label, max(1, g.labelW), "…")
 }
 
 // tailTruncate shortens a call's label from the middle of its path, as

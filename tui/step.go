@@ -3,9 +3,9 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/flow"
 )
@@ -21,15 +21,20 @@ const (
 
 // stepScreen is the screen of one step. Its three panes hold lines
 // rendered when the data, the selection or the width change (sync); View
-// only draws the visible part.
+// only draws the visible part. It runs the step, moves between steps and
+// opens the form by asking the root; its panes, their focus and what they
+// show are its own.
 type stepScreen struct {
+	outbox
+	common Common
+	v      flowView // the flow's state, from the root's last sync
+
 	section section
 	side    int // 0 left pane, 1 right pane (exchanges, tokens)
 	exch    int // the exchange shown
 	tok     int // the token pair shown
 
 	info, left, right pane
-	w, h              int // the content box, below the title and tab lines
 
 	// What each pane holds, so sync re-renders only what changed.
 	infoKey, leftKey, rightKey renderKey
@@ -39,6 +44,16 @@ type stepScreen struct {
 	// infoSeek scrolls the info pane, once its content is in place, to its
 	// top or to the facts to point at (presenter mode's views).
 	infoSeek seek
+
+	// The confirm URL the step shows (hasConfirm), with its QR code made
+	// once per URL.
+	confirm    confirmInfo
+	hasConfirm bool
+	qr         qrCache
+
+	// narr renders the steps' narrations, once per step, width and style;
+	// the root's, so that it outlives a change of scenario.
+	narr *narrator
 }
 
 // seek is where the info pane is to scroll to on the next sync.
@@ -81,19 +96,23 @@ type renderKey struct {
 	valid   bool
 }
 
-func newStepScreen() stepScreen {
+func newStepScreen(c Common, narr *narrator) stepScreen {
 	return stepScreen{
+		common:  c,
 		info:    pane{},
 		left:    pane{bordered: true},
 		right:   pane{bordered: true},
 		scrolls: map[contentID]int{},
+		narr:    narr,
 	}
 }
 
-// setSize lays the panes out in the content box, each with pad blank
-// columns inside on both sides.
-func (s *stepScreen) setSize(w, h, pad int) {
-	s.w, s.h = w, h
+// SetSize implements Component: the tabs line, then the panes, each with
+// the styles' padding inside on both sides.
+func (s *stepScreen) SetSize(w, h int) {
+	s.common = s.common.sized(w, h)
+	pad := s.common.Styles.PanePad
+	h-- // the tabs line
 	s.info.pad, s.left.pad, s.right.pad = pad, pad, pad
 	s.info.setSize(w, h)
 	lw := w / 2
@@ -101,11 +120,198 @@ func (s *stepScreen) setSize(w, h, pad int) {
 	s.right.setSize(w-lw, h-1)
 }
 
+// run is the selected step's run (none before the first sync).
+func (s *stepScreen) run() stepRun {
+	if s.v.cur < len(s.v.runs) {
+		return s.v.runs[s.v.cur]
+	}
+	return stepRun{}
+}
+
+// Init implements tea.Model.
+func (s *stepScreen) Init() tea.Cmd { return nil }
+
+// Update implements tea.Model: the keys and the mouse.
+func (s *stepScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return s, s.key(msg)
+	case tea.MouseMsg:
+		s.mouse(msg)
+	}
+	return s, nil
+}
+
+func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
+	if r, ok := sharedKey(msg, s.common.Keys); ok {
+		s.ask(r)
+		return nil
+	}
+	k := s.common.Keys
+	r := s.run()
+	switch {
+	case key.Matches(msg, k.Back):
+		s.ask(goOverview{})
+	case key.Matches(msg, k.Run):
+		s.ask(runOne{s.v.cur})
+	case key.Matches(msg, k.NextStep):
+		s.ask(selectStep{s.v.cur + 1})
+	case key.Matches(msg, k.PrevStep):
+		s.ask(selectStep{s.v.cur - 1})
+	case key.Matches(msg, k.Edit):
+		s.ask(editInputs{})
+	case key.Matches(msg, k.Copy):
+		return s.copyFocused()
+	case key.Matches(msg, k.OpenURL):
+		if !s.hasConfirm {
+			s.ask(say{text: "this step has no URL to open"})
+			return nil
+		}
+		return openCmd(s.common.Open, s.confirm.url)
+	case key.Matches(msg, k.ZoomQR):
+		if !s.hasConfirm || s.confirm.qr == nil {
+			s.ask(say{text: "this step has no QR code"})
+			return nil
+		}
+		s.ask(zoomIn{})
+	case key.Matches(msg, k.NextPane):
+		s.cycle(r, 1)
+		s.hintNothingYet(r)
+	case key.Matches(msg, k.PrevPane):
+		s.cycle(r, -1)
+		s.hintNothingYet(r)
+	case key.Matches(msg, k.NextItem):
+		s.item(r, 1)
+	case key.Matches(msg, k.PrevItem):
+		s.item(r, -1)
+	default:
+		scrollKey(s.focused(), msg, k)
+	}
+	return nil
+}
+
+func (s *stepScreen) hintNothingYet(r stepRun) {
+	if len(r.calls) == 0 && len(r.tokens) == 0 {
+		s.ask(say{text: "nothing to show beside the info yet: enter runs the step"})
+	}
+}
+
+// mouse scrolls the pane under the pointer with the wheel, and focuses it
+// on a click.
+func (s *stepScreen) mouse(msg tea.MouseMsg) {
+	if msg.Action != tea.MouseActionPress {
+		return
+	}
+	if s.section != sectionInfo {
+		s.side = 0
+		if msg.X >= s.left.w {
+			s.side = 1
+		}
+	}
+	wheel(s.focused(), msg)
+}
+
+// copyFocused copies the focused pane's body or token, or from the info
+// the confirm URL.
+func (s *stepScreen) copyFocused() tea.Cmd {
+	r := s.run()
+	clip := s.common.Copy
+	switch s.section {
+	case sectionExchanges:
+		x := r.calls[s.exch].x
+		if s.side == 0 {
+			if x.RequestBody == "" {
+				return copyCmd(clip, "request URL", x.URL)
+			}
+			return copyCmd(clip, "request body", x.RequestBody)
+		}
+		return copyCmd(clip, "response body", x.ResponseBody)
+	case sectionTokens:
+		p := tokenPairs(r.tokens)[s.tok]
+		t := p.left
+		if s.side == 1 && !p.split() {
+			t = p.right
+		}
+		return copyCmd(clip, t.Label, t.Raw)
+	}
+	if s.hasConfirm {
+		return copyCmd(clip, "confirm URL", s.confirm.url)
+	}
+	s.ask(say{text: "tab to a request, response or token pane to copy it"})
+	return nil
+}
+
+// ShortHelp implements help.KeyMap: on a step that shows the confirm URL
+// its keys first, as they are what the step is for.
+func (s *stepScreen) ShortHelp() []key.Binding {
+	k := s.common.Keys
+	if s.hasConfirm {
+		keys := []key.Binding{k.OpenURL, s.copyBinding()}
+		if s.confirm.qr != nil {
+			keys = append(keys, relabel(k.ZoomQR, "QR code"))
+		}
+		return append(keys, s.runBinding())
+	}
+	return []key.Binding{s.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+}
+
+// FullHelp implements help.KeyMap.
+func (s *stepScreen) FullHelp() [][]key.Binding {
+	k := s.common.Keys
+	first := []key.Binding{s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export}
+	if s.hasConfirm {
+		first = append(first, k.OpenURL)
+		if s.confirm.qr != nil {
+			first = append(first, k.ZoomQR)
+		}
+	}
+	nav := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), k.Actor, k.Back, k.Scenarios}
+	if s.v.autoKey {
+		nav = append(nav, k.Auto)
+	}
+	return [][]key.Binding{
+		first,
+		nav,
+		{joined(k.NextPane, k.PrevPane, "pane"), s.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
+	}
+}
+
+// copyBinding is Copy, labelled for what it copies: the confirm URL from
+// the info section of a step that shows one.
+func (s *stepScreen) copyBinding() key.Binding {
+	b := s.common.Keys.Copy
+	if s.hasConfirm && s.section == sectionInfo {
+		b.SetHelp(b.Help().Key, "copy URL")
+	}
+	return b
+}
+
+// runBinding is Run, labelled for the step's state.
+func (s *stepScreen) runBinding() key.Binding {
+	b := s.common.Keys.Run
+	if s.run().outcome != flow.NotRun {
+		b.SetHelp("enter", "run again")
+	}
+	return b
+}
+
+// itemsHelp stands for NextItem and PrevItem, labelled for the section.
+func (s *stepScreen) itemsHelp() key.Binding {
+	what := "exchange"
+	if s.section == sectionTokens {
+		what = "token"
+	}
+	return joined(s.common.Keys.PrevItem, s.common.Keys.NextItem, what)
+}
+
 // stepInfo is what the info pane shows besides the step's run.
 type stepInfo struct {
 	inputs  []flow.Input
 	pending []int // earlier steps not done yet
 	version int
+	// stateURL is the confirm URL in the engine's state, asked only of a
+	// step that shows one.
+	stateURL func() string
 	// confirm is the confirm URL the step shows, if any.
 	confirm *confirmInfo
 	height  int // the info pane's
@@ -115,10 +321,17 @@ type stepInfo struct {
 }
 
 // sync renders whatever the selection, data or size made stale.
-func (s *stepScreen) sync(v flowView, in stepInfo, now time.Time, loc *time.Location) {
+func (s *stepScreen) sync(v flowView, in stepInfo) {
+	s.v = v
 	r := v.runs[v.cur]
 	step := v.sc.Steps[v.cur]
 	s.clampSelection(r)
+	s.confirm, s.hasConfirm = confirmFor(v, in.stateURL, &s.qr)
+	if s.hasConfirm {
+		ci := s.confirm // a copy: a pointer into the screen would move the model to the heap
+		in.confirm = &ci
+	}
+	in.narr = s.narr
 
 	// Info pane.
 	id := contentID{step: v.cur, section: sectionInfo}
@@ -139,47 +352,58 @@ func (s *stepScreen) sync(v flowView, in stepInfo, now time.Time, loc *time.Loca
 	}
 	s.infoSeek = seekNone
 
-	// Side panes.
 	switch s.section {
 	case sectionExchanges:
-		c := r.calls[s.exch]
-		x := c.x
-		s.left.title = fmt.Sprintf("Request · %s", x.Service)
-		s.right.title = "Response"
-		if c.behind() { // the selector line says it is behind the scenes
-			s.left.title = fmt.Sprintf("Request · %s → %s", c.caller, x.Service)
-		}
-		lk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, width: s.left.innerWidth(), valid: true}
-		if lk != s.leftKey {
-			s.load(&s.left, s.leftKey, lk, func(w int) []string { return requestLines(x, w, v.st) })
-			s.leftKey = lk
-		}
-		rk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, width: s.right.innerWidth(), valid: true}
-		if rk != s.rightKey {
-			s.load(&s.right, s.rightKey, rk, func(w int) []string { return responseLines(x, w, v.st) })
-			s.rightKey = rk
-		}
+		s.syncExchange(v, r)
 	case sectionTokens:
-		p := tokenPairs(r.tokens)[s.tok]
-		sec := int(now.Unix())
-		var lv, rv tokenView
-		if p.split() {
-			s.left.title, s.right.title = p.left.Label+" · header", p.left.Label+" · claims"
-			lv, rv = tokenView{tok: *p.left, part: tokenHeader}, tokenView{tok: *p.left, part: tokenClaims}
-		} else {
-			s.left.title, s.right.title = p.left.Label, p.right.Label
-			lv, rv = tokenView{tok: *p.left}, tokenView{tok: *p.right, grant: p.left}
-		}
-		lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, valid: true}
-		if lk != s.leftKey {
-			s.load(&s.left, s.leftKey, lk, func(w int) []string { return lv.lines(w, v.st, now, loc) })
-			s.leftKey = lk
-		}
-		rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, valid: true}
-		if rk != s.rightKey {
-			s.load(&s.right, s.rightKey, rk, func(w int) []string { return rv.lines(w, v.st, now, loc) })
-			s.rightKey = rk
-		}
+		s.syncTokens(v, r)
+	}
+}
+
+// syncExchange renders the selected call's request and response.
+func (s *stepScreen) syncExchange(v flowView, r stepRun) {
+	c := r.calls[s.exch]
+	x := c.x
+	s.left.title = fmt.Sprintf("Request · %s", x.Service)
+	s.right.title = "Response"
+	if c.behind() { // the selector line says it is behind the scenes
+		s.left.title = fmt.Sprintf("Request · %s → %s", c.caller, x.Service)
+	}
+	lk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, width: s.left.innerWidth(), valid: true}
+	if lk != s.leftKey {
+		s.load(&s.left, s.leftKey, lk, func(w int) []string { return requestLines(x, w, v.st) })
+		s.leftKey = lk
+	}
+	rk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, width: s.right.innerWidth(), valid: true}
+	if rk != s.rightKey {
+		s.load(&s.right, s.rightKey, rk, func(w int) []string { return responseLines(x, w, v.st) })
+		s.rightKey = rk
+	}
+}
+
+// syncTokens renders the selected token pair (or token) against the
+// clock, again each second.
+func (s *stepScreen) syncTokens(v flowView, r stepRun) {
+	now, loc := s.common.Now(), s.common.Loc
+	p := tokenPairs(r.tokens)[s.tok]
+	sec := int(now.Unix())
+	var lv, rv tokenView
+	if p.split() {
+		s.left.title, s.right.title = p.left.Label+" · header", p.left.Label+" · claims"
+		lv, rv = tokenView{tok: *p.left, part: tokenHeader}, tokenView{tok: *p.left, part: tokenClaims}
+	} else {
+		s.left.title, s.right.title = p.left.Label, p.right.Label
+		lv, rv = tokenView{tok: *p.left}, tokenView{tok: *p.right, grant: p.left}
+	}
+	lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, valid: true}
+	if lk != s.leftKey {
+		s.load(&s.left, s.leftKey, lk, func(w int) []string { return lv.lines(w, v.st, now, loc) })
+		s.leftKey = lk
+	}
+	rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, valid: true}
+	if rk != s.rightKey {
+		s.load(&s.right, s.rightKey, rk, func(w int) []string { return rv.lines(w, v.st, now, loc) })
+		s.rightKey = rk
 	}
 }
 
@@ -269,265 +493,20 @@ func (s *stepScreen) focused() *pane {
 	return &s.right
 }
 
-// view draws the tabs line and the content box.
-func (s *stepScreen) view(v flowView) string {
-	st := v.st
-	r := v.runs[v.cur]
-	tabs := s.tabs(r, st)
-	switch s.section {
-	case sectionExchanges, sectionTokens:
-		sel := s.selector(r, st)
-		panes := lipgloss.JoinHorizontal(lipgloss.Top, s.left.view(st, s.side == 0), s.right.view(st, s.side == 1))
-		return tabs + "\n" + sel + "\n" + panes
-	}
-	return tabs + "\n" + s.info.view(st, true)
-}
-
-// tabs is the line naming the sections, the shown one reversed.
-func (s *stepScreen) tabs(r stepRun, st *Styles) string {
-	exch := fmt.Sprintf("Exchanges %d", len(r.exchanges))
-	if b := len(r.calls) - len(r.exchanges); b > 0 {
-		exch += fmt.Sprintf(" +%d behind", b)
-	}
-	names := []string{"Info", exch, fmt.Sprintf("Tokens %d", len(r.tokens))}
-	var parts []string
-	for i, n := range names {
-		if section(i) == s.section {
-			parts = append(parts, st.Tab.Active.Render(n))
-		} else {
-			parts = append(parts, st.Tab.Inactive.Render(n))
+// show puts a view of presenter mode's on the screen: the info from its
+// top or from its facts, the step's main call, or its first token pair
+// (the grant beside its access token); the left pane focused.
+func (s *stepScreen) show(v view, r stepRun) {
+	s.section, s.side = v.sec, 0
+	switch v.sec {
+	case sectionInfo:
+		s.infoSeek = seekTop
+		if v.facts {
+			s.infoSeek = seekFacts
 		}
+	case sectionExchanges:
+		s.exch = mainCall(r.calls)
+	case sectionTokens:
+		s.tok = 0
 	}
-	line := strings.Join(parts, " ") + st.Subtle.Render("  tab: next pane")
-	return ansi.Truncate(line, s.w, "…")
-}
-
-// selector is the line above the side panes: which exchange or token pair.
-func (s *stepScreen) selector(r stepRun, st *Styles) string {
-	var n, i int
-	var what string
-	if s.section == sectionExchanges {
-		n, i = len(r.calls), s.exch
-		c := r.calls[i]
-		x := c.x
-		// The path gives way (from its front) before the status does; on
-		// a narrow screen the words around them shorten first.
-		heads := []string{""}
-		if c.behind() {
-			who := sanitize(c.caller + " → " + x.Service)
-			heads = []string{"behind the scenes: " + who + " · ", "↳ " + who + " · "}
-		}
-		status := statusStyle(x.Status, st)
-		tails := []string{" → " + status.Render(x.StatusLine()), " → " + status.Render(statusText(x.Status))}
-		if d := c.decision; d != "" {
-			decision := " " + decisionStyle(d, st).Render(sanitize(d))
-			tails = []string{tails[0] + decision, tails[1] + decision, tails[1]}
-		}
-		const nav = 10 // "◀ 99/99 ▶ "
-		call := sanitize(x.Method + " " + shortPath(x.URL))
-		need := min(18, ansi.StringWidth(call))
-		head, tail, room := "", "", 0
-	fit:
-		for _, h := range heads {
-			for _, t := range tails {
-				head, tail = h, t
-				if room = s.w - nav - lipgloss.Width(head) - lipgloss.Width(tail); room >= need {
-					break fit
-				}
-			}
-		}
-		what = st.Subtle.Render(head) + tailTruncate(call, max(12, room)) + tail
-	} else {
-		pairs := tokenPairs(r.tokens)
-		n, i = len(pairs), s.tok
-		p := pairs[i]
-		what = p.left.Label
-		if !p.split() {
-			what += " → " + p.right.Label
-		}
-	}
-	nav := fmt.Sprintf("%d/%d ", i+1, n)
-	if n > 1 {
-		nav = "◀ " + nav + "▶ "
-	}
-	return ansi.Truncate(st.Key.Render(nav)+what, s.w, "…")
-}
-
-func statusStyle(status int, st *Styles) lipgloss.Style {
-	switch {
-	case status == 0 || status >= 400:
-		return st.Failure
-	case status >= 300:
-		return st.Warning
-	}
-	return st.Success
-}
-
-// infoLines is the info pane: what the step does and why, its inputs, what
-// the scenario expects, the outcome with the error box, notes, and a list
-// of the calls and tokens.
-func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string {
-	st := v.st
-	var out []string
-	section := func(title string) {
-		if len(out) > 0 {
-			for range max(1, st.SectionGap) {
-				out = append(out, "")
-			}
-		}
-		out = append(out, st.Title.Render(title))
-	}
-	// Before a run the step's explanation comes first; after it, the
-	// outcome and any error, which is what the reader came back for.
-	outcome := func() {
-		section("Outcome")
-		switch {
-		case r.outcome == flow.NotRun:
-			out = append(out, "  "+stateWord(r.outcome, "", st)+" · press enter to run it")
-			if len(in.pending) > 0 {
-				out = append(out, proseIndented(st.Warning, fmt.Sprintf(
-					"Earlier steps have not run yet (%s); this step needs what they make. r runs the whole scenario.",
-					stepNumbers(in.pending)), w, 2)...)
-			}
-		case r.outcome == flow.Running:
-			out = append(out, "  "+stateWord(r.outcome, "", st))
-		case r.outcome == flow.Skipped:
-			why := "an earlier step ended the run"
-			if r.result != nil && r.result.Err != nil {
-				why = r.result.Err.Error()
-			}
-			out = append(out, "  "+stateWord(r.outcome, "", st))
-			out = append(out, proseIndented(st.Subtle, why, w, 4)...)
-		default:
-			line := "  " + stateWord(r.outcome, "", st)
-			if r.result != nil {
-				line += st.Subtle.Render(fmt.Sprintf(" in %s · ", fmtDuration(r.result.Duration))) + r.result.Why(s.Expect)
-			}
-			out = append(out, ansi.Truncate(line, w, "…"))
-		}
-		if e := stepErr(s, r); e != nil {
-			out = append(out, errorBox(*e, w, st)...)
-		}
-	}
-	if in.confirm != nil {
-		out = append(out, confirmLines(*in.confirm, w, in.height, st)...)
-	}
-	if r.outcome != flow.NotRun {
-		outcome()
-	}
-	section("What and why")
-	narration := in.narr.lines(s.ID, w, st)
-	if len(narration.what) > 0 {
-		out = append(out, narration.what...)
-	} else {
-		out = append(out, proseLines(s.Explain, w, 2)...)
-	}
-	if s.Manual {
-		manual := "In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest."
-		if !v.settings.ActAsPeople {
-			manual = "Here a person does this in a portal or a browser: the workbench shows what to do and, where the flow needs it, waits for it."
-		}
-		for _, l := range proseLines(manual, w, 2) {
-			out = append(out, st.Subtle.Render(l))
-		}
-	}
-
-	section("Inputs")
-	if len(in.inputs) == 0 {
-		out = append(out, st.Subtle.Render("  This step takes no inputs."))
-	} else {
-		lw := 0
-		for _, i := range in.inputs {
-			lw = max(lw, lipgloss.Width(i.Label))
-		}
-		for _, i := range in.inputs {
-			val := i.Value
-			if val == "" {
-				val = "(empty)"
-			}
-			label := st.Label.Render(fmt.Sprintf("  %-*s", lw, i.Label))
-			out = append(out, ansi.Truncate(label+"  "+sanitize(val), w, "…"))
-			for _, l := range proseLines(i.Help, w, lw+4) {
-				out = append(out, st.Subtle.Render(l))
-			}
-		}
-		out = append(out, st.Subtle.Render("  e edits them before you run the step."))
-	}
-
-	if s.Expect.Code != "" {
-		section("The lesson")
-		out = append(out, proseIndented(st.Warning, "This step is meant to fail with "+s.Expect.Code+".", w, 2)...)
-		out = append(out, proseLines(s.Expect.Why, w, 2)...)
-	}
-
-	if r.outcome == flow.NotRun {
-		outcome()
-	}
-
-	if len(r.notes) > 0 {
-		section("Notes")
-		for _, n := range r.notes {
-			lines := proseLines(n, w, 4)
-			if len(lines) > 0 {
-				lines[0] = "  · " + strings.TrimPrefix(lines[0], "    ")
-			}
-			out = append(out, lines...)
-		}
-	}
-	if len(r.calls) > 0 {
-		title := "Calls · tab shows request | response"
-		if len(r.calls) > len(r.exchanges) {
-			title += ", ] the next call"
-		}
-		section(title)
-		nw := len(fmt.Sprint(len(r.calls)))
-		for i, c := range r.calls {
-			x := c.x
-			// The call's path gives way before its status does.
-			head := fmt.Sprintf("  %*d. ", nw, i+1)
-			if c.behind() {
-				head += strings.Repeat("  ", c.depth-1) + "↳ " + sanitize(c.caller+" → "+x.Service) + ": "
-			}
-			tail := " → " + statusStyle(x.Status, st).Render(x.StatusLine())
-			if d := c.decision; d != "" {
-				tail += " " + decisionStyle(d, st).Render(sanitize(d))
-			}
-			room := max(1, w-lipgloss.Width(head)-lipgloss.Width(tail))
-			call := ansi.Truncate(sanitize(x.Method+" "+shortPath(x.URL)), room, "…")
-			if c.behind() {
-				head, call = st.Subtle.Render(head), st.Subtle.Render(call)
-			}
-			out = append(out, ansi.Truncate(head+call+tail, w, "…"))
-		}
-	}
-	if len(r.tokens) > 0 {
-		section("Tokens · tab on to see them decoded")
-		for _, t := range r.tokens {
-			ver := st.Success.Render("verified, kid " + t.KeyID)
-			if !t.Verified {
-				ver = st.Warning.Render("not verified")
-			}
-			out = append(out, ansi.Truncate("  "+t.Label+": "+ver, w, "…"))
-		}
-	}
-	// The narration's facts come last: before a run right after how to
-	// run the step, after it below what the run did.
-	if len(narration.points) > 0 {
-		section(flow.NarrationHeading)
-		out = append(out, narration.points...)
-	}
-	return out
-}
-
-// stepNumbers lists step indexes as 1-based numbers: "1, 2, 4".
-func stepNumbers(idx []int) string {
-	var s []string
-	for i, n := range idx {
-		if i == 6 {
-			s = append(s, "…")
-			break
-		}
-		s = append(s, fmt.Sprint(n+1))
-	}
-	return strings.Join(s, ", ")
 }

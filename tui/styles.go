@@ -3,6 +3,9 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/list"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -108,6 +111,9 @@ type Styles struct {
 
 	// Presenter says these are presenter mode's styles.
 	Presenter bool
+
+	// r is the session's renderer the styles come from.
+	r *lipgloss.Renderer
 }
 
 // jsonColours are prefix and suffix escape sequences per JSON token class.
@@ -115,57 +121,63 @@ type jsonColours struct {
 	Key, Str, Num, Lit, Punct [2]string
 }
 
-// NewStyles builds the styles from a theme.
-func NewStyles(t Theme) Styles {
+// NewStyles builds the styles from a theme with the session's renderer,
+// whose colour profile and background decide how every colour comes out.
+func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 	var s Styles
-	s.App = lipgloss.NewStyle().Foreground(t.Text)
-	s.Header = lipgloss.NewStyle().Bold(true).Foreground(t.AccentFg).Background(t.AccentBg)
-	s.HeaderDim = lipgloss.NewStyle().Foreground(t.AccentFg).Background(t.AccentBg)
-	s.Title = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
-	s.Subtle = lipgloss.NewStyle().Foreground(t.Muted)
-	s.Bold = lipgloss.NewStyle().Bold(true)
-	s.Label = lipgloss.NewStyle().Foreground(t.Accent)
-	s.Selected = lipgloss.NewStyle().Bold(true).Reverse(true)
-	s.Key = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+	s.r = r
+	s.App = r.NewStyle().Foreground(t.Text)
+	s.Header = r.NewStyle().Bold(true).Foreground(t.AccentFg).Background(t.AccentBg)
+	s.HeaderDim = r.NewStyle().Foreground(t.AccentFg).Background(t.AccentBg)
+	s.Title = r.NewStyle().Bold(true).Foreground(t.Accent)
+	s.Subtle = r.NewStyle().Foreground(t.Muted)
+	s.Bold = r.NewStyle().Bold(true)
+	s.Label = r.NewStyle().Foreground(t.Accent)
+	s.Selected = r.NewStyle().Bold(true).Reverse(true)
+	s.Key = r.NewStyle().Bold(true).Foreground(t.Accent)
 
-	s.Pane.Blurred = lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Border)
-	s.Pane.Focused = lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Accent)
-	s.Pane.Title = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+	s.Pane.Blurred = r.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(t.Border)
+	s.Pane.Focused = r.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Accent)
+	s.Pane.Title = r.NewStyle().Bold(true).Foreground(t.Accent)
 
-	s.Tab.Active = lipgloss.NewStyle().Bold(true).Reverse(true).Padding(0, 1)
-	s.Tab.Inactive = lipgloss.NewStyle().Foreground(t.Muted).Padding(0, 1)
+	s.Tab.Active = r.NewStyle().Bold(true).Reverse(true).Padding(0, 1)
+	s.Tab.Inactive = r.NewStyle().Foreground(t.Muted).Padding(0, 1)
 
-	s.State.NotRun = lipgloss.NewStyle().Foreground(t.Muted)
-	s.State.Running = lipgloss.NewStyle().Foreground(t.Running).Bold(true)
-	s.State.Done = lipgloss.NewStyle().Foreground(t.Success)
-	s.State.Failed = lipgloss.NewStyle().Foreground(t.Failure).Bold(true)
-	s.State.Skipped = lipgloss.NewStyle().Foreground(t.Muted).Faint(true)
+	s.State.NotRun = r.NewStyle().Foreground(t.Muted)
+	s.State.Running = r.NewStyle().Foreground(t.Running).Bold(true)
+	s.State.Done = r.NewStyle().Foreground(t.Success)
+	s.State.Failed = r.NewStyle().Foreground(t.Failure).Bold(true)
+	s.State.Skipped = r.NewStyle().Foreground(t.Muted).Faint(true)
 
-	s.Success = lipgloss.NewStyle().Foreground(t.Success)
-	s.Failure = lipgloss.NewStyle().Foreground(t.Failure).Bold(true)
-	s.Warning = lipgloss.NewStyle().Foreground(t.Warning)
+	s.Success = r.NewStyle().Foreground(t.Success)
+	s.Failure = r.NewStyle().Foreground(t.Failure).Bold(true)
+	s.Warning = r.NewStyle().Foreground(t.Warning)
 
-	s.ErrorBox = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Failure).Padding(0, 1)
-	s.Current = lipgloss.NewStyle().Bold(true).Foreground(t.Accent)
+	s.ErrorBox = r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Failure).Padding(0, 1)
+	s.Current = r.NewStyle().Bold(true).Foreground(t.Accent)
 
-	s.URL = lipgloss.NewStyle().Bold(true).Underline(true)
-	s.QRInkLight = lipgloss.HasDarkBackground()
-	s.QR = lipgloss.NewStyle().
+	s.URL = r.NewStyle().Bold(true).Underline(true)
+	s.QRInkLight = r.HasDarkBackground()
+	s.QR = r.NewStyle().
 		Foreground(lipgloss.AdaptiveColor{Light: "#000000", Dark: "#ffffff"}).
 		Background(lipgloss.AdaptiveColor{Light: "#ffffff", Dark: "#000000"})
 
 	s.JSON = jsonColours{
-		Key: escapes(lipgloss.NewStyle().Foreground(t.JSONKey)),
-		Str: escapes(lipgloss.NewStyle().Foreground(t.JSONStr)),
-		Num: escapes(lipgloss.NewStyle().Foreground(t.JSONNum)),
-		Lit: escapes(lipgloss.NewStyle().Foreground(t.JSONLit)),
+		Key: escapes(r.NewStyle().Foreground(t.JSONKey)),
+		Str: escapes(r.NewStyle().Foreground(t.JSONStr)),
+		Num: escapes(r.NewStyle().Foreground(t.JSONNum)),
+		Lit: escapes(r.NewStyle().Foreground(t.JSONLit)),
 		// Punctuation keeps the terminal's colour: colouring every brace
 		// and comma would double the escape sequences in a large body.
 	}
-	s.Markdown = newMarkdownStyle(false)
+	s.Markdown = newMarkdownStyle(r, false)
 	s.SectionGap = 1
 	return s
 }
+
+// style is a plain style of the session's renderer, for sizes and
+// places rather than colours.
+func (s *Styles) style() lipgloss.Style { return s.r.NewStyle() }
 
 // PresenterTheme is presenter mode's high-contrast palette: the text and
 // borders at full brightness, saturated state colours, a bright accent.
@@ -189,30 +201,31 @@ func PresenterTheme() Theme {
 }
 
 // NewPresenterStyles builds presenter mode's styles from a (high-contrast)
-// theme: bold text, heavy and double borders, wider tabs, padding inside
-// the panes and blank lines between the parts of the screen.
-func NewPresenterStyles(t Theme) Styles {
-	s := NewStyles(t)
+// theme with the session's renderer: bold text, heavy and double borders,
+// wider tabs, padding inside the panes and blank lines between the parts
+// of the screen.
+func NewPresenterStyles(r *lipgloss.Renderer, t Theme) Styles {
+	s := NewStyles(r, t)
 	s.Presenter = true
 	s.App = s.App.Bold(true)
 	s.HeaderDim = s.HeaderDim.Bold(true)
-	s.Title = lipgloss.NewStyle().Bold(true).Underline(true).Foreground(t.Accent)
-	s.Subtle = lipgloss.NewStyle().Foreground(t.Muted)
+	s.Title = r.NewStyle().Bold(true).Underline(true).Foreground(t.Accent)
+	s.Subtle = r.NewStyle().Foreground(t.Muted)
 	s.Label = s.Label.Bold(true)
 
-	s.Pane.Blurred = lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Border)
-	s.Pane.Focused = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Accent)
+	s.Pane.Blurred = r.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(t.Border)
+	s.Pane.Focused = r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Accent)
 
-	s.Tab.Active = lipgloss.NewStyle().Bold(true).Reverse(true).Padding(0, 2)
-	s.Tab.Inactive = lipgloss.NewStyle().Bold(true).Foreground(t.Muted).Padding(0, 2)
+	s.Tab.Active = r.NewStyle().Bold(true).Reverse(true).Padding(0, 2)
+	s.Tab.Inactive = r.NewStyle().Bold(true).Foreground(t.Muted).Padding(0, 2)
 
-	s.State.NotRun = lipgloss.NewStyle().Foreground(t.Muted).Bold(true)
+	s.State.NotRun = r.NewStyle().Foreground(t.Muted).Bold(true)
 	s.State.Done = s.State.Done.Bold(true)
-	s.State.Skipped = lipgloss.NewStyle().Foreground(t.Muted)
+	s.State.Skipped = r.NewStyle().Foreground(t.Muted)
 	s.Success = s.Success.Bold(true)
 	s.Warning = s.Warning.Bold(true)
 
-	s.Markdown = newMarkdownStyle(true)
+	s.Markdown = newMarkdownStyle(r, true)
 	s.Gap, s.SectionGap, s.PanePad = 1, 2, 1
 	return s
 }
@@ -227,4 +240,45 @@ func escapes(st lipgloss.Style) [2]string {
 		return [2]string{}
 	}
 	return [2]string{out[:i], out[i+len(mark):]}
+}
+
+// The bubbles build their default styles with lipgloss's global renderer,
+// which draws for the process's terminal; the functions below move every
+// style of a bubble to the session's renderer.
+
+// newHelp is the help bubble in the styles' keys and text.
+func newHelp(st *Styles) help.Model {
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.FullKey = st.Key, st.Key
+	h.Styles.ShortDesc, h.Styles.FullDesc = st.Subtle, st.Subtle
+	h.Styles.ShortSeparator = h.Styles.ShortSeparator.Renderer(st.r)
+	h.Styles.FullSeparator = h.Styles.FullSeparator.Renderer(st.r)
+	h.Styles.Ellipsis = h.Styles.Ellipsis.Renderer(st.r)
+	return h
+}
+
+// restyleInput moves a text input's styles to the session's renderer.
+func restyleInput(t *textinput.Model, r *lipgloss.Renderer) {
+	t.PromptStyle = t.PromptStyle.Renderer(r)
+	t.TextStyle = t.TextStyle.Renderer(r)
+	t.PlaceholderStyle = t.PlaceholderStyle.Renderer(r)
+	t.CompletionStyle = t.CompletionStyle.Renderer(r)
+	t.Cursor.Style = t.Cursor.Style.Renderer(r)
+	t.Cursor.TextStyle = t.Cursor.TextStyle.Renderer(r)
+}
+
+// restyleList moves a list's styles, its filter's and its pagination
+// dots (which it renders once, in list.New) to the session's renderer.
+func restyleList(l *list.Model, r *lipgloss.Renderer) {
+	s := &l.Styles
+	for _, st := range []*lipgloss.Style{
+		&s.TitleBar, &s.Title, &s.Spinner, &s.FilterPrompt, &s.FilterCursor, &s.DefaultFilterCharacterMatch,
+		&s.StatusBar, &s.StatusEmpty, &s.StatusBarActiveFilter, &s.StatusBarFilterCount, &s.NoItems,
+		&s.PaginationStyle, &s.HelpStyle, &s.ActivePaginationDot, &s.InactivePaginationDot, &s.ArabicPagination, &s.DividerDot,
+	} {
+		*st = st.Renderer(r)
+	}
+	restyleInput(&l.FilterInput, r)
+	l.Paginator.ActiveDot = s.ActivePaginationDot.String()
+	l.Paginator.InactiveDot = s.InactivePaginationDot.String()
 }

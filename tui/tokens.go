@@ -21,7 +21,7 @@ var claimMeanings = map[string]string{
 	"consumer":              "the organisation the client belongs to, as 0192:orgno",
 	"supplier":              "the organisation acting on the consumer's behalf, when delegated",
 	"authorization_details": "rich authorization: the system user the token acts as",
-	"systemuser_id":         "the system user Altinn found for the grant (new in the token)",
+	"systemuser_id":         "the system user Altinn found, whose id is its request's id (new in the token)",
 	"systemuser_org":        "the organisation that owns the system user",
 	"system_id":             "the vendor's system in Altinn's system register (new in the token)",
 	"jti":                   "the token's unique id: a grant may be used only once",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/config"
@@ -22,11 +23,11 @@ import (
 
 var testClock = time.Date(2026, 3, 2, 10, 0, 8, 0, time.UTC)
 
-func newTestModel(t testing.TB, w, h int) Model {
+func newTestModel(t testing.TB, w, h int, opts ...Option) Model {
 	t.Helper()
-	m := New(flow.Services{}, wire.Summary(config.Default()),
-		WithClock(func() time.Time { return testClock }), WithLocation(time.UTC),
-		WithClipboard(func(string) error { return nil }))
+	opts = append([]Option{WithClock(func() time.Time { return testClock }), WithLocation(time.UTC),
+		WithClipboard(func(string) error { return nil })}, opts...)
+	m := New(t.Context(), flow.Services{}, wire.Summary(config.Default()), opts...)
 	return update(m, tea.WindowSizeMsg{Width: w, Height: h})
 }
 
@@ -67,7 +68,7 @@ func event(run int, ev flow.Event) runEventMsg { return runEventMsg{run: run, ev
 // runStep feeds a made-up run of step i: started, the exchanges and
 // tokens, ended with err.
 func runStep(m Model, i, attempt int, xs []client.Exchange, toks []flow.Token, err error) Model {
-	id := m.runID
+	id := m.run.id
 	m = update(m, event(id, flow.Event{Kind: flow.StepStarted, Step: i, Attempt: attempt}))
 	res := flow.StepResult{Attempt: attempt, Exchanges: xs, Tokens: toks, Err: err, Outcome: flow.Done}
 	for k := range xs {
@@ -95,16 +96,16 @@ func jsonExchange(body string) client.Exchange {
 
 func TestStaleRunEventsAreDropped(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	old := m.runID
-	m.runID++ // a newer run started (or the scenario changed)
+	old := m.run.id
+	m.run.id++ // a newer run started (or the scenario changed)
 	m = update(m, event(old, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 1}))
 	if got := m.runs[0].outcome; got != flow.NotRun {
 		t.Fatalf("a stale run's event changed step 1 to %v", got)
 	}
-	m = update(m, event(m.runID, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 2}))
+	m = update(m, event(m.run.id, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 2}))
 	x := jsonExchange(`{}`)
 	// An event of an older attempt of the same step is dropped too.
-	m = update(m, event(m.runID, flow.Event{Kind: flow.ExchangeDone, Step: 0, Attempt: 1, Exchange: &x}))
+	m = update(m, event(m.run.id, flow.Event{Kind: flow.ExchangeDone, Step: 0, Attempt: 1, Exchange: &x}))
 	if got := m.runs[0]; got.outcome != flow.Running || len(got.exchanges) != 0 {
 		t.Fatalf("step 1 = %v with %d exchanges, want running with none", got.outcome, len(got.exchanges))
 	}
@@ -117,13 +118,13 @@ func TestStaleRunEventsAreDropped(t *testing.T) {
 func TestSwitchingScenarioDropsTheRun(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	m = keys(m, "r") // starts a run (its Cmd is not executed here)
-	if !m.running {
+	if !m.run.running {
 		t.Fatal("r did not start a run")
 	}
-	old := m.runID
+	old := m.run.id
 	m = keys(m, "s", "down", "enter")
-	if m.sc.Name != "agent" || m.running {
-		t.Fatalf("scenario %s running=%v, want agent and idle", m.sc.Name, m.running)
+	if m.sc.Name != "agent" || m.run.running {
+		t.Fatalf("scenario %s running=%v, want agent and idle", m.sc.Name, m.run.running)
 	}
 	m = update(m, event(old, flow.Event{Kind: flow.StepStarted, Step: 0, Attempt: 1}))
 	if m.runs[0].outcome != flow.NotRun {
@@ -172,7 +173,7 @@ func pdpExchange() client.Exchange {
 }
 
 func TestSequenceArrowsGoFromActorToService(t *testing.T) {
-	st := NewStyles(DefaultTheme())
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
 	sc := flow.Scenarios(wire.Summary(config.Default()))[0]
 	runs := make([]stepRun, len(sc.Steps))
 	runs[4] = withCalls(client.Exchange{Service: "selfservice", Method: "POST", URL: "http://h/api/v1/clients", Status: 201})
@@ -215,11 +216,11 @@ func TestStepScreenRunsWithEnterAndShowsPanes(t *testing.T) {
 		t.Error("the step does not say how to run it")
 	}
 	m = keys(m, "enter")
-	if !m.running {
+	if !m.run.running {
 		t.Fatal("enter did not run the step")
 	}
 	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(`{"access_token":"abc","expires_in":120}`)}, nil, nil)
-	m = update(m, runEndedMsg{run: m.runID})
+	m = update(m, runEndedMsg{run: m.run.id})
 	m = keys(m, "tab")
 	v := ansi.Strip(m.View())
 	for _, want := range []string{"Request · maskinporten", "Response", "grant_type = urn:ietf:params:oauth:grant-type:jwt-bearer", `"access_token": "abc"`, "200 OK"} {
@@ -241,7 +242,7 @@ func TestStepScreenRunsWithEnterAndShowsPanes(t *testing.T) {
 }
 
 func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
-	st := NewStyles(DefaultTheme())
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
 	err := &client.OAuthError{Status: 400, Code: "invalid_altinn_customer_configuration", Description: "no system user (MP-303)", MPCode: "MP-303"}
 	sc, _ := flow.Find(wire.Summary(config.Default()), "rejected")
 	last := len(sc.Steps) - 1
@@ -307,7 +308,7 @@ func docURL(box string) string {
 }
 
 func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
-	st := NewStyles(DefaultTheme())
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
 	sc, _ := flow.Find(wire.Summary(config.Default()), "agent-not-delegated")
 	last := len(sc.Steps) - 1
 	err := &client.APIError{Status: 403, Code: "KB-005", Message: "no access"}
@@ -315,7 +316,7 @@ func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
 	r.outcome, r.result = flow.Done, &flow.StepResult{Outcome: flow.Done, Err: err}
 	e := stepErr(sc.Steps[last], r)
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
-	for _, want := range []string{"Error KB-005 · No access", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
+	for _, want := range []string{"Error KB-005 · Error with the consent token", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
 		"NotApplicable: No policy rule applies"} {
 		if !strings.Contains(box, want) {
 			t.Errorf("error box lacks %q:\n%s", want, box)
@@ -369,7 +370,7 @@ func grantAndToken() (flow.Token, flow.Token) {
 }
 
 func TestTokenViewTimesAndMeanings(t *testing.T) {
-	st := NewStyles(DefaultTheme())
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
 	grant, tok := grantAndToken()
 	lines := tokenView{tok: tok, grant: &grant}.lines(60, &st, testClock, time.UTC)
 	text := ansi.Strip(strings.Join(lines, "\n"))
@@ -394,7 +395,8 @@ func TestTokenViewTimesAndMeanings(t *testing.T) {
 }
 
 func TestTokenStepShowsGrantBesideAccessToken(t *testing.T) {
-	m := newTestModel(t, 120, 40)
+	var copied string
+	m := newTestModel(t, 120, 40, WithClipboard(func(s string) error { copied = s; return nil }))
 	grant, tok := grantAndToken()
 	op := len(m.sc.Steps) - 2
 	m = runStep(m, op, 1, []client.Exchange{jsonExchange(`{}`)}, []flow.Token{grant, tok}, nil)
@@ -413,8 +415,6 @@ func TestTokenStepShowsGrantBesideAccessToken(t *testing.T) {
 	if strings.Count(line, "systemuser_org") != 2 {
 		t.Errorf("systemuser_org not on the same row in both panes: %q", line)
 	}
-	var copied string
-	m.clip = func(s string) error { copied = s; return nil }
 	m = keys(m, "tab") // the access token's pane
 	next, cmd := m.Update(keyMsg("c"))
 	m = update(next.(Model), cmd())
@@ -548,7 +548,7 @@ func TestHelpFollowsTheScreen(t *testing.T) {
 		t.Errorf("step help: %s", h)
 	}
 	m = keys(m, "?")
-	if !m.help.ShowAll || !strings.Contains(ansi.Strip(m.View()), "copy body/token") {
+	if !m.footer.help.ShowAll || !strings.Contains(ansi.Strip(m.View()), "copy body/token") {
 		t.Error("? did not show the full help")
 	}
 	m = keys(m, "s")
@@ -558,7 +558,7 @@ func TestHelpFollowsTheScreen(t *testing.T) {
 }
 
 func TestBodiesAreSafeAndWrapped(t *testing.T) {
-	st := NewStyles(DefaultTheme())
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
 	x := client.Exchange{Method: "GET", URL: "http://h/x", Status: 502,
 		ResponseHeader: http.Header{"Content-Type": {"text/html"}},
 		ResponseBody:   "<html><title>Bad gateway</title>\x1b[2J\x1b]52;c;evil\x07<p>" + strings.Repeat("word ", 40) + "</p></html>"}
@@ -587,7 +587,7 @@ func TestBodiesAreSafeAndWrapped(t *testing.T) {
 }
 
 func TestJSONLinesMatchJSONIndent(t *testing.T) {
-	st := NewStyles(DefaultTheme()) // ASCII profile: no escapes
+	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme()) // ASCII profile: no escapes
 	for _, doc := range []string{
 		`{"a":1,"b":[true,false,null,{"c":"d\"e","f":[]}],"g":{},"h":-1.5e3}`,
 		`[ {"x" : "y"} , 2 ]`,

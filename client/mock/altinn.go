@@ -41,6 +41,10 @@ type Altinn struct {
 	mpKeys *jwksCache
 	page   *template.Template
 
+	// sessions are the confirm page's logged-in browsers
+	// (altinn_portal_login.go).
+	sessions portalSessions
+
 	mu          sync.RWMutex
 	orgs        map[string]Org // by org number
 	persons     []Person       // in seed order: the confirm page lists them so
@@ -102,17 +106,55 @@ var altinnKnownPackages = map[string]bool{
 	altinnPackagePrefix + "krav-og-utlegg":           true,
 	altinnPackagePrefix + "kreditt-og-oppgjoer":      true,
 	altinnPackagePrefix + "regnskap-okonomi-rapport": true,
-	altinnPackagePrefix + "reviorattesterer":         true,
 	altinnPackagePrefix + "revisorattesterer":        true,
 	altinnPackagePrefix + "toll":                     true,
 	altinnPackagePrefix + "revisjon":                 true,
+}
+
+// altinnNotDelegablePackages are the organisation packages Access
+// Management marks isDelegable false but isAssignable true (the
+// administrator packages): a standard system user may get them, an agent
+// request for one is AUTH-00065. Read from Altinn/altinn-authorization-tmp
+// src/apps/Altinn.AccessManagement/src/Altinn.AccessMgmt.PersistenceEF/
+// Constants/PackageConstants.cs at f7ff53bd (the lines named; the research
+// notes' access-packages.json lists them all).
+var altinnNotDelegablePackages = map[string]bool{
+	altinnPackagePrefix + "ffor-tilgangsstyrer-nuf":                   true, // L640
+	altinnPackagePrefix + "maskinporten-scopes":                       true, // L3502
+	altinnPackagePrefix + "maskinporten-scopes-nuf":                   true, // L3536
+	altinnPackagePrefix + "maskinlesbare-hendelser":                   true, // L3570
+	altinnPackagePrefix + "tilgangsstyrer":                            true, // L3680
+	altinnPackagePrefix + "tilgangsstyring-enkeltinstanser":           true, // L3714
+	altinnPackagePrefix + "klientadministrator":                       true, // L3748
+	altinnPackagePrefix + "konkursbo-tilgangsstyrer":                  true, // L3782
+	altinnPackagePrefix + "hovedadministrator":                        true, // L3816
+	altinnPackagePrefix + "maskinporten-administrator":                true, // L3850
+	altinnPackagePrefix + "virksomhetens-representant-skjemaoppgaver": true, // L7832
 }
 
 func init() {
 	for p := range altinnClientRoleOf {
 		altinnKnownPackages[p] = true
 	}
+	for p := range altinnNotDelegablePackages {
+		altinnKnownPackages[p] = true
+	}
 }
+
+// altinnPackageAssignable tells whether a package may be given to a
+// standard system user (isAssignable): every known package but the client
+// packages, which are isAssignable false (PackageConstants.cs L355-605).
+// SystemUserService.ValidateAccessPackages L726 refuses the others with
+// AUTH-00064.
+func altinnPackageAssignable(urn string) bool {
+	_, client := altinnClientRoleOf[urn]
+	return !client
+}
+
+// altinnPackageDelegable tells whether a package may be given to an agent
+// system user (isDelegable; ValidateAccessPackages L719 refuses the others
+// with AUTH-00065).
+func altinnPackageDelegable(urn string) bool { return !altinnNotDelegablePackages[urn] }
 
 var (
 	altinnOrgNoRE = regexp.MustCompile(`^[0-9]{9}$`)

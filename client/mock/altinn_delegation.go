@@ -31,15 +31,23 @@ var altinnClientRoleOf = map[string]string{
 // clientAvailable tells whether the agent system user's owner holds, for
 // client, a role that one of the user's access packages maps to.
 func (a *Altinn) clientAvailable(u *altinnSystemUser, clientOrgNo string) bool {
+	return a.clientPackages(u, clientOrgNo) > 0
+}
+
+// clientPackages counts the agent system user's access packages that the
+// owner holds, for the client, the role of: how many of its packages the
+// client relation gives.
+func (a *Altinn) clientPackages(u *altinnSystemUser, clientOrgNo string) int {
 	if clientOrgNo == u.partyOrgNo {
-		return false
+		return 0
 	}
+	n := 0
 	for _, p := range u.packages {
 		if role, ok := altinnClientRoleOf[p.URN]; ok && a.hasRole(u.partyOrgNo, clientOrgNo, role) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // handleAgents lists a party's agent system users to a person holding DAGL
@@ -53,7 +61,7 @@ func (a *Altinn) handleAgents(w http.ResponseWriter, r *http.Request) {
 	defer a.mu.RUnlock()
 	party, ok := a.resolveParty(r.URL.Query().Get("party"))
 	if !ok {
-		writeAltinnProblem(w, probReporteeNotFound, fmt.Sprintf("no party %q (give ?party=<org number>)", r.URL.Query().Get("party")))
+		writeAltinnProblem(w, probReporteeNotFound)
 		return
 	}
 	if !a.hasRole(p.pid, party.OrgNo, "DAGL") {
@@ -104,16 +112,28 @@ func (a *Altinn) agentFor(w http.ResponseWriter, r *http.Request, p *altinnPrinc
 	return u, true
 }
 
+// altinnClientPage is ClientInfoPaginated (src/Authentication/Model/
+// ClientInfoPaginated.cs): the record's own keys links and
+// systemUserInformation, then data from its base ListObject. The derived
+// record's keys come first, as in Paginated, whose links-before-data order
+// Altinn's tt02 test relies on (SystemIntegrationTests/Tests/SystemUserTests.cs
+// L530-541).
+type altinnClientPage struct {
+	Links                 map[string]string  `json:"links"`
+	SystemUserInformation map[string]string  `json:"systemUserInformation"`
+	Data                  []altinnClientInfo `json:"data"`
+}
+
 // altinnClientList renders ClientInfoPaginated for the agent.
-func altinnClientList(u *altinnSystemUser, orgs []Org) map[string]any {
+func altinnClientList(u *altinnSystemUser, orgs []Org) altinnClientPage {
 	data := make([]altinnClientInfo, 0, len(orgs))
 	for _, o := range orgs {
 		data = append(data, altinnClientInfo{ClientID: o.PartyUUID, ClientOrganizationNumber: o.OrgNo, ClientOrganizationName: o.Name})
 	}
-	return map[string]any{
-		"links":                 map[string]any{},
-		"systemUserInformation": map[string]string{"systemUserId": u.id, "systemUserOwnerOrg": u.partyOrgNo},
-		"data":                  data,
+	return altinnClientPage{
+		Links:                 map[string]string{},
+		SystemUserInformation: map[string]string{"systemUserId": u.id, "systemUserOwnerOrg": u.partyOrgNo},
+		Data:                  data,
 	}
 }
 
@@ -162,14 +182,25 @@ func (a *Altinn) handleDelegateClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	clientID := r.URL.Query().Get("client")
-	client, ok := a.resolveParty(clientID)
-	if !ok {
-		writeAltinnProblem(w, probCustomerIDNotFound, fmt.Sprintf("no party with uuid %s", clientID))
+	// SystemUserService.DelegateToAgentSystemUser L831-947: an agent
+	// without packages is AUTH-00063; a client that is not among the
+	// facilitator's clients for the packages is AUTH-00079; one that lacks
+	// some of them is AUTH-00080.
+	if len(u.packages) == 0 {
+		writeAltinnProblem(w, probPackageNotFound)
 		return
 	}
-	if !a.clientAvailable(u, client.OrgNo) {
-		writeAltinnProblem(w, probCustomerIDNotFound, fmt.Sprintf("%s %s is not a client of %s through the system user's access packages", client.Name, client.OrgNo, u.partyOrgNo))
+	client, ok := a.resolveParty(r.URL.Query().Get("client"))
+	covered := 0
+	if ok {
+		covered = a.clientPackages(u, client.OrgNo)
+	}
+	switch {
+	case covered == 0:
+		writeAltinnProblem(w, probClientNotFound)
+		return
+	case covered < len(u.packages):
+		writeAltinnProblem(w, probClientLacksPackages)
 		return
 	}
 	u.clients[client.OrgNo] = true

@@ -59,8 +59,9 @@ func TestAltinnClientDelegation(t *testing.T) {
 		{"unknown agent", "POST", "?agent=" + altinnUUID() + "&client=" + apeUUID, dress, 400, "AUTH.VLD-00014"},
 		{"a standard system user", "POST", "?agent=" + atStandardUser + "&client=" + apeUUID, dress, 400, "AUTH.VLD-00015"},
 		{"no client", "POST", agentQ, dress, 400, "AUTH.VLD-00016"},
-		{"not a client of the owner", "POST", agentQ + "&client=" + e.partyUUID(OrgSmartCloud), dress, 400, "AUTH-00028"},
-		{"unknown client", "POST", agentQ + "&client=" + altinnUUID(), dress, 400, "AUTH-00028"},
+		// SystemUserService.ValidateClientForAgentSystemUser L936-938.
+		{"not a client of the owner", "POST", agentQ + "&client=" + e.partyUUID(OrgSmartCloud), dress, 400, "AUTH-00079"},
+		{"unknown client", "POST", agentQ + "&client=" + altinnUUID(), dress, 400, "AUTH-00079"},
 		{"remove before delegating", "DELETE", agentQ + "&client=" + apeUUID, dress, 404, ""},
 		{"delegate", "POST", agentQ + "&client=" + apeUUID, dress, 200, ""},
 		{"delegate again", "POST", agentQ + "&client=" + apeUUID, dress, 200, ""},

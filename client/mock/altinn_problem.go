@@ -3,6 +3,7 @@ package mock
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,7 +11,8 @@ import (
 
 // altinnProblem is one of Altinn's problem descriptors: a code, the HTTP
 // status it carries and its title, verbatim from altinn-authentication's
-// Problem.cs (spec §11).
+// src/Core/Problems/Problem.cs at ad4f6f3 (AUTH-00058..00066 L361-409,
+// AUTH-00079/00080 L491-498).
 type altinnProblem struct {
 	code   string
 	status int
@@ -29,11 +31,17 @@ var (
 	probVendorOrgNotInToken  = altinnProblem{"AUTH-00023", 401, "Can't resolve the Organisation Number for the Vendor from the Token."}
 	probNotAnAgentRequest    = altinnProblem{"AUTH-00025", 400, "The request id is valid but its not a valid request for creating an agent system user"}
 	probNoRedirectURIs       = altinnProblem{"AUTH-00026", 400, "No redirect uris are set for the system"}
-	probCustomerIDNotFound   = altinnProblem{"AUTH-00028", 400, "The customer id was not provided or did not validate."}
 	probAgentRequestNotFound = altinnProblem{"AUTH-00030", 404, "The Id does not refer to an AgentRequest in our system."}
 	probPartyRequestMismatch = altinnProblem{"AUTH-00041", 403, "Party does not match request's orgno"}
 	probPartyAgentMismatch   = altinnProblem{"AUTH-00042", 403, "Party does not match agent request's orgno"}
-	probPackagesInvalid      = altinnProblem{"AUTH-00051", 400, "One or more access packages are invalid"}
+	probMissingPackage       = altinnProblem{"AUTH-00058", 400, "No AccessPackages found, an Agent SystemUser must have at least one"}
+	probMissingRightsOrPkgs  = altinnProblem{"AUTH-00059", 400, "No AccessPackages or Single Rights found, a SystemUser must have at least one"}
+	probPackageNotFound      = altinnProblem{"AUTH-00063", 400, "One or more accesspackage is not found in the referenced system in the System Register."}
+	probPackageNotDelegStd   = altinnProblem{"AUTH-00064", 400, "One or more access packages cannot be delegated. Either they are intended for clients or they cannot be delegated further."}
+	probPackageNotDelegAgent = altinnProblem{"AUTH-00065", 400, "One or more access packages cannot be delegated because they are not intended for client relationships"}
+	probNotAccessManager     = altinnProblem{"AUTH-00066", 403, "The request requires logged in user to have accessmanager write."}
+	probClientNotFound       = altinnProblem{"AUTH-00079", 400, "Client not found."}
+	probClientLacksPackages  = altinnProblem{"AUTH-00080", 400, "Client does not have the accesspackages the agent system user requires"}
 )
 
 // altinnValidation is one of Altinn's validation error descriptors
@@ -47,7 +55,7 @@ var (
 	vldOrgIdentifier       = altinnValidation{"AUTH.VLD-00000", "the org number identifier is not valid ISO6523 identifier"}
 	vldSystemIDFormat      = altinnValidation{"AUTH.VLD-00001", "The system id does not match the format orgnumber_xxxx..."}
 	vldSystemIDExists      = altinnValidation{"AUTH.VLD-00002", "The system id already exists"}
-	vldResourceNotFound    = altinnValidation{"AUTH.VLD-00003", "One or all the resources in rights is not found in altinn's resource register"}
+	vldResourceNotFound    = altinnValidation{"AUTH.VLD-00003", "One or more resources specified in rights were not found in Altinn's resource register."}
 	vldClientIDExists      = altinnValidation{"AUTH.VLD-00004", "One of the client id is already tagged with an existing system"}
 	vldRedirectURLFormat   = altinnValidation{"AUTH.VLD-00005", "One or more of the redirect urls format is not valid. The valid format is https://xxx.xx"}
 	vldDuplicateRights     = altinnValidation{"AUTH.VLD-00006", "One or more duplicate rights found"}
@@ -88,26 +96,60 @@ func (v altinnValidation) at(detail string, paths ...string) altinnVldError {
 	return altinnVldError{Code: v.code, Title: v.title, Paths: paths, Detail: detail}
 }
 
-// altinnProblemBody is an Altinn problem details document, keys in the order the
-// ProblemDetails library writes them.
+// altinnProblemBody is an Altinn problem details document, keys in the order
+// the ProblemDetails library writes them: type, title, status (ASP.NET's
+// ProblemDetails), then code, traceId and statusDescription
+// (Altinn/altinn-authorization-utils ProblemDetails 5.4.0,
+// AltinnProblemDetails.cs L19-46: JsonPropertyOrder), then
+// validationErrors (AltinnValidationProblemDetails.cs L86-88). detail is
+// written only when set: no AUTH problem of the request and system user flows
+// sets one (they are made from the bare descriptor, altinn-authentication
+// src/Core/Problems/Problem.cs), so the mock's coded problems have none.
 type altinnProblemBody struct {
-	Type             string           `json:"type"`
-	Title            string           `json:"title"`
-	Status           int              `json:"status"`
-	Detail           string           `json:"detail,omitempty"`
-	Code             string           `json:"code,omitempty"`
-	TraceID          string           `json:"traceId"`
-	ValidationErrors []altinnVldError `json:"validationErrors,omitempty"`
+	Type              string           `json:"type"`
+	Title             string           `json:"title"`
+	Status            int              `json:"status"`
+	Detail            string           `json:"detail,omitempty"`
+	Code              string           `json:"code,omitempty"`
+	TraceID           string           `json:"traceId"`
+	StatusDescription string           `json:"statusDescription,omitempty"`
+	ValidationErrors  []altinnVldError `json:"validationErrors,omitempty"`
 }
 
 const altinnProblemJSON = "application/problem+json; charset=utf-8"
 
-// writeAltinnProblem answers with one of Altinn's coded problems.
-func writeAltinnProblem(w http.ResponseWriter, p altinnProblem, detail string) {
-	writeJSONType(w, altinnProblemJSON, p.status, altinnProblemBody{
+// altinnStatusDescription is the problem library's statusDescription for a
+// status (ProblemDetails StatusDescriptions.cs L11-56).
+func altinnStatusDescription(status int) string {
+	switch status {
+	case http.StatusInternalServerError:
+		return "An error occurred while processing your request."
+	}
+	return http.StatusText(status)
+}
+
+// writeAltinnProblem answers with one of Altinn's coded problems, as a
+// descriptor without extension data gives it.
+func writeAltinnProblem(w http.ResponseWriter, p altinnProblem) {
+	writeAltinnProblemExt(w, p, "", "")
+}
+
+// writeAltinnProblemExt is writeAltinnProblem with one extension key, which
+// the library flattens into the body after the standard keys (SUS
+// ValidateAccessPackages L738-754: NotFoundPackages, NotDelegablePackages,
+// the URNs joined with ", "). An empty key writes none.
+func writeAltinnProblemExt(w http.ResponseWriter, p altinnProblem, key, value string) {
+	body := altinnProblemBody{
 		Type: "urn:altinn:error:" + p.code, Title: p.title, Status: p.status,
-		Detail: detail, Code: p.code, TraceID: altinnTraceID(),
-	})
+		Code: p.code, TraceID: altinnTraceID(), StatusDescription: altinnStatusDescription(p.status),
+	}
+	if key == "" {
+		writeJSONType(w, altinnProblemJSON, p.status, body)
+		return
+	}
+	std, _ := json.Marshal(body)
+	ext, _ := json.Marshal(map[string]string{key: value})
+	writeJSONType(w, altinnProblemJSON, p.status, json.RawMessage(append(std[:len(std)-1], append([]byte{','}, ext[1:]...)...)))
 }
 
 // writeAltinnValidation answers 400 with Altinn's validation problem
@@ -115,7 +157,8 @@ func writeAltinnProblem(w http.ResponseWriter, p altinnProblem, detail string) {
 func writeAltinnValidation(w http.ResponseWriter, errs []altinnVldError) {
 	writeJSONType(w, altinnProblemJSON, http.StatusBadRequest, altinnProblemBody{
 		Type: "urn:altinn:error:STD-00000", Title: "One or more validation errors occurred.",
-		Status: http.StatusBadRequest, Code: "STD-00000", TraceID: altinnTraceID(), ValidationErrors: errs,
+		Status: http.StatusBadRequest, Code: "STD-00000", TraceID: altinnTraceID(),
+		StatusDescription: altinnStatusDescription(http.StatusBadRequest), ValidationErrors: errs,
 	})
 }
 
@@ -147,14 +190,19 @@ func writeAltinnStatus(w http.ResponseWriter, status int, detail string) {
 }
 
 // writeAltinnModelProblem answers 400 the way ASP.NET Core's model binding does
-// when a body cannot be read or lacks a required field.
+// when a body cannot be read or lacks a required field: a
+// ValidationProblemDetails, keys type, title, status, errors, traceId (the
+// exact message texts are the framework's and not confirmed).
 func writeAltinnModelProblem(w http.ResponseWriter, field, message string) {
-	writeJSONType(w, altinnProblemJSON, http.StatusBadRequest, map[string]any{
-		"type":    "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-		"title":   "One or more validation errors occurred.",
-		"status":  http.StatusBadRequest,
-		"errors":  map[string][]string{field: {message}},
-		"traceId": altinnTraceID(),
+	writeJSONType(w, altinnProblemJSON, http.StatusBadRequest, struct {
+		Type    string              `json:"type"`
+		Title   string              `json:"title"`
+		Status  int                 `json:"status"`
+		Errors  map[string][]string `json:"errors"`
+		TraceID string              `json:"traceId"`
+	}{
+		"https://tools.ietf.org/html/rfc9110#section-15.5.1", "One or more validation errors occurred.",
+		http.StatusBadRequest, map[string][]string{field: {message}}, altinnTraceID(),
 	})
 }
 

@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,20 +39,24 @@ type altinnCreateRequest struct {
 }
 
 // altinnRequestJSON is RequestSystemResponse (agent: AgentRequestSystemResponse,
-// which has no rights).
+// which has no rights), keys in their declaration order; nulls are left out,
+// as AuthenticationHost.cs L76-80 sets DefaultIgnoreCondition = WhenWritingNull,
+// while the bools timedOut and escalated are always there
+// (src/Core/Models/SystemUsers/RequestSystemResponse.cs, AgentRequestSystemResponse.cs).
 type altinnRequestJSON struct {
 	ID               string          `json:"id"`
-	IntegrationTitle *string         `json:"integrationTitle"`
+	IntegrationTitle string          `json:"integrationTitle,omitempty"`
 	ExternalRef      string          `json:"externalRef"`
 	SystemID         string          `json:"systemId"`
 	PartyOrgNo       string          `json:"partyOrgNo"`
 	Rights           *[]altinnRight  `json:"rights,omitempty"`
 	AccessPackages   []altinnPackage `json:"accessPackages"`
 	Status           string          `json:"status"`
-	RedirectURL      *string         `json:"redirectUrl"`
-	ConfirmURL       string          `json:"confirmUrl"`
+	RedirectURL      string          `json:"redirectUrl,omitempty"`
+	ConfirmURL       string          `json:"confirmUrl,omitempty"`
 	Escalated        bool            `json:"escalated"`
 	Created          string          `json:"created"`
+	TimedOut         bool            `json:"timedOut"`
 }
 
 // confirmURL is where the vendor sends the customer to approve the request.
@@ -63,20 +68,14 @@ func (a *Altinn) confirmURL(req *altinnRequest) string {
 	return a.cfg.URL + "accessmanagement/ui/systemuser/" + page + "?id=" + req.id + "&DONTCHOOSEREPORTEE=true"
 }
 
-// requestJSON renders a request. Callers hold a.mu.
+// requestJSON renders a request as the vendor endpoints answer it, with its
+// confirmUrl. Callers hold a.mu.
 func (a *Altinn) requestJSON(req *altinnRequest) altinnRequestJSON {
 	out := altinnRequestJSON{
-		ID: req.id, ExternalRef: req.externalRef, SystemID: req.systemID, PartyOrgNo: req.partyOrgNo,
-		AccessPackages: altinnClonePackages(req.packages), Status: a.requestStatus(req),
-		ConfirmURL: a.confirmURL(req), Created: req.created.UTC().Format(time.RFC3339Nano),
-	}
-	if req.integrationTitle != "" {
-		t := req.integrationTitle
-		out.IntegrationTitle = &t
-	}
-	if req.redirectURL != "" {
-		u := req.redirectURL
-		out.RedirectURL = &u
+		ID: req.id, IntegrationTitle: req.integrationTitle, ExternalRef: req.externalRef, SystemID: req.systemID,
+		PartyOrgNo: req.partyOrgNo, AccessPackages: altinnClonePackages(req.packages), Status: req.status,
+		RedirectURL: req.redirectURL, ConfirmURL: a.confirmURL(req), Created: req.created.UTC().Format(time.RFC3339Nano),
+		TimedOut: a.timedOut(req),
 	}
 	if !req.agent {
 		rights := altinnCloneRights(req.rights)
@@ -85,7 +84,18 @@ func (a *Altinn) requestJSON(req *altinnRequest) altinnRequestJSON {
 	return out
 }
 
-// altinnRequestNotFound is the "no such request" problem of the kind.
+// timedOut is the request's timedOut flag: set on a request older than
+// REQUEST_TIMEOUT_DAYS (180) when it is read, its status left as it is
+// (RequestRepository.cs L23, L471-476 and L514-519). Nothing in Altinn
+// writes the status Timedout (spec Corrections 4).
+func (a *Altinn) timedOut(req *altinnRequest) bool {
+	return req.created.Before(a.now().Add(-altinnRequestTimeout))
+}
+
+// altinnRequestNotFound is the "no such request" problem of the portal's
+// approve path: AUTH-00030 for an agent request (RequestSystemUserService.cs
+// ApproveAndCreateAgentSystemUser L568-572), else AUTH-00010. The vendor
+// endpoints answer AUTH-00010 for both kinds (answerRequest).
 func altinnRequestNotFound(agent bool) altinnProblem {
 	if agent {
 		return probAgentRequestNotFound
@@ -94,20 +104,24 @@ func altinnRequestNotFound(agent bool) altinnProblem {
 }
 
 // vendorOrg authenticates a vendor token for the request API, answering
-// AUTH-00023 when it names no organisation.
+// AUTH-00023 when it names no organisation (RequestSystemUserController.cs
+// CreateRequest L103-107).
 func (a *Altinn) vendorOrg(w http.ResponseWriter, r *http.Request, scopes ...string) (*altinnPrincipal, bool) {
 	p, ok := a.requireOrg(w, r, scopes...)
 	if !ok {
 		return nil, false
 	}
 	if p.orgNo == "" {
-		writeAltinnProblem(w, probVendorOrgNotInToken, "the token has no consumer claim with a 0192: org number")
+		writeAltinnProblem(w, probVendorOrgNotInToken)
 		return nil, false
 	}
 	return p, true
 }
 
-// handleCreateRequest creates a standard or agent system user request (§4).
+// handleCreateRequest creates a standard or agent system user request (§4),
+// in the order of RequestSystemUserController.CreateRequest /
+// CreateAgentRequest (L97-194) and RequestSystemUserService.CreateRequest /
+// CreateAgentRequest (L50-240).
 func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := a.vendorOrg(w, r, alScopeRequestWrite)
@@ -129,6 +143,12 @@ func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 		case in.PartyOrgNo == "":
 			writeAltinnModelProblem(w, "PartyOrgNo", "The PartyOrgNo field is required.")
 			return
+		case agent && in.AccessPackages == nil:
+			// [Required] on CreateAgentRequestSystemUser.AccessPackages
+			// (CreateAgentRequestSystemUser.cs L48-50): a missing or null list
+			// fails model binding; only [] reaches AUTH-00058.
+			writeAltinnModelProblem(w, "AccessPackages", "The AccessPackages field is required.")
+			return
 		}
 		if in.ExternalRef == "" {
 			in.ExternalRef = in.PartyOrgNo
@@ -140,31 +160,33 @@ func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		if su := a.systemUserByTriple(in.SystemID, in.PartyOrgNo, in.ExternalRef); su != nil {
-			writeAltinnProblem(w, probSystemUserExists, fmt.Sprintf("system user %s already exists for system %s, party %s and externalRef %q", su.id, in.SystemID, in.PartyOrgNo, in.ExternalRef))
+			writeAltinnProblem(w, probSystemUserExists)
 			return
 		}
-		if old := a.requestByTriple(agent, in.SystemID, in.PartyOrgNo, in.ExternalRef); old != nil &&
-			old.vendorOrgNo == p.orgNo && a.requestStatus(old) != reqStatusTimedout {
+		// An existing request for the triple comes back with 200, whatever
+		// its status and age: the controller's check against Timedout (L124,
+		// L177) never holds, as no code writes that status.
+		if old := a.requestByTriple(agent, in.SystemID, in.PartyOrgNo, in.ExternalRef); old != nil && old.vendorOrgNo == p.orgNo {
 			writeJSON(w, http.StatusOK, a.requestJSON(old))
 			return
 		}
 		sys := a.activeSystem(in.SystemID)
 		if sys == nil || sys.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probSystemIDNotFound, fmt.Sprintf("no system %s registered by %s", in.SystemID, p.orgNo))
+			writeAltinnProblem(w, probSystemIDNotFound)
 			return
 		}
 		if _, ok := a.orgs[in.PartyOrgNo]; !ok {
-			writeAltinnProblem(w, probReporteeNotFound, fmt.Sprintf("no organisation %s in the register", in.PartyOrgNo))
+			writeAltinnProblem(w, probReporteeNotFound)
 			return
 		}
 		if in.RedirectURL != "" {
-			if prob, detail, bad := altinnRedirectProblem(in.RedirectURL, sys.redirectURLs); bad {
-				writeAltinnProblem(w, prob, detail)
+			if prob, bad := altinnRedirectProblem(in.RedirectURL, sys.redirectURLs); bad {
+				writeAltinnProblem(w, prob)
 				return
 			}
 		}
-		if prob, detail, bad := altinnRequestRightsProblem(agent, &in, sys); bad {
-			writeAltinnProblem(w, prob, detail)
+		if prob, key, urns := altinnRequestRightsProblem(agent, &in, sys); prob.code != "" {
+			writeAltinnProblemExt(w, prob, key, strings.Join(urns, ", "))
 			return
 		}
 		req := &altinnRequest{
@@ -177,6 +199,8 @@ func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 			req.integrationTitle = altinnLocalized(sys.name)
 		}
 		a.requests[req.id] = req
+		// Location is the portal's read of the request, for agent requests too
+		// (CREATEDURIMIDSECTION, L135-137 and L188).
 		w.Header().Set("Location", a.cfg.URL+"authentication/api/v1/systemuser/request/"+req.id)
 		writeJSON(w, http.StatusCreated, a.requestJSON(req))
 	}
@@ -184,61 +208,97 @@ func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 
 // altinnRedirectProblem checks a request's redirectUrl against the system's
 // allowed URLs, compared up to the path (query and fragment ignored), as
-// AuthenticationHelper.ValidateRedirectUrl does.
-func altinnRedirectProblem(redirect string, allowed []string) (altinnProblem, string, bool) {
+// AuthenticationHelper.ValidateRedirectUrl does (L680-699).
+func altinnRedirectProblem(redirect string, allowed []string) (altinnProblem, bool) {
 	if len(allowed) == 0 {
-		return probNoRedirectURIs, "the system has no allowedRedirectUrls", true
+		return probNoRedirectURIs, true
 	}
 	chosen, err := url.Parse(redirect)
 	if err != nil || !chosen.IsAbs() {
-		return probRedirectURINotFound, fmt.Sprintf("%q is not an absolute URL", redirect), true
+		return probRedirectURINotFound, true
 	}
 	for _, s := range allowed {
 		if u, err := url.Parse(s); err == nil && altinnLeftOfPath(u) == altinnLeftOfPath(chosen) {
-			return altinnProblem{}, "", false
+			return altinnProblem{}, false
 		}
 	}
-	return probRedirectURINotFound, fmt.Sprintf("%s is not among the system's allowedRedirectUrls", redirect), true
+	return probRedirectURINotFound, true
 }
 
 func altinnLeftOfPath(u *url.URL) string {
 	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + u.EscapedPath()
 }
 
-// altinnRequestRightsProblem checks that a request asks for part of what its
-// system offers: rights and/or packages for a standard request, packages
-// for an agent request.
-func altinnRequestRightsProblem(agent bool, in *altinnCreateRequest, sys *altinnSystem) (altinnProblem, string, bool) {
+// altinnRequestRightsProblem checks what a request asks for against its
+// system, in RequestSystemUserService's order: for a standard request
+// rights and packages both missing is AUTH-00001 (L93-96), both empty
+// AUTH-00059 (L98-114), then the rights (AUTH-00001, ValidateRights) and the
+// packages; an agent request needs at least one package (AUTH-00058,
+// L209-212). It returns the problem (code "" when none) and, for AUTH-00063
+// to 00065, the extension key and the URNs it names.
+func altinnRequestRightsProblem(agent bool, in *altinnCreateRequest, sys *altinnSystem) (altinnProblem, string, []string) {
 	if agent {
 		if len(in.AccessPackages) == 0 {
-			return probPackagesInvalid, "an agent request must name at least one access package", true
+			return probMissingPackage, "", nil
 		}
-		if !altinnPackagesSubset(in.AccessPackages, sys.packages) {
-			return probRightsNotFound, "the access packages are not all among the system's accessPackages", true
-		}
-		return altinnProblem{}, "", false
+		return altinnPackagesProblem(in.AccessPackages, sys, true)
+	}
+	if in.Rights == nil && in.AccessPackages == nil {
+		return probRightsNotFound, "", nil
 	}
 	if len(in.Rights) == 0 && len(in.AccessPackages) == 0 {
-		return probRightsNotFound, "a request must name at least one right or access package", true
+		return probMissingRightsOrPkgs, "", nil
 	}
-	if !altinnRightsSubset(in.Rights, sys.rights) {
-		return probRightsNotFound, "the rights are not all among the system's rights", true
+	if len(in.Rights) > 0 && !altinnRightsSubset(in.Rights, sys.rights) {
+		return probRightsNotFound, "", nil
 	}
-	if !altinnPackagesSubset(in.AccessPackages, sys.packages) {
-		return probRightsNotFound, "the access packages are not all among the system's accessPackages", true
+	if len(in.AccessPackages) > 0 {
+		return altinnPackagesProblem(in.AccessPackages, sys, false)
 	}
-	return altinnProblem{}, "", false
+	return altinnProblem{}, "", nil
 }
 
-// answerRequest answers one request (nil: not found) to its vendor; to any
-// other org it is as if the system did not exist.
-func (a *Altinn) answerRequest(w http.ResponseWriter, p *altinnPrincipal, agent bool, req *altinnRequest) {
+// altinnPackagesProblem is SystemUserService.ValidateAccessPackages
+// (L682-757): a system with fewer packages than asked for is AUTH-00063
+// without extension; a package not on the system is AUTH-00063 naming it
+// (NotFoundPackages); one that cannot be given is AUTH-00064 for a standard
+// request (not isAssignable) or AUTH-00065 for an agent request (not
+// isDelegable), naming it (NotDelegablePackages).
+func altinnPackagesProblem(want []altinnPackage, sys *altinnSystem, agent bool) (altinnProblem, string, []string) {
+	if len(sys.packages) < len(want) {
+		return probPackageNotFound, "", nil
+	}
+	var notFound, notDelegable []string
+	for _, p := range want {
+		switch {
+		case !altinnPackagesSubset([]altinnPackage{p}, sys.packages):
+			notFound = append(notFound, p.URN)
+		case agent && !altinnPackageDelegable(p.URN), !agent && !altinnPackageAssignable(p.URN):
+			notDelegable = append(notDelegable, p.URN)
+		}
+	}
+	switch {
+	case len(notFound) > 0:
+		return probPackageNotFound, "NotFoundPackages", notFound
+	case len(notDelegable) > 0 && agent:
+		return probPackageNotDelegAgent, "NotDelegablePackages", notDelegable
+	case len(notDelegable) > 0:
+		return probPackageNotDelegStd, "NotDelegablePackages", notDelegable
+	}
+	return altinnProblem{}, "", nil
+}
+
+// answerRequest answers one request (nil: not found, AUTH-00010 for the
+// standard and the agent endpoints alike, RequestSystemUserService.cs
+// L340-343, L370-374, L401-405, L856-861) to its vendor; to another vendor
+// it is as if the system did not exist (AUTH-00011, L376-380, L412-416).
+func (a *Altinn) answerRequest(w http.ResponseWriter, p *altinnPrincipal, req *altinnRequest) {
 	if req == nil {
-		writeAltinnProblem(w, altinnRequestNotFound(agent), "")
+		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	if req.vendorOrgNo != p.orgNo {
-		writeAltinnProblem(w, probSystemIDNotFound, fmt.Sprintf("no system %s registered by %s", req.systemID, p.orgNo))
+		writeAltinnProblem(w, probSystemIDNotFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.requestJSON(req))
@@ -251,13 +311,17 @@ func (a *Altinn) handleGetRequest(agent bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
+		id, ok := altinnRequestID(w, r)
+		if !ok {
+			return
+		}
 		a.mu.RLock()
 		defer a.mu.RUnlock()
-		req, ok := a.requests[r.PathValue("requestId")]
-		if !ok || req.deleted || req.agent != agent {
+		req := a.requests[id]
+		if req != nil && (req.deleted || req.agent != agent) {
 			req = nil
 		}
-		a.answerRequest(w, p, agent, req)
+		a.answerRequest(w, p, req)
 	}
 }
 
@@ -271,12 +335,22 @@ func (a *Altinn) handleRequestByExternalRef(agent bool) http.HandlerFunc {
 		}
 		a.mu.RLock()
 		defer a.mu.RUnlock()
-		a.answerRequest(w, p, agent, a.requestByTriple(agent, r.PathValue("systemId"), r.PathValue("orgNo"), r.PathValue("externalRef")))
+		a.answerRequest(w, p, a.requestByTriple(agent, r.PathValue("systemId"), r.PathValue("orgNo"), r.PathValue("externalRef")))
 	}
 }
 
+// altinnRequestPage is the paginated list body, links before data
+// (src/Authentication/Model/Paginated.cs L22-45, ListObject.cs L48-51):
+// Altinn's own tt02 test takes the second key as the data
+// (SystemIntegrationTests/Tests/SystemUserTests.cs L530-541).
+type altinnRequestPage struct {
+	Links map[string]string   `json:"links"`
+	Data  []altinnRequestJSON `json:"data"`
+}
+
 // handleRequestsBySystem lists a system's requests to its vendor, in the
-// paginated shape (one page: the mock has no continuation tokens).
+// paginated shape (one page: the mock has no continuation tokens). The
+// items carry no confirmUrl (RequestSystemUserService.cs L756-815).
 func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := a.vendorOrg(w, r, alScopeRequestRead)
@@ -288,7 +362,7 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 		id := r.PathValue("systemId")
 		sys, exists := a.systems[id]
 		if !exists || sys.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probSystemIDNotFound, fmt.Sprintf("no system %s registered by %s", id, p.orgNo))
+			writeAltinnProblem(w, probSystemIDNotFound)
 			return
 		}
 		var reqs []*altinnRequest
@@ -298,62 +372,138 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 			}
 		}
 		sort.Slice(reqs, func(i, j int) bool { return reqs[i].created.Before(reqs[j].created) })
-		data := make([]altinnRequestJSON, 0, len(reqs))
+		page := altinnRequestPage{Links: map[string]string{}, Data: make([]altinnRequestJSON, 0, len(reqs))}
 		for _, req := range reqs {
-			data = append(data, a.requestJSON(req))
+			j := a.requestJSON(req)
+			j.ConfirmURL = ""
+			page.Data = append(page.Data, j)
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"links": map[string]any{}, "data": data})
+		writeJSON(w, http.StatusOK, page)
 	}
 }
 
-// handleDeleteRequest deletes a request for its vendor (202 Accepted).
+// handleDeleteRequest deletes a request (202 Accepted, no body). As the
+// real one it checks the write scope only: no owner, no kind
+// (RequestSystemUserController.cs L748-759, RequestRepository.cs L689-712),
+// so any vendor may delete any live request; an unknown or already deleted
+// id is 404 AUTH-00010 (RequestSystemUserService.DeleteRequestByRequestId
+// L818-827).
 func (a *Altinn) handleDeleteRequest(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.vendorOrg(w, r, alScopeRequestWrite)
+	if _, ok := a.vendorOrg(w, r, alScopeRequestWrite); !ok {
+		return
+	}
+	id, ok := altinnRequestID(w, r)
 	if !ok {
 		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	req, ok := a.requests[r.PathValue("requestId")]
-	if !ok || req.deleted || req.vendorOrgNo != p.orgNo {
-		writeAltinnProblem(w, probRequestNotFound, "")
+	req := a.requests[id]
+	if req == nil || req.deleted {
+		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	req.deleted = true
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// handleRequestByLocation serves the Location of a created request: to its
-// vendor, or to a person holding DAGL for the party.
+// altinnRequestPortalJSON is RequestSystemResponseInternal, the portal's view
+// of a request (src/Core/Models/SystemUsers/RequestSystemResponseInternal.cs,
+// filled by RequestSystemUserService.CheckUserAuthorizationAndGetRequest
+// L970-986): the party's id and uuid, no confirmUrl, no timedOut.
+type altinnRequestPortalJSON struct {
+	ID                           string          `json:"id"`
+	ExternalRef                  string          `json:"externalRef"`
+	SystemID                     string          `json:"systemId"`
+	PartyOrgNo                   string          `json:"partyOrgNo"`
+	PartyID                      int             `json:"partyId"`
+	PartyUUID                    string          `json:"partyUuid"`
+	Rights                       []altinnRight   `json:"rights"`
+	AccessPackages               []altinnPackage `json:"accessPackages"`
+	Status                       string          `json:"status"`
+	RedirectURL                  string          `json:"redirectUrl,omitempty"`
+	Escalated                    bool            `json:"escalated"`
+	UserMayEscalateButNotApprove bool            `json:"userMayEscalateButNotApprove"`
+	Created                      string          `json:"created"`
+}
+
+// handleRequestByLocation serves the Location of a created request, which
+// is the portal's read: it takes the portal scope only
+// (POLICY_SCOPE_PORTAL, RequestSystemUserController.cs L381-392), so a
+// vendor's Maskinporten token gets 403 and the vendor reads vendor/{id}.
+// A person holding DAGL for the party stands in for the PDP's permit of
+// write on altinn_access_management; anyone else gets AUTH-00066
+// (ValidateAndVerifyRequest L907-953). Only standard requests are served
+// (GetRequestByInternalId), an agent id is AUTH-00010.
 func (a *Altinn) handleRequestByLocation(w http.ResponseWriter, r *http.Request) {
-	p, reason, ok := a.authenticate(r)
+	p, ok := a.requirePerson(w, r, alScopePortal)
 	if !ok {
-		writeBearerChallenge(w, reason)
+		return
+	}
+	id, ok := altinnRequestID(w, r)
+	if !ok {
 		return
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	req, exists := a.requests[r.PathValue("requestId")]
-	if !exists || req.deleted {
-		writeAltinnProblem(w, probRequestNotFound, "")
+	req := a.requests[id]
+	if req == nil || req.deleted || req.agent {
+		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
-	switch {
-	case p.pid != "" && p.fromAltinn:
-		if !a.hasRole(p.pid, req.partyOrgNo, "DAGL") {
-			writeAltinnProblem(w, probMissingRoleAccess, fmt.Sprintf("%s holds no DAGL role for %s", p.pid, req.partyOrgNo))
-			return
-		}
-	case p.orgNo != "" && p.hasScope(alScopeRequestRead, alScopeRequestWrite):
-		if req.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probRequestNotFound, "")
-			return
-		}
-	default:
-		writeAltinnStatus(w, http.StatusForbidden, "the token is neither the vendor's (with "+alScopeRequestRead+") nor a person's")
+	party, known := a.orgs[req.partyOrgNo]
+	if !known {
+		writeAltinnProblem(w, probReporteeNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.requestJSON(req))
+	if !a.hasRole(p.pid, req.partyOrgNo, "DAGL") {
+		writeAltinnProblem(w, probNotAccessManager)
+		return
+	}
+	writeJSON(w, http.StatusOK, altinnRequestPortalJSON{
+		ID: req.id, ExternalRef: req.externalRef, SystemID: req.systemID, PartyOrgNo: req.partyOrgNo,
+		PartyID: party.PartyID, PartyUUID: party.PartyUUID, Rights: altinnCloneRights(req.rights),
+		AccessPackages: altinnClonePackages(req.packages), Status: req.status, RedirectURL: req.redirectURL,
+		Created: req.created.UTC().Format(time.RFC3339Nano),
+	})
+}
+
+// altinnRequestID reads the {requestId} of the path as ASP.NET binds a Guid
+// route value (no route constraint, RequestSystemUserController.cs L220),
+// answering model binding's 400 when it is not one.
+func altinnRequestID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	raw := r.PathValue("requestId")
+	id, ok := altinnParseGUID(raw)
+	if !ok {
+		writeAltinnModelProblem(w, "requestId", fmt.Sprintf("The value '%s' is not valid.", raw))
+	}
+	return id, ok
+}
+
+// altinnParseGUID reads a GUID the way .NET's Guid.Parse does for the
+// forms a client sends: 32 hex digits, dashed (D) or not (N), optionally in
+// braces (B) or parentheses (P), any case. It returns the lower-case dashed
+// form the mock stores ids in. Altinn's own tt02 helper sends ids in braces
+// (SystemIntegrationTests/Tests/SystemUserTests.cs L483-487). The X form
+// ({0x...,...}) is not read.
+func altinnParseGUID(s string) (string, bool) {
+	if len(s) == 38 && (s[0] == '{' && s[37] == '}' || s[0] == '(' && s[37] == ')') {
+		s = s[1:37]
+	}
+	if len(s) == 36 {
+		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+			return "", false
+		}
+		s = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	}
+	if len(s) != 32 {
+		return "", false
+	}
+	if _, err := hex.DecodeString(s); err != nil {
+		return "", false
+	}
+	s = strings.ToLower(s)
+	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:], true
 }
 
 // altinnRequest is a system user request (§4), standard or agent.
@@ -368,32 +518,22 @@ type altinnRequest struct {
 	rights           []altinnRight
 	packages         []altinnPackage
 	redirectURL      string
-	status           string // New, Accepted, Rejected, Denied (Timedout is derived)
+	status           string // New, Accepted or Rejected
 	created          time.Time
 	deleted          bool
 }
 
-// Request statuses (RequestStatus.cs).
+// Request statuses as they are written (RequestStatus.cs; Denied and
+// Timedout are in the enum too, but no code writes them).
 const (
 	reqStatusNew      = "New"
 	reqStatusAccepted = "Accepted"
 	reqStatusRejected = "Rejected"
-	reqStatusTimedout = "Timedout"
-	// Denied is the fifth status; the mock never sets it (Altinn uses it
-	// when a delegation check fails at approval).
 )
 
-// altinnRequestTimeout is how long a request stays open (REQUEST_TIMEOUT_DAYS).
+// altinnRequestTimeout is the age after which a request reads timedOut
+// (REQUEST_TIMEOUT_DAYS, RequestRepository.cs L23).
 const altinnRequestTimeout = 180 * 24 * time.Hour
-
-// requestStatus is the request's status as the API shows it: an open
-// request older than the timeout has timed out.
-func (a *Altinn) requestStatus(r *altinnRequest) string {
-	if r.status == reqStatusNew && a.now().Sub(r.created) > altinnRequestTimeout {
-		return reqStatusTimedout
-	}
-	return r.status
-}
 
 // requestByTriple is the newest live request of that kind for (system,
 // party, externalRef).

@@ -46,6 +46,10 @@ func (a *Altinn) Seed(s Seed) error {
 	}
 	seeded := map[string]bool{} // system users of this call, by (system, party, externalRef)
 	for _, su := range s.SystemUsers {
+		if su.ID != "" && !altinnUUIDRE.MatchString(su.ID) {
+			// Altinn's system user ids are GUIDs (and equal the request's id).
+			return fmt.Errorf("systemUsers (%q): id is not a UUID (8-4-4-4-12 hex digits); leave it out and the mock makes one", su.ID)
+		}
 		if err := a.seedSystemUser(su, seeded); err != nil {
 			return fmt.Errorf("systemUsers (%s for %s): %w", su.SystemID, su.PartyOrgNo, err)
 		}

@@ -3,6 +3,7 @@ package mock
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
 	"errors"
@@ -70,6 +71,7 @@ type Maskinporten struct {
 	clients  map[string]*mpClient
 	scopes   map[string]*mpScope
 	prefixes map[string]string // scope prefix → the org that owns it
+	trust    *x509.CertPool    // the CAs a business certificate must chain to (testca.go)
 
 	replay mpReplay
 
@@ -139,7 +141,9 @@ func NewMaskinporten(cfg MaskinportenConfig) (*Maskinporten, error) {
 		clients:   map[string]*mpClient{},
 		scopes:    map[string]*mpScope{},
 		prefixes:  map[string]string{},
+		trust:     x509.NewCertPool(),
 	}
+	m.trust.AddCert(TestCACertificate())
 	m.replay.seen = map[string]time.Time{}
 	m.routeToken(m.mux)
 	m.routeSelfService(m.mux)

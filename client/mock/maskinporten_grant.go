@@ -3,7 +3,6 @@ package mock
 import (
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -37,6 +36,9 @@ type mpGrant struct {
 func (m *Maskinporten) checkGrant(r *http.Request) (mpGrant, *mpTokenError) {
 	if err := r.ParseForm(); err != nil {
 		return mpGrant{}, mpFail(http.StatusBadRequest, "invalid_request", "", "the request body could not be read as a form: %v", err)
+	}
+	if terr := mpCheckOnce(r.PostForm); terr != nil {
+		return mpGrant{}, terr
 	}
 
 	// 1. grant_type
@@ -95,6 +97,11 @@ func (m *Maskinporten) checkGrant(r *http.Request) (mpGrant, *mpTokenError) {
 		return mpGrant{}, terr
 	}
 
+	// nbf, if given, has come
+	if terr := mpCheckNotBefore(claims, now); terr != nil {
+		return mpGrant{}, terr
+	}
+
 	// 7.-9. iat, exp and the lifetime
 	_, exp, terr := mpCheckTimes(claims, now)
 	if terr != nil {
@@ -113,13 +120,53 @@ func (m *Maskinporten) checkGrant(r *http.Request) (mpGrant, *mpTokenError) {
 	return mpGrant{client: cl, claims: claims, amr: amr, now: now}, nil
 }
 
-// mpGrantTypeError explains a missing or wrong grant_type, including the
-// common mistake of posting the grant's claims as JSON (spec §0).
-func mpGrantTypeError(r *http.Request, gt string) *mpTokenError {
-	const code = "unsupported_grant_type"
-	if gt != "" {
-		return mpFail(http.StatusBadRequest, code, "", "grant_type is %q; Maskinporten supports only %s", gt, mpJWTBearer)
+// mpCheckOnce refuses a token request that sends grant_type or assertion
+// more than once: "Request and response parameters MUST NOT be included
+// more than once" (RFC 6749 §3.2), and a request that "repeats a
+// parameter" is invalid_request (§5.2). Maskinporten's own answer is not
+// documented (docs/mock-api.md says the rule is RFC-based). Parameters the
+// endpoint does not read are ignored, as §3.2 asks, duplicates and all.
+func mpCheckOnce(form url.Values) *mpTokenError {
+	for _, name := range []string{"grant_type", "assertion"} {
+		if n := len(form[name]); n > 1 {
+			return mpFail(http.StatusBadRequest, "invalid_request", "",
+				"%s is sent %d times; send each parameter once (RFC 6749 §3.2: parameters must not be included more than once)", name, n)
+		}
 	}
+	return nil
+}
+
+// mpCheckNotBefore refuses a grant whose nbf is more than the clock skew
+// ahead: "The JWT MAY contain an "nbf" (not before) claim that identifies
+// the time before which the token MUST NOT be accepted for processing"
+// (RFC 7523 §3 item 5), with the same 10 s of leeway Maskinporten gives
+// iat (RFC 7519 §4.1.5 allows "some small leeway"). Digdir documents
+// nothing about nbf, so the error has no MP id (docs/mock-api.md).
+func mpCheckNotBefore(claims jwt.MapClaims, now time.Time) *mpTokenError {
+	if _, present := claims["nbf"]; !present {
+		return nil
+	}
+	nbf, err := claims.GetNotBefore()
+	if err != nil || nbf == nil {
+		return mpInvalidGrant("", "nbf must be a number: seconds since 1970-01-01 UTC")
+	}
+	if d := nbf.Sub(now); d > mpSkew {
+		return mpInvalidGrant("",
+			"nbf %s is %d s ahead of Maskinporten's clock (%s): the grant is not valid yet; at most %d s of clock skew is allowed (RFC 7523 §3), so leave nbf out or set it to the current time",
+			nbf.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), now.UTC().Format(time.RFC3339), int(mpSkew.Seconds()))
+	}
+	return nil
+}
+
+// mpGrantTypeError explains a missing or wrong grant_type, including the
+// common mistake of posting the grant's claims as JSON (spec §0). A
+// missing grant_type is invalid_request, a wrong one unsupported_grant_type
+// (RFC 6749 section 5.2; Maskinporten's own answer is not documented).
+func mpGrantTypeError(r *http.Request, gt string) *mpTokenError {
+	if gt != "" {
+		return mpFail(http.StatusBadRequest, "unsupported_grant_type", "", "grant_type is %q; Maskinporten supports only %s", gt, mpJWTBearer)
+	}
+	const code = "invalid_request"
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/x-www-form-urlencoded" {
 		return mpFail(http.StatusBadRequest, code, "",
@@ -232,43 +279,7 @@ func (m *Maskinporten) grantKey(cl *mpClient, hdr mpGrantHeader, now time.Time) 
 		return nil, "", mpInvalidGrant("MP-124",
 			"Invalid JWT signature: client %s has no key with kid %q; its keys are %s", cl.ID, hdr.kid, strings.Join(mpSortedKeys(cl.keys), ", "))
 	}
-	leaf := hdr.chain[0]
-	org := mpCertOrgNo(leaf.Subject)
-	if org == "" {
-		return nil, "", mpInvalidGrant("MP-122",
-			"found no organisation number in the certificate's subject %q (looked in serialNumber, organizationIdentifier NTRNO-<orgno> and for nine digits); client %s belongs to %s", leaf.Subject, cl.ID, cl.OrgNo)
-	}
-	if org != cl.OrgNo {
-		return nil, "", mpInvalidGrant("MP-122",
-			"the certificate belongs to org %s (subject %q) but client %s belongs to org %s; use the business certificate of the client's org", org, leaf.Subject, cl.ID, cl.OrgNo)
-	}
-	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
-		return nil, "", mpInvalidGrant("MP-120",
-			"JWT signed with invalid certificate: the certificate is valid from %s to %s, and Maskinporten's clock says %s",
-			leaf.NotBefore.UTC().Format(time.RFC3339), leaf.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
-	return leaf.PublicKey.(*rsa.PublicKey), "virksomhetssertifikat", nil
-}
-
-// mpCertOrgNo is the organisation number in a business certificate's
-// subject: its serialNumber (older Buypass and Commfides certificates),
-// its organizationIdentifier "NTRNO-<orgno>" (newer ones), or else any nine
-// digits in the subject.
-func mpCertOrgNo(subject pkix.Name) string {
-	if mpOrgNoRE.MatchString(subject.SerialNumber) {
-		return subject.SerialNumber
-	}
-	for _, n := range subject.Names {
-		if s, ok := n.Value.(string); ok && n.Type.Equal(mpOrgIdentifierOID) {
-			if org, ok := strings.CutPrefix(s, "NTRNO-"); ok && mpOrgNoRE.MatchString(org) {
-				return org
-			}
-		}
-	}
-	if m := mpNineDigitsRE.FindStringSubmatch(subject.String()); m != nil {
-		return m[1]
-	}
-	return ""
+	return m.certificateKey(cl, hdr.chain, now)
 }
 
 func mpSortedKeys[V any](m map[string]V) []string {
@@ -305,7 +316,14 @@ func (m *Maskinporten) checkAudience(claims jwt.MapClaims) *mpTokenError {
 		strings.Join(aud, `", "`), m.issuer, tokenURL, hint)
 }
 
-// mpCheckTimes checks iat, exp and the grant's lifetime against now.
+// mpCheckTimes checks iat, exp and the grant's lifetime against now, as
+// Maskinporten's server does (ClientAuthenticationService.validateJwtExpiration,
+// quoted from the server source in Altinn/altinn-studio#19603; spec
+// Corrections 1): a lifetime exp - iat over 180 s is refused, then an iat
+// more than 10 s ahead of the server's clock, then an exp more than 10 s
+// behind it. An old iat is not refused, and exp has 10 s of grace. Digdir
+// documents iat and exp as required (maskinporten_protocol_jwtgrant.md
+// L42-43), so a grant without them is refused too.
 func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr *mpTokenError) {
 	clock := now.UTC().Format(time.RFC3339)
 	iatD, err := claims.GetIssuedAt()
@@ -316,16 +334,6 @@ func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr
 		return iat, exp, mpInvalidGrant("", "iat is missing; set it to the current time in seconds since 1970-01-01 UTC")
 	}
 	iat = iatD.Time
-	switch d := iat.Sub(now); {
-	case d > mpSkew:
-		return iat, exp, mpInvalidGrant("",
-			"iat %s is %d s ahead of Maskinporten's clock (%s); at most %d s of clock skew is allowed, so check the clock of the machine that makes the grant",
-			iat.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
-	case d < -mpSkew:
-		return iat, exp, mpInvalidGrant("",
-			"iat %s is %d s behind Maskinporten's clock (%s); a grant is accepted only within %d s of its iat, so make a fresh grant for every token request and check your clock",
-			iat.UTC().Format(time.RFC3339), int(-d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
-	}
 	expD, err := claims.GetExpirationTime()
 	if err != nil {
 		return iat, exp, mpInvalidGrant("MP-130", "exp must be a number: seconds since 1970-01-01 UTC")
@@ -334,27 +342,33 @@ func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr
 		return iat, exp, mpInvalidGrant("MP-130", "exp is missing; set it to iat + at most %d s", int(mpDocLifetime.Seconds()))
 	}
 	exp = expD.Time
-	if !now.Before(exp) {
-		return iat, exp, mpInvalidGrant("MP-130", "JWT is expired: exp %s is not after Maskinporten's clock (%s)", exp.UTC().Format(time.RFC3339), clock)
-	}
-	life := exp.Sub(iat)
-	if life <= 0 {
-		return iat, exp, mpInvalidGrant("", "exp %s is not after iat %s", exp.UTC().Format(time.RFC3339), iat.UTC().Format(time.RFC3339))
-	}
-	if life > mpMaxLifetime {
-		return iat, exp, mpInvalidGrant("", "exp - iat is %d s; the maximum is %d s (the documented limit is %d s)",
+	if life := exp.Sub(iat); life > mpMaxLifetime {
+		return iat, exp, mpInvalidGrant("", "JWT has too long lifetime: exp - iat is %d s; the server allows at most %d s (the documented limit is %d s)",
 			int(life.Seconds()), int(mpMaxLifetime.Seconds()), int(mpDocLifetime.Seconds()))
+	}
+	if d := iat.Sub(now); d > mpSkew {
+		return iat, exp, mpInvalidGrant("",
+			"Issue time is in the future: iat %s is %d s ahead of Maskinporten's clock (%s); at most %d s is allowed, so check the clock of the machine that makes the grant",
+			iat.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
+	}
+	if now.Add(-mpSkew).After(exp) {
+		return iat, exp, mpInvalidGrant("MP-130", "JWT has expired: exp %s is more than %d s before Maskinporten's clock (%s); make the grant right before posting it",
+			exp.UTC().Format(time.RFC3339), int(mpSkew.Seconds()), clock)
 	}
 	return iat, exp, nil
 }
 
 // checkScopes checks that the grant asks for scopes that exist, that are
-// registered on the client, and that the client's org may use.
+// registered on the client, and that the client's org may use. An unknown
+// or missing scope is invalid_scope (RFC 6749 section 5.2: "The requested
+// scope is invalid, unknown, malformed"): no source gives an MP id for it
+// (MP-201 is a scope not allowed for the client's integration type,
+// maskinporten_feilsoking.md L94-98, which the mock has no notion of).
 func (m *Maskinporten) checkScopes(cl *mpClient, claims jwt.MapClaims) ([]string, *mpTokenError) {
 	raw, present := claims["scope"]
 	s, ok := raw.(string)
 	if present && !ok {
-		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201", "scope must be one string of space-separated scopes, not %s", mpJSONKind(raw))
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "", "scope must be one string of space-separated scopes, not %s", mpJSONKind(raw))
 	}
 	var scopes []string
 	for _, f := range strings.Fields(s) {
@@ -363,7 +377,7 @@ func (m *Maskinporten) checkScopes(cl *mpClient, claims jwt.MapClaims) ([]string
 		}
 	}
 	if len(scopes) == 0 {
-		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201", "scope is missing; ask for at least one scope (space-separated)")
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "", "scope is missing; ask for at least one scope (space-separated)")
 	}
 	found := make([]*mpScope, len(scopes))
 	var unknown []string
@@ -376,7 +390,7 @@ func (m *Maskinporten) checkScopes(cl *mpClient, claims jwt.MapClaims) ([]string
 	}
 	m.mu.RUnlock()
 	if len(unknown) > 0 {
-		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "MP-201",
+		return nil, mpFail(http.StatusBadRequest, "invalid_scope", "",
 			"scope %s does not exist in this Maskinporten; check the spelling and the environment", mpQuoteList(unknown))
 	}
 	var missing []string
@@ -390,11 +404,15 @@ func (m *Maskinporten) checkScopes(cl *mpClient, claims jwt.MapClaims) ([]string
 			"Token request contains invalid scopes for client: %s not registered on client %s (its scopes: %s); add it to the client (PUT /api/v1/clients/%s)",
 			mpQuoteList(missing), cl.ID, mpQuoteList(cl.Scopes), cl.ID)
 	}
+	// MP-250 goes out with error "forbidden", as real answers show
+	// (oslokommune/okdata-maskinporten-api doc/sos.md); the status 403
+	// follows the page's heading "Forbidden" (maskinporten_feilsoking.md
+	// L174-180) and is not confirmed.
 	for _, sc := range found {
 		if !sc.allows(cl.OrgNo) {
-			return nil, mpFail(http.StatusForbidden, "access_denied", "MP-250",
-				"Consumer has not been granted access to the scope: org %s has no access to %q; its owner, org %s, must give it (PUT /api/v1/scopes/access/%s?scope=%s&owner_orgno=%s)",
-				cl.OrgNo, sc.Name, sc.Owner, cl.OrgNo, url.QueryEscape(sc.Name), sc.Owner)
+			return nil, mpFail(http.StatusForbidden, "forbidden", "MP-250",
+				"Consumer has not been granted access to the scope %s: org %s has no access to it; its owner, org %s, must give it (PUT /api/v1/scopes/access/%s?scope=%s&owner_orgno=%s)",
+				sc.Name, cl.OrgNo, sc.Owner, cl.OrgNo, url.QueryEscape(sc.Name), sc.Owner)
 		}
 	}
 	return scopes, nil

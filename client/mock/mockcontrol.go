@@ -57,11 +57,12 @@ func (a *Altinn) handleBackdateRequest(w http.ResponseWriter, r *http.Request) {
 		writeAltinnModelProblem(w, "created", "created must be an RFC 3339 time: "+err.Error())
 		return
 	}
+	id, _ := altinnParseGUID(r.PathValue("id"))
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	req, ok := a.requests[r.PathValue("id")]
+	req, ok := a.requests[id]
 	if !ok {
-		writeAltinnProblem(w, probRequestNotFound, "")
+		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	req.created = t.UTC()

@@ -80,13 +80,29 @@ func NewSkatteetaten(cfg SkatteetatenConfig) (*Skatteetaten, error) {
 		pdp:    newSkePDPClient(cfg),
 		claims: map[string]skeAapneKrav{},
 	}
-	s.mux.HandleFunc("GET /api/innkreving/kravogbetalinger/v1/{pakke}/{orgno}/aapnekrav", s.handleAapneKrav)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	unknown := func(w http.ResponseWriter, r *http.Request) {
 		corr := skeCorrelationID(w, r)
 		s.fail(w, http.StatusNotFound, "KB-003", "Ukjent url benyttet: "+r.Method+" "+r.URL.Path, corr)
-	})
+	}
+	api := http.NewServeMux()
+	api.HandleFunc("GET /v1/{pakke}/{orgno}/aapnekrav", s.handleAapneKrav)
+	api.HandleFunc("/", unknown)
+	s.mux.Handle(SkatteetatenBasePath, http.StripPrefix(strings.TrimSuffix(SkatteetatenBasePath, "/"), api))
+	s.mux.HandleFunc("/", unknown)
 	return s, nil
 }
+
+// SkatteetatenBasePath is the path the mock serves Krav og betalinger
+// under: the API's base URL is the host plus this path. Today's test host
+// serves /v1/... at its root (https://kravogbetalinger.api.skatteetaten-test.no/v1,
+// Skatteetaten/api-dokumentasjon docs/om/url.md; the reference vendor app
+// calls it so, TheTechArch/altinn-systemuser SuperSystem.Server
+// appsettings.json and KravOgBetalingerService.cs), while the API's own page
+// still gives https://{env}/api/innkreving/kravogbetalinger/v1/...
+// (docs/api/kravogbetalinger.md), the form retired on 17 October 2024. The
+// mock keeps a path on purpose, so that a client which hard-codes or drops
+// the base path fails against it as it would against either real form.
+const SkatteetatenBasePath = "/api/innkreving/kravogbetalinger/"
 
 // ServeHTTP serves the Krav og betalinger API.
 func (s *Skatteetaten) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -16,7 +16,7 @@ import (
 type skeTestEnv struct {
 	*altinnTestEnv
 	ske    *Skatteetaten
-	skeURL string
+	skeURL string // the API's base URL: the host and SkatteetatenBasePath
 }
 
 func newSkeTestEnv(t *testing.T, seed Seed, altinnURL string) *skeTestEnv {
@@ -42,13 +42,13 @@ func newSkeTestEnv(t *testing.T, seed Seed, altinnURL string) *skeTestEnv {
 	srv.Config.Handler = ske
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &skeTestEnv{altinnTestEnv: e, ske: ske, skeURL: base}
+	return &skeTestEnv{altinnTestEnv: e, ske: ske, skeURL: base + SkatteetatenBasePath[1:]}
 }
 
 // aapnekrav calls the claims endpoint with the token and headers.
 func (e *skeTestEnv) aapnekrav(pakke, orgNo, token string, headers ...string) altinnResp {
 	e.t.Helper()
-	req, _ := http.NewRequest("GET", e.skeURL+"api/innkreving/kravogbetalinger/v1/"+pakke+"/"+orgNo+"/aapnekrav", nil)
+	req, _ := http.NewRequest("GET", e.skeURL+"v1/"+pakke+"/"+orgNo+"/aapnekrav", nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -178,7 +178,7 @@ func TestSkatteetatenRejects(t *testing.T) {
 			}
 		})
 	}
-	req, _ := http.NewRequest("GET", e.skeURL+"api/innkreving/kravogbetalinger/v1/regnskapssystem/"+OrgSubtilApe+"/krav", nil)
+	req, _ := http.NewRequest("GET", e.skeURL+"v1/regnskapssystem/"+OrgSubtilApe+"/krav", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

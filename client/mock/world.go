@@ -118,6 +118,9 @@ type Seed struct {
 	Systems     []map[string]any `json:"systems,omitempty"` // the system register's POST /vendor body
 	SystemUsers []SeedSystemUser `json:"systemUsers,omitempty"`
 	Delegations []SeedDelegation `json:"clientDelegations,omitempty"`
+	// TrustedCAs are CA certificates (PEM) the mock Maskinporten trusts
+	// for business certificates in x5c, besides its own test CA.
+	TrustedCAs []string `json:"trustedCAs,omitempty"`
 }
 
 // The tt02 test data of the seed's example (see the spec, §10).
@@ -230,6 +233,7 @@ func (s Seed) Merge(more Seed) Seed {
 	s.Systems = append(s.Systems, more.Systems...)
 	s.SystemUsers = append(s.SystemUsers, more.SystemUsers...)
 	s.Delegations = append(s.Delegations, more.Delegations...)
+	s.TrustedCAs = append(s.TrustedCAs, more.TrustedCAs...)
 	return s
 }
 
@@ -260,7 +264,8 @@ type Env struct {
 	Clock *Clock
 
 	// URLs of the services, with a trailing slash, as the real base URLs
-	// are written.
+	// are written. SkatteetatenURL is Krav og betalinger's base URL, its
+	// host and SkatteetatenBasePath.
 	MaskinportenURL string
 	AltinnURL       string
 	SkatteetatenURL string
@@ -298,7 +303,8 @@ func Start(ctx context.Context, seed Seed) (*Env, error) {
 		ls = append(ls, l)
 		urls = append(urls, "http://"+l.Addr().String()+"/")
 	}
-	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1], SkatteetatenURL: urls[2], seed: seed}
+	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1],
+		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], seed: seed}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
@@ -456,5 +462,54 @@ func ReadSeedFile(path string) (Seed, error) {
 		}
 		return s, fmt.Errorf("seed %s: %v (the README's \"Seed file\" section lists the fields)", path, err)
 	}
+	if err := s.checkUnique(); err != nil {
+		return s, fmt.Errorf("seed %s: %w", path, err)
+	}
 	return s, nil
+}
+
+// checkUnique refuses two entries of one kind with the same id in one
+// seed: the second would silently replace the first. (An entry with the id
+// of one of the built-in world's replaces that one, on purpose: the world
+// is the built-in seed merged with this one.)
+func (s Seed) checkUnique() error {
+	type entry struct{ kind, id string }
+	var entries []entry
+	add := func(kind string, id string) { entries = append(entries, entry{kind, id}) }
+	for _, c := range s.Clients {
+		add("clients", c.ClientID)
+	}
+	for _, sys := range s.Systems {
+		id, _ := sys["id"].(string)
+		add("systems", id)
+	}
+	for _, u := range s.SystemUsers {
+		add("systemUsers", u.ID)
+	}
+	for _, sc := range s.Scopes {
+		add("scopes", sc.Name)
+	}
+	for _, r := range s.Resources {
+		add("resources", r.Identifier)
+	}
+	for _, o := range s.Orgs {
+		add("orgs", o.OrgNo)
+	}
+	for _, p := range s.Persons {
+		add("persons", p.PID)
+	}
+	first := map[entry]int{}
+	index := map[string]int{}
+	for _, e := range entries {
+		i := index[e.kind]
+		index[e.kind]++
+		if e.id == "" {
+			continue // the entry's own check says what is missing
+		}
+		if j, dup := first[e]; dup {
+			return fmt.Errorf("%s[%d] (%q): the same id as %s[%d]; two entries with one id would replace each other, so give each its own", e.kind, i, e.id, e.kind, j)
+		}
+		first[e] = i
+	}
+	return nil
 }

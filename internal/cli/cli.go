@@ -36,6 +36,8 @@ Usage:
   workbench config check [FILE]            say, field by field, what is wrong with a configuration
   workbench keys new [--out FILE] [--kid KID]
                                            make a key pair; prints the public JWK to register
+  workbench keys new --certificate --org ORGNO [--out FILE] [--password-file FILE] [--force]
+                                           a test business certificate (PKCS#12) the mocks trust
   workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope S]
                                            print a system user access token (for curl and scripts)
   workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page

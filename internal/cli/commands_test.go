@@ -338,7 +338,7 @@ org_no = "310904473"
 	}
 	for _, args := range [][]string{{"--allow-prod", "config", "check", cfg}, {"config", "check", cfg, "--allow-prod"}} {
 		stdout, _, code = cli(t, args...)
-		if code != 0 || !strings.Contains(stdout, "env: prod: Maskinporten https://maskinporten.no/, Altinn https://platform.altinn.no/, confirm pages https://am.ui.altinn.no/, Skatteetaten https://api.skatteetaten.no/") {
+		if code != 0 || !strings.Contains(stdout, "env: prod: Maskinporten https://maskinporten.no/, Altinn https://platform.altinn.no/, confirm pages https://am.ui.altinn.no/, Skatteetaten https://kravogbetalinger.api.skatteetaten.no/") {
 			t.Errorf("%v: %d\n%s", args, code, stdout)
 		}
 	}

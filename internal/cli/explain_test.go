@@ -33,7 +33,7 @@ func TestExplainCommand(t *testing.T) {
 // a trainer can always ask `workbench explain` about what the screen shows.
 func TestEveryMockCodeIsExplained(t *testing.T) {
 	files, _ := filepath.Glob("../../client/mock/*.go")
-	re := regexp.MustCompile(`"(MP-\d{3}|AUTH(\.VLD)?-\d{5}|KB-\d{3}|STD-\d{5}|invalid_[a-z_]+|unsupported_grant_type|access_denied|server_error)`)
+	re := regexp.MustCompile(`"(MP-\d{3}|AUTH(\.VLD)?-\d{5}|KB-\d{3}|STD-\d{5}|invalid_[a-z_]+|unsupported_grant_type|access_denied|forbidden|server_error)`)
 	seen := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -28,6 +28,9 @@ Samarbeidsportalen (or to paste into a seed for ` + "`workbench serve`" + `):
 
 The kid is the key's RFC 7638 thumbprint unless --kid names one; put it in
 the config as vendor.key_id. What to do next is printed on stderr.
+
+workbench keys new --certificate --org ORGNO makes a test business
+certificate instead (see workbench keys new --certificate --help).
 `
 
 func cmdKeys(g globals, args []string, stdout, stderr io.Writer) int {
@@ -38,6 +41,9 @@ func cmdKeys(g globals, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "workbench keys: say new\n\n%s", keysHelp)
 		return 2
+	}
+	if wantsCertificate(args[1:]) {
+		return cmdKeysCertificate(g, args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("keys new", flag.ContinueOnError)
 	out := fs.String("out", "vendor-key.pem", "private key `FILE`")

@@ -16,7 +16,8 @@ const serveHelp = `Usage: workbench serve [--seed FILE]
 
 Runs only the mock services, on loopback, until interrupted, for your own
 code and tests. Prints one line per service: NAME URL, for maskinporten,
-altinn and skatteetaten. The world starts with the seed's organisations,
+altinn and skatteetaten (Krav og betalinger's base URL, its path included:
+the API is under URL + "v1/..."). The world starts with the seed's organisations,
 persons and roles, Altinn's scopes, and Skatteetaten's scope and resource;
 the seed file (JSON, see README.md) adds your clients, systems, system users
 and client delegations.

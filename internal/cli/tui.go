@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -26,14 +25,16 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer end()
-	// Ask the terminal for its background before Bubble Tea owns the
-	// input, so light and dark themes pick their colours.
-	lipgloss.SetHasDarkBackground(lipgloss.HasDarkBackground())
-	opts := []tui.Option{tui.WithClipboard(tui.OSC52(out, os.Getenv("TMUX") != "", strings.HasPrefix(os.Getenv("TERM"), "screen")))}
+	// The session's renderer draws for this terminal. Ask it for its
+	// background before Bubble Tea owns the input, so light and dark
+	// themes pick their colours.
+	r := lipgloss.NewRenderer(out)
+	r.HasDarkBackground()
+	opts := []tui.Option{tui.WithRenderer(r), tui.WithOutput(out), tui.WithEnv(os.LookupEnv)}
 	if g.present {
 		opts = append(opts, tui.WithPresenter(g.pace))
 	}
-	m := tui.New(s.Services, s.Settings, opts...)
+	m := tui.New(ctx, s.Services, s.Settings, opts...)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		fmt.Fprintf(stderr, "workbench: %v\n", err)

@@ -2,6 +2,11 @@
 // and only the README's seed format: it registers its own key through the
 // seed, gets a system user token, verifies it against the JWKS, calls
 // Krav og betalinger, and checks that Maskinporten's rules reject bad grants.
+// It also makes a system user request, has the seeded daglig leder approve
+// it, and checks the contract of the real services (spec Corrections):
+// systemuser_id[0] is the request's id, the server's clock rules, AUTH-00058,
+// the request JSON without nulls and with timedOut, statusDescription in a
+// problem, and the portal-only Location.
 //
 // Usage: node client.mjs PATH-TO-WORKBENCH-BINARY
 import { spawn } from "node:child_process";
@@ -24,10 +29,17 @@ const { publicKey, privateKey } = await jose.generateKeyPair("RS256", { modulusL
 const publicJwk = { ...(await jose.exportJWK(publicKey)), kid, use: "sig", alg: "RS256" };
 const right = { resource: [{ id: "urn:altinn:resource", value: "ske-krav-og-betalinger" }] };
 const seed = {
-  clients: [{ client_id: clientId, client_orgno: "991825827", scopes: ["skatteetaten:kravogbetalinger"], jwks: { keys: [publicJwk] } }],
+  clients: [{
+    client_id: clientId, client_orgno: "991825827", jwks: { keys: [publicJwk] },
+    scopes: ["skatteetaten:kravogbetalinger", "altinn:authentication/systemuser.request.write", "altinn:authentication/systemuser.request.read"],
+  }],
   systems: [{
     id: "991825827_interop", vendor: { authority: "iso6523-actorid-upis", ID: "0192:991825827" },
     name: { nb: "Interop" }, description: { nb: "Interop test" }, rights: [right], clientId: [clientId], isVisible: true,
+  }, {
+    id: "991825827_interop_ap", vendor: { authority: "iso6523-actorid-upis", ID: "0192:991825827" },
+    name: { nb: "Interop agent" }, description: { nb: "Interop test" }, clientId: [clientId + "-agent"], isVisible: false,
+    accessPackages: [{ urn: "urn:altinn:accesspackage:ansvarlig-revisor" }],
   }],
   systemUsers: [{ systemId: "991825827_interop", partyOrgNo: "310904473", rights: [right] }],
 };
@@ -63,6 +75,7 @@ try {
 
   const grant = async (over = {}, key = privateKey, headerKid = kid) => {
     const now = Math.floor(Date.now() / 1000);
+    const iat = now + (over.iat ?? 0);
     const claims = {
       scope: "skatteetaten:kravogbetalinger",
       authorization_details: [{ type: "urn:altinn:systemuser", systemuser_org: { authority: "iso6523-actorid-upis", ID: "0192:310904473" } }],
@@ -72,8 +85,8 @@ try {
       .setProtectedHeader({ alg: "RS256", kid: headerKid })
       .setIssuer(clientId)
       .setAudience(over.aud ?? meta.issuer)
-      .setIssuedAt(now)
-      .setExpirationTime(now + (over.lifetime ?? 120))
+      .setIssuedAt(iat)
+      .setExpirationTime(over.exp !== undefined ? now + over.exp : iat + (over.lifetime ?? 120))
       .setJti(randomUUID())
       .sign(key);
   };
@@ -98,7 +111,8 @@ try {
   check(Array.isArray(ad.systemuser_id) && ad.systemuser_id.length === 1 && ad.system_id === "991825827_interop", "systemuser_id array and system_id");
   check(payload.consumer?.ID === "0192:991825827" && payload.client_id === clientId, "consumer and client_id");
 
-  const api = await fetch(urls.skatteetaten + "api/innkreving/kravogbetalinger/v1/regnskapssystem/310904473/aapnekrav", {
+  // serve prints Krav og betalinger's base URL, its path included.
+  const api = await fetch(urls.skatteetaten + "v1/regnskapssystem/310904473/aapnekrav", {
     headers: { Authorization: "Bearer " + ok.body.access_token },
   });
   const claims = await api.json();
@@ -121,6 +135,70 @@ try {
     const got = `${r.body.error} ${r.body.error_description ?? ""}`;
     check(r.status >= 400 && got.includes(want), `${name} → ${want} (got ${r.status} ${got})`);
   }
+
+  // Maskinporten's clock rules, as its server applies them (spec Corrections 1).
+  const clock = [
+    ["an iat 60 s old", { iat: -60, exp: 60 }, 200, ""],
+    ["exp 5 s past (10 s of grace)", { iat: -65, exp: -5 }, 200, ""],
+    ["exp 15 s past", { iat: -75, exp: -15 }, 400, "MP-130"],
+  ];
+  for (const [name, over, want, id] of clock) {
+    const r = await token(await grant(over));
+    const got = `${r.body.error ?? ""} ${r.body.error_description ?? ""}`;
+    check(r.status === want && (want === 200 || (r.body.error === "invalid_grant" && got.includes(id))),
+      `${name} → ${want} ${id} (got ${r.status} ${got})`);
+  }
+
+  // The vendor's system user request, through Altinn's request API.
+  const altinn = async (method, path, bearer, body) => {
+    const res = await fetch(urls.altinn + path, {
+      method,
+      headers: { Authorization: "Bearer " + bearer, ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      redirect: "manual",
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
+  };
+  const vendorToken = (await token(await grant({ claims: {
+    scope: "altinn:authentication/systemuser.request.write altinn:authentication/systemuser.request.read", authorization_details: undefined,
+  } }))).body.access_token;
+  const externalRef = "interop-" + randomUUID();
+  const created = await altinn("POST", "authentication/api/v1/systemuser/request/vendor", vendorToken, {
+    systemId: "991825827_interop", partyOrgNo: "310904473", externalRef, rights: [right],
+  });
+  const request = created.body ?? {};
+  check(created.status === 201 && request.status === "New", `request created (${created.status})`);
+  const nulls = [];
+  const findNulls = (v, path) => {
+    if (v === null) nulls.push(path);
+    else if (typeof v === "object") for (const [k, x] of Object.entries(v)) findNulls(x, `${path}.${k}`);
+  };
+  findNulls(request, "$");
+  check(nulls.length === 0, `no null keys in the request's JSON (${nulls.join(", ") || "none"})`);
+  check(request.timedOut === false, `timedOut is on the wire (${request.timedOut})`);
+  const location = created.headers.get("location");
+  const portal = await fetch(location, { headers: { Authorization: "Bearer " + vendorToken } });
+  check(location === urls.altinn + "authentication/api/v1/systemuser/request/" + request.id && portal.status === 403,
+    `GET systemuser/request/{id} (the Location, ${location}) with a vendor token → 403 (got ${portal.status})`);
+
+  const agent = await altinn("POST", "authentication/api/v1/systemuser/request/vendor/agent", vendorToken, {
+    systemId: "991825827_interop_ap", partyOrgNo: "314250052", accessPackages: [],
+  });
+  check(agent.status === 400 && agent.body?.code === "AUTH-00058", `agent request with "accessPackages": [] → AUTH-00058 (got ${agent.status} ${agent.body?.code})`);
+  check(typeof agent.body?.statusDescription === "string" && agent.body.statusDescription !== "",
+    `statusDescription in a problem body (${agent.body?.statusDescription})`);
+
+  // The seeded daglig leder approves; the system user's id is the request's.
+  const person = await (await fetch(urls.altinn + "testtools/personaltoken?pid=26917599853")).text();
+  const approved = await altinn("POST", `authentication/api/v1/systemuser/request/51390520/${request.id}/approve`, person);
+  check(approved.status === 200, `the daglig leder approves (${approved.status} ${approved.text.trim()})`);
+  const su = await token(await grant({ claims: {
+    authorization_details: [{ type: "urn:altinn:systemuser", externalRef, systemuser_org: { authority: "iso6523-actorid-upis", ID: "0192:310904473" } }],
+  } }));
+  const suClaims = su.status === 200 ? jose.decodeJwt(su.body.access_token) : {};
+  const suID = suClaims.authorization_details?.[0]?.systemuser_id?.[0];
+  check(suID === request.id, `systemuser_id[0] is the approved request's id (${suID} vs ${request.id})`);
 } catch (e) {
   check(false, "unexpected: " + (e.stack ?? e));
 } finally {

@@ -1,0 +1,115 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/systembruker/workbench/flow"
+)
+
+// The root's own lines around the screen: the header with the status
+// message, the line under it, and in presenter mode the status above the
+// footer.
+
+func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = s, bad }
+
+// copied says how a copy to the clipboard went.
+func (m *Model) copied(msg copiedMsg) {
+	if msg.err != nil {
+		m.setStatus("copy failed: "+msg.err.Error(), true)
+		return
+	}
+	m.setStatus(fmt.Sprintf("copied the %s (%d bytes) to the clipboard with OSC 52", msg.what, msg.n), false)
+}
+
+// opened says how opening the confirm URL in the browser went.
+func (m *Model) opened(msg openedMsg) {
+	if msg.err != nil {
+		m.setStatus("no browser: c copies the URL ("+msg.err.Error()+")", true)
+		return
+	}
+	m.setStatus("opened the confirm URL in the browser", false)
+}
+
+// gap is n blank lines' worth of newlines.
+func gap(n int) string { return strings.Repeat("\n", n) }
+
+// belowBody is what comes between the body and the footer: blank lines,
+// or in presenter mode the status message, whose header holds the
+// auto-advance state.
+func (m *Model) belowBody() string {
+	st := m.common.Styles
+	if st.Presenter && m.status != "" {
+		return gap(max(0, st.Gap-1)) + m.statusText(m.common.Width) + "\n"
+	}
+	return gap(st.Gap)
+}
+
+// statusText is the status message, styled for good or bad news, cut to
+// room cells.
+func (m *Model) statusText(room int) string {
+	if m.status == "" {
+		return ""
+	}
+	s := m.common.Styles.Success
+	if m.statusBad {
+		s = m.common.Styles.Failure
+	}
+	return ansi.Truncate(s.Render(" "+m.status+" "), max(0, room), "…")
+}
+
+// header is the top bar: the app, the scenario and the status message.
+func (m *Model) header() string {
+	st, w := m.common.Styles, m.common.Width
+	left := st.Header.Render(" Systembruker Workbench ") +
+		st.HeaderDim.Render("· "+m.sc.Name+" · "+m.settings.Env+" ")
+	if ind := m.pres.indicator(); ind != "" {
+		left += st.Header.Render(" " + ind + " ")
+	}
+	left = ansi.Truncate(left, w, "…")
+	room := w - lipgloss.Width(left)
+	right := ""
+	if !st.Presenter { // presenter mode shows it above the footer
+		right = m.statusText(room)
+	}
+	fill := max(0, room-lipgloss.Width(right))
+	return left + st.HeaderDim.Render(strings.Repeat(" ", fill)) + right
+}
+
+// subheader is the line under the header: the scenario's summary on the
+// overview, the step's place and state on a step screen.
+func (m *Model) subheader() string {
+	st, w := m.common.Styles, m.common.Width
+	switch m.screen {
+	case screenStep:
+		s, r := m.sc.Steps[m.cur], m.runs[m.cur]
+		right := " " + stateWord(r.outcome, m.spin.View(), st)
+		left := st.Bold.Render(fmt.Sprintf("Step %d/%d", m.cur+1, len(m.sc.Steps))) +
+			st.Subtle.Render(" · "+string(s.Actor)+" · ") + st.Title.Render(s.Title)
+		left = ansi.Truncate(left, w-lipgloss.Width(right)-1, "…")
+		fill := max(1, w-lipgloss.Width(left)-lipgloss.Width(right))
+		return left + strings.Repeat(" ", fill) + right
+	case screenPicker:
+		return st.Subtle.Render("Pick a scenario: its steps start afresh. / filters, esc goes back.")
+	}
+	done := 0
+	for _, r := range m.runs {
+		if r.outcome == flow.Done {
+			done++
+		}
+	}
+	right := fmt.Sprintf(" %d/%d done", done, len(m.runs))
+	left := st.Title.Render(m.sc.Name) + st.Subtle.Render(" · "+m.sc.Summary)
+	left = ansi.Truncate(left, w-len(right)-1, "…")
+	fill := max(1, w-lipgloss.Width(left)-len(right))
+	return left + strings.Repeat(" ", fill) + st.Subtle.Render(right)
+}
+
+// tooSmall is the whole screen below MinWidth×MinHeight.
+func tooSmall(w, h int, st *Styles) string {
+	msg := fmt.Sprintf("terminal too small (need %dx%d, have %dx%d)", MinWidth, MinHeight, w, h)
+	msg = ansi.Wrap(msg, max(1, w), "")
+	return st.r.Place(w, h, lipgloss.Center, lipgloss.Center, st.Warning.Render(msg)+"\n"+st.Subtle.Render(ansi.Truncate("q quits", w, "")))
+}
