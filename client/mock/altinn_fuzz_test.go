@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,7 +22,8 @@ import (
 
 // fuzzAltinnRoutes are Altinn's handlers that read a body, with the token
 // each needs: 0 the vendor's, 1 Skatteetaten's (exchanged, for the PDP
-// and the resource registry), 2 none (the confirm page's form).
+// and the resource registry), 2 the person's session cookie (the login
+// and confirm pages' forms, posted from the portal's own origin).
 var fuzzAltinnRoutes = []struct {
 	method, path string
 	token        int
@@ -36,6 +38,7 @@ var fuzzAltinnRoutes = []struct {
 	{"POST", "authorization/api/v1/authorize", 1, false},
 	{"POST", "resourceregistry/api/v1/resource", 1, false},
 	{"POST", "accessmanagement/ui/systemuser/request/approve", 2, true},
+	{"POST", "accessmanagement/ui/login", 2, true},
 }
 
 // FuzzAltinnBodies sends any body to Altinn's handlers that read one, with
@@ -70,13 +73,28 @@ func FuzzAltinnBodies(f *testing.F) {
 	f.Add(uint8(6), j(decisionRequest(atStandardUser, ResourceKravOgBetalinger, OrgSubtilApe)))
 	f.Add(uint8(6), []byte(`{"Request":{"AccessSubject":[{"Attribute":[{"AttributeId":"urn:altinn:systemuser:uuid","Value":1e999}]}]}}`))
 	f.Add(uint8(7), []byte(`{"identifier":"fuzz-resource","title":{"nb":"x"},"hasCompetentAuthority":{"orgcode":"skd","organization":"974761076"},"resourceType":"GenericAccessResource","delegable":true}`))
-	if r := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "fuzz-confirm"})); r.status == http.StatusCreated {
-		id, _ := r.obj(f)["id"].(string)
-		f.Add(uint8(8), []byte("id="+id+"&pid="+PIDStadigKonsert))
-	} else {
+	// The person logs in on a request's confirm page: the session's cookie
+	// and CSRF token go with the form routes.
+	r := e.createRequest(false, standardRequestBody(map[string]any{"externalRef": "fuzz-confirm"}))
+	if r.status != http.StatusCreated {
 		f.Fatalf("a request to confirm: %d %s", r.status, r.body)
 	}
-	f.Add(uint8(8), []byte("id=00000000-0000-0000-0000-000000000000&pid="+PIDStadigKonsert))
+	id, _ := r.obj(f)["id"].(string)
+	confirm, _ := url.Parse(r.obj(f)["confirmUrl"].(string))
+	person := e.browser()
+	m := csrfRE.FindStringSubmatch(person.login(confirm.RequestURI(), PIDStadigKonsert))
+	if m == nil {
+		f.Fatal("the confirm page has no CSRF token")
+	}
+	portal, _ := url.Parse(e.url + "accessmanagement/ui/systemuser/request/approve")
+	cookies := person.jar.Cookies(portal)
+	if len(cookies) == 0 {
+		f.Fatal("no session cookie after the login")
+	}
+	f.Add(uint8(8), []byte("id="+url.QueryEscape(id)+"&csrf="+url.QueryEscape(m[1])))
+	f.Add(uint8(8), []byte("id=00000000-0000-0000-0000-000000000000&csrf="+url.QueryEscape(m[1])))
+	f.Add(uint8(9), []byte("pid="+PIDStadigKonsert+"&returnTo="+url.QueryEscape(confirm.RequestURI())))
+	f.Add(uint8(9), []byte("pid=00000000000&returnTo=https://evil.example/"))
 	f.Add(uint8(8), []byte("id=%zz"))
 	f.Add(uint8(0), []byte(`{"id":`))
 	f.Add(uint8(4), []byte(`null`))
@@ -90,6 +108,12 @@ func FuzzAltinnBodies(f *testing.F) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		switch rt.token {
+		case 2:
+			req.Header.Set("Origin", strings.TrimSuffix(e.url, "/"))
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			for _, c := range cookies {
+				req.AddCookie(c)
+			}
 		case 0:
 			req.Header.Set("Authorization", "Bearer "+vendor)
 		case 1:

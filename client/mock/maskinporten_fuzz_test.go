@@ -61,10 +61,26 @@ func fuzzCert(tb testing.TB) *x509.Certificate {
 	return c
 }
 
+// fuzzBusinessCert is a test business certificate from the mock's test
+// CA for the certificate client's key (Skatteetaten's test key), with its
+// chain: what an x5c grant carries.
+func fuzzBusinessCert(tb testing.TB) (leaf *x509.Certificate, x5c []string) {
+	tb.Helper()
+	leaf, chain, err := IssueBusinessCertificate(&mustKey("skatteetaten").PublicKey, OrgSmartCloud, "SMARTCLOUD AS", fuzzNow)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range append([]*x509.Certificate{leaf}, chain...) {
+		x5c = append(x5c, base64.StdEncoding.EncodeToString(c.Raw))
+	}
+	return leaf, x5c
+}
+
 // fuzzGrants are real grants at fuzzNow: the standard system user, the
 // agent one with externalRef, a plain vendor token, one without jti (which
-// may be sent again) and one with x5c.
-func fuzzGrants(tb testing.TB, e *mpTestEnv, cert *x509.Certificate) []string {
+// may be sent again), one with a trusted certificate chain in x5c and one
+// with a self-signed certificate (refused).
+func fuzzGrants(tb testing.TB, e *mpTestEnv, selfSigned *x509.Certificate, chain []string) []string {
 	base := func() jwt.MapClaims {
 		c := e.claims()
 		c["iat"], c["exp"] = fuzzNow.Unix(), fuzzNow.Add(120*time.Second).Unix()
@@ -83,26 +99,31 @@ func fuzzGrants(tb testing.TB, e *mpTestEnv, cert *x509.Certificate) []string {
 	noJTI := base()
 	delete(noJTI, "jti")
 	x5c := base()
+	certGrant := base()
+	certGrant["iss"] = mpTestCertClientID
+	delete(certGrant, "authorization_details")
 	return []string{
+		mpSign(tb, jwt.SigningMethodRS256, mustKey("skatteetaten"), map[string]any{"kid": nil, "x5c": chain}, certGrant),
 		mpSign(tb, jwt.SigningMethodRS256, mpVendorKey(), nil, standard),
 		mpSign(tb, jwt.SigningMethodRS512, mpVendorKey(), nil, agent),
 		mpSign(tb, jwt.SigningMethodRS256, mpVendorKey(), nil, plain),
 		mpSign(tb, jwt.SigningMethodRS256, mpVendorKey(), nil, noJTI),
-		mpSign(tb, jwt.SigningMethodRS256, mpVendorKey(), map[string]any{"kid": nil, "x5c": []string{base64.StdEncoding.EncodeToString(cert.Raw)}}, x5c),
+		mpSign(tb, jwt.SigningMethodRS256, mpVendorKey(), map[string]any{"kid": nil, "x5c": []string{base64.StdEncoding.EncodeToString(selfSigned.Raw)}}, x5c),
 	}
 }
 
 // FuzzMaskinportenToken posts any body under any content type to /token.
 // The answer is never a 5xx; a refusal is OAuth's JSON error; and a token
-// is issued only for a grant the vendor's key signed (named by kid, or the
-// seeded certificate's), to the grant's client, for the system user's org
-// the grant asked for and scopes the client has.
+// is issued only for a grant its client's key signed (the vendor's, named
+// by kid, or the certificate client's, whose certificate the test CA
+// issued), to that client, for the system user's org the grant asked for
+// and scopes the client has.
 func FuzzMaskinportenToken(f *testing.F) {
 	e := mpStart(f, "")
 	pinClock(e.clock)
-	cert := fuzzCert(f)
+	leaf, chain := fuzzBusinessCert(f)
 	const form = "application/x-www-form-urlencoded"
-	grants := fuzzGrants(f, e, cert)
+	grants := fuzzGrants(f, e, fuzzCert(f), chain)
 	for _, g := range grants {
 		f.Add(form, mpForm(g).Encode())
 	}
@@ -121,8 +142,10 @@ func FuzzMaskinportenToken(f *testing.F) {
 	f.Add("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nx\r\n--x--\r\n")
 
 	vendorKey, mpKey := &mpVendorKey().PublicKey, &e.mp.key.PublicKey
-	seed := mpTestSeed()
-	vendorScopes := seed.Clients[len(seed.Clients)-1].Scopes
+	scopes := map[string][]string{}
+	for _, c := range mpTestSeed().Clients {
+		scopes[c.ClientID] = c.Scopes
+	}
 	f.Fuzz(func(t *testing.T, contentType, body string) {
 		pinClock(e.clock)
 		req := httptest.NewRequest(http.MethodPost, e.url+"token", strings.NewReader(body))
@@ -149,30 +172,31 @@ func FuzzMaskinportenToken(f *testing.F) {
 		grant := jwt.MapClaims{}
 		tok, err := jwt.NewParser(jwt.WithValidMethods([]string{"RS256", "RS384", "RS512"}), jwt.WithoutClaimsValidation()).
 			ParseWithClaims(vals.Get("assertion"), grant, func(tok *jwt.Token) (any, error) {
-				if tok.Header["kid"] == mpTestKid {
+				iss, _ := tok.Claims.(jwt.MapClaims)["iss"].(string)
+				if tok.Header["kid"] == mpTestKid && iss == mpTestClientID {
 					return vendorKey, nil
 				}
-				if x5c, ok := tok.Header["x5c"].([]any); ok && len(x5c) > 0 {
-					if s, _ := x5c[0].(string); s == base64.StdEncoding.EncodeToString(cert.Raw) {
-						return cert.PublicKey.(*rsa.PublicKey), nil
+				if x5c, ok := tok.Header["x5c"].([]any); ok && len(x5c) > 0 && iss == mpTestCertClientID {
+					if s, _ := x5c[0].(string); s == base64.StdEncoding.EncodeToString(leaf.Raw) {
+						return leaf.PublicKey.(*rsa.PublicKey), nil
 					}
 				}
 				return nil, jwt.ErrTokenUnverifiable
 			})
-		if err != nil || !tok.Valid || grant["iss"] != mpTestClientID {
-			t.Fatalf("a token for a grant the vendor did not sign: %v (iss %v)", err, grant["iss"])
+		if err != nil || !tok.Valid {
+			t.Fatalf("a token for a grant its client's key did not sign: %v (iss %v)", err, grant["iss"])
 		}
 		at := jwt.MapClaims{}
 		if _, err := jwt.ParseWithClaims(out["access_token"].(string), at, func(*jwt.Token) (any, error) { return mpKey, nil },
 			jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(func() time.Time { return fuzzNow })); err != nil {
 			t.Fatalf("the issued token does not verify: %v", err)
 		}
-		if at["client_id"] != mpTestClientID {
+		if at["client_id"] != grant["iss"] {
 			t.Fatalf("token for client %v, grant from %v", at["client_id"], grant["iss"])
 		}
 		for _, s := range strings.Fields(at["scope"].(string)) {
-			if !slices.Contains(vendorScopes, s) {
-				t.Fatalf("scope %q is not the client's", s)
+			if !slices.Contains(scopes[grant["iss"].(string)], s) {
+				t.Fatalf("scope %q is not client %v's", s, grant["iss"])
 			}
 		}
 		if _, asked := grant["authorization_details"]; asked {
