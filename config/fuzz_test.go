@@ -99,7 +99,13 @@ func fuzzMayShow(src, secret string) bool {
 			if strings.Contains(k, secret) {
 				return true
 			}
+			// The decoder matches the config's keys regardless of case.
 			w, isKnown := want[k]
+			for wk, wv := range want {
+				if !isKnown && strings.EqualFold(wk, k) {
+					w, isKnown = wv, true
+				}
+			}
 			switch v := v.(type) {
 			case map[string]any:
 				if sub, ok := w.(map[string]any); ok && walk(v, sub) {

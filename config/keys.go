@@ -333,8 +333,12 @@ func jsonWhere(err error) string {
 }
 
 func (j privateJWK) private() (*rsa.PrivateKey, error) {
-	if j.Kty != "RSA" {
+	switch j.Kty {
+	case "RSA":
+	case "EC", "OKP", "oct": // the other key types of RFC 7518 and 8037: safe to name
 		return nil, fmt.Errorf("kty %q is not RSA", j.Kty)
+	default: // anything else is the file's own text, which an error never quotes
+		return nil, errors.New("kty is not RSA")
 	}
 	if j.D == "" {
 		return nil, errors.New("has no private member \"d\": this is a public key; key_file must be the private one, which stays with you")
