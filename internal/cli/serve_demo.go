@@ -53,7 +53,7 @@ func prepareDemo(dir string) (*demoWorld, error) {
 		}
 		d.keptKey = true
 	case errors.Is(err, fs.ErrNotExist):
-		if d.key, err = config.NewKey(d.keyPath, mock.DemoKeyID); err != nil {
+		if d.key, err = config.NewKey(d.keyPath, mock.DemoKeyID, false); err != nil {
 			return nil, err
 		}
 	default:
