@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/systembruker/workbench/internal/safefile"
 	"io"
 	"io/fs"
 	"os"
@@ -87,22 +88,10 @@ func (d *demoWorld) write(env *mock.Env) error {
 	return writeReplacing(d.configPath, []byte(toml))
 }
 
-// writeReplacing writes b to path through a temporary file and a rename,
-// so that a reader never sees half a file.
+// writeReplacing writes b to path whole or not at all, replacing what is
+// there (a reader never sees half a file).
 func writeReplacing(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return safefile.Write(path, b, safefile.Options{Perm: 0o644, Overwrite: true})
 }
 
 // describe says on stderr what the files are and how to use them.
