@@ -51,7 +51,7 @@ func loadLargeBody(tb testing.TB, body string, w, h int) Model {
 	m := newTestModel(tb, w, h)
 	x := jsonExchange(body)
 	m = runStep(m, 0, 1, []client.Exchange{x}, nil, nil)
-	m = keys(m, "enter", "tab", "tab")
+	m = keysRun(m, "enter", "tab", "tab")
 	if m.step.section != sectionExchanges || m.step.side != 1 {
 		tb.Fatalf("not on the response pane: %v/%d", m.step.section, m.step.side)
 	}

@@ -28,7 +28,7 @@ type picker struct {
 	list   list.Model
 }
 
-func newPicker(c Common, scs []flow.Scenario, current string) picker {
+func newPicker(c Common, scs []flow.Scenario, current string) *picker {
 	items := make([]list.Item, len(scs))
 	sel := 0
 	for i, sc := range scs {
@@ -45,7 +45,7 @@ func newPicker(c Common, scs []flow.Scenario, current string) picker {
 	l.SetFilteringEnabled(true)
 	l.DisableQuitKeybindings()
 	l.Select(sel)
-	return picker{common: c, list: l} // the root's layout sizes it
+	return &picker{common: c, list: l} // the root's layout sizes it
 }
 
 // filtering reports whether the filter has the focus.
