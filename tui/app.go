@@ -74,8 +74,10 @@ type Model struct {
 	qr       qrScreen
 	footer   footer
 	// head is the header line, the one under it and what comes between
-	// the body and the footer, drawn in sync.
-	head [3]string
+	// the body and the footer, drawn in sync; footH is the footer's
+	// height the screens were laid out for.
+	head  [3]string
+	footH int
 
 	pres      presenter
 	spin      spinner.Model
@@ -378,7 +380,8 @@ func (m *Model) layout() {
 func (m *Model) chrome() (top, bottom int) {
 	m.footer.SetSize(m.common.Width, 0)
 	m.footer.setKeys(m.ShortHelp(), m.FullHelp())
-	return 2 + m.common.Styles.Gap, m.footer.height() + m.common.Styles.Gap
+	m.footH = m.footer.height()
+	return 2 + m.common.Styles.Gap, m.footH + m.common.Styles.Gap
 }
 
 // bodyHeight is the rows the screen's body has.
@@ -396,13 +399,7 @@ func (m *Model) sync() tea.Cmd {
 		return nil
 	}
 	v := m.flowView()
-	var cmd tea.Cmd
-	switch m.screen {
-	case screenOverview:
-		m.ov.refresh(v)
-	case screenStep:
-		cmd = m.step.sync(v, m.stepInfo())
-	}
+	cmd := m.syncScreen(v)
 	if m.zoom && (m.screen != screenStep || !m.step.hasConfirm || m.step.confirm.qr == nil) {
 		m.zoom = false // the step moved on (another scenario, a reset)
 	}
@@ -410,8 +407,23 @@ func (m *Model) sync() tea.Cmd {
 		m.qr.show(m.step.confirm)
 	}
 	m.footer.setKeys(m.ShortHelp(), m.FullHelp())
+	if m.footer.height() != m.footH { // the screen's keys take another line: lay it out again
+		m.layout()
+		cmd = tea.Batch(cmd, m.syncScreen(m.flowView()))
+	}
 	m.head = [3]string{m.header(), m.subheader(), m.belowBody()}
 	return cmd
+}
+
+// syncScreen re-renders the active screen.
+func (m *Model) syncScreen(v flowView) tea.Cmd {
+	switch m.screen {
+	case screenOverview:
+		m.ov.refresh(v)
+	case screenStep:
+		return m.step.sync(v, m.stepInfo())
+	}
+	return nil
 }
 
 func (m *Model) flowView() flowView {

@@ -141,7 +141,9 @@ func requestLines(x client.Exchange, o bodyOpts) ([]string, bool) {
 	b := newLineBuilder(o.w, 128)
 	b.add(x.Method, markEsc(markBold))
 	b.setContinuation(2)
-	b.addSpaced(sanitize(x.URL), [2]string{}, 0)
+	// The URL starts beside the method, broken at its slashes.
+	b.add(" ", [2]string{})
+	b.addBroken(sanitize(x.URL), [2]string{}, 0)
 	out := b.lines(nil)
 	complete := true
 	if x.RequestBody != "" {

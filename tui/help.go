@@ -89,8 +89,35 @@ func (f *footer) render() {
 	case f.showAll:
 		f.view = f.help.FullHelpView(f.full) + "\n" + st.Subtle.Render("esc or ? closes the keys")
 	default:
-		f.view = f.help.ShortHelpView(f.short)
+		f.view = f.shortRows()
 	}
+}
+
+// shortRows is the short help on as many lines as it needs: a screen
+// with many keys (the confirm URL's) keeps them all at 80 columns.
+func (f *footer) shortRows() string {
+	var rows []string
+	var row []key.Binding
+	w := 0
+	sep := lipgloss.Width(f.help.ShortSeparator)
+	for _, b := range f.short {
+		if !b.Enabled() {
+			continue
+		}
+		bw := lipgloss.Width(b.Help().Key) + 1 + lipgloss.Width(b.Help().Desc)
+		if len(row) > 0 && w+sep+bw > f.common.Width {
+			rows = append(rows, f.help.ShortHelpView(row))
+			row, w = nil, 0
+		}
+		if len(row) > 0 {
+			w += sep
+		}
+		row, w = append(row, b), w+bw
+	}
+	if len(row) > 0 || len(rows) == 0 {
+		rows = append(rows, f.help.ShortHelpView(row))
+	}
+	return strings.Join(rows, "\n")
 }
 
 // View implements tea.Model.

@@ -327,3 +327,16 @@ func cellWidth(b []byte) int {
 	}
 	return w
 }
+
+// searchHelp is the short help while a search is on (nil otherwise): its
+// keys come first.
+func (s *stepScreen) searchHelp() []key.Binding {
+	k := s.common.Keys
+	switch {
+	case s.search.typing:
+		return []key.Binding{relabel(k.Choose, "search"), relabel(k.Back, "cancel")}
+	case s.search.active:
+		return []key.Binding{joined(k.NextMatch, k.PrevMatch, "match"), relabel(k.Back, "end search"), relabel(k.Search, "new search")}
+	}
+	return nil
+}

@@ -264,14 +264,21 @@ func (s *stepScreen) copyFocused() tea.Cmd {
 // its keys first, as they are what the step is for.
 func (s *stepScreen) ShortHelp() []key.Binding {
 	k := s.common.Keys
+	if keys := s.searchHelp(); keys != nil {
+		return keys
+	}
+	moves := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+	if s.onExchange() && s.sides[s.side].mode.nowrap {
+		moves = append([]key.Binding{paired(k.ScrollLeft, k.ScrollRight, "←/→", "sideways"), relabel(k.Wrap, "wrap")}, moves...)
+	}
 	if s.hasConfirm {
 		keys := []key.Binding{k.OpenURL, s.copyBinding()}
 		if s.confirm.qr != nil {
 			keys = append(keys, relabel(k.ZoomQR, "QR code"))
 		}
-		return append(keys, s.runBinding())
+		return append(append(keys, s.runBinding()), moves...)
 	}
-	return []key.Binding{s.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+	return append([]key.Binding{s.runBinding()}, moves...)
 }
 
 // FullHelp implements help.KeyMap.
@@ -292,6 +299,7 @@ func (s *stepScreen) FullHelp() [][]key.Binding {
 		first,
 		nav,
 		{joined(k.NextPane, k.PrevPane, "pane"), s.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
+		s.paneHelp(),
 	}
 }
 
@@ -379,11 +387,12 @@ func (s *stepScreen) sync(v flowView, in stepInfo) tea.Cmd {
 	case sectionTokens:
 		s.syncTokens(v, r)
 	}
+	search := s.syncSearch() // before the tabs line, which says how it went
 	s.tabsLine, s.selLine = s.withSearch(s.tabs(r, v.st), v.st), ""
 	if s.section != sectionInfo {
 		s.selLine = s.selector(r, v.st)
 	}
-	return tea.Batch(cmd, s.syncSearch())
+	return tea.Batch(cmd, search)
 }
 
 // syncExchange renders the selected call's request and response.

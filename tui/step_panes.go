@@ -275,3 +275,13 @@ func firstJWT(x client.Exchange, side int) string {
 func isJWTByte(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
+
+// paneHelp is the full help's column of the panes' keys.
+func (s *stepScreen) paneHelp() []key.Binding {
+	k := s.common.Keys
+	keys := []key.Binding{k.Search, k.Wrap}
+	if s.onExchange() && s.sides[s.side].mode.nowrap {
+		keys = append(keys, paired(k.ScrollLeft, k.ScrollRight, "←/→", "sideways"))
+	}
+	return append(keys, k.Decode, k.CopyCurl, k.CopyJSON, k.Message)
+}
