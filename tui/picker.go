@@ -101,7 +101,10 @@ func (p *picker) count() {
 		at = fmt.Sprintf("%d/%d of %d", min(p.list.Index()+1, vis), vis, n)
 	}
 	p.list.Title = "Scenarios · " + at
-	p.list.FilterInput.Prompt = "Filter (" + at + "): "
+	if prompt := "Filter (" + at + "): "; prompt != p.list.FilterInput.Prompt {
+		p.list.FilterInput.Prompt = prompt
+		p.list.SetSize(p.list.Width(), p.list.Height()) // the input's width is what the prompt leaves
+	}
 }
 
 // first is the scenario the filter ranks first for what is typed.
@@ -156,8 +159,18 @@ func (p *picker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return p, nil
 		}
 	}
+	if _, ok := msg.(list.FilterMatchesMsg); ok {
+		// The list filters in a command per key, whose answers may come
+		// in any order; the picker filters at once instead (below).
+		return p, nil
+	}
+	before := p.list.FilterValue()
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
+	if p.filtering() && p.list.FilterValue() != before {
+		p.list.SetFilterText(p.list.FilterValue())
+		p.list.SetFilterState(list.Filtering)
+	}
 	return p, cmd
 }
 
