@@ -224,6 +224,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.step.searchDone(msg)
 	case tea.KeyMsg:
 		status := m.status
+		m.step.moved = false // the step screen sets it for a key that only scrolled
 		cmd = m.key(msg)
 		if m.status == status && m.screen == screenStep && m.form == nil && !m.zoom && m.step.moved {
 			return m, cmd // a scroll: nothing to render again

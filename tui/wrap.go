@@ -123,16 +123,15 @@ func (b *lineBuilder) addWords(text string, esc [2]string, lead bool) {
 }
 
 // note adds what the workbench says about a value after it, subtle: "·
-// system user access token · d: decode". Each " · " part starts with its
-// dot, and the last (the key) stays whole: they are joined by no-break
-// spaces, which show as spaces.
+// system user access token · d: decode". Each part stays whole with its
+// dot where it fits a line: its words are joined by no-break spaces, which
+// show as spaces.
 func (b *lineBuilder) note(parts ...string) {
-	for i, p := range parts {
-		p = "·\u00a0" + p
-		if i == len(parts)-1 {
+	for _, p := range parts {
+		if textWidth(p)+2 <= b.w-b.contW {
 			p = strings.ReplaceAll(p, " ", "\u00a0")
 		}
-		b.addWords(p, markEsc(markSubtle), true)
+		b.addWords("·\u00a0"+p, markEsc(markSubtle), true)
 	}
 }
 
