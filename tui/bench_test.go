@@ -257,3 +257,19 @@ func TestSearchALargeBody(t *testing.T) {
 		t.Errorf("%d matches, tabs line %q", n, ansi.Strip(m.step.tabsLine))
 	}
 }
+
+// TestRenderOfAnotherScenarioIsDropped checks that a body's background
+// render started before another scenario was picked is dropped, though
+// the new scenario's pane, at the same place and size, waits for one too.
+func TestRenderOfAnotherScenarioIsDropped(t *testing.T) {
+	m, cmd := loadLargeBody(t, bigJSON(1<<20), 120, 40)
+	late := cmd() // rendered, not yet delivered
+	m = keys(m, "s", "down", "enter")
+	other := strings.Replace(bigJSON(1<<20), "kravOgBetalinger", "andreKrav", 1)
+	m = runStep(m, 0, 1, []client.Exchange{jsonExchange(other)}, nil, nil)
+	m = keys(m, "enter", "tab", "tab")
+	m = settle(m, func() tea.Msg { return late })
+	if text := strings.Join(paneText(m.step.right.lines), "\n"); !m.step.right.partial || strings.Contains(text, "kravOgBetalinger") {
+		t.Errorf("the old scenario's render replaced the new one's pane (partial %v)", m.step.right.partial)
+	}
+}
