@@ -87,10 +87,34 @@ func (f *footer) render() {
 		}
 		f.view = strings.Join(append(lines, st.Subtle.Render(" any key closes it")), "\n")
 	case f.showAll:
-		f.view = f.help.FullHelpView(f.full) + "\n" + st.Subtle.Render("esc or ? closes the keys")
+		f.view = f.fullRows() + "\n" + st.Subtle.Render("esc or ? closes the keys")
 	default:
 		f.view = f.shortRows()
 	}
+}
+
+// fullRows is the full help's columns, in as many rows of columns as
+// the width needs: at 80 columns the last ones go under the first.
+func (f *footer) fullRows() string {
+	var blocks []string
+	var block [][]key.Binding
+	w := 0
+	sep := lipgloss.Width(f.help.FullSeparator)
+	for _, col := range f.full {
+		cw := lipgloss.Width(f.help.FullHelpView([][]key.Binding{col}))
+		if len(block) > 0 && w+sep+cw > f.common.Width {
+			blocks = append(blocks, f.help.FullHelpView(block))
+			block, w = nil, 0
+		}
+		if len(block) > 0 {
+			w += sep
+		}
+		block, w = append(block, col), w+cw
+	}
+	if len(block) > 0 {
+		blocks = append(blocks, f.help.FullHelpView(block))
+	}
+	return strings.Join(blocks, "\n")
 }
 
 // shortRows is the short help on as many lines as it needs: a screen
