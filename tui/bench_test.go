@@ -205,8 +205,13 @@ func TestLargeBodyRendersInTheBackground(t *testing.T) {
 		!strings.Contains(first[len(first)-1], "rendering the rest of the body (1.0 MB)") {
 		t.Fatalf("the first frame is not a first screenful with the rest to come:\n%s", v)
 	}
-	m = keys(m, "pgdown") // a key while the render runs
-	m = settle(m, cmd)
+	// Keys while the render runs (in a goroutine, as the program runs it:
+	// go test -race watches what they share).
+	done := make(chan tea.Msg)
+	go func() { done <- cmd() }()
+	m = keys(m, "pgdown", "tab", "tab", "tab", "tab", "tab", "tab")
+	msg := <-done
+	m = settle(m, func() tea.Msg { return msg })
 	lines := m.step.right.lines
 	if m.step.right.partial || len(lines) < 1000 {
 		t.Fatalf("after the background render: partial %v, %d lines", m.step.right.partial, len(lines))
