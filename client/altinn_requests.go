@@ -83,3 +83,50 @@ func (q *Requests) GetAgent(ctx context.Context, token, id string) (Request, err
 	_, err := q.doJSON(ctx, call{method: http.MethodGet, path: "authentication/api/v1/systemuser/request/vendor/agent/" + url.PathEscape(id), bearer: token}, nil, &out)
 	return out, err
 }
+
+// Delete soft-deletes a request (standard or agent: the route has no type
+// filter). Altinn answers 202, or 404 AUTH-00010 for an id that is unknown
+// or deleted already (RequestSystemUserService L818-827); there is no
+// ownership check (altinn-facts.md §3.12).
+func (q *Requests) Delete(ctx context.Context, token, id string) error {
+	_, err := q.do(ctx, call{method: http.MethodDelete, path: "authentication/api/v1/systemuser/request/vendor/" + url.PathEscape(id), bearer: token})
+	return err
+}
+
+// maxPages bounds how many pages of a list are followed: Altinn's change
+// request list repeats its first page for ever (altinn-facts.md §1.5).
+const maxPages = 20
+
+// page is Altinn's paginated list: {"links": {"next": URL}, "data": [...]}.
+type page[T any] struct {
+	Links struct {
+		Next string `json:"next"`
+	} `json:"links"`
+	Data []T `json:"data"`
+}
+
+// BySystem lists the system's live standard requests, every status,
+// following links.next (at most maxPages pages).
+func (q *Requests) BySystem(ctx context.Context, token, systemID string) ([]Request, error) {
+	return listPages[Request](ctx, q.Base, token, "authentication/api/v1/systemuser/request/vendor/bysystem/"+url.PathEscape(systemID))
+}
+
+// AgentBySystem lists the system's live agent requests.
+func (q *Requests) AgentBySystem(ctx context.Context, token, systemID string) ([]Request, error) {
+	return listPages[Request](ctx, q.Base, token, "authentication/api/v1/systemuser/request/vendor/agent/bysystem/"+url.PathEscape(systemID))
+}
+
+func listPages[T any](ctx context.Context, b Base, token, path string) ([]T, error) {
+	var all []T
+	seen := map[string]bool{}
+	for n := 0; path != "" && n < maxPages && !seen[path]; n++ {
+		seen[path] = true
+		var p page[T]
+		if _, err := b.doJSON(ctx, call{method: http.MethodGet, path: path, bearer: token}, nil, &p); err != nil {
+			return all, err
+		}
+		all = append(all, p.Data...)
+		path = p.Links.Next
+	}
+	return all, nil
+}

@@ -56,3 +56,13 @@ func (s *SystemRegister) Delete(ctx context.Context, token, systemID string) err
 	_, err := s.do(ctx, call{method: http.MethodDelete, path: "authentication/api/v1/systemregister/vendor/" + url.PathEscape(systemID), bearer: token})
 	return err
 }
+
+// Update replaces a system's registration (PUT, the whole body): name,
+// description, isVisible, rights, access packages, client ids and redirect
+// URLs may change, the id not (SystemRegisterController
+// UpdateWholeRegisteredSystem L158-225; altinn-facts.md §7.1). Altinn
+// answers 200 {"succeeded": true}.
+func (s *SystemRegister) Update(ctx context.Context, token string, sys System) error {
+	_, err := s.doJSON(ctx, call{method: http.MethodPut, path: "authentication/api/v1/systemregister/vendor/" + url.PathEscape(sys.ID), bearer: token}, sys, nil)
+	return err
+}

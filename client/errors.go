@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // OAuthError is an OAuth 2.0 error answer, as Maskinporten gives it:
@@ -166,7 +168,8 @@ func newTransportError(method, u string, err error) *TransportError {
 	case errors.As(err, &invErr) && invErr.Reason == x509.Expired:
 		hint = "TLS certificate expired or not yet valid: " + errText + " (check this machine's clock; the workbench always verifies TLS)"
 	case errors.As(err, &certErr), errors.As(err, &unkAuth), errors.As(err, &hostErr), errors.As(err, &invErr):
-		hint = "TLS certificate not trusted: " + errText + " (the workbench always verifies TLS)"
+		hint = "TLS certificate not trusted: " + errText + " (the workbench always verifies TLS; behind a company proxy that " +
+			"re-signs TLS, or against a test CA, put its CA certificate in a PEM file and set [network] ca_file to its path)"
 	case errors.As(err, &opErr):
 		hint = "network error: " + errText
 	}
@@ -190,7 +193,14 @@ func decodeError(service, method, u string, r *response) error {
 			case probe["error"] != nil:
 				e := &OAuthError{Status: r.status}
 				if json.Unmarshal(r.body, e) == nil && e.Code != "" {
+					// Digdir: the id is "often" in error_description
+					// (maskinporten_feilsoking.md L26); the one real body
+					// with an id seen (2025) had it only in error_uri
+					// (https://maskinporten.no/errors/MP-121).
 					e.MPCode = mpCodeRE.FindString(e.Description)
+					if e.MPCode == "" {
+						e.MPCode = mpCodeRE.FindString(e.URI)
+					}
 					return e
 				}
 			case probe["kode"] != nil:
@@ -266,7 +276,7 @@ func snippet(body []byte) string {
 }
 
 // Codes lists the identifiers an error carries, most specific first: the
-// MP id, the OAuth error, Altinn's problem and validation codes,
+// MP id, the OAuth error, Altinn's validation and problem codes,
 // Skatteetaten's KB code, and "HTTP nnn". Scenario expectations match on
 // any of them.
 func Codes(err error) []string {
@@ -285,11 +295,13 @@ func Codes(err error) []string {
 		}
 		codes = append(codes, oe.Code, fmt.Sprintf("HTTP %d", oe.Status))
 	case errors.As(err, &pe):
-		if pe.Code != "" {
-			codes = append(codes, pe.Code)
-		}
+		// The validation errors say what is wrong; STD-00000 only that
+		// something is.
 		for _, v := range pe.ValidationErrors {
 			codes = append(codes, v.Code)
+		}
+		if pe.Code != "" {
+			codes = append(codes, pe.Code)
 		}
 		codes = append(codes, fmt.Sprintf("HTTP %d", pe.Status))
 	case errors.As(err, &ae):
@@ -310,4 +322,34 @@ func HasCode(err error, code string) bool {
 		}
 	}
 	return false
+}
+
+// retryAfterError is an error answer that said how long to wait before
+// asking again (a Retry-After header, with 429 or 503).
+type retryAfterError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("%v (the service asks to wait %s before asking again: Retry-After)", e.err, e.after.Round(time.Second))
+}
+
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// withRetryAfter keeps the answer's Retry-After with its error.
+func withRetryAfter(err error, h http.Header) error {
+	if d, ok := parseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
+		return &retryAfterError{err: err, after: d}
+	}
+	return err
+}
+
+// RetryAfter is the wait an error answer asked for with Retry-After.
+func RetryAfter(err error) (time.Duration, bool) {
+	var ra *retryAfterError
+	if errors.As(err, &ra) {
+		return ra.after, true
+	}
+	return 0, false
 }

@@ -22,7 +22,7 @@ func TestContractProblemDetails(t *testing.T) {
 	if pe.Code != "STD-00000" || pe.Status != 400 || len(pe.ValidationErrors) != 2 || pe.ValidationErrors[1].Detail != "http://x/" || pe.TraceID == "" {
 		t.Errorf("problem %+v", pe)
 	}
-	if got := strings.Join(Codes(err), ","); got != "STD-00000,AUTH.VLD-00001,AUTH.VLD-00005,HTTP 400" {
+	if got := strings.Join(Codes(err), ","); got != "AUTH.VLD-00001,AUTH.VLD-00005,STD-00000,HTTP 400" {
 		t.Errorf("codes %s", got)
 	}
 	for _, want := range []string{"/registersystemrequest/systemid", "AUTH.VLD-00005"} {

@@ -229,7 +229,7 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 		ok = true
 	}
 	if !ok {
-		return r, decodeError(b.Service, c.method, u, r)
+		return r, withRetryAfter(decodeError(b.Service, c.method, u, r), res.Header)
 	}
 	return r, nil
 }

@@ -29,6 +29,9 @@ const (
 	// each one after, up to MaxBackoff.
 	DefaultBackoff = 250 * time.Millisecond
 	MaxBackoff     = 5 * time.Second
+	// MaxRetryAfter is the longest Retry-After the transport waits out
+	// itself before a retry; a longer one is left to the caller.
+	MaxRetryAfter = 30 * time.Second
 )
 
 // HTTPOptions are the network settings of the workbench's HTTP client.
@@ -42,11 +45,31 @@ type HTTPOptions struct {
 	Retries int
 	// Backoff is the wait before the first retry; zero means DefaultBackoff.
 	Backoff time.Duration
+	// RootCAs are the certificate authorities TLS trusts; nil means the
+	// system's. [network] ca_file adds a company proxy's or a test CA to
+	// the system's roots here; verification itself is never turned off.
+	RootCAs *x509.CertPool
+	// HostLimit bounds the requests (attempts) to any one host: at most
+	// N in any window of Per; a request that would break it waits for its
+	// turn. Zero means no bound. The workbench's real environments use
+	// RealHostLimit: no rate limit is documented for Maskinporten or
+	// Altinn, so the bound is the workbench's own.
+	HostLimit Limit
 	// Transport is the underlying transport; nil means a clone of
 	// http.DefaultTransport (which honours HTTPS_PROXY). Its TLS settings
 	// are never loosened.
 	Transport http.RoundTripper
 }
+
+// Limit is a number of requests per window.
+type Limit struct {
+	N   int
+	Per time.Duration
+}
+
+// RealHostLimit is 2 requests a second averaged over 10 s, per host: what
+// the workbench allows itself against a real service.
+var RealHostLimit = Limit{N: 20, Per: 10 * time.Second}
 
 // NewHTTPClient returns the client every call of the workbench goes
 // through: TLS always verified (TLS 1.2 or newer, the system's roots),
@@ -70,11 +93,53 @@ func NewHTTPClient(o HTTPOptions) *http.Client {
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 16
-		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.RootCAs}
 		t.TLSHandshakeTimeout = min(o.Timeout, 10*time.Second)
 		rt = t
 	}
-	return &http.Client{Transport: &retryTransport{next: rt, timeout: o.Timeout, retries: o.Retries, backoff: o.Backoff}}
+	t := &retryTransport{next: rt, timeout: o.Timeout, retries: o.Retries, backoff: o.Backoff}
+	if o.HostLimit.N > 0 && o.HostLimit.Per > 0 {
+		t.limit = &hostLimiter{limit: o.HostLimit, sent: map[string][]time.Time{}}
+	}
+	return &http.Client{Transport: t}
+}
+
+// hostLimiter keeps, per host, the times of the last N requests, and makes
+// a request wait until the oldest of them is Per old: then no window of
+// Per holds more than N.
+type hostLimiter struct {
+	limit Limit
+	mu    sync.Mutex
+	sent  map[string][]time.Time
+}
+
+// wait takes a turn for host, waiting for it unless ctx ends first. A
+// turn is taken (its time kept) only when the request goes, so a waiter
+// that wakes late counts from when it really went.
+func (l *hostLimiter) wait(ctx context.Context, host string) error {
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		times := l.sent[host]
+		if len(times) < l.limit.N || now.Sub(times[len(times)-l.limit.N]) >= l.limit.Per {
+			times = append(times, now)
+			if len(times) > l.limit.N {
+				times = times[len(times)-l.limit.N:]
+			}
+			l.sent[host] = times
+			l.mu.Unlock()
+			return nil
+		}
+		d := times[len(times)-l.limit.N].Add(l.limit.Per).Sub(now)
+		l.mu.Unlock()
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // retryTransport gives each attempt its own deadline and retries what is
@@ -84,6 +149,7 @@ type retryTransport struct {
 	timeout time.Duration
 	retries int
 	backoff time.Duration
+	limit   *hostLimiter // nil: none
 }
 
 type attemptsKey struct{}
@@ -121,7 +187,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if last || !retryable(res, err) {
 			return res, err
 		}
-		wait := t.wait(attempt, res)
+		wait, ok := t.wait(attempt, res)
+		if !ok {
+			// The server asks for a longer wait than a retry here may
+			// take: the caller decides (a poll waits, bounded by its
+			// deadline); the answer carries the Retry-After.
+			return res, err
+		}
 		what := ""
 		if err != nil {
 			what = newTransportError(req.Method, req.URL.String(), err).Hint
@@ -144,6 +216,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // once is one attempt under its own deadline, which lasts until the body
 // is closed.
 func (t *retryTransport) once(req *http.Request) (*http.Response, error) {
+	if t.limit != nil {
+		if err := t.limit.wait(req.Context(), req.URL.Host); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithTimeoutCause(req.Context(), t.timeout, errAttemptTimeout{t.timeout})
 	res, err := t.next.RoundTrip(req.Clone(ctx))
 	if err != nil {
@@ -189,12 +266,13 @@ func (b *cancelBody) Close() error {
 }
 
 // retryable is what may be different a moment later: a gateway that had
-// no upstream, a dropped or refused connection, a timeout. A certificate
-// that does not verify or a host that does not exist will not change.
+// no upstream, too many requests, a dropped or refused connection, a
+// timeout. A certificate that does not verify or a host that does not
+// exist will not change.
 func retryable(res *http.Response, err error) bool {
 	if err == nil {
 		switch res.StatusCode {
-		case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			return true
 		}
 		return false
@@ -219,22 +297,46 @@ func retryable(res *http.Response, err error) bool {
 }
 
 // wait is the backoff before retry number attempt+1: exponential with
-// jitter, or the server's Retry-After when it names a short wait.
-func (t *retryTransport) wait(attempt int, res *http.Response) time.Duration {
-	d := t.backoff << attempt
+// jitter, or the server's Retry-After (RFC 9110 §10.2.3, sent with 429 and
+// 503). ok is false when Retry-After asks for more than MaxRetryAfter: the
+// transport does not retry sooner than asked, and leaves a longer wait to
+// its caller. No rate limit or Retry-After is documented for Maskinporten
+// or Altinn; the bounds here are the workbench's own.
+func (t *retryTransport) wait(attempt int, res *http.Response) (d time.Duration, ok bool) {
+	d = t.backoff << attempt
 	if d > MaxBackoff || d <= 0 {
 		d = MaxBackoff
 	}
 	// Up to a quarter less, so that many clients do not retry in step.
 	d -= time.Duration(rand.Int64N(int64(d)/4 + 1))
 	if res != nil {
-		if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && s >= 0 {
-			if ra := time.Duration(s) * time.Second; ra <= MaxBackoff {
-				d = ra
+		if ra, found := parseRetryAfter(res.Header.Get("Retry-After"), time.Now()); found {
+			if ra > MaxRetryAfter {
+				return 0, false
 			}
+			d = max(d, ra)
 		}
 	}
-	return d
+	return d, true
+}
+
+// parseRetryAfter reads a Retry-After header: a number of seconds or an
+// HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, t.Sub(now)), true
+	}
+	return 0, false
 }
 
 // DefaultDocLifetime is how long a cached metadata document or key set

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -195,5 +196,81 @@ func TestUserAgentOnEveryCall(t *testing.T) {
 	}
 	if len(ua) != 4 {
 		t.Errorf("%d calls", len(ua))
+	}
+}
+
+// TestTransportHonoursRetryAfter: a GET answered 429 or 503 is retried no
+// sooner than Retry-After asks; a longer wait than a retry may take is left
+// to the caller, with the wait on the error.
+func TestTransportHonoursRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		status         int
+		retryAfter     string
+		hits, wantHits int32
+		wantRetryAfter time.Duration
+		wantErr, sawRA bool
+	}{
+		{status: 429, retryAfter: "0", wantHits: 2},
+		{status: 429, retryAfter: "", wantHits: 2},
+		{status: 503, retryAfter: "60", wantHits: 1, wantErr: true, sawRA: true, wantRetryAfter: time.Minute},
+		{status: 503, retryAfter: "1", wantHits: 2},
+		{status: 429, retryAfter: time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), wantHits: 1, wantErr: true, sawRA: true, wantRetryAfter: time.Hour},
+	} {
+		var hits atomic.Int32
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hits.Add(1) == 1 {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				w.WriteHeader(tt.status)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, wellKnownTest)
+		}))
+		_, err := NewMaskinporten(s.URL, NewHTTPClient(HTTPOptions{Retries: 2, Backoff: time.Millisecond})).WellKnown(context.Background())
+		s.Close()
+		ra, ok := RetryAfter(err)
+		if hits.Load() != tt.wantHits || (err != nil) != tt.wantErr || ok != tt.sawRA ||
+			(ok && (ra > tt.wantRetryAfter || ra < tt.wantRetryAfter-2*time.Second)) || (ok && Status(err) != tt.status) {
+			t.Errorf("%d Retry-After %q: %d requests, err %v, Retry-After %s %v", tt.status, tt.retryAfter, hits.Load(), err, ra, ok)
+		}
+	}
+}
+
+// countingTransport records when each request left.
+type countingTransport struct {
+	mu   sync.Mutex
+	sent []time.Time
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.sent = append(c.sent, time.Now())
+	c.mu.Unlock()
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(wellKnownTest)), Request: r}, nil
+}
+
+// TestHostLimitBoundsEveryWindow: with a limit of N per window no window
+// holds more than N requests to a host, and the first N go at once.
+func TestHostLimitBoundsEveryWindow(t *testing.T) {
+	ct := &countingTransport{}
+	lim := Limit{N: 4, Per: 100 * time.Millisecond}
+	m := NewMaskinporten("http://mp.test/", NewHTTPClient(HTTPOptions{HostLimit: lim, Transport: ct}))
+	for i := 0; i < 10; i++ {
+		if _, err := m.WellKnown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The turns are taken right before each request goes; the transport
+	// here sees them a moment later, so allow a millisecond.
+	for i := lim.N; i < len(ct.sent); i++ {
+		if gap := ct.sent[i].Sub(ct.sent[i-lim.N]); gap < lim.Per-time.Millisecond {
+			t.Errorf("requests %d and %d are %s apart: %d in less than %s", i-lim.N, i, gap, lim.N+1, lim.Per)
+		}
+	}
+	if len(ct.sent) != 10 {
+		t.Errorf("%d requests", len(ct.sent))
 	}
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -149,15 +150,21 @@ func (m *Maskinporten) Token(ctx context.Context, tokenURL, assertion string) (T
 
 // Status reports the HTTP status of an error from any client, or 0.
 func Status(err error) int {
-	switch e := err.(type) {
-	case *OAuthError:
-		return e.Status
-	case *ProblemError:
-		return e.Status
-	case *APIError:
-		return e.Status
-	case *HTTPError:
-		return e.Status
+	var (
+		oe *OAuthError
+		pe *ProblemError
+		ae *APIError
+		he *HTTPError
+	)
+	switch {
+	case errors.As(err, &oe):
+		return oe.Status
+	case errors.As(err, &pe):
+		return pe.Status
+	case errors.As(err, &ae):
+		return ae.Status
+	case errors.As(err, &he):
+		return he.Status
 	}
 	return 0
 }

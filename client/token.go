@@ -108,14 +108,18 @@ func (m *Maskinporten) Verify(ctx context.Context, md Metadata, raw string, now 
 }
 
 // Explain says in a sentence or two what usually causes a Maskinporten
-// error and how to fix it, from the MP id; empty when there is none.
+// error and how to fix it: from the MP id (in error_description or
+// error_uri), else from the error value, as Digdir's ids are only "often"
+// there (maskinporten_feilsoking.md L26); empty when neither is known.
 func Explain(err error) string {
 	var oe *OAuthError
-	if !errors.As(err, &oe) || oe.MPCode == "" {
+	if !errors.As(err, &oe) {
 		return ""
 	}
-	if e, ok := ExplainCode(oe.MPCode); ok {
-		return e.Cause + " " + e.Fix
+	for _, code := range []string{oe.MPCode, oe.Code} {
+		if e, ok := ExplainCode(code); ok && code != "" {
+			return e.Cause + " " + e.Fix
+		}
 	}
 	return ""
 }

@@ -31,6 +31,8 @@ type Finding struct {
 	Field string
 	Text  string
 	Fix   string
+	// Excerpt is a syntax error's line with a caret under the spot.
+	Excerpt string
 }
 
 // CheckResult is every finding, in order: the fields, then the files the
@@ -68,7 +70,7 @@ func Check(path string, o Options) CheckResult {
 		return r
 	}
 	for _, e := range errs {
-		add(Finding{Level: Problem, Where: e.Where(), Field: e.Field, Text: e.Problem, Fix: e.Fix})
+		add(Finding{Level: Problem, Where: e.Where(), Field: e.Field, Text: e.Problem, Fix: e.Fix, Excerpt: e.Excerpt})
 	}
 	if c == nil {
 		return r
@@ -83,6 +85,10 @@ func Check(path string, o Options) CheckResult {
 		p := c.Profile()
 		if c.Env == "mock" {
 			text := "the workbench starts its own mock services"
+			if c.ExternalMocks() {
+				text = fmt.Sprintf("the mocks at Maskinporten %s, Altinn %s, Skatteetaten %s (a `workbench serve`); "+
+					"the workbench acts for the people there", orDash(p.Maskinporten), orDash(p.Altinn), orDash(p.Skatteetaten))
+			}
 			if c.Maskinporten.URL == "" {
 				text += "; `workbench token` needs maskinporten.url (a running `workbench serve`)"
 			}
@@ -94,6 +100,7 @@ func Check(path string, o Options) CheckResult {
 	}
 	checkKravURL(c, add)
 	checkKey(c, add)
+	checkScenarios(c, add)
 	if c.ServiceOwner.KeyFile != "" {
 		_, info, err := LoadKey(c.ServiceOwner.KeyFile, KeyOptions{KeyID: c.ServiceOwner.KeyID})
 		keyFindings("service_owner.key_file", c.ServiceOwner.KeyFile, info, err, add)

@@ -115,7 +115,8 @@ func TestStarterDocumentsEveryField(t *testing.T) {
 	// Fields whose defaults are empty are not encoded: add them by hand.
 	want = append(want, "maskinporten.url", "maskinporten.self_service_url", "maskinporten.audience", "altinn.url", "altinn.confirm_url",
 		"altinn.subscription_key_file", "skatteetaten.url", "vendor.client_id", "vendor.key_file", "vendor.key_id", "vendor.key_password_file",
-		"customer.external_ref", "service_owner.client_id", "service_owner.key_file", "service_owner.key_id")
+		"customer.external_ref", "service_owner.client_id", "service_owner.key_file", "service_owner.key_id",
+		"vendor.system_name", "vendor.system_description", "vendor.system_visible", "network.ca_file")
 	sort.Strings(want)
 	lines := strings.Split(string(Starter()), "\n")
 	table := ""

@@ -61,8 +61,11 @@ type NetworkConfig struct {
 	// Timeout bounds each attempt of a call, e.g. "30s".
 	Timeout string `toml:"timeout"`
 	// Retries is how often a GET is tried again after a transport error
-	// or a 502/503/504 (POSTs never are); 0 means none.
+	// or a 429/502/503/504 (POSTs never are); 0 means none.
 	Retries int `toml:"retries"`
+	// CAFile is a PEM file of certificate authorities to trust besides
+	// the system's: a company proxy that re-signs TLS, or a test CA.
+	CAFile string `toml:"ca_file"`
 }
 
 // AltinnConfig is where Altinn is.
@@ -98,6 +101,14 @@ type VendorConfig struct {
 	// (WORKBENCH_KEY_PASSWORD, when set, wins).
 	KeyPasswordFile string `toml:"key_password_file"`
 	RedirectURL     string `toml:"redirect_url"`
+	// SystemName and SystemDescription are what the system register
+	// shows the person who approves (see Config.SystemName); empty: from
+	// Name.
+	SystemName        string `toml:"system_name"`
+	SystemDescription string `toml:"system_description"`
+	// SystemVisible lists the system for every user of the environment
+	// to pick (isVisible); unset: true on the mocks, false elsewhere.
+	SystemVisible *bool `toml:"system_visible"`
 }
 
 // CustomerConfig is the end user's organisation and person.
@@ -218,12 +229,18 @@ type FieldError struct {
 	Field   string // dotted TOML key, e.g. vendor.org_no
 	Problem string
 	Fix     string
+	// Excerpt is the line of a syntax error with a caret under the spot,
+	// its words other than the config's names masked; "" for the rest.
+	Excerpt string
 }
 
 func (e FieldError) Error() string {
 	s := fmt.Sprintf("%s: %s: %s", e.Where(), e.Field, e.Problem)
 	if e.Fix != "" {
 		s += "; " + e.Fix
+	}
+	if e.Excerpt != "" {
+		s += "\n" + e.Excerpt
 	}
 	return s
 }
@@ -298,7 +315,11 @@ func (c *Config) HTTPOptions() client.HTTPOptions {
 	if r == 0 {
 		r = -1 // none
 	}
-	return client.HTTPOptions{Timeout: c.Timeout(), Retries: r}
+	o := client.HTTPOptions{Timeout: c.Timeout(), Retries: r, RootCAs: c.rootCAs()}
+	if c.Real() {
+		o.HostLimit = client.RealHostLimit
+	}
+	return o
 }
 
 // HTTPClient is the client every call goes through, with the config's

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/url"
@@ -26,12 +27,15 @@ import (
 // TestConfirmPageInABrowser plays the end user with a real browser: the flow
 // runs as against a real environment (ActAsPeople false), so its review step
 // only notes the confirm URL and its approve step polls the request. The
-// test opens that URL in headless Chromium, checks what the page tells the
-// person, picks the person and presses Approve (or Reject); the flow must
-// then go on by itself.
+// test opens that URL in headless Chromium, logs in on the page's login
+// (the mock's stand-in for ID-porten: the browser keeps its session cookie
+// and the form carries its CSRF token), checks what the page tells the
+// person and presses Approve (or Reject); the flow must then go on by
+// itself.
 //
-// It needs Debian's chromium (.ci/run installs it). Without it the test
-// skips, except under CI, where a missing browser is a failure. Set
+// It needs Chromium or Chrome (.ci/run installs Debian's chromium and sets
+// WORKBENCH_BROWSER_TEST=1, which makes a missing browser a failure);
+// without one the test skips (see chromiumPath). Set
 // WORKBENCH_SCREENSHOTS=DIR to keep the screenshots of the confirm page.
 func TestConfirmPageInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -78,13 +82,28 @@ func TestConfirmPageInABrowser(t *testing.T) {
 			defer stop()
 			receipts := fakeVendorReceipt(t, tab, st.RedirectURL)
 
-			// What the person sees before deciding.
+			// The page stands behind a login, as the real one stands behind
+			// ID-porten: the mock's login page offers the test persons. Pick
+			// the end user by name, as a person would, and log in.
 			if err := chromedp.Do(tab,
 				chromedp.Navigate(confirmURL),
-				chromedp.WaitVisible(chromedp.CSS("main h1")),
+				chromedp.WaitVisible(chromedp.CSS("form#login")),
 			); err != nil {
 				t.Fatalf("open %s: %v", confirmURL, err)
 			}
+			if login, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main"))); err != nil || !strings.Contains(login, "ID-porten") {
+				t.Errorf("the login page does not say what it stands in for (%v):\n%s", err, login)
+			}
+			shoot(t, tab, filepath.Join(shots, "login-"+c.scenario+".png"))
+			pickPerson(t, tab, st.EndUserName, st.EndUserPID)
+			if err := chromedp.Do(tab,
+				chromedp.Click(`//button[normalize-space()="Log in"]`),
+				chromedp.WaitVisible(`//button[normalize-space()="`+c.button+`"]`),
+			); err != nil {
+				t.Fatalf("log in: %v", err)
+			}
+
+			// What the person sees before deciding.
 			text, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
 			if err != nil {
 				t.Fatal(err)
@@ -93,6 +112,7 @@ func TestConfirmPageInABrowser(t *testing.T) {
 				"SmartCloud", "SMARTCLOUD AS", mock.OrgSmartCloud, // the system and its vendor
 				mock.ResourceKravOgBetalinger,             // the right asked for
 				"TILFELDIG SUBTIL APE", mock.OrgSubtilApe, // for whom
+				"logged in as " + st.EndUserName, // who decides
 				"Approve", "Reject", "sent back to " + redirectHost(t, st.RedirectURL),
 			} {
 				if !strings.Contains(text, want) {
@@ -108,10 +128,6 @@ func TestConfirmPageInABrowser(t *testing.T) {
 				}
 				shoot(t, tab, filepath.Join(shots, "confirm-"+c.scenario+"-dark.png"))
 			}
-
-			// The mock stands in for the ID-porten login with a choice of
-			// person: pick the end user by name, as a person would.
-			pickPerson(t, tab, st.EndUserName, st.EndUserPID)
 
 			// Press the button by its label and follow Altinn's 303 to the
 			// vendor's redirect URL.
@@ -148,6 +164,14 @@ func TestConfirmPageInABrowser(t *testing.T) {
 			case <-time.After(20 * time.Second):
 				t.Fatal("the flow did not finish after the decision")
 			}
+			if c.scenario == "rejected" {
+				// A person who rejects in a real environment ends the
+				// flow at the poll, with the two ways on; the token
+				// step's MP-303 is the mocks' lesson for a vendor that
+				// ignores the status.
+				checkRejectedWaysOn(t, eng, r, requestID)
+				return
+			}
 			if !r.OK {
 				t.Fatalf("not ok:\n%s", describe(r))
 			}
@@ -159,13 +183,35 @@ func TestConfirmPageInABrowser(t *testing.T) {
 				if x := apiExchange(t, r); x.Status != 200 {
 					t.Errorf("API call %s → %d", x.URL, x.Status)
 				}
-			case "rejected":
-				res := r.Results[len(r.Results)-1]
-				if !client.HasCode(res.Err, "MP-303") {
-					t.Errorf("the token step ended with %v, want MP-303", res.Err)
-				}
 			}
 		})
+	}
+}
+
+// checkRejectedWaysOn: the run stopped at the vendor's poll with the
+// rejection and its two ways on; deleting the request and asking again
+// gives a new request with a new confirm URL.
+func checkRejectedWaysOn(t *testing.T, eng *flow.Engine, r flow.Report, requestID string) {
+	t.Helper()
+	poll := eng.StepIndex("v-poll")
+	var re *flow.RejectedError
+	if r.OK || !errors.As(r.Results[poll].Err, &re) || re.Request.ID != requestID || r.Results[poll+1].Outcome != flow.Skipped {
+		t.Fatalf("want the run to stop at the poll with the rejection:\n%s", describe(r))
+	}
+	ways := eng.WaysOn(poll)
+	if len(ways) != 2 || ways[0].ID != flow.WayDeleteRequest || ways[1].ID != flow.WayNewExternalRef {
+		t.Fatalf("ways on %+v", ways)
+	}
+	_, res, err := eng.TakeWay(context.Background(), ways[0], nil)
+	if err != nil || res.Outcome != flow.Done {
+		t.Fatalf("delete and ask again: %v %v", err, res.Err)
+	}
+	var deleted bool
+	for _, x := range res.Exchanges {
+		deleted = deleted || (x.Method == "DELETE" && strings.HasSuffix(x.URL, "/request/vendor/"+requestID) && x.Status == 202)
+	}
+	if st := eng.State(); !deleted || st.RequestID == requestID || st.RequestStatus != client.StatusNew || st.ConfirmURL == "" {
+		t.Errorf("after the way on: deleted %v, request %s %s", deleted, st.RequestID, st.RequestStatus)
 	}
 }
 
@@ -213,19 +259,36 @@ func headlessChromium(t *testing.T) (context.Context, *lockedBuffer) {
 	return browser, out
 }
 
-// chromiumPath finds Debian's chromium. Without it the test skips, but not
-// under CI, whose .ci/run installs it.
+// browserNames are the names Chromium and Chrome go by on PATH: Debian's
+// package, Ubuntu's and Alpine's, and Google's.
+var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// chromiumPath finds the browser: CHROME_PATH when set, else the first of
+// browserNames on PATH. WORKBENCH_BROWSER_TEST=1 (which .ci/run sets after
+// installing Chromium) makes a missing browser a failure; otherwise the
+// test skips, saying how to run it. CI alone does not: an integrator's CI
+// (GitHub Actions and GitLab set CI=true) need not have a browser.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "/usr/bin/chromium"} {
+	required := os.Getenv("WORKBENCH_BROWSER_TEST") == "1"
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Fatalf("CHROME_PATH=%s: %v", p, err)
+		}
+		return p
+	}
+	for _, name := range browserNames {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-		t.Fatal("chromium is not installed, and CI is set: .ci/run installs Debian's chromium package (apt-get install chromium)")
+	const install = "install Chromium (apt-get install chromium) or Chrome, or set CHROME_PATH to one"
+	if required {
+		t.Fatalf("WORKBENCH_BROWSER_TEST=1 but no browser: none of %s is on PATH and CHROME_PATH is not set; %s",
+			strings.Join(browserNames, ", "), install)
 	}
-	t.Skip("chromium is not installed: `apt-get install chromium` to run the browser test (under CI it must be there)")
+	t.Skipf("no browser for the confirm page test: none of %s is on PATH; to run it, %s "+
+		"(WORKBENCH_BROWSER_TEST=1 makes a missing browser a failure, as in .ci/run)", strings.Join(browserNames, ", "), install)
 	return ""
 }
 
@@ -258,8 +321,8 @@ func shoot(t *testing.T, tab context.Context, path string) {
 	t.Logf("screenshot of the confirm page: %s", path)
 }
 
-// pickPerson chooses the person by name in the page's person selector, if
-// the page has one, and checks it is the one the flow expects.
+// pickPerson chooses the person by name in the login page's person
+// selector, and checks it is the one the flow expects.
 func pickPerson(t *testing.T, tab context.Context, name, pid string) {
 	t.Helper()
 	type option struct{ Value, Text string }
@@ -269,7 +332,7 @@ func pickPerson(t *testing.T, tab context.Context, name, pid string) {
 		t.Fatal(err)
 	}
 	if len(opts) == 0 {
-		return // no login stand-in: the page decides as whoever is logged in
+		t.Fatal("the login page has no person selector")
 	}
 	value := ""
 	for _, o := range opts {

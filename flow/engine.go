@@ -24,6 +24,7 @@ type Engine struct {
 	state    State
 	results  []StepResult
 	attempts int
+	asker    Asker
 }
 
 // NewEngine returns an engine for the scenario.
@@ -49,7 +50,8 @@ func (e *Engine) reset(keepParams bool) {
 	if keepParams && e.state.Params != nil {
 		p = e.state.clone().Params
 	}
-	e.state = State{Params: p, Agent: e.scenario.Agent}
+	passed := e.state.Passed // a yes given in the session stays given
+	e.state = State{Params: p, Agent: e.scenario.Agent, Passed: passed}
 	e.results = make([]StepResult, len(e.scenario.Steps))
 }
 
@@ -73,11 +75,23 @@ func (e *Engine) Result(i int) StepResult {
 	return e.results[i]
 }
 
-// Inputs lists step i's inputs with their current values.
+// Inputs lists step i's inputs with their current values. Against a real
+// Altinn the person's decision is theirs, made in the portal, so it is no
+// input there.
 func (e *Engine) Inputs(i int) []Input {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.scenario.Steps[i].InputsWith(e.state.Params)
+	in := e.scenario.Steps[i].InputsWith(e.state.Params)
+	if e.settings.ActAsPeople {
+		return in
+	}
+	out := in[:0:0]
+	for _, x := range in {
+		if x.Param != ParamDecision {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // SetParam changes an input after checking it.
@@ -93,13 +107,19 @@ func (e *Engine) SetParam(p Param, v string) error {
 
 // runCtx is what a step's code sees.
 type runCtx struct {
-	svc   Services
-	set   Settings
-	state *State
-	emit  func(Event)
-	step  int
-	res   *StepResult
-	try   int
+	svc    Services
+	set    Settings
+	state  *State
+	emit   func(Event)
+	step   int
+	stepID string
+	res    *StepResult
+	try    int
+	ask    Asker
+	pass   func(key string)
+	// issuedExpires is when the last token postGrant got expires (zero:
+	// unknown).
+	issuedExpires time.Time
 }
 
 func (r *runCtx) note(format string, a ...any) {
@@ -115,7 +135,7 @@ func (r *runCtx) token(t Token) {
 
 // RunStep runs step i on the current state and returns its result; emit
 // (which may be nil) sees every event as it happens. The result's Outcome
-// is Done when the step ended as the scenario expects.
+// is Done or ExpectedFailure when the step ended as the scenario expects.
 func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResult {
 	if emit == nil {
 		emit = func(Event) {}
@@ -129,6 +149,7 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 	st := e.state.clone()
 	step := e.scenario.Steps[i]
 	e.results[i] = StepResult{Outcome: Running, Attempt: try}
+	ask := e.asker
 	e.mu.Unlock()
 
 	res := StepResult{Attempt: try}
@@ -142,7 +163,8 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 		emit(Event{Kind: StepEnded, Step: i, Attempt: try, Result: &res})
 		return res
 	}
-	rc := &runCtx{svc: e.svc, set: e.settings, state: &st, emit: emit, step: i, res: &res, try: try}
+	rc := &runCtx{svc: e.svc, set: e.settings, state: &st, emit: emit, step: i, stepID: step.ID, res: &res, try: try,
+		ask: ask, pass: e.Pass}
 	ctx = client.WithRecorder(ctx, func(x client.Exchange) {
 		res.Exchanges = append(res.Exchanges, x)
 		emit(Event{Kind: ExchangeDone, Step: i, Attempt: try, Exchange: &x})
@@ -185,7 +207,7 @@ func judge(x Expect, err error) Outcome {
 	case x.Code == "" && err == nil:
 		return Done
 	case x.Code != "" && err != nil && client.HasCode(err, x.Code):
-		return Done
+		return ExpectedFailure
 	}
 	return Failed
 }
@@ -214,7 +236,7 @@ func (e *Engine) Cleanup(ctx context.Context) error {
 		s := e.state.clone()
 		e.mu.Unlock()
 		res := StepResult{}
-		rc := &runCtx{svc: e.svc, set: e.settings, state: &s, emit: func(Event) {}, res: &res}
+		rc := &runCtx{svc: e.svc, set: e.settings, state: &s, emit: func(Event) {}, stepID: st.ID, res: &res, pass: func(string) {}}
 		if err := runSafely(ctx, st, rc); err != nil {
 			errs = append(errs, fmt.Errorf("cleanup %s: %w", st.ID, err))
 		}
@@ -297,7 +319,7 @@ func (sc Scenario) Verdict(results []StepResult) bool {
 	}
 	for i, s := range sc.Steps {
 		o := results[i].Outcome
-		if o == Failed || (s.Expect.Code != "" && o != Done) || o == NotRun || o == Running {
+		if o == Failed || (s.Expect.Code != "" && o != ExpectedFailure) || o == NotRun || o == Running {
 			return false
 		}
 	}
@@ -307,9 +329,9 @@ func (sc Scenario) Verdict(results []StepResult) bool {
 // Why explains a result's outcome in one line.
 func (r StepResult) Why(x Expect) string {
 	switch {
-	case r.Outcome == Done && x.Code != "" && x.Why != "":
+	case r.Outcome == ExpectedFailure && x.Why != "":
 		return "failed as expected with " + x.Code + ": " + x.Why
-	case r.Outcome == Done && x.Code != "":
+	case r.Outcome == ExpectedFailure:
 		return "failed as expected with " + x.Code
 	case r.Outcome == Done:
 		return "ok"

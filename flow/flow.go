@@ -81,6 +81,14 @@ type Settings struct {
 	// token tools. Only the mocks have those; against a real Altinn the
 	// workbench shows what to do and waits for the person instead.
 	ActAsPeople bool
+	// ConfirmWrites asks the user before the first write to the system
+	// register (a shared one: every user of tt02 sees what is there);
+	// Yes says yes in advance (`run --yes`).
+	ConfirmWrites bool
+	Yes           bool
+	// PortalURL is Altinn's access management UI (https://am.ui.tt02.altinn.no/),
+	// where the people approve, delegate clients and delete system users.
+	PortalURL string
 
 	// Service owner (Skatteetaten).
 	ServiceOwnerOrgNo    string
@@ -101,6 +109,12 @@ type Settings struct {
 	AgentClientID string // the agent system's client, when it has its own (Altinn ties a client to one system)
 	VendorKey     client.SigningKey
 	RedirectURL   string
+	// SystemName, SystemDescription and SystemVisible are what the system
+	// register gets: the name and description the person who approves
+	// reads, and whether every user of the environment is offered it.
+	SystemName        string
+	SystemDescription string
+	SystemVisible     bool
 
 	// End user's company and person.
 	CustomerOrgNo string
@@ -181,6 +195,9 @@ const (
 	ParamDecision      Param = "decision"       // approve or reject
 	ParamGrantAudience Param = "grant_aud"      // aud of the grant; empty: Maskinporten's issuer
 	ParamVendorClock   Param = "vendor_clock"   // how far the vendor's clock is off
+	// ParamRenew says what the request step does when Altinn gives back a
+	// rejected request: "delete" deletes it and asks again (see WayOn).
+	ParamRenew Param = "renew"
 )
 
 // paramInfo describes each input.
@@ -197,7 +214,19 @@ var paramInfo = map[Param]struct {
 	ParamDecision:      {"Decision", "approve or reject", checkDecision},
 	ParamGrantAudience: {"Grant aud", "Maskinporten's issuer; empty: as its well-known document says", nil},
 	ParamVendorClock:   {"Vendor clock", "how far SmartCloud's clock is off (iat); Maskinporten allows 10s", checkOffset},
+	ParamRenew:         {"After a rejection", "delete: delete the rejected request and ask again", checkRenew},
 }
+
+func checkRenew(s string) error {
+	if s != RenewDelete {
+		return fmt.Errorf("%q: say %s, or leave it empty", s, RenewDelete)
+	}
+	return nil
+}
+
+// RenewDelete is ParamRenew's value that deletes a rejected request and
+// asks again.
+const RenewDelete = "delete"
 
 func checkOffset(s string) error {
 	if _, err := time.ParseDuration(s); err != nil {
@@ -244,20 +273,29 @@ type State struct {
 	ServiceOwnerToken string
 	VendorClientID    string
 	VendorToken       string // Maskinporten token for Altinn's vendor APIs
-	JWKS              client.JWKS
-	Issuer            string
-	TokenEndpoint     string
-	SystemID          string
-	Agent             bool
-	RequestID         string
-	ConfirmURL        string
-	RequestStatus     string
-	PersonToken       string
-	PartyID           int
-	SystemUserID      string
-	ClientPartyUUID   string
-	Grant             string
-	AccessToken       string
+	// VendorTokenExpires is when VendorToken expires (from expires_in);
+	// zero when Maskinporten did not say.
+	VendorTokenExpires time.Time
+	JWKS               client.JWKS
+	Issuer             string
+	TokenEndpoint      string
+	SystemID           string
+	Agent              bool
+	RequestID          string
+	ConfirmURL         string
+	RequestStatus      string
+	PersonToken        string
+	PartyID            int
+	SystemUserID       string
+	ClientPartyUUID    string
+	Grant              string
+	AccessToken        string
+	// Passed are the gates the user has passed (Gate.Key).
+	Passed map[string]bool
+	// MockClock is how far the steps moved the mocks' shared clock from
+	// the wall clock (a cleanup that sets it right is not a step): the
+	// views judge a token's expiry by the services' clock.
+	MockClock time.Duration
 }
 
 func (s State) clone() State {
@@ -266,6 +304,11 @@ func (s State) clone() State {
 		p[k] = v
 	}
 	s.Params = p
+	g := make(map[string]bool, len(s.Passed))
+	for k, v := range s.Passed {
+		g[k] = v
+	}
+	s.Passed = g
 	return s
 }
 
@@ -322,25 +365,36 @@ type Token struct {
 // Outcome is a step's state.
 type Outcome int
 
-// Step outcomes.
+// Step outcomes. ExpectedFailure comes last so the others keep their
+// values.
 const (
 	NotRun  Outcome = iota
 	Running         // in progress
-	Done            // ended as the scenario expects (success or the expected error)
-	Failed          // ended otherwise
+	Done            // succeeded, as the scenario expects
+	Failed          // ended otherwise than the scenario expects
 	Skipped         // not run because an earlier step ended the scenario
+	// ExpectedFailure: failed with the error the scenario expects (its
+	// Expect.Code), which is the scenario's lesson.
+	ExpectedFailure
 )
 
 func (o Outcome) String() string {
-	return [...]string{"not run", "running", "done", "failed", "skipped"}[o]
+	if o < NotRun || o > ExpectedFailure {
+		return fmt.Sprintf("outcome(%d)", int(o))
+	}
+	return [...]string{"not run", "running", "done", "failed", "skipped", "expected-failure"}[o]
 }
+
+// AsExpected reports whether a step ended as its scenario expects: done,
+// or failed with the expected error.
+func (o Outcome) AsExpected() bool { return o == Done || o == ExpectedFailure }
 
 // MarshalText makes outcomes readable in JSON.
 func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 
 // UnmarshalText reads an outcome back from JSON.
 func (o *Outcome) UnmarshalText(b []byte) error {
-	for i := NotRun; i <= Skipped; i++ {
+	for i := NotRun; i <= ExpectedFailure; i++ {
 		if i.String() == string(b) {
 			*o = i
 			return nil
@@ -358,6 +412,30 @@ type StepResult struct {
 	Tokens    []Token           `json:"tokens,omitempty"`
 	Notes     []string          `json:"notes,omitempty"`
 	Duration  time.Duration     `json:"durationNs"`
+	// From is the party the step's calls came from when it is not the
+	// actor's: against a real Altinn the person's decision happens in a
+	// browser, and what the step does is the vendor's polling.
+	From Party `json:"from,omitempty"`
+}
+
+// CallParty is the sequence diagram column a step's calls start from: its
+// actor's, except for a person's decision against a real Altinn, where the
+// person decides in a browser and the step's calls are the vendor's
+// polling (the step records it as StepResult.From).
+func (st Step) CallParty(set Settings) Party {
+	if st.Person == PersonDecide && !set.ActAsPeople {
+		return PartySmartCloud
+	}
+	return st.Actor.Party()
+}
+
+// Party is the sequence diagram column the result's calls start from: From,
+// or the step's actor's.
+func (r StepResult) Party(s Step) Party {
+	if r.From != "" {
+		return r.From
+	}
+	return s.Actor.Party()
 }
 
 // Codes are the error codes of the result's error.

@@ -117,6 +117,9 @@ var narrations = map[string]narration{
 				"registered on the client) or `x5c` (a business certificate chain), never both.",
 			"Maskinporten checks the signature with the public key registered under that `kid`: " +
 				"another key, or an unknown `kid`, is MP-124 \"invalid JWT signature\".",
+			"A client with a registered key must use `kid`. A business certificate in `x5c` counts only from an " +
+				"approved issuer (Buypass or Commfides; the mocks trust their own test CA instead): a self-signed one " +
+				"is MP-120 \"signed with an invalid certificate\".",
 			"Registered keys expire after a year (MP-121 \"expired key\").",
 			"With `x5c` the real Maskinporten trusts business certificates only from Buypass and Commfides; " +
 				"the mock cannot hold their roots, so its own test CA stands in for them.",
@@ -191,6 +194,8 @@ var narrations = map[string]narration{
 			"The person logs in with ID-porten (TestID in tt02) and sees the request; nothing is created yet.",
 			"The request stays `New` until someone decides; one older than 180 days reads `timedOut: true`, still `New`.",
 			"Today's `confirmUrl` ends in `&DONTCHOOSEREPORTEE=true`; older examples in the docs leave it out.",
+			"Against the mocks a login page with a choice of test person stands in for ID-porten; like the real " +
+				"page it keeps a session cookie and takes a decision only from its own form, never from another site.",
 		},
 		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"system user requests", client.DocRequests}},
 	},
@@ -292,6 +297,8 @@ var narrations = map[string]narration{
 				"of the request it was made from) and `system_id`, keeps `systemuser_org`; `consumer` is the vendor.",
 			lifetimePoint,
 			jtiPoint,
+			"`jti` is recommended, not required: a grant without a `jti` is accepted, and nothing stops " +
+				"it being posted again (by you, or by whoever copied it) until it expires. So always send a fresh `jti`.",
 		},
 		links: [][2]string{{"Maskinporten: system users", client.DocMPSystemUser}, {"Altinn: use the token", client.DocUseToken}},
 	},

@@ -78,3 +78,15 @@ func TestNarrationFactsUseTheRealNames(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrationSaysToAlwaysSendAJTI: Maskinporten documents jti as
+// recommended, and no source says it refuses a second use of a grant
+// without one, so the operational token step tells vendors to send one.
+func TestNarrationSaysToAlwaysSendAJTI(t *testing.T) {
+	n := Narration("op-token")
+	for _, w := range []string{"recommended", "without a `jti`", "again", "always send"} {
+		if !strings.Contains(n, w) {
+			t.Errorf("op-token lacks %q:\n%s", w, n)
+		}
+	}
+}

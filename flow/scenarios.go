@@ -16,7 +16,9 @@ func Scenarios(s Settings) []Scenario {
 		{
 			Name:    "rejected",
 			Summary: "The end user rejects the request; Maskinporten then refuses the token (MP-303)",
-			Steps: append(standardUntilApproval(), stepVendorPoll(), stepOperationalToken(Expect{
+			// The poll finds the request Rejected and no system user: its
+			// title says so.
+			Steps: append(standardUntilApproval(), withTitle(stepVendorPoll(), "SmartCloud checks the request and finds it rejected"), stepOperationalToken(Expect{
 				Code: "MP-303", Why: "A rejected request creates no system user, so Altinn finds none for the grant.",
 			})),
 			Params: map[Param]string{ParamDecision: "reject"},
@@ -193,6 +195,13 @@ func expGrace() Scenario {
 	}
 }
 
+// withTitle is a step titled for a scenario, where what it finds differs
+// from the standard flow's.
+func withTitle(s Step, title string) Step {
+	s.Title = title
+	return s
+}
+
 // Find returns the scenario with the name, or an error listing the names.
 func Find(s Settings, name string) (Scenario, error) {
 	var names []string
@@ -230,7 +239,7 @@ func standard(s Settings) Scenario {
 	steps := append(standardUntilApproval(), stepVendorPoll(), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{}))
 	return Scenario{
 		Name:    "standard",
-		Summary: "Vendor sets up, " + s.CustomerName + " approves a system user, token, API call, claims",
+		Summary: "Vendor sets up, " + s.CustomerLabel() + " approves a system user, token, API call, claims",
 		Steps:   steps,
 	}
 }
@@ -247,7 +256,7 @@ func agentUntilDelegation(s Settings) []Step {
 func agent(s Settings) Scenario {
 	return Scenario{
 		Name: "agent",
-		Summary: "Agent system user: " + s.FacilitatorName + " approves, delegates " + s.CustomerName +
+		Summary: "Agent system user: " + orgLabel(s.FacilitatorName, s.FacilitatorOrgNo) + " approves, delegates " + s.CustomerLabel() +
 			", token for the facilitator, API call for the client",
 		Agent:  true,
 		Steps:  append(agentUntilDelegation(s), stepOperationalToken(Expect{}), stepOperationalAPI(Expect{})),

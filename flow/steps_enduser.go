@@ -17,9 +17,9 @@ import (
 // request the facilitator's client administrator.
 func (r *runCtx) person() (pid, name string) {
 	if r.state.Agent {
-		return r.set.ClientAdminPID, r.set.ClientAdminName
+		return r.set.ClientAdminPID, r.set.ClientAdminLabel()
 	}
-	return r.set.EndUserPID, r.set.EndUserName
+	return r.set.EndUserPID, r.set.EndUserLabel()
 }
 
 func stepReview(actor Actor) Step {
@@ -41,10 +41,12 @@ func stepReview(actor Actor) Step {
 				r.note("send this to %s, who opens it in a browser and logs in with ID-porten (TestID in tt02):\n%s", name, r.state.ConfirmURL)
 				return nil
 			}
-			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL)
+			pid, name := r.person()
+			page, err := r.svc.Portal.ConfirmPage(ctx, r.state.ConfirmURL, pid)
 			if err != nil {
 				return err
 			}
+			r.note("%s logged in (the mock's login page stands in for ID-porten) and sees the request", name)
 			if !strings.Contains(page, r.state.SystemID) && !strings.Contains(page, "SmartCloud") {
 				r.note("the page does not name the system %s", r.state.SystemID)
 			}
@@ -67,13 +69,16 @@ func stepDecide(actor Actor) Step {
 				return nil
 			}
 			if r.real() {
+				// The person decides in a browser; what this step does is
+				// the vendor's polling.
+				r.res.From = PartySmartCloud
 				r.note("waiting for %s to approve or reject in the Altinn portal", name)
 				req, err := r.waitForDecision(ctx)
 				if err != nil {
 					return err
 				}
 				r.state.RequestStatus = req.Status
-				r.note("%s answered: %s", name, req.Status)
+				r.note("%s answered: %s", upperFirst(name), req.Status)
 				return nil
 			}
 			approve := r.state.Param(ParamDecision) != "reject"
@@ -87,7 +92,7 @@ func stepDecide(actor Actor) Step {
 			if !approve {
 				verb = "rejected"
 			}
-			r.note("%s %s the request", name, verb)
+			r.note("%s %s the request", upperFirst(name), verb)
 			if loc != "" {
 				r.note("the browser is sent on to %s", loc)
 			}

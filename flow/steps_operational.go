@@ -99,13 +99,35 @@ func stepAPI(id, title string, x Expect) Step {
 			if r.state.AccessToken == "" {
 				return errors.New("no system user token yet: run the token step first")
 			}
-			claims, err := r.svc.Krav.OpenClaims(ctx, r.state.AccessToken, r.set.RightsPackage, r.state.Param(ParamAPIOrg))
+			r.sentToken("system user access token", r.state.AccessToken)
+			org := r.state.Param(ParamAPIOrg)
+			claims, err := r.svc.Krav.OpenClaims(ctx, r.state.AccessToken, r.set.RightsPackage, org)
+			if r.real() && r.state.Agent {
+				r.delegationProof(org, err)
+			}
 			if err != nil {
 				return err
 			}
 			r.note("%d open claims for %s, balance %.2f NOK", len(claims.Claims), claims.PartyID, claims.TotalOverview.Balance)
 			return nil
 		},
+	}
+}
+
+// delegationProof says what the API's answer shows about a client
+// delegation made in the portal, which no vendor API can read: a 200 is
+// Altinn's PDP permitting the agent system user for the client; a 403 is
+// Skatteetaten's answer when it did not (NotApplicable when no rule
+// applies: the client is not delegated, not yet, or without the package).
+func (r *runCtx) delegationProof(org string, err error) {
+	switch {
+	case err == nil:
+		r.note("200: Altinn's PDP permitted the agent system user for %s, so the delegation took", org)
+	case client.Status(err) == 403:
+		r.note("403: Skatteetaten asked Altinn's PDP whether the agent system user %s may read %s for %s, and it did not "+
+			"permit it (NotApplicable when no rule applies): the client is not delegated to the system user (or not yet), "+
+			"or the client administrator added another customer; check the system access in the portal and run this step again",
+			r.state.SystemUserID, r.set.Resource, org)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/systembruker/workbench/client"
@@ -25,38 +26,75 @@ func (r *runCtx) vendorToken(ctx context.Context) error {
 		label: "SmartCloud", key: r.set.VendorKey, grant: r.plainGrant(r.state.VendorClientID, vendorAltinnScopes),
 	})
 	if err == nil {
-		r.state.VendorToken = tok
+		r.state.VendorToken, r.state.VendorTokenExpires = tok, r.issuedExpires
 	}
 	return err
 }
 
-// waitForDecision polls the request, with growing pauses, until the person
-// has answered (or 15 minutes pass), getting a fresh vendor token when the
-// old one expires: a person takes longer than a token lives.
-func (r *runCtx) waitForDecision(ctx context.Context) (client.Request, error) {
-	deadline := r.svc.Now().Add(15 * time.Minute)
-	for {
-		o := client.PollOptions{
-			Deadline: deadline,
-			OnStatus: func(q client.Request, next time.Duration) {
-				if !client.Final(q.Status) {
-					r.note("still %s%s; next check in %s", q.Status, timedOutNote(q), next.Round(time.Second))
-				}
-			},
+// tokenMargin is how long before its expiry a token is replaced: a call
+// made with a token about to expire may reach the service after it has.
+const tokenMargin = 30 * time.Second
+
+// altinnToken is the vendor token for the next call to Altinn: the one
+// the flow has, or a new one when there is none or less than tokenMargin
+// of it is left (Maskinporten's tokens live about two minutes; the steps
+// of a real flow, and a person's approval, take longer).
+func (r *runCtx) altinnToken(ctx context.Context) (string, error) {
+	exp := r.state.VendorTokenExpires
+	if r.state.VendorToken == "" || (!exp.IsZero() && exp.Sub(r.svc.Now()) < tokenMargin) {
+		if r.state.VendorToken != "" {
+			r.note("the vendor token expires in %s: getting a new one", exp.Sub(r.svc.Now()).Round(time.Second))
 		}
-		poll := r.svc.Requests.Poll
-		if r.state.Agent {
-			poll = r.svc.Requests.PollAgent
+		if err := r.vendorToken(ctx); err != nil {
+			return "", err
 		}
-		req, err := poll(ctx, r.state.VendorToken, r.state.RequestID, o)
-		if client.Status(err) == 401 {
-			if terr := r.vendorToken(ctx); terr != nil {
-				return req, terr
-			}
-			continue
-		}
-		return req, err
 	}
+	return r.state.VendorToken, nil
+}
+
+// decisionWait bounds the wait for a person's answer.
+const decisionWait = 15 * time.Minute
+
+// waitForDecision polls the request, with growing pauses, until the person
+// has answered (or decisionWait passes). The token stays fresh: a new one
+// before the old expires, and one after a 401, at most
+// client.MaxFreshTokens in a row; then it gives up with what that means.
+func (r *runCtx) waitForDecision(ctx context.Context) (client.Request, error) {
+	o := client.PollOptions{
+		Deadline: r.svc.Now().Add(decisionWait),
+		OnStatus: func(q client.Request, next time.Duration) {
+			if !client.Final(q.Status) {
+				r.note("still %s%s; next check in %s", q.Status, timedOutNote(q), next.Round(time.Second))
+			}
+		},
+		OnRetry: func(err error, next time.Duration) {
+			r.note("the status read failed (%s); next try in %s", strings.Join(client.Codes(err), ", "), next.Round(time.Second))
+		},
+		Token: func(ctx context.Context, fresh bool) (string, error) {
+			if fresh {
+				r.note("Altinn answered 401: getting a fresh vendor token")
+				if err := r.vendorToken(ctx); err != nil {
+					return "", err
+				}
+			}
+			return r.altinnToken(ctx)
+		},
+	}
+	poll := r.svc.Requests.Poll
+	if r.state.Agent {
+		poll = r.svc.Requests.PollAgent
+	}
+	req, err := poll(ctx, r.state.VendorToken, r.state.RequestID, o)
+	if errors.Is(err, client.ErrStillUnauthorized) {
+		// A 401 is Altinn's authentication refusing the token before any
+		// scope policy (a missing scope is a 403): AUTHN
+		// AuthenticationHost.cs L106-126 (altinn-facts.md §1.2).
+		return req, fmt.Errorf("Altinn did not accept the vendor token even fresh from Maskinporten, so it is not an expired "+
+			"token: Altinn takes tokens only from the Maskinporten of its own environment (tt02: test.maskinporten.no), so check "+
+			"that maskinporten.url and altinn.url are of the same environment, and that nothing between (a proxy) strips the "+
+			"Authorization header: %w", err)
+	}
+	return req, err
 }
 
 func stepVendorKeys() Step {
@@ -68,6 +106,10 @@ func stepVendorKeys() Step {
 			k := r.set.VendorKey
 			if k.Key == nil {
 				return errors.New("no vendor key loaded: set vendor.key_file in the config (workbench keys new makes one)")
+			}
+			if len(k.CertChain) > 0 {
+				r.note("a business certificate, RSA %d bits: the grant carries its chain (x5c), %d certificate(s), and no kid", k.Key.N.BitLen(), len(k.CertChain))
+				return nil
 			}
 			r.note("kid %s, RSA %d bits; public JWK:\n%s", k.KeyID, k.Key.N.BitLen(), k.PublicJWKS().MarshalIndent())
 			return nil
@@ -102,6 +144,13 @@ func stepVendorClient() Step {
 			}
 			r.state.VendorClientID = c.ClientID
 			r.note("client_id %s", c.ClientID)
+			if len(r.set.VendorKey.CertChain) > 0 {
+				// A client with a registered key must sign with its kid
+				// (Digdir oidc_api_admin.md L172): one that uses a
+				// business certificate registers none.
+				r.note("no key registered: SmartCloud signs with its business certificate (x5c)")
+				return nil
+			}
 			return r.svc.SelfService.UploadJWKS(ctx, c.ClientID, r.set.VendorKey.PublicJWKS())
 		},
 	}
@@ -123,54 +172,13 @@ func (r *runCtx) systemID() string {
 	return r.set.SystemID
 }
 
-func stepVendorSystem() Step {
-	return Step{
-		ID: "v-system", Actor: SystemVendor, Title: "SmartCloud registers its system in Altinn",
-		Explain: "The system register describes SmartCloud's product: its id (org number + name), the " +
-			"rights (or, for an agent system, access packages) it will ask customers for, and the " +
-			"Maskinporten client ids allowed to act as its system users. Without the client id here, " +
-			"Maskinporten answers MP-303 later.",
-		run: func(ctx context.Context, r *runCtx) error {
-			sys := client.System{
-				ID: r.systemID(), Vendor: client.NewOrgID(r.set.VendorOrgNo),
-				Name:        map[string]string{"nb": "SmartCloud", "en": "SmartCloud", "nn": "SmartSky"},
-				Description: map[string]string{"nb": "SmartCloud er verdens beste system.", "en": "SmartCloud rocks."},
-				ClientID:    []string{r.state.VendorClientID}, IsVisible: true,
-				AllowedRedirectURLs: []string{r.set.RedirectURL},
-			}
-			if r.state.Agent {
-				// Client-relation packages may not be on a visible system (AUTH.VLD-00018).
-				sys.AccessPackages, sys.IsVisible = []client.AccessPackage{{URN: r.set.AccessPackage}}, false
-			} else {
-				sys.Rights = []client.Right{client.ResourceRight(r.set.Resource)}
-			}
-			id, err := r.svc.Systems.Register(ctx, r.state.VendorToken, sys)
-			if err := r.ignoreExists(err, "system "+sys.ID); err != nil {
-				return err
-			}
-			if id != "" {
-				r.note("internal id %s", id)
-			}
-			got, err := r.svc.Systems.Get(ctx, r.state.VendorToken, sys.ID)
-			if err != nil {
-				return err
-			}
-			if !contains(got.ClientID, r.state.VendorClientID) {
-				r.note("warning: the system does not list client %s; tokens will fail with MP-303", r.state.VendorClientID)
-			}
-			r.state.SystemID = sys.ID
-			return nil
-		},
-	}
-}
-
 func stepVendorRequest() Step {
 	return Step{
 		ID: "v-request", Actor: SystemVendor, Title: "SmartCloud asks the customer for a system user",
 		Explain: "SmartCloud creates a system user request for the customer's organisation. Altinn " +
 			"answers with a confirmUrl: the customer's daglig leder (or the facilitator's client " +
 			"administrator, for an agent request) opens it to approve. The same system, org and " +
-			"externalRef give back the same request (200) instead of a new one (201).",
+			"externalRef give back the same request (200) instead of a new one (201), whatever its status.",
 		Inputs: []Param{ParamCustomerOrg, ParamExternalRef},
 		run:    func(ctx context.Context, r *runCtx) error { return r.createRequest(ctx) },
 	}
@@ -198,12 +206,18 @@ func stepVendorRequestAgain() Step {
 }
 
 // createRequest posts the system user request of the scenario, standard
-// or agent, and keeps what Altinn answers.
+// or agent, and keeps what Altinn answers. A request Altinn gives back
+// rejected ends the step with the ways on; with ParamRenew "delete" it is
+// deleted and asked for again.
 func (r *runCtx) createRequest(ctx context.Context) error {
+	tok, err := r.altinnToken(ctx)
+	if err != nil {
+		return err
+	}
 	req := client.CreateRequest{
 		SystemID: r.state.SystemID, PartyOrgNo: r.state.Param(ParamCustomerOrg),
 		ExternalRef: r.state.Param(ParamExternalRef), RedirectURL: r.set.RedirectURL,
-		IntegrationTitle: "SmartCloud for " + r.state.Param(ParamCustomerOrg),
+		IntegrationTitle: r.set.SystemName + " for " + r.state.Param(ParamCustomerOrg),
 	}
 	if r.state.Agent {
 		req.AccessPackages = []client.AccessPackage{{URN: r.set.AccessPackage}}
@@ -214,11 +228,11 @@ func (r *runCtx) createRequest(ctx context.Context) error {
 	if r.state.Agent {
 		create = r.svc.Requests.CreateAgent
 	}
-	got, created, err := create(ctx, r.state.VendorToken, req)
+	got, created, err := create(ctx, tok, req)
 	if client.HasCode(err, "AUTH-00004") {
 		// The customer approved an earlier request: the system
 		// user exists, and the flow can go on with it.
-		su, lerr := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
+		su, lerr := r.svc.SystemUsers.ByQuery(ctx, tok, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
 		if lerr != nil {
 			return err
 		}
@@ -229,9 +243,22 @@ func (r *runCtx) createRequest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if !created && turnedDown(got.Status) && r.state.Param(ParamRenew) == RenewDelete {
+		// The first way on: delete it, then ask again.
+		if err := r.svc.Requests.Delete(ctx, tok, got.ID); err != nil {
+			return fmt.Errorf("delete the %s request %s: %w", got.Status, got.ID, err)
+		}
+		r.note("deleted the %s request %s; asking again", got.Status, got.ID)
+		if got, created, err = create(ctx, tok, req); err != nil {
+			return err
+		}
+	}
 	if !created {
 		r.note("a request for this system, org and externalRef exists already (id %s, status %s%s); Altinn gave it back with 200",
 			got.ID, got.Status, timedOutNote(got))
+		if turnedDown(got.Status) {
+			return r.rejected(got)
+		}
 	}
 	r.state.RequestID, r.state.ConfirmURL, r.state.RequestStatus = got.ID, got.ConfirmURL, got.Status
 	r.note("confirmUrl: %s", got.ConfirmURL)
@@ -273,7 +300,10 @@ func stepVendorCheck(id, title string) Step {
 				if r.state.Agent {
 					get = r.svc.Requests.GetAgent
 				}
-				req, err = get(ctx, r.state.VendorToken, r.state.RequestID)
+				var tok string
+				if tok, err = r.altinnToken(ctx); err == nil {
+					req, err = get(ctx, tok, r.state.RequestID)
+				}
 			}
 			if err != nil {
 				return err
@@ -283,10 +313,19 @@ func stepVendorCheck(id, title string) Step {
 			if req.TimedOut && req.Status == client.StatusNew {
 				r.note("timedOut is a flag, not a status: the request is older than 180 days, still New, and can still be approved")
 			}
+			if r.real() && turnedDown(req.Status) {
+				// Against the mocks the rejected scenario goes on to show
+				// what a vendor who ignores the status meets (MP-303).
+				return r.rejected(req)
+			}
 			if req.Status != client.StatusAccepted {
 				return nil
 			}
-			su, err := r.svc.SystemUsers.ByQuery(ctx, r.state.VendorToken, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
+			tok, err := r.altinnToken(ctx)
+			if err != nil {
+				return err
+			}
+			su, err := r.svc.SystemUsers.ByQuery(ctx, tok, r.state.SystemID, req.PartyOrgNo, req.ExternalRef)
 			if err != nil {
 				return err
 			}
@@ -306,7 +345,11 @@ func stepVendorDeleteSystem() Step {
 		Explain: "Deleting a system from the register (a soft delete) takes its system users with it: " +
 			"Maskinporten no longer finds them, and Altinn's PDP no longer permits them.",
 		run: func(ctx context.Context, r *runCtx) error {
-			return r.svc.Systems.Delete(ctx, r.state.VendorToken, r.state.SystemID)
+			tok, err := r.altinnToken(ctx)
+			if err != nil {
+				return err
+			}
+			return r.svc.Systems.Delete(ctx, tok, r.state.SystemID)
 		},
 	}
 }

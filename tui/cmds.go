@@ -62,12 +62,15 @@ type runRequest struct {
 	// back to its seed first, as when the scenario starts from scratch.
 	step  int
 	reset bool
+	// way, when set, is a way on to take (Engine.TakeWay) instead of
+	// running step.
+	way *flow.WayOn
 }
 
 // startRun returns the Cmd that runs the steps and the Cmd that delivers
 // the first of its events.
 func startRun(ctx context.Context, rq runRequest) tea.Cmd {
-	eng, id, all, step, reset := rq.eng, rq.id, rq.all, rq.step, rq.reset
+	eng, id, all, step, reset, way := rq.eng, rq.id, rq.all, rq.step, rq.reset, rq.way
 	ch := make(chan runItem, 64)
 	run := func() tea.Msg {
 		defer close(ch)
@@ -78,9 +81,12 @@ func startRun(ctx context.Context, rq runRequest) tea.Cmd {
 			}
 		}
 		end := &runEndedMsg{run: id, all: all}
-		if all {
+		switch {
+		case all:
 			eng.RunAll(ctx, emit)
-		} else {
+		case way != nil:
+			_, _, end.err = eng.TakeWay(ctx, *way, emit)
+		default:
 			if reset {
 				end.err = eng.ResetWorld(ctx)
 			}

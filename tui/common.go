@@ -101,22 +101,31 @@ type request any
 
 // The requests.
 type (
-	openStep     struct{}           // show the selected step's screen
-	goOverview   struct{}           // back to the overview
-	selectStep   struct{ step int } // select a step (kept within the scenario)
-	runOne       struct{ step int } // run one step
-	runScenario  struct{}           // run the whole scenario
-	exportRun    struct{}           // write the run's transcripts
-	openPicker   struct{}           // the scenario picker
-	closePicker  struct{}           // back to where the picker was opened from
+	openStep     struct{}                 // show the selected step's screen
+	openCall     struct{ step, call int } // show a step's call: its request and response
+	goOverview   struct{}                 // back to the overview
+	selectStep   struct{ step int }       // select a step (kept within the scenario)
+	runOne       struct{ step int }       // run one step
+	runScenario  struct{}                 // run the whole scenario
+	exportRun    struct{}                 // write the run's transcripts
+	openPicker   struct{}                 // the scenario picker
+	closePicker  struct{}                 // back to where the picker was opened from
 	pickScenario struct{ sc flow.Scenario }
 	jumpToActor  struct{ actor flow.Actor } // the actor's first step
 	editInputs   struct{}                   // the inputs form of the selected step
 	// inputsDone closes the form: values to set, or nil when cancelled.
 	inputsDone struct{ values map[flow.Param]string }
-	zoomIn     struct{} // the confirm URL's QR code, full screen
-	zoomOut    struct{}
-	say        struct {
+	// passGate passes a step's gate (the user's yes, or "done") and runs
+	// the step again.
+	passGate struct {
+		step int
+		key  string
+	}
+	// takeWay takes a way on from a rejected request.
+	takeWay struct{ way flow.WayOn }
+	zoomIn  struct{} // the confirm URL's QR code, full screen
+	zoomOut struct{}
+	say     struct {
 		text string
 		bad  bool
 	}

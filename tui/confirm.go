@@ -97,9 +97,11 @@ func confirmFor(v flowView, stateURL func() string, cache *qrCache) (confirmInfo
 	if url == "" {
 		return confirmInfo{}, false
 	}
-	ci := confirmInfo{url: url, realEnv: realEnv, who: v.settings.EndUserName, inkLight: v.st.QRInkLight}
+	// Named by role when the config names no one ("the daglig leder of
+	// ..."): against a real Altinn the workbench does not know who logs in.
+	ci := confirmInfo{url: url, realEnv: realEnv, who: v.settings.EndUserLabel(), inkLight: v.st.QRInkLight}
 	if s.Actor == flow.ClientAdmin {
-		ci.who = v.settings.ClientAdminName
+		ci.who = v.settings.ClientAdminLabel()
 	}
 	if realEnv {
 		ci.qr, ci.qrErr = cache.get(url)

@@ -32,6 +32,12 @@ type KeyMap struct {
 	Copy     key.Binding
 	OpenURL  key.Binding // the confirm URL, in the browser
 	ZoomQR   key.Binding // the confirm URL's QR code, full screen
+	// At a step that waits for the user: Yes writes to the register, or
+	// says the person's task is done; after a rejection, DeleteAsk and
+	// NewRef are the two ways on.
+	Yes       key.Binding
+	DeleteAsk key.Binding
+	NewRef    key.Binding
 
 	Scenarios key.Binding
 	Back      key.Binding
@@ -49,6 +55,21 @@ type KeyMap struct {
 
 	// Export writes the run's transcripts (Markdown, curl, .http).
 	Export key.Binding
+
+	// The step screen's panes.
+	Wrap        key.Binding // a request or response pane: wrap, or scroll sideways
+	ScrollLeft  key.Binding // an unwrapped pane, sideways (else PrevItem)
+	ScrollRight key.Binding
+	Decode      key.Binding // the tokens of a request or response, decoded in place
+	CopyCurl    key.Binding // the exchange as a curl command
+	CopyJSON    key.Binding // a token's claims as JSON
+	Search      key.Binding // search the focused pane
+	NextMatch   key.Binding // while a search is on (else NextStep)
+	PrevMatch   key.Binding
+
+	// Message shows the status message whole, where the header line cut
+	// it.
+	Message key.Binding
 
 	// Presenter mode's auto-advance.
 	PlayPause   key.Binding // pause or resume; at the end, play again
@@ -75,16 +96,19 @@ func DefaultKeyMap() KeyMap {
 		NextItem: key.NewBinding(key.WithKeys("]", "right", "l"), key.WithHelp("]", "next exchange")),
 		PrevItem: key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[", "previous exchange")),
 
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open step")),
-		Run:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run step")),
-		RunAll:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run scenario")),
-		NextStep: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
-		PrevStep: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
-		Actor:    key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "actor")),
-		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
-		Copy:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy body/token")),
-		OpenURL:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
-		ZoomQR:   key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open step")),
+		Run:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run step")),
+		RunAll:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run scenario")),
+		NextStep:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
+		PrevStep:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
+		Actor:     key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "actor")),
+		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit inputs")),
+		Copy:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy body/token")),
+		OpenURL:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
+		ZoomQR:    key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
+		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		DeleteAsk: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete request, ask again")),
+		NewRef:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "ask with a new externalRef")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -99,6 +123,18 @@ func DefaultKeyMap() KeyMap {
 		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 
 		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export transcripts")),
+
+		Wrap:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap/sideways")),
+		ScrollLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←h", "left")),
+		ScrollRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→l", "right")),
+		Decode:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "decode tokens")),
+		CopyCurl:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy as curl")),
+		CopyJSON:    key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "copy claims as JSON")),
+		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextMatch:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevMatch:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+
+		Message: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "whole message")),
 
 		PlayPause:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
 		PresentNext: key.NewBinding(key.WithKeys("right", "n"), key.WithHelp("→/n", "next")),
@@ -172,8 +208,8 @@ func sharedKey(msg tea.KeyMsg, k *KeyMap) (request, bool) {
 }
 
 // scrollKey moves the pane by the scroll keys (arrows, j/k, page, top,
-// bottom), the same on every screen.
-func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) {
+// bottom), the same on every screen; it reports whether it was one.
+func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) bool {
 	switch {
 	case key.Matches(msg, k.Up):
 		p.scroll(-1)
@@ -187,7 +223,10 @@ func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) {
 		p.top()
 	case key.Matches(msg, k.Bottom):
 		p.bottom()
+	default:
+		return false
 	}
+	return true
 }
 
 // joined stands for two bindings in help, where there is no room for

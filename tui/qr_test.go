@@ -206,7 +206,7 @@ func TestConfirmURLKeys(t *testing.T) {
 		t.Errorf("o opened %q, status %q", opened, m.status)
 	}
 	m = run(m, "c")
-	if copied != fixedConfirmURL || !strings.Contains(m.status, "copied the confirm URL") {
+	if copied != fixedConfirmURL || !strings.Contains(m.status, "sent the confirm URL") {
 		t.Errorf("c copied %q, status %q", copied, m.status)
 	}
 	// A browser that cannot be opened is a word in the status line.
@@ -314,5 +314,32 @@ func TestRealApproveStepWaitsWithTheURL(t *testing.T) {
 	m = keys(m, "p", "n")
 	if m.step.hasConfirm {
 		t.Error("the mock's approve step shows the confirm URL")
+	}
+}
+
+// TestRealReviewNamesThePersonByRole: a real environment's config that
+// names no one: the confirm URL goes to the daglig leder of the customer,
+// never to an empty name.
+func TestRealReviewNamesThePersonByRole(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	m.settings.EndUserName = ""
+	m.setScenario(m.sc)
+	m.settings.ActAsPeople, m.settings.Env = false, "tt02"
+	review := -1
+	for i, s := range m.sc.Steps {
+		if s.ID == "eu-review" {
+			review = i
+		}
+	}
+	id := m.run.id
+	res := flow.StepResult{Outcome: flow.Done, Attempt: 1}
+	m = update(m,
+		event(id, flow.Event{Kind: flow.StepStarted, Step: review, Attempt: 1}),
+		event(id, flow.Event{Kind: flow.NoteAdded, Step: review, Attempt: 1, Note: "send this to the daglig leder of TILFELDIG SUBTIL APE, who opens it:\n" + fixedConfirmURL}),
+		event(id, flow.Event{Kind: flow.StepEnded, Step: review, Attempt: 1, Result: &res}))
+	m = keys(m, "3")
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "Send it to the daglig leder of TILFELDIG SUBTIL APE") || strings.Contains(v, "to , ") {
+		t.Errorf("the confirm URL's person:\n%s", v)
 	}
 }

@@ -13,12 +13,23 @@ func (m *Model) do(r request) tea.Cmd {
 	switch r := r.(type) {
 	case openStep:
 		m.screen = screenStep
+	case openCall:
+		m.cur = min(max(0, r.step), len(m.sc.Steps)-1)
+		m.screen = screenStep
+		m.step.showCall(r.call)
 	case goOverview:
 		m.screen = screenOverview
 	case selectStep:
 		m.cur = min(max(0, r.step), len(m.sc.Steps)-1)
 	case runOne:
 		return m.startStep(r.step)
+	case passGate:
+		// The user said yes, or that the person is done: the step runs
+		// again and goes on past its gate.
+		m.eng.Pass(r.key)
+		return m.startStep(r.step)
+	case takeWay:
+		return m.startWay(r.way)
 	case runScenario:
 		return m.startRunAll()
 	case exportRun:
@@ -63,7 +74,13 @@ func (m *Model) setScenario(sc flow.Scenario) {
 	m.run = runState{id: m.run.id + 1, needReset: true}
 	m.zoom = false
 	m.form = nil
+	// The new screen counts its background renders on from the old one's,
+	// so that a render the old scenario started cannot pass for its own.
+	old := m.step.sides
 	m.step = newStepScreen(m.common, m.narr)
+	for i := range old {
+		m.step.sides[i].gen = old[i].gen
+	}
 	m.version++
 	m.picker = newPicker(m.common, m.scenarios, sc.Name)
 	m.layout()
@@ -113,6 +130,24 @@ func (m *Model) startStep(i int) tea.Cmd {
 	return m.start(runRequest{step: i, reset: reset})
 }
 
+// startWay takes a way on from a rejected request: the engine sets the
+// way's inputs and runs the request step again, which the screen then
+// shows.
+func (m *Model) startWay(w flow.WayOn) tea.Cmd {
+	if m.run.running {
+		m.setStatus("a step is running; wait for it to end", true)
+		return nil
+	}
+	i := m.eng.StepIndex("v-request")
+	if i < 0 {
+		m.setStatus("this scenario has no request step", true)
+		return nil
+	}
+	m.cur, m.run.step = i, i
+	m.setStatus(w.Title+": running step "+fmt.Sprint(i+1)+" again", false)
+	return m.start(runRequest{step: i, way: &w})
+}
+
 // startRunAll runs the whole scenario from a fresh start: the engine's
 // RunAll resets the mock world and keeps the edited inputs.
 func (m *Model) startRunAll() tea.Cmd {
@@ -160,12 +195,13 @@ func (m *Model) applyEvent(ev flow.Event) {
 	}
 }
 
-// confirmWho is who opens the confirm URL for a step's actor.
+// confirmWho is who opens the confirm URL for a step's actor, by name or
+// by role.
 func (m *Model) confirmWho(s flow.Step) string {
 	if s.Actor == flow.ClientAdmin {
-		return m.settings.ClientAdminName
+		return m.settings.ClientAdminLabel()
 	}
-	return m.settings.EndUserName
+	return m.settings.EndUserLabel()
 }
 
 // scenarioEnded says how a whole-scenario run ended, with the engine's
@@ -203,16 +239,20 @@ func (m *Model) endRun(msg runEndedMsg) {
 	}
 	s := m.sc.Steps[i]
 	status := fmt.Sprintf("step %d %s: %s", i+1, r.outcome, r.result.Why(s.Expect))
+	if r.outcome == flow.ExpectedFailure {
+		status = fmt.Sprintf("⚑ step %d %s", i+1, r.result.Why(s.Expect))
+	}
 	results := make([]flow.StepResult, len(m.runs))
 	all := true
 	for i, r := range m.runs {
-		if r.result == nil {
+		// A step a run skipped has not run: the verdict waits for it.
+		if r.result == nil || r.result.Outcome == flow.Skipped {
 			all = false
 			break
 		}
 		results[i] = *r.result
 	}
-	bad := r.outcome != flow.Done
+	bad := !r.outcome.AsExpected()
 	if all {
 		if m.sc.Verdict(results) {
 			status += " · scenario " + m.sc.Name + " ended as expected"

@@ -54,6 +54,20 @@ type stepScreen struct {
 	// narr renders the steps' narrations, once per step, width and style;
 	// the root's, so that it outlives a change of scenario.
 	narr *narrator
+	// facts are the engine's, from the last sync, for the token panes.
+	facts tokenFacts
+
+	// The exchange panes' own state (step_panes.go): how each side shows
+	// its lines, a large body rendering in the background, the search.
+	sides  [2]sideState
+	search search
+	// moved says the last key only scrolled a pane, so the root need not
+	// sync; tabsLine and selLine are the lines over the panes, drawn in
+	// sync; frame is the buffer View draws into, kept between frames
+	// (shared by the model's copies, which draw one at a time).
+	moved             bool
+	tabsLine, selLine string
+	frame             *[]byte
 }
 
 // seek is where the info pane is to scroll to on the next sync.
@@ -87,17 +101,21 @@ type contentID struct {
 }
 
 // renderKey is a pane's content at a width (and, for tokens, a second of
-// the clock; for the info pane, a version of the data).
+// the clock; for the info pane, a version of the data; for an exchange,
+// how it shows).
 type renderKey struct {
 	id      contentID
 	width   int
 	height  int // the info pane's: the QR code shows only if it fits
 	version int
+	facts   tokenFacts // for tokens: the mocks' clock and the run's ids
+	mode    sideMode
 	valid   bool
 }
 
 func newStepScreen(c Common, narr *narrator) stepScreen {
 	return stepScreen{
+		frame:   new([]byte),
 		common:  c,
 		info:    pane{},
 		left:    pane{bordered: true},
@@ -143,8 +161,15 @@ func (s *stepScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
+	s.moved = false
+	if cmd, ok := s.paneKey(msg); ok { // the search, sideways, w, d, C, J
+		return cmd
+	}
 	if r, ok := sharedKey(msg, s.common.Keys); ok {
 		s.ask(r)
+		return nil
+	}
+	if s.waitKey(msg) {
 		return nil
 	}
 	k := s.common.Keys
@@ -185,9 +210,25 @@ func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevItem):
 		s.item(r, -1)
 	default:
-		scrollKey(s.focused(), msg, k)
+		s.moved = scrollKey(s.focused(), msg, k)
+		s.linkScroll()
 	}
 	return nil
+}
+
+// linkScroll scrolls a grant and its token together: their claims are
+// drawn row beside row.
+func (s *stepScreen) linkScroll() {
+	r := s.run()
+	if s.section != sectionTokens || s.tok >= len(tokenPairs(r.tokens)) || tokenPairs(r.tokens)[s.tok].split() {
+		return
+	}
+	from, to := &s.left, &s.right
+	if s.side == 1 {
+		from, to = to, from
+	}
+	to.offset = from.offset
+	to.clamp()
 }
 
 func (s *stepScreen) hintNothingYet(r stepRun) {
@@ -209,6 +250,7 @@ func (s *stepScreen) mouse(msg tea.MouseMsg) {
 		}
 	}
 	wheel(s.focused(), msg)
+	s.linkScroll()
 }
 
 // copyFocused copies the focused pane's body or token, or from the info
@@ -245,20 +287,30 @@ func (s *stepScreen) copyFocused() tea.Cmd {
 // its keys first, as they are what the step is for.
 func (s *stepScreen) ShortHelp() []key.Binding {
 	k := s.common.Keys
+	if wait := s.waitBindings(); len(wait) > 0 {
+		return append(wait, s.runBinding(), k.Back)
+	}
+	if keys := s.searchHelp(); keys != nil {
+		return keys
+	}
+	moves := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+	if s.onExchange() && s.sides[s.side].mode.nowrap {
+		moves = append([]key.Binding{paired(k.ScrollLeft, k.ScrollRight, "←/→", "sideways"), relabel(k.Wrap, "wrap")}, moves...)
+	}
 	if s.hasConfirm {
 		keys := []key.Binding{k.OpenURL, s.copyBinding()}
 		if s.confirm.qr != nil {
 			keys = append(keys, relabel(k.ZoomQR, "QR code"))
 		}
-		return append(keys, s.runBinding())
+		return append(append(keys, s.runBinding()), moves...)
 	}
-	return []key.Binding{s.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+	return append([]key.Binding{s.runBinding()}, moves...)
 }
 
 // FullHelp implements help.KeyMap.
 func (s *stepScreen) FullHelp() [][]key.Binding {
 	k := s.common.Keys
-	first := []key.Binding{s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export}
+	first := append(s.waitBindings(), s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export)
 	if s.hasConfirm {
 		first = append(first, k.OpenURL)
 		if s.confirm.qr != nil {
@@ -273,6 +325,7 @@ func (s *stepScreen) FullHelp() [][]key.Binding {
 		first,
 		nav,
 		{joined(k.NextPane, k.PrevPane, "pane"), s.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
+		s.paneHelp(),
 	}
 }
 
@@ -318,11 +371,15 @@ type stepInfo struct {
 	// narr renders the step's narration (cached per step, width and
 	// style).
 	narr *narrator
+	// tokens are what the engine's state says beside the tokens.
+	tokens tokenFacts
 }
 
-// sync renders whatever the selection, data or size made stale.
-func (s *stepScreen) sync(v flowView, in stepInfo) {
+// sync renders whatever the selection, data or size made stale; a large
+// body it starts rendering in the command it returns.
+func (s *stepScreen) sync(v flowView, in stepInfo) tea.Cmd {
 	s.v = v
+	s.facts = in.tokens
 	r := v.runs[v.cur]
 	step := v.sc.Steps[v.cur]
 	s.clampSelection(r)
@@ -352,16 +409,23 @@ func (s *stepScreen) sync(v flowView, in stepInfo) {
 	}
 	s.infoSeek = seekNone
 
+	var cmd tea.Cmd
 	switch s.section {
 	case sectionExchanges:
-		s.syncExchange(v, r)
+		cmd = s.syncExchange(v, r)
 	case sectionTokens:
 		s.syncTokens(v, r)
 	}
+	search := s.syncSearch() // before the tabs line, which says how it went
+	s.tabsLine, s.selLine = s.withSearch(s.tabs(r, v.st), v.st), ""
+	if s.section != sectionInfo {
+		s.selLine = s.selector(r, v.st)
+	}
+	return tea.Batch(cmd, search)
 }
 
 // syncExchange renders the selected call's request and response.
-func (s *stepScreen) syncExchange(v flowView, r stepRun) {
+func (s *stepScreen) syncExchange(v flowView, r stepRun) tea.Cmd {
 	c := r.calls[s.exch]
 	x := c.x
 	s.left.title = fmt.Sprintf("Request · %s", x.Service)
@@ -369,42 +433,57 @@ func (s *stepScreen) syncExchange(v flowView, r stepRun) {
 	if c.behind() { // the selector line says it is behind the scenes
 		s.left.title = fmt.Sprintf("Request · %s → %s", c.caller, x.Service)
 	}
-	lk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, width: s.left.innerWidth(), valid: true}
-	if lk != s.leftKey {
-		s.load(&s.left, s.leftKey, lk, func(w int) []string { return requestLines(x, w, v.st) })
-		s.leftKey = lk
+	var names []namedJWT // looked for once, when a side needs them
+	lazyNames := func() []namedJWT {
+		if names == nil {
+			names = append(jwtNames(v.runs, r.calls), namedJWT{})
+		}
+		return names
 	}
-	rk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, width: s.right.innerWidth(), valid: true}
-	if rk != s.rightKey {
-		s.load(&s.right, s.rightKey, rk, func(w int) []string { return responseLines(x, w, v.st) })
-		s.rightKey = rk
-	}
+	left := s.loadSide(&s.left, &s.leftKey, contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, x, lazyNames)
+	right := s.loadSide(&s.right, &s.rightKey, contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, x, lazyNames)
+	return tea.Batch(left, right)
 }
 
 // syncTokens renders the selected token pair (or token) against the
-// clock, again each second.
+// services' clock (the mocks' may be ahead of the wall clock), again each
+// second.
 func (s *stepScreen) syncTokens(v flowView, r stepRun) {
-	now, loc := s.common.Now(), s.common.Loc
+	f := s.facts
+	now, loc := s.common.Now().Add(f.clock), s.common.Loc
 	p := tokenPairs(r.tokens)[s.tok]
 	sec := int(now.Unix())
-	var lv, rv tokenView
+	used := isGrant(p.left.Label) && posted(p.left.Raw, r.calls)
+	lv := tokenView{tok: *p.left, facts: f, used: used}
+	rv := lv
+	var render func() (l, r []string)
 	if p.split() {
 		s.left.title, s.right.title = p.left.Label+" · header", p.left.Label+" · claims"
-		lv, rv = tokenView{tok: *p.left, part: tokenHeader}, tokenView{tok: *p.left, part: tokenClaims}
+		lv.part, rv.part = tokenHeader, tokenClaims
+		render = func() ([]string, []string) {
+			return lv.lines(s.left.innerWidth(), v.st, now, loc), rv.lines(s.right.innerWidth(), v.st, now, loc)
+		}
 	} else {
+		// The grant and its token are drawn together, claim beside claim.
 		s.left.title, s.right.title = p.left.Label, p.right.Label
-		lv, rv = tokenView{tok: *p.left}, tokenView{tok: *p.right, grant: p.left}
+		rv = tokenView{tok: *p.right, grant: p.left, facts: f}
+		render = func() ([]string, []string) {
+			return pairLines(lv, rv, s.left.innerWidth(), s.right.innerWidth(), v.st, now, loc)
+		}
 	}
-	lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, valid: true}
-	if lk != s.leftKey {
-		s.load(&s.left, s.leftKey, lk, func(w int) []string { return lv.lines(w, v.st, now, loc) })
-		s.leftKey = lk
+	if used {
+		s.left.title += " · used"
 	}
-	rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, valid: true}
-	if rk != s.rightKey {
-		s.load(&s.right, s.rightKey, rk, func(w int) []string { return rv.lines(w, v.st, now, loc) })
-		s.rightKey = rk
+	lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, facts: f, valid: true}
+	rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, facts: f, valid: true}
+	if lk == s.leftKey && rk == s.rightKey {
+		return
 	}
+	left, right := render()
+	s.load(&s.left, s.leftKey, lk, func(int) []string { return left })
+	s.leftKey = lk
+	s.load(&s.right, s.rightKey, rk, func(int) []string { return right })
+	s.rightKey = rk
 }
 
 // load puts new content in a pane. The same content at another width
@@ -491,6 +570,11 @@ func (s *stepScreen) focused() *pane {
 		return &s.left
 	}
 	return &s.right
+}
+
+// showCall shows a call of the step: its request | response.
+func (s *stepScreen) showCall(i int) {
+	s.section, s.side, s.exch = sectionExchanges, 0, i
 }
 
 // show puts a view of presenter mode's on the screen: the info from its

@@ -41,6 +41,9 @@ type Altinn struct {
 	page   *template.Template
 
 	verified altinnVerified // bearer tokens verified and still valid
+	// sessions are the confirm page's logged-in browsers
+	// (altinn_portal_login.go).
+	sessions portalSessions
 
 	mu          sync.RWMutex
 	altinnState // guarded by mu

@@ -14,9 +14,12 @@ import (
 )
 
 // routePortal registers the routes of the portal: the test login, the
-// confirm page, and the portal API a decision is posted to.
+// confirm page with the login in front of it, and the portal API a
+// decision is posted to.
 func (a *Altinn) routePortal(m *http.ServeMux) {
 	m.HandleFunc("GET /testtools/personaltoken", a.handlePersonalToken)
+	m.HandleFunc("GET /accessmanagement/ui/login", a.handleLoginPage)
+	m.HandleFunc("POST /accessmanagement/ui/login", a.handleLogin)
 	m.HandleFunc("GET /accessmanagement/ui/systemuser/request", a.handleConfirmPage(standardRequest))
 	m.HandleFunc("GET /accessmanagement/ui/systemuser/agentrequest", a.handleConfirmPage(agentRequest))
 	m.HandleFunc("POST /accessmanagement/ui/systemuser/{kind}/{decision}", a.handleConfirmDecision)
@@ -27,8 +30,10 @@ func (a *Altinn) routePortal(m *http.ServeMux) {
 // The confirm page stands in for Altinn's access management UI
 // (am.ui.altinn.no), where the customer's daglig leder reviews a system
 // user request and approves or rejects it. The real page needs an ID-porten
-// login; the mock lets the user pick a seeded person to act as instead, and
-// applies the same rules as the portal API.
+// login; the mock's login page (altinn_portal_login.go) lets the person pick
+// a seeded person instead, and then behaves as a logged-in page does: a
+// session cookie, a CSRF token in the form, and no decision from another
+// site. The decision follows the same rules as the portal API.
 
 // confirmTemplates is the HTML of the confirm, receipt and error pages:
 // small, no scripts, no external assets, readable in light and dark mode.
@@ -38,7 +43,8 @@ const confirmTemplates = `
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.}} · Altinn (mock)</title>
+<title>{{.Heading}} · Altinn (mock)</title>{{if .CSRF}}
+<meta name="csrf-token" content="{{.CSRF}}">{{end}}
 <style>
 :root{color-scheme:light dark;--fg:#1b1d21;--bg:#fff;--muted:#51565f;--line:#cfd4dc;--accent:#0057a8;--on-accent:#fff;--ok:#06722e;--bad:#b00020}
 @media (prefers-color-scheme:dark){:root{--fg:#e6e8eb;--bg:#15171b;--muted:#a9afb8;--line:#3a3f48;--accent:#7cb8ff;--on-accent:#0b1726;--ok:#62d18f;--bad:#ff8a99}}
@@ -53,6 +59,7 @@ ul{margin:.25rem 0;padding-left:1.25rem}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.875em;overflow-wrap:anywhere}
 fieldset{margin:1.75rem 0 0;padding:1rem;border:1px solid var(--line);border-radius:.5rem}
 legend{font-weight:600;padding:0 .25rem}
+fieldset p{margin:0 0 .5rem}
 label{display:block;margin-bottom:.25rem}
 select,button{font:inherit}
 select{max-width:100%;padding:.35rem}
@@ -69,7 +76,8 @@ a{color:var(--accent)}
 </head>
 <body>
 <main>
-<p class="banner">Altinn access management — mock, served by the systembruker workbench</p>
+<p class="banner">Altinn access management — mock, served by the systembruker workbench{{if .LoggedIn}}
+· <span id="session" data-pid="{{.LoggedIn.PID}}">logged in as {{.LoggedIn.Name}}</span>{{end}}</p>
 {{end}}
 
 {{define "foot"}}</main>
@@ -77,7 +85,7 @@ a{color:var(--accent)}
 </html>
 {{end}}
 
-{{define "confirm"}}{{template "head" .Heading}}
+{{define "confirm"}}{{template "head" .}}
 <h1>{{.Heading}}</h1>
 <p><strong>{{.VendorName}}</strong> asks for {{if .Agent}}an agent system user{{else}}a system user{{end}} for
 <strong>{{.PartyName}}</strong> (org. no. {{.PartyOrgNo}}), so that its system <strong>{{.SystemName}}</strong> can act on the organisation's behalf.</p>
@@ -106,13 +114,12 @@ a{color:var(--accent)}
 
 {{if .Open}}<form method="post" action="{{.ApproveURL}}">
 <input type="hidden" name="id" value="{{.ID}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
 <fieldset>
-<legend>Act as</legend>
-<label for="pid">Person (stands in for the ID-porten login)</label>
-<select id="pid" name="pid" aria-describedby="pid-hint">
-{{range .Persons}}<option value="{{.PID}}"{{if .Selected}} selected{{end}}>{{.Name}} ({{.PID}}){{if .Roles}} — {{.Roles}}{{end}}</option>
-{{end}}</select>
-<p class="hint" id="pid-hint">Only a person holding the DAGL role (daglig leder) for {{.PartyName}} may decide.</p>
+<legend>Deciding as</legend>
+<p>{{.LoggedIn.Name}} ({{.LoggedIn.PID}}){{if .LoggedIn.Roles}} — {{.LoggedIn.Roles}}{{end}}.
+<a id="switch-person" href="{{.SwitchURL}}">Log in as someone else</a></p>
+<p class="hint">Only a person holding the DAGL role (daglig leder) for {{.PartyName}} may decide.</p>
 </fieldset>
 <div class="actions">
 <button type="submit" class="approve">Approve</button>
@@ -124,7 +131,7 @@ Reject creates nothing.{{if .ReturnTo}} Either way you are sent back to <strong>
 {{else}}<div class="box" role="status"><p>This request is <strong>{{.Status}}</strong>: there is nothing left to decide.</p></div>
 {{end}}{{template "foot"}}{{end}}
 
-{{define "message"}}{{template "head" .Heading}}
+{{define "message"}}{{template "head" .}}
 <div class="box {{if .Failed}}bad{{else}}ok{{end}}" role="{{if .Failed}}alert{{else}}status{{end}}">
 <h1>{{.Heading}}</h1>
 <p>{{.Message}}</p>
@@ -136,6 +143,9 @@ Reject creates nothing.{{if .ReturnTo}} Either way you are sent back to <strong>
 
 func parseConfirmTemplates() (*template.Template, error) {
 	t, err := template.New("confirm").Parse(confirmTemplates)
+	if err == nil {
+		_, err = t.Parse(loginTemplate)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("confirm page templates: %w", err)
 	}
@@ -153,11 +163,15 @@ type confirmView struct {
 	PartyName, PartyOrgNo   string
 	Rights                  []confirmRight
 	Packages                []string
-	Persons                 []confirmPerson
 	ApproveURL, RejectURL   string
 	// ReturnTo is the host of the vendor's redirect URL, where the
 	// person lands after deciding.
 	ReturnTo string
+	// LoggedIn is the person of the session, CSRF its token, SwitchURL the
+	// login page to change person.
+	LoggedIn  *confirmPerson
+	CSRF      string
+	SwitchURL string
 }
 
 type confirmRight struct{ ID, Title string }
@@ -173,6 +187,8 @@ type confirmMessage struct {
 	Code, Title      string
 	Failed           bool
 	Back             string
+	LoggedIn         *confirmPerson
+	CSRF             string
 }
 
 // render writes a template with the status; rendering into a buffer first
@@ -203,10 +219,12 @@ func confirmPagePath(agent bool) string {
 	return "accessmanagement/ui/systemuser/request"
 }
 
-// handleConfirmPage renders the confirm page of a request.
+// handleConfirmPage renders the confirm page of a request, or the login
+// page in front of it for a browser without a session.
 func (a *Altinn) handleConfirmPage(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("id")
+		sess := a.sessions.get(r, a.now())
 		a.mu.RLock()
 		defer a.mu.RUnlock()
 		req, ok := a.requests[id]
@@ -218,7 +236,12 @@ func (a *Altinn) handleConfirmPage(agent bool) http.HandlerFunc {
 			a.renderProblem(w, altinnRequestNotFound(agent), "This is "+confirmKindOf(req)+"; open it at "+a.cfg.URL+confirmPagePath(req.agent)+"?id="+id+".", "")
 			return
 		}
-		a.render(w, http.StatusOK, "confirm", a.confirmView(req, r.URL.Query().Get("pid")))
+		page := a.portalPath(r.URL.RequestURI()) // the page's own path, under serve's prefix
+		if sess == nil {
+			a.render(w, http.StatusOK, "login", a.loginView(page, r.URL.Query().Get("pid"), ""))
+			return
+		}
+		a.render(w, http.StatusOK, "confirm", a.confirmView(req, sess, page))
 	}
 }
 
@@ -229,14 +252,17 @@ func confirmKindOf(req *altinnRequest) string {
 	return "a standard request"
 }
 
-// confirmView gathers what the page shows. Callers hold a.mu.
-func (a *Altinn) confirmView(req *altinnRequest, pid string) confirmView {
+// confirmView gathers what the page shows to the session's person, at
+// page (its path and query). Callers hold a.mu.
+func (a *Altinn) confirmView(req *altinnRequest, sess *portalSession, page string) confirmView {
 	v := confirmView{
 		Heading: "Approve a system user?", Agent: req.agent, ID: req.id, Status: req.status,
 		SystemID: req.systemID, VendorOrgNo: req.vendorOrgNo, VendorName: a.orgName(req.vendorOrgNo),
 		PartyOrgNo: req.partyOrgNo, PartyName: a.orgName(req.partyOrgNo),
-		ApproveURL: "/" + confirmPagePath(req.agent) + "/approve",
-		RejectURL:  "/" + confirmPagePath(req.agent) + "/reject",
+		ApproveURL: a.portalPath("/" + confirmPagePath(req.agent) + "/approve"),
+		RejectURL:  a.portalPath("/" + confirmPagePath(req.agent) + "/reject"),
+		CSRF:       sess.csrf,
+		SwitchURL:  a.portalPath(loginPath) + "?" + url.Values{"returnTo": {page}}.Encode(),
 	}
 	if req.agent {
 		v.Heading = "Approve an agent system user?"
@@ -275,19 +301,34 @@ func (a *Altinn) confirmView(req *altinnRequest, pid string) confirmView {
 	for _, p := range req.packages {
 		v.Packages = append(v.Packages, p.URN)
 	}
-	if pid == "" {
-		pid = a.daglLeder(req.partyOrgNo)
+	for _, p := range a.personChoices(req.partyOrgNo, sess.pid) {
+		if p.Selected {
+			v.LoggedIn = &p
+		}
 	}
-	held := a.rolesFor(req.partyOrgNo)
+	if v.LoggedIn == nil { // a person no longer in the world
+		v.LoggedIn = &confirmPerson{PID: sess.pid, Name: sess.pid}
+	}
+	return v
+}
+
+// personChoices lists the seeded persons with their roles for the party,
+// pid (or else the party's daglig leder) selected. Callers hold a.mu.
+func (a *Altinn) personChoices(partyOrgNo, pid string) []confirmPerson {
+	if pid == "" {
+		pid = a.daglLeder(partyOrgNo)
+	}
+	var out []confirmPerson
+	held := a.rolesFor(partyOrgNo)
 	for _, p := range a.persons {
 		roles := held[p.PID]
 		cp := confirmPerson{PID: p.PID, Name: p.Name, Selected: p.PID == pid}
 		if len(roles) > 0 {
-			cp.Roles = strings.Join(roles, ", ") + " for " + v.PartyName
+			cp.Roles = strings.Join(roles, ", ") + " for " + a.orgName(partyOrgNo)
 		}
-		v.Persons = append(v.Persons, cp)
+		out = append(out, cp)
 	}
-	return v
+	return out
 }
 
 // handleConfirmDecision takes the confirm page's Approve or Reject.
@@ -298,12 +339,26 @@ func (a *Altinn) handleConfirmDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	agent := kind == "agentrequest"
+	if why, ok := a.sameOrigin(r); !ok {
+		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "Refused: "+why+". A decision is taken only from the confirm page's own form.", "")
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		a.renderProblem(w, altinnProblem{status: http.StatusBadRequest}, "The form could not be read: "+err.Error(), "")
 		return
 	}
-	id, pid := r.PostForm.Get("id"), r.PostForm.Get("pid")
-	back := "/" + confirmPagePath(agent) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
+	id := r.PostForm.Get("id")
+	back := a.portalPath("/"+confirmPagePath(agent)) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
+	sess := a.sessions.get(r, a.now())
+	if sess == nil {
+		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "You are not logged in, or your session has ended: open the request again and log in.", back)
+		return
+	}
+	if !sess.validCSRF(r.PostForm.Get("csrf")) {
+		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "The form's CSRF token is missing or is not your session's: open the request again and decide from its page.", back)
+		return
+	}
+	pid := sess.pid
 
 	a.mu.Lock()
 	req, ok := a.requests[id]

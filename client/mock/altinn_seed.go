@@ -83,6 +83,10 @@ func (a *Altinn) seed(ctx context.Context, s Seed) error {
 		if stopped(ctx, i) {
 			return ctx.Err()
 		}
+		if su.ID != "" && !altinnUUIDRE.MatchString(su.ID) {
+			// Altinn's system user ids are GUIDs (and equal the request's id).
+			return fmt.Errorf("systemUsers (%q): id is not a UUID (8-4-4-4-12 hex digits); leave it out and the mock makes one", su.ID)
+		}
 		if err := a.seedSystemUser(su, seeded); err != nil {
 			return fmt.Errorf("systemUsers (%s for %s): %w", su.SystemID, su.PartyOrgNo, err)
 		}

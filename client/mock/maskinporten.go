@@ -3,6 +3,7 @@ package mock
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
@@ -84,9 +85,11 @@ type mpRegistry struct {
 	clients  map[string]*mpClient
 	scopes   map[string]*mpScope
 	prefixes map[string]string // scope prefix → the org that owns it
+	trust    *x509.CertPool    // the CAs a business certificate must chain to (testca.go); replaced, never changed
 }
 
-// clone is a copy of the registry that a write to either leaves apart.
+// clone is a copy of the registry that a write to either leaves apart (the
+// trust store is shared: a seed replaces it with a changed copy).
 func (r mpRegistry) clone() mpRegistry {
 	r.clients, r.scopes, r.prefixes = maps.Clone(r.clients), maps.Clone(r.scopes), maps.Clone(r.prefixes)
 	return r
@@ -152,8 +155,10 @@ func NewMaskinporten(cfg MaskinportenConfig) (*Maskinporten, error) {
 			clients:  map[string]*mpClient{},
 			scopes:   map[string]*mpScope{},
 			prefixes: map[string]string{},
+			trust:    x509.NewCertPool(),
 		},
 	}
+	m.trust.AddCert(TestCACertificate())
 	m.routes()
 	return m, nil
 }

@@ -1,7 +1,13 @@
 package mock
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"math/big"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,7 +22,13 @@ func TestMaskinportenTokenRejects(t *testing.T) {
 	e := mpStart(t, "")
 	certKey := mustKey("skatteetaten")
 	now := time.Now()
-	tigerCert := mpCert(t, certKey, pkix.Name{CommonName: "TIGER AS", SerialNumber: OrgTiger}, now)
+	tigerCert := mpCACert(t, certKey, pkix.Name{CommonName: "TIGER AS", SerialNumber: OrgTiger}, now)
+	certClaims := func() jwt.MapClaims {
+		c := e.claims()
+		c["iss"] = mpTestCertClientID
+		delete(c, "authorization_details")
+		return c
+	}
 	ad := func(entries ...any) func(c jwt.MapClaims) {
 		return func(c jwt.MapClaims) { c["authorization_details"] = entries }
 	}
@@ -65,9 +77,12 @@ func TestMaskinportenTokenRejects(t *testing.T) {
 		{"signed with another key", func() url.Values {
 			return mpForm(mpSign(t, jwt.SigningMethodRS256, mustKey("skatteetaten"), nil, e.claims()))
 		}, 400, "invalid_grant", "MP-124", "Invalid JWT signature"},
-		{"x5c of another org", func() url.Values {
+		{"x5c for a client with a registered key", func() url.Values {
 			return mpForm(mpSign(t, jwt.SigningMethodRS256, certKey, map[string]any{"kid": nil, "x5c": []string{tigerCert}}, e.claims()))
-		}, 400, "invalid_grant", "MP-122", "belongs to org " + OrgTiger},
+		}, 400, "invalid_grant", "", "a client with a registered key must use kid instead of x5c"},
+		{"x5c of another org", func() url.Values {
+			return mpForm(mpSign(t, jwt.SigningMethodRS256, certKey, map[string]any{"kid": nil, "x5c": []string{tigerCert}}, certClaims()))
+		}, 400, "invalid_grant", "MP-122", "Invalid JWT. Invalid organization number for client. Does not match certificate orgno: the certificate belongs to org " + OrgTiger},
 		{"aud without trailing slash", func() url.Values {
 			return mpForm(e.grant(t, func(c jwt.MapClaims) { c["aud"] = strings.TrimSuffix(e.url, "/") }))
 		}, 400, "invalid_grant", "MP-110", "trailing slash"},
@@ -147,10 +162,23 @@ func TestMaskinportenTokenRejects(t *testing.T) {
 	}
 }
 
+// TestMaskinportenTokenX5C: a business certificate is trusted when its
+// chain ends at the mock's test CA or a CA of the seed, and only for a
+// client without a registered key, of the certificate's org.
 func TestMaskinportenTokenX5C(t *testing.T) {
 	e := mpStart(t, "")
 	key := mustKey("skatteetaten")
 	now := time.Now()
+	claims := func() jwt.MapClaims {
+		c := e.claims()
+		c["iss"] = mpTestCertClientID
+		delete(c, "authorization_details")
+		return c
+	}
+	post := func(t *testing.T, signer *rsa.PrivateKey, x5c ...string) (int, map[string]any) {
+		t.Helper()
+		return e.post(t, mpForm(mpSign(t, jwt.SigningMethodRS256, signer, map[string]any{"kid": nil, "x5c": x5c}, claims())))
+	}
 	subjects := map[string]pkix.Name{
 		"serialNumber": {CommonName: "SMARTCLOUD AS", SerialNumber: OrgSmartCloud},
 		"organizationIdentifier": {CommonName: "SMARTCLOUD AS", ExtraNames: []pkix.AttributeTypeAndValue{
@@ -159,32 +187,114 @@ func TestMaskinportenTokenX5C(t *testing.T) {
 		"digits in O": {CommonName: "SMARTCLOUD AS", Organization: []string{"SMARTCLOUD AS - " + OrgSmartCloud}},
 	}
 	for name, subject := range subjects {
-		t.Run(name, func(t *testing.T) {
-			cert := mpCert(t, key, subject, now)
-			grant := mpSign(t, jwt.SigningMethodRS256, key, map[string]any{"kid": nil, "x5c": []string{cert}}, e.claims())
-			status, body := e.post(t, mpForm(grant))
+		t.Run("issued by the test CA, org in "+name, func(t *testing.T) {
+			status, body := post(t, key, mpCACert(t, key, subject, now))
 			if status != 200 {
 				t.Fatalf("got %d %v", status, body)
 			}
-			if _, c := mpVerifyIssued(t, e, body["access_token"].(string)); c["client_amr"] != "virksomhetssertifikat" {
-				t.Errorf("client_amr %v", c["client_amr"])
+			if _, c := mpVerifyIssued(t, e, body["access_token"].(string)); c["client_amr"] != "virksomhetssertifikat" || c["client_id"] != mpTestCertClientID {
+				t.Errorf("client_amr %v, client_id %v", c["client_amr"], c["client_id"])
 			}
 		})
 	}
-	t.Run("expired certificate", func(t *testing.T) {
-		cert := mpCert(t, key, subjects["serialNumber"], now.Add(-3*365*24*time.Hour))
-		grant := mpSign(t, jwt.SigningMethodRS256, key, map[string]any{"kid": nil, "x5c": []string{cert}}, e.claims())
-		if status, body := e.post(t, mpForm(grant)); status != 400 || mpErrID(body) != "MP-120" {
-			t.Errorf("got %d %v", status, body)
+	leaf, chain, err := IssueBusinessCertificate(&key.PublicKey, OrgSmartCloud, "SMARTCLOUD AS", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64 := func(c *x509.Certificate) string { return base64.StdEncoding.EncodeToString(c.Raw) }
+	t.Run("IssueBusinessCertificate, leaf only", func(t *testing.T) {
+		if status, body := post(t, key, b64(leaf)); status != 200 {
+			t.Fatalf("got %d %v", status, body)
 		}
 	})
-	t.Run("signed with another key", func(t *testing.T) {
-		cert := mpCert(t, key, subjects["serialNumber"], now)
-		grant := mpSign(t, jwt.SigningMethodRS256, mpVendorKey(), map[string]any{"kid": nil, "x5c": []string{cert}}, e.claims())
-		if status, body := e.post(t, mpForm(grant)); status != 400 || mpErrID(body) != "MP-124" {
-			t.Errorf("got %d %v", status, body)
+	t.Run("IssueBusinessCertificate, leaf and CA", func(t *testing.T) {
+		if status, body := post(t, key, b64(leaf), b64(chain[0])); status != 200 {
+			t.Fatalf("got %d %v", status, body)
 		}
 	})
+	refused := []struct {
+		name string
+		x5c  func(t *testing.T) []string
+		key  *rsa.PrivateKey
+		id   string
+		says string
+	}{
+		{"self-signed", func(t *testing.T) []string { return []string{mpCert(t, key, subjects["serialNumber"], now)} },
+			key, "MP-120", "it is self-signed"},
+		{"issued by another CA", func(t *testing.T) []string {
+			ca, caKey := mpOtherCA(t, now)
+			return []string{mpIssue(t, ca, caKey, &key.PublicKey, subjects["serialNumber"], now), b64(ca)}
+		}, key, "MP-120", `is issued by "CN=Another Test CA", which is not a CA this Maskinporten trusts`},
+		{"expired", func(t *testing.T) []string {
+			return []string{mpCACert(t, key, subjects["serialNumber"], now.Add(-3*365*24*time.Hour))}
+		}, key, "MP-120", "The certificate is valid from"},
+		{"signed with another key than the certificate's", func(t *testing.T) []string { return []string{b64(leaf)} },
+			mpVendorKey(), "MP-124", "x5c leaf"},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := post(t, tc.key, tc.x5c(t)...)
+			desc, _ := body["error_description"].(string)
+			if status != 400 || body["error"] != "invalid_grant" || mpErrID(body) != tc.id || !strings.Contains(desc, tc.says) {
+				t.Fatalf("got %d %v, want 400 invalid_grant %s saying %q", status, body, tc.id, tc.says)
+			}
+			if tc.id == "MP-120" && !strings.HasPrefix(desc, "Invalid assertion. Client authentication failed. The JWT is signed with an invalid certificate.") {
+				t.Errorf("not Digdir's text of MP-120: %s", desc)
+			}
+		})
+	}
+
+	// A CA given in the seed is trusted too.
+	ca, caKey := mpOtherCA(t, now)
+	cert := mpIssue(t, ca, caKey, &key.PublicKey, subjects["serialNumber"], now)
+	if status, _ := post(t, key, cert); status != 400 {
+		t.Fatalf("before the seed: %d", status)
+	}
+	if err := e.mp.Seed(Seed{TrustedCAs: []string{string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}))}}); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := post(t, key, cert); status != 200 {
+		t.Errorf("after seeding its CA: %d %v", status, body)
+	}
+}
+
+// mpCACert is a business certificate for key issued by the mock's test CA,
+// valid from an hour before now for a year.
+func mpCACert(tb testing.TB, key *rsa.PrivateKey, subject pkix.Name, now time.Time) string {
+	tb.Helper()
+	return mpIssue(tb, TestCACertificate(), mustKey("testca"), &key.PublicKey, subject, now)
+}
+
+// mpIssue issues a leaf for pub from ca.
+func mpIssue(tb testing.TB, ca *x509.Certificate, caKey *rsa.PrivateKey, pub *rsa.PublicKey, subject pkix.Name, now time.Time) string {
+	tb.Helper()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()), Subject: subject,
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, pub, caKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
+}
+
+// mpOtherCA is a CA the mock does not trust (until a seed names it).
+func mpOtherCA(tb testing.TB, now time.Time) (*x509.Certificate, *rsa.PrivateKey) {
+	tb.Helper()
+	key := mustKey("maskinporten")
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Another Test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(der)
+	return ca, key
 }
 
 func TestMaskinportenTokenReplay(t *testing.T) {
@@ -218,5 +328,71 @@ func TestMaskinportenReplayPrunes(t *testing.T) {
 	}
 	if !r.use("a", later.Add(time.Minute), later) {
 		t.Error("an expired jti is still remembered")
+	}
+}
+
+// TestMaskinportenGrantWithoutJTI: jti is recommended, not required
+// (maskinporten_protocol_jwtgrant.md L44), and no source says Maskinporten
+// refuses a second use of a grant without one, so the mock takes it twice
+// (docs/mock-api.md says why).
+func TestMaskinportenGrantWithoutJTI(t *testing.T) {
+	e := mpStart(t, "")
+	grant := e.grant(t, func(c jwt.MapClaims) { delete(c, "jti") })
+	for i := range 2 {
+		if status, body := e.post(t, mpForm(grant)); status != 200 {
+			t.Fatalf("use %d: %d %v", i+1, status, body)
+		}
+	}
+}
+
+// TestMaskinportenNotBefore: nbf up to the 10 s of skew ahead is fine
+// (RFC 7523 §3 item 5, RFC 7519 §4.1.5); further ahead, or not a number,
+// is invalid_grant.
+func TestMaskinportenNotBefore(t *testing.T) {
+	e := mpStart(t, "")
+	now := e.clock.Now()
+	for _, tc := range []struct {
+		name   string
+		nbf    any
+		status int
+		says   string
+	}{
+		{"now", now.Unix(), 200, ""},
+		{"in the past", now.Add(-time.Minute).Unix(), 200, ""},
+		{"5 s ahead", now.Add(5 * time.Second).Unix(), 200, ""},
+		{"20 s ahead", now.Add(20 * time.Second).Unix(), 400, "ahead of Maskinporten's clock"},
+		{"a string", "soon", 400, "nbf must be a number"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(t, mpForm(e.grant(t, func(c jwt.MapClaims) { c["nbf"] = tc.nbf })))
+			desc, _ := body["error_description"].(string)
+			if status != tc.status || tc.status == 400 && (body["error"] != "invalid_grant" || mpErrID(body) != "" || !strings.Contains(desc, tc.says)) {
+				t.Fatalf("got %d %v", status, body)
+			}
+		})
+	}
+}
+
+// TestMaskinportenParameterOnce: RFC 6749 §3.2, each parameter once; an
+// unknown parameter is ignored, twice or not.
+func TestMaskinportenParameterOnce(t *testing.T) {
+	e := mpStart(t, "")
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		status int
+		says   string
+	}{
+		{"assertion twice", url.Values{"grant_type": {mpJWTBearer}, "assertion": {e.grant(t, nil), e.grant(t, nil)}}, 400, "assertion is sent 2 times"},
+		{"grant_type twice", url.Values{"grant_type": {mpJWTBearer, mpJWTBearer}, "assertion": {e.grant(t, nil)}}, 400, "grant_type is sent 2 times"},
+		{"an unknown parameter twice", url.Values{"grant_type": {mpJWTBearer}, "assertion": {e.grant(t, nil)}, "foo": {"1", "2"}}, 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := e.post(t, tc.form)
+			desc, _ := body["error_description"].(string)
+			if status != tc.status || tc.status == 400 && (body["error"] != "invalid_request" || !strings.Contains(desc, tc.says)) {
+				t.Fatalf("got %d %v", status, body)
+			}
+		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,10 +13,10 @@ import (
 
 // The mock Maskinporten's seed: its clients and scopes.
 
-// Seed loads clients and scopes. Scopes are loaded first, so the seed's
-// clients may name them; a later entry with the same client_id or scope
-// name replaces an earlier one. A seed with an invalid entry changes
-// nothing.
+// Seed loads trusted CAs, clients and scopes. Scopes are loaded first, so
+// the seed's clients may name them; a later entry with the same client_id
+// or scope name replaces an earlier one. A seed with an invalid entry
+// changes nothing.
 func (m *Maskinporten) Seed(s Seed) error { return m.seed(context.Background(), s) }
 
 // seed is Seed, stopping with ctx's error when ctx ends.
@@ -25,6 +24,14 @@ func (m *Maskinporten) seed(ctx context.Context, s Seed) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.clock.Now()
+	cas, err := parseTrustedCAs(s.TrustedCAs)
+	if err != nil {
+		return err
+	}
+	trust := m.trust.Clone()
+	for _, ca := range cas {
+		trust.AddCert(ca)
+	}
 	clients := maps.Clone(m.clients)
 	scopes := maps.Clone(m.scopes)
 	prefixes := maps.Clone(m.prefixes)
@@ -51,7 +58,7 @@ func (m *Maskinporten) seed(ctx context.Context, s Seed) error {
 		mpShareKeys(c, keySets)
 		clients[c.ID] = c
 	}
-	m.clients, m.scopes, m.prefixes = clients, scopes, prefixes
+	m.clients, m.scopes, m.prefixes, m.trust = clients, scopes, prefixes, trust
 	return nil
 }
 
@@ -94,13 +101,20 @@ func mpSeedClient(sc SeedClient, scopes map[string]*mpScope, now time.Time) (*mp
 	if err != nil {
 		return nil, err
 	}
+	// A scope the org may not use would start fine and fail at the first
+	// token request (MP-250): refuse it here, where the mistake is.
+	for _, name := range names {
+		if scope := scopes[name]; !scope.allows(sc.OrgNo) {
+			return nil, fmt.Errorf("scope %q is not open to org %s (its owner, org %s, has not given it access), so every token request for it would fail with MP-250; add the org to the scope's access list in the seed", name, sc.OrgNo, scope.Owner)
+		}
+	}
 	keys, err := mpParseJWKS(sc.JWKS.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("jwks: %w", err)
 	}
 	return &mpClient{
 		ID: sc.ClientID, OrgNo: sc.OrgNo, Name: sc.Name, Scopes: names,
-		JWKS: client.JWKS{Keys: slices.Clone(sc.JWKS.Keys)}, keys: keys, Created: now, Updated: now,
+		JWKS: client.JWKS{Keys: append([]client.JWK{}, sc.JWKS.Keys...)}, keys: keys, Created: now, Updated: now,
 	}, nil
 }
 

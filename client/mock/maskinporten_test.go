@@ -29,9 +29,12 @@ import (
 // embedded ones save generating keys.
 const (
 	mpTestClientID = "5d3a8d57-1c0e-4c1f-9a43-2f7c4b1d9e10"
-	mpTestKid      = "smartcloud-1"
-	mpTestOtherOrg = "310000001" // owns a system user of another vendor
-	mpTestSecret   = "skatteetaten:hemmelig"
+	// mpTestCertClientID is SmartCloud's client without a registered key:
+	// it authenticates with a business certificate (x5c).
+	mpTestCertClientID = "9c1d0e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
+	mpTestKid          = "smartcloud-1"
+	mpTestOtherOrg     = "310000001" // owns a system user of another vendor
+	mpTestSecret       = "skatteetaten:hemmelig"
 )
 
 // mpVendorKey is parsed once: mustKey parses the PEM on every call.
@@ -55,17 +58,21 @@ func mpTestWeakKey(tb testing.TB) *rsa.PrivateKey {
 }
 
 // mpTestSeed is the service owner's world plus a scope no one has access
-// to and the vendor's client.
+// to, the vendor's client and its certificate client.
 func mpTestSeed() Seed {
 	s := ServiceOwnerSeed()
 	s.Scopes = append(s.Scopes, SeedScope{Name: mpTestSecret, OwnerOrgNo: OrgSkatteetaten})
 	s.Clients = append(s.Clients, SeedClient{
 		ClientID: mpTestClientID, OrgNo: OrgSmartCloud, Name: "SmartCloud",
-		Scopes: []string{ScopeKravOgBetalinger, mpTestSecret, "altinn:authentication/systemregister.write"},
+		Scopes: mpTestScopes[:2],
 		JWKS:   client.JWKS{Keys: []client.JWK{client.PublicJWK(&mpVendorKey().PublicKey, mpTestKid)}},
-	})
+	}, SeedClient{ClientID: mpTestCertClientID, OrgNo: OrgSmartCloud, Name: "SmartCloud (certificate)", Scopes: []string{ScopeKravOgBetalinger}})
 	return s
 }
+
+// mpTestScopes are the vendor client's scopes; the last, which its org may
+// not use, is added over the self-service API (a seed refuses it).
+var mpTestScopes = []string{ScopeKravOgBetalinger, "altinn:authentication/systemregister.write", mpTestSecret}
 
 // mpAltinnStub plays Altinn's byExternalId lookup. It verifies the bearer
 // token against the mock Maskinporten's /jwk, fetched over HTTP.
@@ -243,6 +250,9 @@ func mpStart(tb testing.TB, altinnURL string) *mpTestEnv {
 	tr.MaxIdleConnsPerHost = 64
 	e.hc = &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	tb.Cleanup(tr.CloseIdleConnections)
+	if status, body := e.do(tb, http.MethodPut, "api/v1/clients/"+mpTestClientID, map[string]any{"client_name": "SmartCloud", "scopes": mpTestScopes}); status != 200 {
+		tb.Fatalf("add %s to the client: %d %v", mpTestSecret, status, body)
+	}
 	return e
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -19,22 +20,44 @@ import (
 // twice or more (encoding/json buffers a value whole, doubling its buffer
 // as it grows). Systems stay JSON (Seed.systemsJSON).
 func ReadSeedFile(path string) (Seed, error) {
-	var s Seed
 	file, err := os.Open(path)
 	if err != nil {
-		return s, fmt.Errorf("read seed: %w", err)
+		return Seed{}, fmt.Errorf("read seed: %w", err)
 	}
 	defer file.Close()
-	dec := json.NewDecoder(bufio.NewReaderSize(file, 64<<10))
+	return readSeed(path, bufio.NewReaderSize(file, 64<<10), func() []byte {
+		b, _ := os.ReadFile(path)
+		return b
+	})
+}
+
+// ParseSeed reads a seed in the JSON form of ReadSeedFile; path names it
+// in errors.
+func ParseSeed(path string, b []byte) (Seed, error) {
+	return readSeed(path, bytes.NewReader(b), func() []byte { return b })
+}
+
+// readSeed decodes a seed from r; source gives the bytes again, to name
+// the line of a syntax error.
+func readSeed(path string, r io.Reader, source func() []byte) (Seed, error) {
+	var s Seed
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := decodeSeed(dec, &s); err != nil {
+		if errors.Is(err, io.EOF) {
+			// The file ended inside the seed's object.
+			err = errors.New(strings.TrimSuffix(err.Error(), io.EOF.Error()) + io.ErrUnexpectedEOF.Error())
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			b, _ := os.ReadFile(path)
+			b := source()
 			line := bytes.Count(b[:min(se.Offset, int64(len(b)))], []byte("\n")) + 1
 			return s, fmt.Errorf("seed %s:%d: %v", path, line, err)
 		}
 		return s, fmt.Errorf("seed %s: %v (the README's \"Seed file\" section lists the fields)", path, err)
+	}
+	if err := s.checkUnique(); err != nil {
+		return s, fmt.Errorf("seed %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -119,6 +142,59 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 	}
 	if d, ok := t.(json.Delim); !ok || d != want {
 		return fmt.Errorf("json: expected %q, found %v", want, t)
+	}
+	return nil
+}
+
+// checkUnique refuses two entries of one kind with the same id in one
+// seed: the second would silently replace the first. (An entry with the id
+// of one of the built-in world's replaces that one, on purpose: the world
+// is the built-in seed merged with this one.)
+func (s Seed) checkUnique() error {
+	type entry struct{ kind, id string }
+	var entries []entry
+	add := func(kind string, id string) { entries = append(entries, entry{kind, id}) }
+	for _, c := range s.Clients {
+		add("clients", c.ClientID)
+	}
+	for _, sys := range s.Systems {
+		id, _ := sys["id"].(string)
+		add("systems", id)
+	}
+	for _, raw := range s.systemsJSON {
+		var sys struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(raw, &sys) // a system that is not JSON is refused when seeded
+		add("systems", sys.ID)
+	}
+	for _, u := range s.SystemUsers {
+		add("systemUsers", u.ID)
+	}
+	for _, sc := range s.Scopes {
+		add("scopes", sc.Name)
+	}
+	for _, r := range s.Resources {
+		add("resources", r.Identifier)
+	}
+	for _, o := range s.Orgs {
+		add("orgs", o.OrgNo)
+	}
+	for _, p := range s.Persons {
+		add("persons", p.PID)
+	}
+	first := map[entry]int{}
+	index := map[string]int{}
+	for _, e := range entries {
+		i := index[e.kind]
+		index[e.kind]++
+		if e.id == "" {
+			continue // the entry's own check says what is missing
+		}
+		if j, dup := first[e]; dup {
+			return fmt.Errorf("%s[%d] (%q): the same id as %s[%d]; two entries with one id would replace each other, so give each its own", e.kind, i, e.id, e.kind, j)
+		}
+		first[e] = i
 	}
 	return nil
 }

@@ -222,7 +222,7 @@ func (m *Maskinporten) handleUploadJWKS(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	if body.Keys == nil {
-		mpInvalidMetadata(w, `the body has no "keys" array; send a JWK set: {"keys": [{"kty": "RSA", "kid": ..., "n": ..., "e": ...}]}`)
+		mpInvalidMetadata(w, `the body has no "keys" array; send a JWK set: {"keys": [{"kty": "RSA", "kid": ..., "use": "sig", "alg": "RS256", "n": ..., "e": ...}]}`)
 		return
 	}
 	keys, err := mpDecodeJWKS(body.Keys)
@@ -266,7 +266,7 @@ func mpDecodeJWKS(raw []json.RawMessage) ([]client.JWK, error) {
 			}
 		}
 		if len(private) > 0 {
-			return nil, fmt.Errorf("keys[%d] holds private key material (member %s); upload only the public key (kty, kid, n, e and optionally use, alg), and treat this private key as exposed: make a new one",
+			return nil, fmt.Errorf("keys[%d] holds private key material (member %s); upload only the public key (kty, kid, use, alg, n, e), and treat this private key as exposed: make a new one",
 				i, strings.Join(private, ", "))
 		}
 		var k client.JWK
@@ -278,9 +278,27 @@ func mpDecodeJWKS(raw []json.RawMessage) ([]client.JWK, error) {
 	return keys, nil
 }
 
-// mpParseJWKS validates a client's key set and parses its keys: RSA, at
-// least 2048 bits, each with a kid of its own, for signatures.
+// Digdir's rules for a client's key set (felleslosninger/docs
+// _docs/idporten/oidc/oidc_api_admin.md L141-149 and oidc_func_clientreg.md
+// L145-153, L175): "inntil 5" keys; "Man må alltid sende inn
+// nøkkeldefinisjonen (kty,alg,use,e,n)"; "RS256, RS384 og RS512 støttes";
+// kid "Ut over enkle alfanumeriske tegn, er spesialtegnene ._- tillatt".
+// (oidc_api_admin.md says "Kun RS256 med nøkkellenge 2048"; the mock takes
+// the three algorithms of the newer page and 2048 bits or more, as
+// oslokommune/okdata-maskinporten-api registers 4096-bit keys.) The pages
+// disagree on whether a kid must be unique per client or across all
+// customers; the mock checks per client.
+const mpMaxKeys = 5
+
+var mpKidRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// mpParseJWKS validates a client's key set and parses its keys: at most
+// five, RSA, at least 2048 bits, a usable exponent, every member Digdir
+// asks for, each with a kid of its own, for signatures.
 func mpParseJWKS(keys []client.JWK) (map[string]*rsa.PublicKey, error) {
+	if len(keys) > mpMaxKeys {
+		return nil, fmt.Errorf("the set has %d keys; Maskinporten takes at most %d per client (remove old ones: the upload replaces the whole set)", len(keys), mpMaxKeys)
+	}
 	out := make(map[string]*rsa.PublicKey, len(keys))
 	for i, k := range keys {
 		if k.Kty != "RSA" {
@@ -289,22 +307,48 @@ func mpParseJWKS(keys []client.JWK) (map[string]*rsa.PublicKey, error) {
 		if k.Kid == "" {
 			return nil, fmt.Errorf("keys[%d]: kid is missing; every key needs one, for the grant's header names its key by kid", i)
 		}
+		if !mpKidRE.MatchString(k.Kid) {
+			return nil, fmt.Errorf("keys[%d]: kid %q has other characters than letters, digits and . _ -", i, k.Kid)
+		}
 		if _, dup := out[k.Kid]; dup {
 			return nil, fmt.Errorf("keys[%d]: kid %q is used by another key in the set; each kid must be unique", i, k.Kid)
 		}
-		if k.Use != "" && k.Use != "sig" {
-			return nil, fmt.Errorf("keys[%d] (kid %q): use is %q; a client key signs grants, so use must be \"sig\" or left out", i, k.Kid, k.Use)
+		switch k.Use {
+		case "sig":
+		case "":
+			return nil, fmt.Errorf("keys[%d] (kid %q): use is missing; Maskinporten wants kty, alg, use, e and n, and a client key signs grants: \"use\": \"sig\"", i, k.Kid)
+		default:
+			return nil, fmt.Errorf("keys[%d] (kid %q): use is %q; a client key signs grants, so use must be \"sig\"", i, k.Kid, k.Use)
 		}
-		if k.Alg != "" && k.Alg != "RS256" && k.Alg != "RS384" && k.Alg != "RS512" {
+		switch k.Alg {
+		case "RS256", "RS384", "RS512":
+		case "":
+			return nil, fmt.Errorf("keys[%d] (kid %q): alg is missing; Maskinporten wants kty, alg, use, e and n: \"alg\": \"RS256\" (or RS384, RS512)", i, k.Kid)
+		default:
 			return nil, fmt.Errorf("keys[%d] (kid %q): alg is %q; Maskinporten accepts RS256, RS384 or RS512", i, k.Kid, k.Alg)
 		}
 		pub, err := k.PublicKey()
 		if err != nil {
 			return nil, fmt.Errorf("keys[%d]: %w", i, err)
 		}
+		if err := mpCheckExponent(pub); err != nil {
+			return nil, fmt.Errorf("keys[%d] (kid %q): %w", i, k.Kid, err)
+		}
 		out[k.Kid] = pub
 	}
 	return out, nil
+}
+
+// mpCheckExponent refuses an RSA public exponent that is no exponent:
+// "The RSA public exponent e is an integer between 3 and n - 1 satisfying
+// GCD(e, \lambda(n)) = 1" (RFC 8017 §3.1), so odd and at least 3. With
+// e = 1 every "signature" is the message itself. Digdir documents no rule
+// of its own (docs/mock-api.md says the check is RFC-based).
+func mpCheckExponent(pub *rsa.PublicKey) error {
+	if pub.E < 3 || pub.E%2 == 0 {
+		return fmt.Errorf("the RSA exponent e is %d; RFC 8017 §3.1 wants an odd e of at least 3 (keys use 65537, \"e\": \"AQAB\")", pub.E)
+	}
+	return nil
 }
 
 func (m *Maskinporten) handleGetJWKS(w http.ResponseWriter, r *http.Request) {

@@ -31,6 +31,16 @@ func TestMaskinportenSelfService(t *testing.T) {
 
 	private := map[string]any{"kty": "RSA", "kid": "k1", "n": newKey.N, "e": newKey.E, "d": "c2VjcmV0LXByaXZhdGUtZXhwb25lbnQ"}
 	weak := client.PublicJWK(&mpTestWeakKey(t).PublicKey, "weak")
+	exponentOne := newKey
+	exponentOne.E = "AQ"
+	noAlg, noUse, badKid := newKey, newKey, newKey
+	noAlg.Alg, noUse.Use, badKid.Kid = "", "", "my key/1"
+	six := client.JWKS{}
+	for i := range 6 {
+		k := newKey
+		k.Kid = fmt.Sprintf("k%d", i)
+		six.Keys = append(six.Keys, k)
+	}
 	rejects := []struct {
 		name string
 		path string
@@ -43,6 +53,11 @@ func TestMaskinportenSelfService(t *testing.T) {
 		{"1024-bit key", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{weak}}, "1024 bits"},
 		{"kid missing", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{{Kty: "RSA", N: newKey.N, E: newKey.E}}}, "kid is missing"},
 		{"kid twice", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{newKey, newKey}}, "must be unique"},
+		{"exponent 1", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{exponentOne}}, "exponent e is 1"},
+		{"no alg", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{noAlg}}, "alg is missing"},
+		{"no use", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{noUse}}, "use is missing"},
+		{"kid with a space and a slash", "api/v1/clients/" + id + "/jwks", client.JWKS{Keys: []client.JWK{badKid}}, `kid "my key/1"`},
+		{"six keys", "api/v1/clients/" + id + "/jwks", six, "6 keys; Maskinporten takes at most 5"},
 		{"not RSA", "api/v1/clients/" + id + "/jwks", map[string]any{"keys": []any{map[string]any{"kty": "EC", "kid": "ec"}}}, `kty is "EC"`},
 		{"not JSON", "api/v1/clients/" + id + "/jwks", "{keys:", "not the expected JSON"},
 	}

@@ -14,7 +14,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -117,6 +116,9 @@ type Seed struct {
 	Systems     []map[string]any `json:"systems,omitempty"` // the system register's POST /vendor body
 	SystemUsers []SeedSystemUser `json:"systemUsers,omitempty"`
 	Delegations []SeedDelegation `json:"clientDelegations,omitempty"`
+	// TrustedCAs are CA certificates (PEM) the mock Maskinporten trusts
+	// for business certificates in x5c, besides its own test CA.
+	TrustedCAs []string `json:"trustedCAs,omitempty"`
 
 	// systemsJSON are systems as ReadSeedFile read them, each the JSON of
 	// its POST /vendor body, seeded after Systems: kept as JSON, for as
@@ -235,6 +237,7 @@ func (s Seed) Merge(more Seed) Seed {
 	s.Systems, s.systemsJSON = mergeSystems(s, more)
 	s.SystemUsers = append(s.SystemUsers, more.SystemUsers...)
 	s.Delegations = append(s.Delegations, more.Delegations...)
+	s.TrustedCAs = append(s.TrustedCAs, more.TrustedCAs...)
 	return s
 }
 
@@ -274,7 +277,8 @@ func (c *Clock) SetOffset(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// Env is a running set of mock services on loopback listeners.
+// Env is a running set of mock services: on loopback listeners, one per
+// service, or on one listener with a path prefix per service (Options).
 type Env struct {
 	Clock *Clock
 
@@ -284,7 +288,14 @@ type Env struct {
 	MaskinportenURL string
 	AltinnURL       string
 	SkatteetatenURL string
+	// RootURL is the root of the one listener of StartWith's Addr, with
+	// a trailing slash (the knobs are under RootURL + "mock/"); empty
+	// when each service has a listener of its own.
+	RootURL string
 
+	// internal is the listener's own root with a public URL, where the
+	// mocks' calls to it go.
+	internal string
 	// seeded is the world as the seed made it, validated once and never
 	// served: every generation is a copy of it (world.copy).
 	seeded  *world
@@ -301,44 +312,44 @@ type world struct {
 	sk *Skatteetaten
 }
 
-// Start seeds the three services and serves them on loopback listeners
-// until ctx ends or Close is called. When ctx ends while it seeds, it
-// stops at once with ctx's error.
+// Start seeds the three services and serves them on loopback listeners,
+// one per service, until ctx ends or Close is called.
 func Start(ctx context.Context, seed Seed) (*Env, error) {
-	var ls []net.Listener
-	closeAll := func() {
-		for _, l := range ls {
-			l.Close()
-		}
+	return StartWith(ctx, seed, Options{})
+}
+
+// StartWith seeds the three services and serves them as o says (one
+// loopback listener each, or all on o.Addr under path prefixes) until ctx
+// ends or Close is called. When ctx ends while it seeds, it stops at once
+// with ctx's error.
+func StartWith(ctx context.Context, seed Seed, o Options) (*Env, error) {
+	l, err := o.listen()
+	if err != nil {
+		return nil, err
 	}
-	var urls []string
-	for range 3 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("listen on loopback: %w", err)
-		}
-		ls = append(ls, l)
-		urls = append(urls, "http://"+l.Addr().String()+"/")
-	}
+	urls := l.urls
 	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1],
-		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:]}
+		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], RootURL: l.root, internal: l.internal}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
-	env.hc = &http.Client{Timeout: 10 * time.Second, Transport: &traceTransport{base: tr, names: map[string]string{
+	var base http.RoundTripper = tr
+	if l.public != "" {
+		base = &rewriteTransport{base: tr, public: l.public, internal: l.internal}
+	}
+	env.hc = &http.Client{Timeout: 10 * time.Second, Transport: &traceTransport{base: base, names: map[string]string{
 		urls[0]: "maskinporten", urls[1]: "altinn", urls[2]: "skatteetaten",
 	}}}
 	w, err := env.build(ctx, seed)
 	if err != nil {
-		closeAll()
+		l.close()
 		return nil, err
 	}
 	env.seeded, env.world = w, w.copy()
-	for i, name := range []string{"maskinporten", "altinn", "skatteetaten"} {
-		srv := &http.Server{Handler: env.handler(name, i), ReadHeaderTimeout: 10 * time.Second}
+	for i, h := range env.handlers(l, o.Log) {
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		env.servers = append(env.servers, srv)
-		go srv.Serve(ls[i])
+		go srv.Serve(l.ls[i])
 	}
 	go func() {
 		<-ctx.Done()
@@ -415,7 +426,7 @@ func (e *Env) Reset() error {
 // handler serves the i-th service of the current world, with the reset knob.
 func (e *Env) handler(name string, i int) http.Handler {
 	current := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e.resetKnob(w, r) {
+		if e.resetKnob(w, r) || e.healthKnob(w, r) {
 			return
 		}
 		e.mu.RLock()

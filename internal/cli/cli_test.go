@@ -26,7 +26,7 @@ func TestGlobalFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := Main(tt.args, strings.NewReader(""), &out, &errb)
+			code := MainEnv(tt.args, strings.NewReader(""), &out, &errb, testEnv(t))
 			if code != tt.code || !strings.Contains(out.String(), tt.out) || !strings.Contains(errb.String(), tt.err) {
 				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errb.String())
 			}
@@ -36,7 +36,7 @@ func TestGlobalFlags(t *testing.T) {
 
 func TestScenariosListsEveryScenarioOnALine(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := Main([]string{"scenarios"}, strings.NewReader(""), &out, &errb); code != 0 {
+	if code := MainEnv([]string{"scenarios"}, strings.NewReader(""), &out, &errb, testEnv(t)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -19,12 +19,22 @@ import (
 	"github.com/systembruker/workbench/config"
 )
 
-// cli runs the workbench's command line in-process.
+// cli runs the workbench's command line in-process, in a testEnv.
 func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = Main(args, strings.NewReader(""), &out, &errb)
+	code = MainEnv(args, strings.NewReader(""), &out, &errb, testEnv(t))
 	return out.String(), errb.String(), code
+}
+
+// testEnv is the process's environment variables (cleanEnv clears the
+// workbench's) and working directory (a test that needs one chdirs to its
+// own), with an empty user config directory of the test's own: no test
+// finds a developer's workbench.toml.
+func testEnv(t *testing.T) Env {
+	t.Helper()
+	cfgDir := t.TempDir()
+	return Env{Getenv: os.Getenv, UserConfigDir: func() (string, error) { return cfgDir, nil }}
 }
 
 // cleanEnv keeps the caller's WORKBENCH_* variables out of the tests.
@@ -111,7 +121,8 @@ func fill(t *testing.T, text, table, key, value string) string {
 // keys new; its JWK set pasted into a seed, served by the mocks the way
 // `serve --seed` serves it; config init, then config check explaining
 // what to fill in; the filled-in tt02 config pointed at those services;
-// config check clean; run and token working; and no private key material
+// config check clean; run and token working (env = "mock" with serve's URLs,
+// so that the workbench acts for the people); and no private key material
 // in anything printed.
 func TestAcceptanceRealEnvironmentFlow(t *testing.T) {
 	cleanEnv(t)
@@ -181,6 +192,10 @@ func TestAcceptanceRealEnvironmentFlow(t *testing.T) {
 	} {
 		toml = fill(t, toml, f[0], f[1], `"`+f[2]+`"`)
 	}
+	// The environment decides, not the hosts: these are mocks (a `serve`),
+	// where the workbench acts for the people; a tt02 config pointed at
+	// loopback would wait for real people (see realmode_test.go).
+	toml = strings.Replace(toml, `env = "tt02"`, `env = "mock"`, 1)
 	os.WriteFile(cfg, []byte(toml), 0o600)
 	stdout, stderr, code = cli(t, "config", "check", cfg)
 	printed.WriteString(stdout + stderr)
@@ -195,7 +210,7 @@ func TestAcceptanceRealEnvironmentFlow(t *testing.T) {
 	}
 	stdout, stderr, code = cli(t, "--config", cfg, "token")
 	printed.WriteString(stdout + stderr)
-	if code != 0 || strings.Count(stdout, "\n") != 1 || strings.Count(stdout, ".") != 2 || stderr != "" {
+	if code != 0 || strings.Count(stdout, "\n") != 1 || strings.Count(stdout, ".") != 2 || stderr != "workbench: config "+cfg+" (--config)\n" {
 		t.Fatalf("token: %d %q %q", code, stdout, stderr)
 	}
 	d, err := client.DecodeJWT(strings.TrimSpace(stdout))
@@ -397,7 +412,7 @@ func TestConfigCommandUsage(t *testing.T) {
 	if _, _, code := cli(t, "config", "init", "--force"); code != 0 {
 		t.Errorf("init --force: %d", code)
 	}
-	if stdout, _, code := cli(t, "config", "check"); code != 1 || !strings.Contains(stdout, "Checking workbench.toml (env tt02)") {
+	if stdout, _, code := cli(t, "config", "check"); code != 1 || !strings.Contains(stdout, "Checking workbench.toml (the current directory; env tt02)") {
 		t.Errorf("check: %d %s", code, stdout)
 	}
 	if _, stderr, code := cli(t, "config", "frobnicate"); code != 2 || !strings.Contains(stderr, "init, check") {

@@ -11,7 +11,7 @@ import (
 
 func TestExplainCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := Main([]string{"explain", "MP-303", "403", "kb-005"}, strings.NewReader(""), &out, &errb); code != 0 {
+	if code := MainEnv([]string{"explain", "MP-303", "403", "kb-005"}, strings.NewReader(""), &out, &errb, testEnv(t)); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"MP-303:", "cause:", "fix:", "see:   https://", "HTTP 403", "KB-005"} {
@@ -21,10 +21,10 @@ func TestExplainCommand(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	if code := Main([]string{"explain", "MP-999"}, strings.NewReader(""), &out, &errb); code != 1 || !strings.Contains(errb.String(), "--list") {
+	if code := MainEnv([]string{"explain", "MP-999"}, strings.NewReader(""), &out, &errb, testEnv(t)); code != 1 || !strings.Contains(errb.String(), "--list") {
 		t.Errorf("unknown code: exit %d, %q", code, errb.String())
 	}
-	if code := Main([]string{"explain"}, strings.NewReader(""), &out, &errb); code != 2 {
+	if code := MainEnv([]string{"explain"}, strings.NewReader(""), &out, &errb, testEnv(t)); code != 2 {
 		t.Errorf("no code: exit %d", code)
 	}
 }
@@ -52,7 +52,7 @@ func TestEveryMockCodeIsExplained(t *testing.T) {
 	}
 	for c := range seen {
 		var out, errb bytes.Buffer
-		if code := Main([]string{"explain", c}, strings.NewReader(""), &out, &errb); code != 0 {
+		if code := MainEnv([]string{"explain", c}, strings.NewReader(""), &out, &errb, testEnv(t)); code != 0 {
 			t.Errorf("%s: %s", c, strings.TrimSpace(errb.String()))
 		}
 	}

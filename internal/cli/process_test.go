@@ -23,10 +23,9 @@ import (
 	"github.com/systembruker/workbench/client/mock"
 )
 
-// The workbench built as a binary and run as a user runs it: the process
-// benchmarks (README, "Benchmarks"; the machine is shared and noisy, so
-// what is compared runs in the same benchmark, alternately) and what only a
-// process shows (signals).
+// The process benchmarks (README, "Benchmarks"): the workbench built as a
+// binary, run as a user runs it. The machine is shared and noisy, so what
+// is compared runs in the same benchmark, alternately.
 
 // buildBinary builds the main package at pkg (a path the go tool takes)
 // into dir and returns the binary's path.
@@ -40,10 +39,10 @@ func buildBinary(b testing.TB, dir, name, pkg string) string {
 	return out
 }
 
-// startServe starts `workbench serve --seed seed` and waits for its first
+// startServeProcess starts `workbench serve --seed seed` and waits for its first
 // line on stdout; it returns the process, the time to that line and the
 // lines serve prints (read whole once the first has come).
-func startServe(b *testing.B, bin, seed string) (*exec.Cmd, time.Duration, map[string]string) {
+func startServeProcess(b *testing.B, bin, seed string) (*exec.Cmd, time.Duration, map[string]string) {
 	b.Helper()
 	cmd := exec.Command(bin, "serve", "--seed", seed)
 	cmd.Stderr = os.Stderr
@@ -73,11 +72,11 @@ func startServe(b *testing.B, bin, seed string) (*exec.Cmd, time.Duration, map[s
 	return cmd, first, urls
 }
 
-// stopServe ends serve with SIGTERM and returns its peak resident memory
+// stopServeProcess ends serve with SIGTERM and returns its peak resident memory
 // so far: VmHWM of /proc (Linux), else the rusage's maxrss, which on Linux
 // can be the parent's (a child made by vfork shares its memory until it
 // execs).
-func stopServe(b *testing.B, cmd *exec.Cmd) int64 {
+func stopServeProcess(b *testing.B, cmd *exec.Cmd) int64 {
 	b.Helper()
 	peak := int64(-1)
 	if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)); err == nil {
@@ -129,32 +128,6 @@ func writeSeed(b testing.TB, path string, s mock.Seed) {
 	}
 }
 
-// TestServeStopsWhileSeeding: SIGTERM while serve seeds a large world ends
-// it then, without the world ever being served (before, serve finished
-// seeding first, printed its URLs and only then stopped).
-func TestServeStopsWhileSeeding(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the workbench and a 50,000 system user seed")
-	}
-	dir := t.TempDir()
-	bin := buildBinary(t, dir, "workbench", "../..")
-	seed := filepath.Join(dir, "seed.json")
-	writeSeed(t, seed, mock.ScaleSeed(50000, client.JWKS{Keys: []client.JWK{client.PublicJWK(&mock.ServiceOwnerKey().Key.PublicKey, "k")}}))
-	cmd := exec.Command(bin, "serve", "--seed", seed)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Reading and seeding 50,000 of everything takes a second or more.
-	time.Sleep(200 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
-	if stdout.Len() != 0 || err == nil || !strings.Contains(stderr.String(), "interrupted while seeding") {
-		t.Fatalf("serve after SIGTERM while seeding: %v, stdout %q, stderr %q", err, stdout.String(), stderr.String())
-	}
-}
-
 // BenchmarkServeStart starts `workbench serve --seed` with mock.ScaleSeed
 // worlds of 1,000, 10,000 and 100,000 system users (and as many clients,
 // systems and delegations) and measures the time to its first line on
@@ -171,9 +144,9 @@ func BenchmarkServeStart(b *testing.B) {
 			var peak int64
 			b.ResetTimer()
 			for b.Loop() {
-				cmd, first, _ := startServe(b, bin, seed)
+				cmd, first, _ := startServeProcess(b, bin, seed)
 				total += first
-				peak = max(peak, stopServe(b, cmd))
+				peak = max(peak, stopServeProcess(b, cmd))
 			}
 			b.ReportMetric(total.Seconds()/float64(b.N), "s-to-first-line")
 			b.ReportMetric(float64(total.Nanoseconds())/float64(b.N)/float64(n), "ns/item")
@@ -196,8 +169,8 @@ func BenchmarkTokenProcess(b *testing.B) {
 	jwks := benchKey(b, keyFile, "bench-1")
 	seed := filepath.Join(dir, "seed.json")
 	writeSeed(b, seed, mock.ScaleSeed(2, jwks))
-	serve, _, urls := startServe(b, bin, seed)
-	defer stopServe(b, serve)
+	serve, _, urls := startServeProcess(b, bin, seed)
+	defer stopServeProcess(b, serve)
 
 	cfg := filepath.Join(dir, "workbench.toml")
 	toml := fmt.Sprintf("env = \"mock\"\n[maskinporten]\nurl = %q\n[vendor]\nclient_id = %q\nkey_file = %q\nkey_id = \"bench-1\"\n[customer]\norg_no = %q\n",

@@ -9,7 +9,8 @@ import (
 	"github.com/systembruker/workbench/transcript"
 )
 
-const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v]
+const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v] [--yes]
+                    [--delete-rejected | --external-ref REF]
                     [--transcript FILE [--transcript-format md|curl|http]
                      [--full-tokens] [--show-secrets]]
 
@@ -21,6 +22,21 @@ as the scenario expects (including a failure scenario's expected error),
   --scenario NAME   the scenario (default standard; see workbench scenarios)
   --format FORMAT   text (default) or json
   -v                text: the decoded tokens' claims in full
+
+In a real environment (tt02):
+
+  --yes             write to the system register without asking: register
+                    the system, or update it where the config changed. Without
+                    it, run shows what it would write and exits 1
+  --delete-rejected when Altinn gives back a rejected request, delete it
+                    (202) and ask again
+  --external-ref REF
+                    ask for the system user with this externalRef (a new one
+                    after a rejection); tokens must then name it too
+
+Where a person does their part in the Altinn portal and no API shows it (the
+client administrator delegating a client), run waits for Enter on a terminal;
+without a terminal it says what to do and exits 1.
 
 Transcripts: the run written to a file, besides the output above.
 
@@ -52,8 +68,15 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	fileFormat := fs.String("transcript-format", "", "md, curl or http")
 	fullTokens := fs.Bool("full-tokens", false, "tokens in full in the transcript")
 	showSecrets := fs.Bool("show-secrets", false, "secret headers as recorded in the transcript")
+	yes := fs.Bool("yes", false, "write to the system register without asking")
+	deleteRejected := fs.Bool("delete-rejected", false, "delete a rejected request and ask again")
+	externalRef := fs.String("external-ref", "", "the request's externalRef")
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, runHelp); !ok {
 		return code
+	}
+	if *externalRef != "" && *deleteRejected {
+		fmt.Fprintln(stderr, "workbench run: --delete-rejected and --external-ref are the two ways on after a rejection: say one")
+		return 2
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "workbench run: --format %q: say text or json\n", *format)
@@ -76,17 +99,35 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	ctx, s, end, ok := start(g, stderr)
+	c, found, ok := loadConfig(g, "workbench", stderr, false)
+	if !ok {
+		return 2
+	}
+	ctx, s, end, ok := startWith(c, stderr)
 	if !ok {
 		return 2
 	}
 	defer end()
+	s.Settings.Yes = *yes
 	sc, err := flow.Find(s.Settings, *name)
 	if err != nil {
 		fmt.Fprintf(stderr, "workbench run: %v\n", err)
 		return 2
 	}
 	eng := flow.NewEngine(s.Services, s.Settings, sc)
+	for p, v := range map[flow.Param]string{flow.ParamExternalRef: *externalRef, flow.ParamRenew: map[bool]string{true: flow.RenewDelete}[*deleteRejected]} {
+		if v == "" {
+			continue
+		}
+		if err := eng.SetParam(p, v); err != nil {
+			fmt.Fprintf(stderr, "workbench run: %v\n", err)
+			return 2
+		}
+	}
+	if g.sys.Interactive {
+		eng.SetAsker(enterWhenDone(g.stdin, stderr))
+	}
+	cmd := runCommand{found: found, env: g.env, scenario: *name, yes: *yes}
 	var rep flow.Report
 	if *format == "json" {
 		rep = eng.RunAll(ctx, nil)
@@ -94,11 +135,13 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "workbench run: %v\n", err)
 			return 1
 		}
+		whatNow(stderr, rep, cmd)
 	} else {
 		p := &printer{w: stdout, scenario: sc, verbose: *verbose}
 		p.header()
 		rep = eng.RunAll(ctx, p.event)
 		p.footer(rep)
+		whatNow(stdout, rep, cmd)
 	}
 	if *file != "" {
 		opts := transcript.Options{Settings: s.Settings, Params: eng.State().Params, FullTokens: *fullTokens, ShowSecrets: *showSecrets}

@@ -19,7 +19,7 @@ func cmdScenarios(g globals, args []string, stdout, stderr io.Writer) int {
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, scenariosHelp); !ok {
 		return code
 	}
-	c, ok := loadConfig(g, "workbench", stderr)
+	c, _, ok := loadConfig(g, "workbench", stderr, true)
 	if !ok {
 		return 2
 	}

@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/config"
 )
 
-const tokenHelp = `Usage: workbench token [--decode] [--org ORGNO] [--external-ref REF] [--scope SCOPE]... [-v]
+const tokenHelp = `Usage: workbench token [--agent] [--decode] [--org ORGNO] [--external-ref REF] [--scope SCOPE]... [-v]
 
 Gets a system user access token from Maskinporten for the configured vendor
 (vendor.client_id and its key) and customer, and prints just the token, for
@@ -24,6 +25,10 @@ scripts and tools:
 The grant names the system user's owner in authorization_details
 (urn:altinn:systemuser, systemuser_org), with externalRef when one is set.
 
+  --agent             a token for the agent system user: signed as the agent
+                      system's client (vendor.agent_client_id), for the
+                      facilitator (facilitator.org_no) unless --org says
+                      otherwise, and without customer.external_ref
   --decode            print the token's header and claims as JSON instead,
                       after verifying it against the keys named by
                       Maskinporten's well-known document
@@ -55,6 +60,7 @@ func (s *scopeFlags) Set(v string) error {
 func cmdToken(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	decode := fs.Bool("decode", false, "print header and claims as JSON")
+	agent := fs.Bool("agent", false, "the agent system user's token")
 	org := fs.String("org", "", "systemuser_org")
 	ref := fs.String("external-ref", "", "externalRef")
 	verbose := fs.Bool("v", false, "show the exchanges")
@@ -63,11 +69,8 @@ func cmdToken(g globals, args []string, stdout, stderr io.Writer) int {
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, tokenHelp); !ok {
 		return code
 	}
-	c, ok := loadConfig(g, "workbench token", stderr)
+	c, _, ok := loadConfig(g, "workbench token", stderr, false)
 	if !ok {
-		if g.config != "" {
-			fmt.Fprintf(stderr, "(`workbench config check %s` says more)\n", g.config)
-		}
 		return 2
 	}
 	if !c.Real() && c.Maskinporten.URL == "" {
@@ -96,6 +99,17 @@ client (client_id, client_orgno, scopes) with the public key that
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "workbench token: warning: %s: %s\n", c.Vendor.KeyFile, w)
 	}
+	if *agent {
+		// Altinn ties a client id to one system (AUTH.VLD-00004): the
+		// agent system has its own client, and its system user belongs
+		// to the facilitator, never to a client of it.
+		if c.Vendor.AgentClientID == "" {
+			fmt.Fprintln(stderr, "workbench token: --agent: vendor.agent_client_id is empty: the agent system's own Maskinporten client "+
+				"(Altinn ties a client id to one system), with the same key and scopes as vendor.client_id")
+			return 2
+		}
+		req.ClientID, req.OrgNo, req.ExternalRef = c.Vendor.AgentClientID, c.Facilitator.OrgNo, ""
+	}
 	if *org != "" {
 		req.OrgNo = *org
 	}
@@ -106,12 +120,18 @@ client (client_id, client_orgno, scopes) with the public key that
 		req.Scopes = scopes
 	}
 
+	return getToken(c, req, *decode, *verbose, stdout, stderr)
+}
+
+// getToken gets the token req describes from the configured Maskinporten
+// and prints it, or with decode its header and claims, verified.
+func getToken(c *config.Config, req client.SystemUserTokenRequest, decode, verbose bool, stdout, stderr io.Writer) int {
 	// No signal handler: an interrupt ends the process at once, as it
 	// should for a command that holds nothing to clean up (the cache is
 	// written whole or not at all), and starting the handler costs a
 	// plain client's key parse (about 0.15 ms).
 	ctx := context.Background()
-	if *verbose {
+	if verbose {
 		ctx = client.WithRecorder(ctx, func(x client.Exchange) {
 			fmt.Fprintf(stderr, "%s %s → %s (%s)\n", x.Method, x.URL, x.StatusLine(), x.Duration.Round(time.Millisecond))
 			for _, r := range x.Retries {
@@ -124,14 +144,14 @@ client (client_id, client_orgno, scopes) with the public key that
 		m.Docs = &client.DocCache{Dir: dir}
 	}
 	it, err := m.SystemUserToken(ctx, req)
-	if *verbose && it.MetadataCached {
+	if verbose && it.MetadataCached {
 		fmt.Fprintf(stderr, "no GET %s: the document kept in %s is fresh\n", c.Profile().Maskinporten+".well-known/oauth-authorization-server", c.CacheDir())
 	}
 	if err != nil {
 		printTokenError(stderr, err)
 		return 1
 	}
-	if !*decode {
+	if !decode {
 		fmt.Fprintln(stdout, it.Response.AccessToken)
 		return 0
 	}

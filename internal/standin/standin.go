@@ -376,9 +376,15 @@ func (w *World) Calls() []Call {
 // given length, per second: max over the calls of (calls in [t, t+window))
 // / window. host is maskinporten, altinn or skatteetaten; "" counts all.
 func (w *World) PeakRate(host string, window time.Duration) float64 {
+	return w.PeakRateIn(host, window, time.Time{}, time.Time{})
+}
+
+// PeakRateIn is PeakRate over the calls received from from to to (the
+// wall clock; a zero time is no bound), e.g. while one command ran.
+func (w *World) PeakRateIn(host string, window time.Duration, from, to time.Time) float64 {
 	var at []time.Time
 	for _, c := range w.Calls() {
-		if host == "" || c.Host == host {
+		if (host == "" || c.Host == host) && (from.IsZero() || !c.At.Before(from)) && (to.IsZero() || !c.At.After(to)) {
 			at = append(at, c.At)
 		}
 	}

@@ -12,7 +12,6 @@ package wire
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/client/mock"
@@ -40,26 +39,43 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// Start makes a session from the config: for the mock environment it
-// starts the mocks on loopback with the base world (no vendor state, no
-// service owner setup: the flow does both), which live until ctx ends or
-// Close. Only then do the services get the mocks' knobs (Services.Mock).
+// Start makes a session from the config. The environment decides, never
+// the hosts: env = "mock" without URLs starts the mocks on loopback with the
+// base world (no vendor state, no service owner setup: the flow does both),
+// which live until ctx ends or Close; env = "mock" with URLs uses those
+// mocks (a `workbench serve`). Either way the services get the mocks' knobs
+// (Services.Mock) and the workbench acts for the people. Any other env is a
+// real one, wherever its URLs point (tt02 itself, a contract stand-in or a
+// recording proxy on loopback): the people act themselves, and writes to
+// the system register are confirmed first.
 func Start(ctx context.Context, c *config.Config) (*Session, error) {
+	return StartWith(ctx, c, mock.Options{})
+}
+
+// StartWith is Start with the mocks served as o says (e.g. all on one
+// address under path prefixes, as `serve --addr` serves them).
+func StartWith(ctx context.Context, c *config.Config, o mock.Options) (*Session, error) {
 	s := &Session{}
 	p := c.Profile()
 	var err error
-	if !c.Real() {
-		s.Mock, err = mock.Start(ctx, mock.BaseSeed())
+	mocks := !c.Real()
+	if mocks && !c.ExternalMocks() {
+		s.Mock, err = mock.StartWith(ctx, mock.BaseSeed(), o)
 		if err != nil {
 			return nil, fmt.Errorf("start the mock services: %w", err)
 		}
 		p.Maskinporten, p.SelfService, p.Altinn, p.Skatteetaten = s.Mock.MaskinportenURL, s.Mock.MaskinportenURL, s.Mock.AltinnURL, s.Mock.SkatteetatenURL
 	}
+	if mocks && (p.Maskinporten == "" || p.Altinn == "" || p.Skatteetaten == "") {
+		return nil, fmt.Errorf("env is mock with some URLs set, so the workbench uses those mocks and starts none: " +
+			"set maskinporten.url, altinn.url and skatteetaten.url to the three URLs `workbench serve` prints " +
+			"(or none of them, for the embedded mocks)")
+	}
 	hc := c.HTTPClient()
 	s.Services = flow.NewServices(flow.URLs{
 		Maskinporten: p.Maskinporten, SelfService: p.SelfService, Altinn: p.Altinn, Skatteetaten: p.Skatteetaten,
 	}, hc)
-	if s.Mock != nil {
+	if mocks {
 		s.Services.Mock = client.NewMockControl(p.Maskinporten, p.Altinn, hc)
 	}
 	s.Settings, s.Warnings, err = settings(c, s.Mock != nil)
@@ -67,11 +83,9 @@ func Start(ctx context.Context, c *config.Config) (*Session, error) {
 		s.Close()
 		return nil, err
 	}
-	// The people's steps go through the mock portal when Altinn is a mock:
-	// the embedded one, or `workbench serve` on loopback.
-	if u, err := url.Parse(p.Altinn); s.Mock != nil || (err == nil && config.Loopback(u.Hostname())) {
-		s.Settings.ActAsPeople = true
-	}
+	s.Settings.ActAsPeople = mocks
+	s.Settings.ConfirmWrites = c.Real()
+	s.Settings.PortalURL = p.ConfirmUI
 	return s, nil
 }
 
@@ -85,6 +99,7 @@ func Summary(c *config.Config) flow.Settings {
 		}
 		return name
 	}
+	endUser, clientAdmin := people(c)
 	return flow.Settings{
 		Env: c.Env, EnvDescription: c.Profile().Description,
 		ServiceOwnerOrgNo: c.ServiceOwner.OrgNo, ServiceOwnerName: c.ServiceOwner.Name,
@@ -93,12 +108,30 @@ func Summary(c *config.Config) flow.Settings {
 		AgentSystemID: c.Vendor.AgentSystemID, AccessPackage: c.Vendor.AccessPackage, ClientID: c.Vendor.ClientID,
 		AgentClientID: c.Vendor.AgentClientID,
 		RedirectURL:   c.Vendor.RedirectURL,
+		SystemName:    c.SystemName(), SystemDescription: c.SystemDescription(), SystemVisible: c.SystemVisible(),
 		CustomerOrgNo: c.Customer.OrgNo, CustomerName: nameOr(c.Customer.Name, c.Customer.OrgNo), ExternalRef: c.Customer.ExternalRef,
-		EndUserPID: c.Customer.EndUserPID, EndUserName: c.Customer.EndUserName,
+		EndUserPID: c.Customer.EndUserPID, EndUserName: endUser,
 		FacilitatorOrgNo: c.Facilitator.OrgNo, FacilitatorName: nameOr(c.Facilitator.Name, c.Facilitator.OrgNo),
-		ClientAdminPID: c.Facilitator.ClientAdminPID, ClientAdminName: c.Facilitator.ClientAdminName,
+		ClientAdminPID: c.Facilitator.ClientAdminPID, ClientAdminName: clientAdmin,
 		MaskinportenAudience: c.Maskinporten.Audience,
+		PortalURL:            c.Profile().ConfirmUI,
 	}
+}
+
+// people are the names of the person who approves and the client
+// administrator. The defaults are the mocks' test persons: against a real
+// environment the workbench does not know who logs in, so it names them by
+// their role ("the daglig leder of ..."), unless the config names them.
+func people(c *config.Config) (endUser, clientAdmin string) {
+	d := config.Default()
+	endUser, clientAdmin = c.Customer.EndUserName, c.Facilitator.ClientAdminName
+	if c.Real() && endUser == d.Customer.EndUserName {
+		endUser = ""
+	}
+	if c.Real() && clientAdmin == d.Facilitator.ClientAdminName {
+		clientAdmin = ""
+	}
+	return endUser, clientAdmin
 }
 
 // settings turns the config into the flow's identities, loading the keys.
