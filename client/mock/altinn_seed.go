@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 )
@@ -79,6 +80,11 @@ func (a *Altinn) seed(ctx context.Context, s Seed) error {
 	}
 	s.Systems, s.systemsJSON = nil, nil
 	seeded := map[string]bool{} // system users of this call, by (system, party, externalRef)
+	// made are the system users this call made, whose clients maps are
+	// its own: a delegation adds to those in place. Any other system user
+	// may be shared with another world (altinn_state.go), so its first
+	// delegation here replaces it by a copy (updateClients).
+	made := map[*altinnSystemUser]bool{}
 	for i, su := range s.SystemUsers {
 		if stopped(ctx, i) {
 			return ctx.Err()
@@ -87,7 +93,7 @@ func (a *Altinn) seed(ctx context.Context, s Seed) error {
 			// Altinn's system user ids are GUIDs (and equal the request's id).
 			return fmt.Errorf("systemUsers (%q): id is not a UUID (8-4-4-4-12 hex digits); leave it out and the mock makes one", su.ID)
 		}
-		if err := a.seedSystemUser(su, seeded); err != nil {
+		if err := a.seedSystemUser(su, seeded, made); err != nil {
 			return fmt.Errorf("systemUsers (%s for %s): %w", su.SystemID, su.PartyOrgNo, err)
 		}
 	}
@@ -96,7 +102,7 @@ func (a *Altinn) seed(ctx context.Context, s Seed) error {
 		if stopped(ctx, i) {
 			return ctx.Err()
 		}
-		if err := a.seedDelegation(d); err != nil {
+		if err := a.seedDelegation(d, made); err != nil {
 			return fmt.Errorf("clientDelegations (%s to %s): %w", d.ClientOrgNo, d.SystemUserID, err)
 		}
 	}
@@ -249,7 +255,8 @@ func altinnVldAsError(errs []altinnVldError) error {
 // seedSystemUser adds a system user. One with the same (system, party,
 // externalRef) as an earlier entry of the same seed is an error; one from an
 // earlier Seed call is replaced, keeping its id unless the entry names one.
-func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool) error {
+// It adds the system user to made.
+func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool, made map[*altinnSystemUser]bool) error {
 	sys, ok := a.systems[su.SystemID]
 	if !ok || sys.deleted {
 		return fmt.Errorf("systemId: no registered system %q", su.SystemID)
@@ -315,15 +322,21 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool) error
 		}
 		u.id = other.id
 	}
-	// A replaced agent keeps the clients delegated to it.
+	// A replaced agent keeps the clients delegated to it (a copy: the old
+	// one may be another world's too).
 	if old, ok := a.systemUsers[u.id]; ok && old.clients != nil && u.clients != nil {
-		u.clients = old.clients
+		u.clients = maps.Clone(old.clients)
 	}
 	a.putSystemUser(u)
+	made[u] = true
 	return nil
 }
 
-func (a *Altinn) seedDelegation(d SeedDelegation) error {
+// seedDelegation delegates a client to an agent system user: in place
+// when this seed call made the system user (made), else to a copy of it
+// that takes its place, so that a world sharing the old one keeps it as it
+// was.
+func (a *Altinn) seedDelegation(d SeedDelegation, made map[*altinnSystemUser]bool) error {
 	u, ok := a.systemUsers[d.SystemUserID]
 	if !ok {
 		return fmt.Errorf("systemUserId: no system user %q", d.SystemUserID)
@@ -336,6 +349,10 @@ func (a *Altinn) seedDelegation(d SeedDelegation) error {
 	}
 	if !a.clientAvailable(u, d.ClientOrgNo) {
 		return fmt.Errorf("clientOrgNo: %s holds no role for %s that the system user's access packages map to", u.partyOrgNo, d.ClientOrgNo)
+	}
+	if !made[u] {
+		u = a.updateClients(u, func(map[string]bool) {})
+		made[u] = true
 	}
 	u.clients[d.ClientOrgNo] = true
 	return nil

@@ -365,3 +365,29 @@ func TestMergeKeepsTheSystemsInOrder(t *testing.T) {
 		t.Errorf("systems in the order %v", got)
 	}
 }
+
+// TestSeedOfAServedWorldLeavesTheSeededOne: Altinn.Seed on the world being
+// served (a copy sharing the seeded world's system users) delegates a
+// client to a copy of the agent system user, so a reset still gives the
+// agent the clients of the seed alone.
+func TestSeedOfAServedWorldLeavesTheSeededOne(t *testing.T) {
+	e := startScale(t, 4)
+	seeded := e.answers()
+	e.env.mu.RLock()
+	al := e.env.world.al
+	e.env.mu.RUnlock()
+	if err := al.Seed(Seed{
+		Roles:       []Role{{From: ScaleOrgNo(1), To: ScaleOrgNo(3), Code: "REVI"}},
+		Delegations: []SeedDelegation{{SystemUserID: ScaleSystemUserID(1), ClientOrgNo: ScaleOrgNo(3)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	more := e.answers()
+	if got := fmt.Sprint(more["clients"]); !strings.Contains(got, ScaleOrgNo(3)) {
+		t.Fatalf("the delegated client is not listed: %s", got)
+	}
+	e.reset()
+	if got := e.answers(); !reflect.DeepEqual(got["clients"], seeded["clients"]) {
+		t.Errorf("after a reset the agent's clients are %v, want the seed's %v", got["clients"], seeded["clients"])
+	}
+}
