@@ -41,6 +41,15 @@ func (x Exercise) FixParams() []Param {
 	return ps
 }
 
+// ParamLabel is an input's label, as the inputs form shows it (the
+// param's name for an unknown one).
+func ParamLabel(p Param) string {
+	if info, ok := paramInfo[p]; ok {
+		return info.label
+	}
+	return string(p)
+}
+
 // FixText is the fix in words: "grant_aud = (empty), decision = approve".
 func (x Exercise) FixText() string {
 	var parts []string
@@ -124,7 +133,7 @@ func (e *Engine) Attempts() []Attempt {
 }
 
 // Solved reports whether the scenario is an exercise and every step's
-// latest run ended as it should.
+// latest run ended as it should: every one run (none skipped) and done.
 func (e *Engine) Solved() bool {
 	if e.scenario.Exercise == nil {
 		return false
@@ -132,5 +141,10 @@ func (e *Engine) Solved() bool {
 	e.mu.Lock()
 	res := append([]StepResult(nil), e.results...)
 	e.mu.Unlock()
+	for _, r := range res {
+		if r.Outcome != Done {
+			return false
+		}
+	}
 	return e.scenario.Verdict(res)
 }

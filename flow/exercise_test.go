@@ -52,6 +52,9 @@ func TestEveryExerciseFailsAsDeliveredAndPassesWithItsFix(t *testing.T) {
 				}
 			}
 			for i := from; i < len(sc.Steps); i++ {
+				if eng.Solved() {
+					t.Fatalf("solved before step %s ran again", sc.Steps[i].ID)
+				}
 				if r := eng.RunStep(ctx, i, nil); r.Outcome != flow.Done {
 					t.Fatalf("after the fix (%s), step %s: %v %v", x.FixText(), sc.Steps[i].ID, r.Outcome, r.Err)
 				}

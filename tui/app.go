@@ -83,6 +83,10 @@ type Model struct {
 	// directory).
 	exportDir string
 	ready     bool
+	// hints is how many of the exercise's hints t has given; solved names
+	// the exercises solved in the session (exercise.go).
+	hints  int
+	solved map[string]bool
 }
 
 // runState is the run in progress: its id (results of any other id are
@@ -115,7 +119,7 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		common:    c,
 		svc:       svc,
 		settings:  settings,
-		scenarios: flow.Scenarios(settings),
+		scenarios: o.scenarios,
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		narr:      newNarrator(),
 		ov:        newOverview(c),
@@ -125,6 +129,9 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		exportDir: o.exportDir,
 	}
 	m.spin.Style = c.Styles.State.Running
+	if len(m.scenarios) == 0 {
+		m.scenarios = flow.Scenarios(settings)
+	}
 
 	sc := m.scenarios[0]
 	for _, s := range m.scenarios {
@@ -390,6 +397,7 @@ func (m *Model) flowView() flowView {
 		sc: m.sc, settings: m.settings, runs: m.runs, cur: m.cur,
 		spin: m.spin.View(), running: m.run.running, st: m.common.Styles,
 		autoKey: m.pres.on && !m.pres.auto,
+		solved:  m.solved[m.sc.Name],
 	}
 }
 
@@ -405,6 +413,7 @@ func (m *Model) stepInfo() stepInfo {
 	return stepInfo{
 		inputs: eng.Inputs(m.cur), pending: pending, version: m.version,
 		stateURL: func() string { return eng.State().ConfirmURL },
+		exercise: m.exerciseInfo(),
 	}
 }
 

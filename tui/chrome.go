@@ -100,7 +100,7 @@ func (m *Model) subheader() string {
 			done++
 		}
 	}
-	right := fmt.Sprintf(" %d/%d done", done, len(m.runs))
+	right := fmt.Sprintf(" %s%d/%d done", m.exerciseMark(), done, len(m.runs))
 	left := st.Title.Render(m.sc.Name) + st.Subtle.Render(" · "+m.sc.Summary)
 	left = ansi.Truncate(left, w-len(right)-1, "…")
 	fill := max(1, w-lipgloss.Width(left)-len(right))

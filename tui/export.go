@@ -55,7 +55,7 @@ func (m *Model) export() tea.Cmd {
 		rep.Results[i] = m.eng.Result(i)
 	}
 	rep.OK = m.sc.Verdict(rep.Results)
-	opts := transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params}
+	opts := transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params, Attempts: m.eng.Attempts()}
 	base := fmt.Sprintf("workbench-%s-%s", m.sc.Name, m.common.Now().UTC().Format("20060102T150405Z"))
 	return exportCmd(m.exportDir, base, rep, opts)
 }

@@ -63,6 +63,7 @@ const (
 	seekNone  seek = iota
 	seekTop        // the top
 	seekFacts      // the narration's facts to point at
+	seekHint       // the exercise's latest hint (exercise.go)
 )
 
 // factsLine is the line of the info pane where the narration's facts to
@@ -258,6 +259,9 @@ func (s *stepScreen) ShortHelp() []key.Binding {
 		}
 		return append(keys, s.runBinding())
 	}
+	if s.v.sc.Exercise != nil {
+		return []key.Binding{s.runBinding(), k.Edit, k.Hint, joined(k.NextStep, k.PrevStep, "next/prev step"), k.Back}
+	}
 	return []key.Binding{s.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
 }
 
@@ -265,6 +269,9 @@ func (s *stepScreen) ShortHelp() []key.Binding {
 func (s *stepScreen) FullHelp() [][]key.Binding {
 	k := s.common.Keys
 	first := append(s.waitBindings(), s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export)
+	if s.v.sc.Exercise != nil {
+		first = append(first, k.Hint)
+	}
 	if s.hasConfirm {
 		first = append(first, k.OpenURL)
 		if s.confirm.qr != nil {
@@ -324,6 +331,8 @@ type stepInfo struct {
 	// narr renders the step's narration (cached per step, width and
 	// style).
 	narr *narrator
+	// exercise is the scenario's exercise, nil for a scenario that shows.
+	exercise *exerciseInfo
 }
 
 // sync renders whatever the selection, data or size made stale.
@@ -355,6 +364,8 @@ func (s *stepScreen) sync(v flowView, in stepInfo) {
 			s.info.offset = at
 			s.info.clamp()
 		}
+	case seekHint:
+		s.seekHint(in.exercise)
 	}
 	s.infoSeek = seekNone
 

@@ -33,7 +33,8 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 	if r.outcome != flow.NotRun {
 		p.outcome()
 	}
-	narration := in.narr.lines(s.ID, w, p.st)
+	p.exercise(v.cur)
+	narration := in.narr.forStep(s, w, p.st)
 	p.whatAndWhy(narration)
 	p.inputs()
 	if s.Expect.Code != "" {
@@ -104,6 +105,7 @@ func (p *infoPage) outcome() {
 		p.add(ansi.Truncate(line, w, "…"))
 	}
 	if e := stepErr(p.s, r); e != nil {
+		e.exercise = p.in.exercise != nil && p.in.exercise.at == p.v.cur && !e.expected
 		p.add(errorBox(*e, w, st)...)
 	}
 	p.waiting()

@@ -30,7 +30,11 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 	// themes pick their colours.
 	r := lipgloss.NewRenderer(out)
 	r.HasDarkBackground()
-	opts := []tui.Option{tui.WithRenderer(r), tui.WithOutput(out), tui.WithEnv(os.LookupEnv)}
+	list, ok := scenarioList(g, s.Settings, stderr)
+	if !ok {
+		return 2
+	}
+	opts := []tui.Option{tui.WithRenderer(r), tui.WithOutput(out), tui.WithEnv(os.LookupEnv), tui.WithScenarios(list)}
 	if g.present {
 		opts = append(opts, tui.WithPresenter(g.pace))
 	}
