@@ -300,3 +300,25 @@ func TestScenarioDirErrors(t *testing.T) {
 		}
 	}
 }
+
+// The README's full example of a scenario file is one.
+func TestREADMEExampleParses(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## Scenario files and exercises")
+	_, rest, ok2 := strings.Cut(rest, "```toml\n")
+	example, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no TOML example under \"Scenario files and exercises\"")
+	}
+	sf, err := flow.ParseScenarioFile("README.md", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := sf.Scenarios(flow.Settings{CustomerName: "C"})
+	if len(sc) != 1 || sc[0].Exercise == nil || sc[0].Params[flow.ParamVendorClock] != "30s" || len(sc[0].Exercise.Hints) != 3 {
+		t.Errorf("%+v", sc)
+	}
+}
