@@ -139,7 +139,7 @@ func (r *runCtx) token(t Token) {
 
 // RunStep runs step i on the current state and returns its result; emit
 // (which may be nil) sees every event as it happens. The result's Outcome
-// is Done when the step ended as the scenario expects.
+// is Done or ExpectedFailure when the step ended as the scenario expects.
 func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResult {
 	if emit == nil {
 		emit = func(Event) {}
@@ -212,7 +212,7 @@ func judge(x Expect, err error) Outcome {
 	case x.Code == "" && err == nil:
 		return Done
 	case x.Code != "" && err != nil && client.HasCode(err, x.Code):
-		return Done
+		return ExpectedFailure
 	}
 	return Failed
 }
@@ -324,7 +324,7 @@ func (sc Scenario) Verdict(results []StepResult) bool {
 	}
 	for i, s := range sc.Steps {
 		o := results[i].Outcome
-		if o == Failed || (s.Expect.Code != "" && o != Done) || o == NotRun || o == Running {
+		if o == Failed || (s.Expect.Code != "" && o != ExpectedFailure) || o == NotRun || o == Running {
 			return false
 		}
 	}
@@ -334,9 +334,9 @@ func (sc Scenario) Verdict(results []StepResult) bool {
 // Why explains a result's outcome in one line.
 func (r StepResult) Why(x Expect) string {
 	switch {
-	case r.Outcome == Done && x.Code != "" && x.Why != "":
+	case r.Outcome == ExpectedFailure && x.Why != "":
 		return "failed as expected with " + x.Code + ": " + x.Why
-	case r.Outcome == Done && x.Code != "":
+	case r.Outcome == ExpectedFailure:
 		return "failed as expected with " + x.Code
 	case r.Outcome == Done:
 		return "ok"

@@ -292,6 +292,10 @@ type State struct {
 	AccessToken        string
 	// Passed are the gates the user has passed (Gate.Key).
 	Passed map[string]bool
+	// MockClock is how far the steps moved the mocks' shared clock from
+	// the wall clock (a cleanup that sets it right is not a step): the
+	// views judge a token's expiry by the services' clock.
+	MockClock time.Duration
 }
 
 func (s State) clone() State {
@@ -364,25 +368,36 @@ type Token struct {
 // Outcome is a step's state.
 type Outcome int
 
-// Step outcomes.
+// Step outcomes. ExpectedFailure comes last so the others keep their
+// values.
 const (
 	NotRun  Outcome = iota
 	Running         // in progress
-	Done            // ended as the scenario expects (success or the expected error)
-	Failed          // ended otherwise
+	Done            // succeeded, as the scenario expects
+	Failed          // ended otherwise than the scenario expects
 	Skipped         // not run because an earlier step ended the scenario
+	// ExpectedFailure: failed with the error the scenario expects (its
+	// Expect.Code), which is the scenario's lesson.
+	ExpectedFailure
 )
 
 func (o Outcome) String() string {
-	return [...]string{"not run", "running", "done", "failed", "skipped"}[o]
+	if o < NotRun || o > ExpectedFailure {
+		return fmt.Sprintf("outcome(%d)", int(o))
+	}
+	return [...]string{"not run", "running", "done", "failed", "skipped", "expected-failure"}[o]
 }
+
+// AsExpected reports whether a step ended as its scenario expects: done,
+// or failed with the expected error.
+func (o Outcome) AsExpected() bool { return o == Done || o == ExpectedFailure }
 
 // MarshalText makes outcomes readable in JSON.
 func (o Outcome) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 
 // UnmarshalText reads an outcome back from JSON.
 func (o *Outcome) UnmarshalText(b []byte) error {
-	for i := NotRun; i <= Skipped; i++ {
+	for i := NotRun; i <= ExpectedFailure; i++ {
 		if i.String() == string(b) {
 			*o = i
 			return nil

@@ -51,7 +51,7 @@ func (r Report) JSON() RunReport {
 		if res.Err != nil {
 			sr.Error, sr.Codes, sr.Explained = res.Err.Error(), res.Codes(), client.ExplainErr(res.Err)
 		}
-		if res.Outcome == Done || res.Outcome == Failed {
+		if res.Outcome.AsExpected() || res.Outcome == Failed {
 			sr.Why = res.Why(s.Expect)
 		}
 		out.Steps = append(out.Steps, sr)

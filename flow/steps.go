@@ -2,7 +2,10 @@ package flow
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/systembruker/workbench/client"
@@ -106,6 +109,36 @@ func (r *runCtx) postGrant(ctx context.Context, label, assertion string) (string
 	return res.AccessToken, nil
 }
 
+// sentToken shows the token a step sends as its bearer token: when the
+// API refuses it (it expired, say) that token is the lesson. Its signature
+// and issuer are checked against Maskinporten's keys as of its own iat, so
+// an expired token still shows a good signature; whether it has expired
+// the views judge by the services' clock (State.MockClock).
+func (r *runCtx) sentToken(label, raw string) {
+	d, err := client.DecodeJWT(raw)
+	if err != nil {
+		return // not a JWT: the exchange shows what was sent
+	}
+	if iat, ok := d.Time("iat"); ok && len(r.state.JWKS.Keys) > 0 {
+		at, err := client.VerifyAccessToken(raw, r.state.JWKS, r.state.Issuer, iat)
+		d = at.DecodedJWT
+		if err != nil && d.VerifyError == "" {
+			d.VerifyError = err.Error()
+		}
+	}
+	t := Token{Label: label, DecodedJWT: d}
+	now := r.svc.Now().Add(r.state.MockClock) // the services' clock
+	if exp, ok := d.Time("exp"); ok && now.After(exp) {
+		late := now.Sub(exp).Round(time.Second)
+		clock := ""
+		if r.state.MockClock != 0 {
+			clock = " (the mocks' clock is " + ClockOffset(r.state.MockClock) + ")"
+		}
+		t.Warnings = append(t.Warnings, fmt.Sprintf("sent %s after it expired%s", late, clock))
+	}
+	r.token(t)
+}
+
 // real reports whether the flow runs against a real environment, where a
 // person's steps happen elsewhere (a portal, a browser) and the workbench
 // waits for their effect instead of doing them.
@@ -150,7 +183,46 @@ func stepClock(id string, actor Actor, title string, offset time.Duration) Step 
 		Explain: "The mocks share one clock, which this step moves: the services see time pass " +
 			"while the workbench does not wait.",
 		run: func(ctx context.Context, r *runCtx) error {
-			return r.svc.Mock.SetClock(ctx, offset)
+			if err := r.svc.Mock.SetClock(ctx, offset); err != nil {
+				return err
+			}
+			r.state.MockClock = offset
+			return nil
 		},
 	}
+}
+
+// ClockJump reports whether x moved the mocks' shared clock (the clock
+// step's PUT {maskinporten}mock/clock), and where to, as ClockOffset says
+// it: the views show it as a note, not as a call, since nobody makes it
+// against the real services.
+func ClockJump(x client.Exchange) (string, bool) {
+	if x.Method != http.MethodPut || !strings.HasSuffix(strings.SplitN(x.URL, "?", 2)[0], "/mock/clock") {
+		return "", false
+	}
+	var body struct {
+		Offset *int64 `json:"offset_seconds"`
+	}
+	if json.Unmarshal([]byte(x.RequestBody), &body) != nil || body.Offset == nil {
+		return "", false
+	}
+	return ClockOffset(time.Duration(*body.Offset) * time.Second), true
+}
+
+// ClockOffset says how far the mocks' clock is from the wall clock:
+// "+10 min", "−30 s", or "set right" for none.
+func ClockOffset(d time.Duration) string {
+	sign := "+"
+	if d < 0 {
+		sign, d = "−", -d
+	}
+	switch {
+	case d == 0:
+		return "set right"
+	case d%time.Hour == 0 && d >= 2*time.Hour:
+		return fmt.Sprintf("%s%d h", sign, d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%s%d min", sign, d/time.Minute)
+	}
+	return fmt.Sprintf("%s%d s", sign, d/time.Second)
 }

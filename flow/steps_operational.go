@@ -99,6 +99,7 @@ func stepAPI(id, title string, x Expect) Step {
 			if r.state.AccessToken == "" {
 				return errors.New("no system user token yet: run the token step first")
 			}
+			r.sentToken("system user access token", r.state.AccessToken)
 			org := r.state.Param(ParamAPIOrg)
 			claims, err := r.svc.Krav.OpenClaims(ctx, r.state.AccessToken, r.set.RightsPackage, org)
 			if r.real() && r.state.Agent {

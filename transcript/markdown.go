@@ -150,8 +150,8 @@ func (t *transcript) glance() {
 
 func (t *transcript) outcomeWord(s flow.Step, r flow.StepResult) string {
 	switch {
-	case r.Outcome == flow.Done && s.Expect.Code != "":
-		return "✓ failed as expected (" + s.Expect.Code + ")"
+	case r.Outcome == flow.ExpectedFailure:
+		return "⚑ " + s.Expect.Code + " as expected"
 	case r.Outcome == flow.Done:
 		return "✓ done"
 	case r.Outcome == flow.Failed:
@@ -199,9 +199,19 @@ func (t *transcript) sequence() {
 		if len(r.Exchanges) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "    Note over %s,%s: %s\n", flow.Parties[0], flow.Parties[len(flow.Parties)-1], mermaidText(fmt.Sprintf("%d. %s", i+1, s.Title)))
+		title := fmt.Sprintf("%d. %s", i+1, s.Title)
+		if r.Outcome == flow.ExpectedFailure {
+			title += " ⚑ " + s.Expect.Code + " as expected"
+		}
+		fmt.Fprintf(&b, "    Note over %s,%s: %s\n", flow.Parties[0], flow.Parties[len(flow.Parties)-1], mermaidText(title))
 		from := r.Party(s) // a real person's step polls as the vendor
 		for _, x := range r.Exchanges {
+			if jump, ok := flow.ClockJump(x); ok {
+				// Not a call anyone makes in real life: the mocks' clock
+				// moving is a note.
+				fmt.Fprintf(&b, "    Note over %s,%s: %s\n", flow.Parties[0], flow.Parties[len(flow.Parties)-1], mermaidText("⏱ the mocks' clock "+jump))
+				continue
+			}
 			to := flow.ServiceParty(x.Service)
 			if to == "" {
 				to = from
@@ -389,10 +399,10 @@ func (t *transcript) responseText(x client.Exchange) string {
 
 func (t *transcript) mdOutcome(s flow.Step, r flow.StepResult) {
 	switch {
-	case r.Outcome == flow.Done && s.Expect.Code == "":
-		t.line("**Outcome:** ✓ done.")
 	case r.Outcome == flow.Done:
-		t.p("**Outcome:** ✓ failed as expected, with `%s`.\n", s.Expect.Code)
+		t.line("**Outcome:** ✓ done.")
+	case r.Outcome == flow.ExpectedFailure:
+		t.p("**Outcome:** ⚑ failed as expected, with `%s`: the scenario's lesson.\n", s.Expect.Code)
 	case r.Outcome == flow.Failed && r.Err == nil:
 		t.p("**Outcome:** ✗ the step succeeded, but the scenario expects it to fail with `%s`.\n", s.Expect.Code)
 	case r.Outcome == flow.Failed && s.Expect.Code != "":

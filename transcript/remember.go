@@ -54,6 +54,11 @@ func (t *transcript) remember() []string {
 			who = orgCell(set.CustomerName, set.CustomerOrgNo)
 		}
 		line := fmt.Sprintf("`systemuser_org` in the grant is the organisation that approved the request and owns the system user, here %s", who)
+		if !f.systemUser {
+			// A rejected or unanswered request: nobody owns a system user.
+			line = fmt.Sprintf("`systemuser_org` in the grant names the organisation that is to own the system user, here %s; "+
+				"it owns one only once it has approved the request, and in this run it has none, so Maskinporten finds none for the grant", who)
+		}
 		if f.apiPath != "" {
 			line += fmt.Sprintf("; the API call names the same organisation (`%s`)", f.apiPath)
 		}
@@ -93,6 +98,9 @@ type runFacts struct {
 	// requestID is the id of the first system user request created;
 	// systemUserID the first systemuser_id[0] of a verified token.
 	requestID, systemUserID string
+	// systemUser: the run shows a system user exists (a lookup found it,
+	// or a token names it).
+	systemUser bool
 }
 
 // facts reads them from the run's tokens and exchanges.
@@ -107,7 +115,7 @@ func (t *transcript) facts() runFacts {
 					f.grantOrg = strings.TrimPrefix(compactValue(d["systemuser_org"]), "0192:")
 				}
 				if strings.HasSuffix(tk.Label, "access token") && tk.Verified {
-					f.tokenSeen = true
+					f.tokenSeen, f.systemUser = true, true
 					if ids, _ := d["systemuser_id"].([]any); len(ids) > 0 && f.systemUserID == "" {
 						f.systemUserID, _ = ids[0].(string)
 					}
@@ -115,6 +123,9 @@ func (t *transcript) facts() runFacts {
 			}
 		}
 		for _, x := range r.Exchanges {
+			if strings.Contains(x.URL, "/systemuser/vendor/byquery") && x.Status == 200 {
+				f.systemUser = true
+			}
 			if x.Method == "POST" && strings.Contains(urlPath(x.URL), "/systemuser/request/vendor") && x.Status == 201 && f.requestID == "" {
 				var q struct {
 					ID string `json:"id"`
@@ -137,6 +148,7 @@ func (t *transcript) facts() runFacts {
 			for _, bx := range x.Behind {
 				if strings.Contains(bx.URL, "/systemuser/byExternalId") {
 					f.lookup = true
+					f.systemUser = f.systemUser || bx.Status == 200
 				}
 				if strings.Contains(bx.URL, "/authorization/api/v1/authorize") && f.pdpOrg == "" {
 					f.pdpOrg = pdpOrganisation(bx.RequestBody)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/safefile"
 )
 
 // Format is the file format of a transcript.
@@ -110,39 +111,24 @@ func Write(w io.Writer, rep flow.Report, format Format, opts Options) error {
 
 // WriteFile writes the run's transcript to file, the one way every view
 // saves one: private (0600) when it holds full tokens or secrets, a curl
-// script executable by whoever may read it. Nothing is written when the
-// format is unknown.
+// script executable by whoever may read it. An existing file is replaced
+// whole (a new file renamed onto it), so a failed write leaves it as it
+// was, and it takes the new mode. Nothing is written when the format is
+// unknown.
 func WriteFile(file string, rep flow.Report, format Format, opts Options) error {
 	b, err := render(rep, format, opts)
 	if err != nil {
 		return err
 	}
-	private := opts.FullTokens || opts.ShowSecrets
 	perm := os.FileMode(0o644)
-	if private {
+	if opts.FullTokens || opts.ShowSecrets {
 		perm = 0o600
 	}
 	if format == Curl {
 		perm |= (perm & 0o444) >> 2 // executable by whoever may read it
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
+	if err := safefile.Write(file, b, safefile.Options{Perm: perm, Overwrite: true}); err != nil {
 		return fmt.Errorf("transcript: %w", err)
-	}
-	// An existing file keeps its mode on open: narrow it, so full tokens
-	// never land in a file others may read.
-	if private {
-		if err := f.Chmod(perm); err != nil {
-			f.Close()
-			return fmt.Errorf("transcript %s: %w", file, err)
-		}
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("transcript %s: write transcript: %w", file, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("transcript %s: %w", file, err)
 	}
 	return nil
 }
@@ -226,11 +212,13 @@ func (t *transcript) envName() string {
 
 // verdict says in a few words how the run ended.
 func (t *transcript) verdict() string {
-	done, failed, skipped := 0, 0, 0
+	done, failed, skipped, expected := 0, 0, 0, 0
 	for i := range t.rep.Scenario.Steps {
 		switch t.result(i).Outcome {
 		case flow.Done:
 			done++
+		case flow.ExpectedFailure:
+			expected++
 		case flow.Failed:
 			failed++
 		case flow.Skipped:
@@ -239,6 +227,8 @@ func (t *transcript) verdict() string {
 	}
 	n := len(t.rep.Scenario.Steps)
 	switch {
+	case t.rep.OK && expected > 0:
+		return fmt.Sprintf("ended as expected: %d of %d steps done, %d failed as the scenario expects", done, n, expected)
 	case t.rep.OK:
 		return fmt.Sprintf("ended as expected: %d of %d steps done", done, n)
 	case failed > 0:

@@ -257,7 +257,9 @@ func TestTranscriptFailureScenario(t *testing.T) {
 	ex, _ := client.ExplainCode("MP-303")
 	last := rep.Scenario.Steps[len(rep.Scenario.Steps)-1]
 	for _, want := range []string{
-		"**Outcome:** ✓ failed as expected, with `MP-303`.",
+		"**Outcome:** ⚑ failed as expected, with `MP-303`: the scenario's lesson.",
+		": ⚑ MP-303 as expected\n",             // at a glance
+		last.Title + " ⚑ MP-303 as expected\n", // the sequence diagram's note
 		"> **`MP-303`: " + ex.Title + "**",
 		"> *Cause:* " + ex.Cause,
 		"> *Fix:* " + ex.Fix,
@@ -277,6 +279,32 @@ func TestTranscriptFailureScenario(t *testing.T) {
 	if !strings.Contains(script, "Expected to fail with MP-303") || len(calls) == 0 ||
 		strings.Contains(calls[len(calls)-1], "--fail-with-body") || !strings.Contains(calls[0], "--fail-with-body") {
 		t.Error("the expected failure's call would stop the script, or is not marked")
+	}
+}
+
+// TestTranscriptLessonsFollowTheRun: in rejected nobody owns a system
+// user, and the handout says so rather than that the customer owns one;
+// the poll's title says what it found.
+func TestTranscriptLessonsFollowTheRun(t *testing.T) {
+	rep, eng := run(t, "rejected")
+	if !rep.OK {
+		t.Fatalf("not ok:\n%s", describe(rep))
+	}
+	out := render(t, rep, transcript.Markdown, transcript.Options{Settings: eng.Settings()})
+	_, remember, ok := strings.Cut(out, "## What to remember")
+	if !ok {
+		t.Fatal("no What to remember")
+	}
+	if strings.Contains(remember, "owns the system user") || !strings.Contains(remember, "in this run it has none") {
+		t.Errorf("What to remember speaks of a system user the rejected run has not:\n%s", remember)
+	}
+	if strings.Contains(out, "finds the system user") || !strings.Contains(out, "finds it rejected") {
+		t.Error("the poll's title says it finds a system user")
+	}
+	rep, eng = run(t, "standard")
+	out = render(t, rep, transcript.Markdown, transcript.Options{Settings: eng.Settings()})
+	if !strings.Contains(out, "approved the request and owns the system user") {
+		t.Error("the standard run's handout does not say who owns the system user")
 	}
 }
 

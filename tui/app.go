@@ -87,6 +87,7 @@ type Model struct {
 	// the exercises solved in the session (exercise.go).
 	hints  int
 	solved map[string]bool
+	obs    observer // WithObserver's (observer.go)
 }
 
 // runState is the run in progress: its id (results of any other id are
@@ -127,6 +128,7 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		footer:    newFooter(c),
 		pres:      presenter{on: o.present, pace: o.pace},
 		exportDir: o.exportDir,
+		obs:       observer{fn: o.observer},
 	}
 	m.spin.Style = c.Styles.State.Running
 	if len(m.scenarios) == 0 {
@@ -220,12 +222,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.copied(msg)
 	case openedMsg:
 		m.opened(msg)
+	case SwitchScenario:
+		cmd = m.switchScenario(msg)
 	case tea.KeyMsg:
 		cmd = m.key(msg)
 	default: // the mouse, the form's cursor blink, the picker's filter
 		cmd = m.route(msg)
 	}
 	m.sync()
+	m.observe(msg)
 	return m, cmd
 }
 
@@ -405,15 +410,17 @@ func (m *Model) flowView() flowView {
 func (m *Model) stepInfo() stepInfo {
 	var pending []int
 	for i := 0; i < m.cur; i++ {
-		if o := m.runs[i].outcome; o != flow.Done {
+		if o := m.runs[i].outcome; !o.AsExpected() {
 			pending = append(pending, i)
 		}
 	}
 	eng := m.eng
+	st := eng.State()
 	return stepInfo{
 		inputs: eng.Inputs(m.cur), pending: pending, version: m.version,
 		stateURL: func() string { return eng.State().ConfirmURL },
 		exercise: m.exerciseInfo(),
+		tokens:   tokenFacts{clock: st.MockClock, requestID: st.RequestID, systemUserID: st.SystemUserID},
 	}
 }
 

@@ -85,7 +85,7 @@ func (m *Model) subheader() string {
 	switch m.screen {
 	case screenStep:
 		s, r := m.sc.Steps[m.cur], m.runs[m.cur]
-		right := " " + stateWord(r.outcome, m.spin.View(), st)
+		right := " " + stateWord(r.outcome, s.Expect.Code, m.spin.View(), st)
 		left := st.Bold.Render(fmt.Sprintf("Step %d/%d", m.cur+1, len(m.sc.Steps))) +
 			st.Subtle.Render(" · "+string(s.Actor)+" · ") + st.Title.Render(s.Title)
 		left = ansi.Truncate(left, w-lipgloss.Width(right)-1, "…")
@@ -94,17 +94,24 @@ func (m *Model) subheader() string {
 	case screenPicker:
 		return st.Subtle.Render("Pick a scenario: its steps start afresh. / filters, esc goes back.")
 	}
-	done := 0
+	done, expected := 0, 0
 	for _, r := range m.runs {
-		if r.outcome == flow.Done {
+		switch r.outcome {
+		case flow.Done:
 			done++
+		case flow.ExpectedFailure:
+			expected++
 		}
 	}
-	right := fmt.Sprintf(" %s%d/%d done", m.exerciseMark(), done, len(m.runs))
+	right := st.Subtle.Render(fmt.Sprintf(" %s%d/%d done", m.exerciseMark(), done, len(m.runs)))
+	if expected > 0 {
+		right += st.Subtle.Render(", ") + st.State.Expected.Render(fmt.Sprintf("%d ⚑ as expected", expected))
+	}
+	rw := lipgloss.Width(right)
 	left := st.Title.Render(m.sc.Name) + st.Subtle.Render(" · "+m.sc.Summary)
-	left = ansi.Truncate(left, w-len(right)-1, "…")
-	fill := max(1, w-lipgloss.Width(left)-len(right))
-	return left + strings.Repeat(" ", fill) + st.Subtle.Render(right)
+	left = ansi.Truncate(left, w-rw-1, "…")
+	fill := max(1, w-lipgloss.Width(left)-rw)
+	return left + strings.Repeat(" ", fill) + right
 }
 
 // tooSmall is the whole screen below MinWidth×MinHeight.

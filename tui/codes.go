@@ -28,7 +28,7 @@ func errorBox(e stepError, w int, st *Styles) []string {
 	body = append(body, proseIndented(st.Failure, title, inner, 0)...)
 	switch {
 	case e.expected:
-		body = append(body, proseStyled(st.Success, "✓ Expected by the scenario: "+e.why, inner)...)
+		body = append(body, proseStyled(st.State.Expected, "⚑ Expected by the scenario: "+e.why, inner)...)
 	case e.exercise:
 		body = append(body, proseStyled(st.Warning, "✗ The exercise: this is what to fix. e changes the inputs, enter runs the step again, t gives a hint.", inner)...)
 	case e.expect != "":
@@ -70,7 +70,11 @@ func errorBox(e stepError, w int, st *Styles) []string {
 			body = append(body, st.Subtle.Render(l))
 		}
 	}
-	box := st.ErrorBox.Width(w - st.ErrorBox.GetHorizontalBorderSize()).Render(strings.Join(body, "\n"))
+	bs := st.ErrorBox
+	if e.expected {
+		bs = st.ExpectedBox
+	}
+	box := bs.Width(w - bs.GetHorizontalBorderSize()).Render(strings.Join(body, "\n"))
 	return strings.Split(box, "\n")
 }
 

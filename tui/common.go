@@ -101,14 +101,15 @@ type request any
 
 // The requests.
 type (
-	openStep     struct{}           // show the selected step's screen
-	goOverview   struct{}           // back to the overview
-	selectStep   struct{ step int } // select a step (kept within the scenario)
-	runOne       struct{ step int } // run one step
-	runScenario  struct{}           // run the whole scenario
-	exportRun    struct{}           // write the run's transcripts
-	openPicker   struct{}           // the scenario picker
-	closePicker  struct{}           // back to where the picker was opened from
+	openStep     struct{}                 // show the selected step's screen
+	openCall     struct{ step, call int } // show a step's call: its request and response
+	goOverview   struct{}                 // back to the overview
+	selectStep   struct{ step int }       // select a step (kept within the scenario)
+	runOne       struct{ step int }       // run one step
+	runScenario  struct{}                 // run the whole scenario
+	exportRun    struct{}                 // write the run's transcripts
+	openPicker   struct{}                 // the scenario picker
+	closePicker  struct{}                 // back to where the picker was opened from
 	pickScenario struct{ sc flow.Scenario }
 	jumpToActor  struct{ actor flow.Actor } // the actor's first step
 	editInputs   struct{}                   // the inputs form of the selected step

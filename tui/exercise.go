@@ -101,13 +101,6 @@ func (m *Model) unsolved() string {
 	return "exercise " + m.sc.Name + " not solved yet · t gives a hint"
 }
 
-// ExerciseSolved reports whether the scenario on screen is an exercise,
-// and whether it has been solved in this session: for an observer (the
-// classroom's view of each trainee).
-func (m Model) ExerciseSolved() (exercise, solved bool) {
-	return m.sc.Exercise != nil, m.solved[m.sc.Name]
-}
-
 // exerciseMark is the overview's mark of an exercise: "exercise", or
 // "exercise solved ✓".
 func (m *Model) exerciseMark() string {

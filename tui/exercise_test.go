@@ -67,12 +67,12 @@ func TestExerciseSession(t *testing.T) {
 	if m.runs[at].outcome != flow.Done {
 		t.Fatalf("after the fix: %v", m.runs[at].result.Err)
 	}
-	if _, solved := m.ExerciseSolved(); solved {
+	if _, solved := m.exerciseStatus(); solved {
 		t.Error("solved while the last step has not run")
 	}
 	m = keys(m, "n")
 	m = pressAndRun(t, m, "enter")
-	if ex, solved := m.ExerciseSolved(); !ex || !solved || !strings.Contains(m.status, "exercise fix-wrong-aud solved ✓") {
+	if ex, solved := m.exerciseStatus(); !ex || !solved || !strings.Contains(m.status, "exercise fix-wrong-aud solved ✓") {
 		t.Fatalf("after every step: exercise %v solved %v, status %q", ex, solved, m.status)
 	}
 	m = keys(m, "esc")

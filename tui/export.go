@@ -42,20 +42,11 @@ func (m *Model) export() tea.Cmd {
 		m.setStatus("a step is running: x exports once it has ended", true)
 		return nil
 	}
-	ran := false
-	for _, r := range m.runs {
-		ran = ran || r.outcome != flow.NotRun
-	}
+	rep, opts, ran := m.Handout()
 	if !ran {
 		m.setStatus("nothing has run yet: r runs the scenario, then x exports it", false)
 		return nil
 	}
-	rep := flow.Report{Scenario: m.sc, Results: make([]flow.StepResult, len(m.sc.Steps))}
-	for i := range rep.Results {
-		rep.Results[i] = m.eng.Result(i)
-	}
-	rep.OK = m.sc.Verdict(rep.Results)
-	opts := transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params, Attempts: m.eng.Attempts()}
 	base := fmt.Sprintf("workbench-%s-%s", m.sc.Name, m.common.Now().UTC().Format("20060102T150405Z"))
 	return exportCmd(m.exportDir, base, rep, opts)
 }

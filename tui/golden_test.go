@@ -96,7 +96,7 @@ func finalView(t *testing.T, tm *teatest.TestModel) []byte {
 //   - relative times, "(in 1m57s)", "(3s ago)", "expires in 1m52s", with the
 //     padding after them up to the pane's border: the mocks issue tokens on
 //     the wall clock;
-//   - dates, "2026-11-26 00:20:43": the same;
+//   - dates, "2026-11-26 00:20:43", and NumericDates, "1772445600": the same;
 //   - UUIDs (client ids, request ids, system user ids): random per run;
 //   - 127.0.0.1 ports: the mocks listen on random ports;
 //   - call durations, "  4.3ms";
@@ -113,6 +113,7 @@ var masks = []struct {
 	{regexp.MustCompile(`\((?:in [0-9hmsd]+|[0-9hmsd]+ ago)\) *`), padTo("(REL)")},
 	{regexp.MustCompile(`(?:expires in|expired) [0-9hmsd]+(?: ago)? *`), padTo("expires in REL")},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`), padTo("YYYY-MM-DD hh:mm:ss")},
+	{regexp.MustCompile(`\b1[6-9]\d{8}\b`), padTo("EPOCH#####")}, // a NumericDate
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), padTo("00000000-0000-0000-0000-000000000000")},
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), func(s string) string { return "127.0.0.1:" + strings.Repeat("#", len(s)-10) }},
 	{regexp.MustCompile(`[ \d]{3}\.\dms`), padTo("###.#ms")},
@@ -188,6 +189,35 @@ func TestGoldenOverview(t *testing.T) {
 	golden.RequireEqual(t, finalView(t, tm))
 }
 
+// TestGoldenFailureOverview is a failure scenario's overview after its
+// run: the step that failed as the scenario expects has its own mark,
+// in the list, in the summary line and, at 120 columns, in the diagram.
+func TestGoldenFailureOverview(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			tm := newGoldenModel(t, size[0], size[1], "rejected")
+			waitFor(t, tm, "Actors and steps")
+			press(tm, "r")
+			waitFor(t, tm, "ended as expected")
+			golden.RequireEqual(t, finalView(t, tm))
+		})
+	}
+}
+
+// TestGoldenSequence is the diagram at 120 columns, focused, on
+// token-expired's last steps: the party names on one row, the labels by
+// what the calls do, the mocks' clock moving as a note, the expected 401
+// marked, its call selected (enter would open it).
+func TestGoldenSequence(t *testing.T) {
+	tm := newGoldenModel(t, 120, 40, "token-expired")
+	waitFor(t, tm, "Actors and steps")
+	press(tm, "r")
+	waitFor(t, tm, "ended as expected")
+	press(tm, "tab")
+	waitFor(t, tm, "open call")
+	golden.RequireEqual(t, finalView(t, tm))
+}
+
 func TestGoldenOverviewNotRun(t *testing.T) {
 	tm := newGoldenModel(t, 80, 24, "standard")
 	waitFor(t, tm, "Actors and steps")
@@ -205,16 +235,31 @@ func TestGoldenVendorStep(t *testing.T) {
 	golden.RequireEqual(t, finalView(t, tm))
 }
 
+// TestGoldenTokenStep is the operational token step's Tokens pane: the
+// grant beside the access token, claim beside claim, each claim's meaning
+// written for the token it is in.
 func TestGoldenTokenStep(t *testing.T) {
-	tm := newGoldenModel(t, 120, 40, "standard")
-	waitFor(t, tm, "Actors and steps")
-	press(tm, "r")
-	waitFor(t, tm, "ended as expected")
-	// 5 opens the operational phase's token step; tab tab tab reaches the
-	// grant beside the access token.
-	press(tm, "5", "tab", "tab", "tab")
-	waitFor(t, tm, "system user access token")
-	golden.RequireEqual(t, finalView(t, tm))
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		// The top, and the bottom with the times and ids (G scrolls both
+		// panes, which move together).
+		for _, end := range []string{"top", "bottom"} {
+			t.Run(fmt.Sprintf("%dx%d-%s", size[0], size[1], end), func(t *testing.T) {
+				tm := newGoldenModel(t, size[0], size[1], "standard")
+				waitFor(t, tm, "Actors and steps")
+				press(tm, "r")
+				waitFor(t, tm, "ended as expected")
+				// 5 opens the operational phase's token step; tab tab tab
+				// reaches the grant beside the access token.
+				press(tm, "5", "tab", "tab", "tab")
+				waitFor(t, tm, "system user access token")
+				if end == "bottom" {
+					press(tm, "G")
+					waitFor(t, tm, "the token's own id")
+				}
+				golden.RequireEqual(t, finalView(t, tm))
+			})
+		}
+	}
 }
 
 func TestGoldenErrorStep(t *testing.T) {

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/glamour"
 	gansi "github.com/charmbracelet/glamour/ansi"
 	gstyles "github.com/charmbracelet/glamour/styles"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/mattn/go-runewidth"
 	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/flow"
 )
@@ -23,6 +25,15 @@ import (
 // follow or copy; so the links become numbered references ("the JWT
 // grant [1]") and the URLs are listed after the text, broken only after a
 // slash, as the error box does.
+//
+// Glamour's own word wrap (muesli/reflow's wordwrap) miscounts a line
+// where a style ends next to a space, as it does around every inline
+// code span: the escape sequence is taken for a word, the spaces before
+// it are committed to the line early, and the line breaks a word or two
+// too soon, leaving a lone "and" on a line of its own. So glamour renders
+// without wrapping, and wrapANSI wraps its lines at the pane's width, at
+// spaces only (an id such as ske-krav-og-betalinger stays whole), each
+// line under its own indent, a list item's under its text.
 
 // markdownStyle is the glamour style the narration is rendered in, chosen
 // once with the rest of the Styles.
@@ -150,7 +161,8 @@ func (n *narrator) markdown(key, md string, w int, st *Styles) narrationLines {
 		n.cache = map[narrationKey]narrationLines{}
 	}
 	n.renders++
-	l := splitNarration(renderNarration(n.renderer(rk, st), md, w, st))
+	// The renderer does not wrap, so one serves every width.
+	l := splitNarration(renderNarration(n.renderer(rendererKey{style: rk.style}, st), md, w, st))
 	n.cache[k] = l
 	return l
 }
@@ -175,11 +187,10 @@ func (n *narrator) renderer(k rendererKey, st *Styles) *glamour.TermRenderer {
 	if len(n.renderers) > 16 {
 		n.renderers = map[rendererKey]*glamour.TermRenderer{}
 	}
-	// Two columns less than the pane: the lines of a list item are
-	// indented under its text after rendering (see hangItems).
+	// No word wrap: wrapNarration wraps the lines (see above).
 	r, err := glamour.NewTermRenderer(
 		glamour.WithStyles(st.Markdown.config),
-		glamour.WithWordWrap(max(8, k.width-2)),
+		glamour.WithWordWrap(0),
 		glamour.WithColorProfile(st.Markdown.profile),
 	)
 	if err != nil {
@@ -209,7 +220,7 @@ func renderNarration(r *glamour.TermRenderer, md string, w int, st *Styles) []st
 	if r == nil || err != nil {
 		lines = proseLines(md, w, 2) // glamour failed: the Markdown as text
 	} else {
-		lines = hangItems(trimBlankEnds(strings.Split(out, "\n")))
+		lines = wrapNarration(trimBlankEnds(strings.Split(out, "\n")), w)
 	}
 	var fitted []string
 	for _, l := range lines {
@@ -249,22 +260,231 @@ func trimBlankEnds(lines []string) []string {
 	return lines
 }
 
-// hangItems indents the lines a list item wraps onto under its text, not
-// under its bullet, as glamour leaves them.
-func hangItems(lines []string) []string {
-	inItem := false
-	for i, l := range lines {
-		text := strings.TrimLeft(ansi.Strip(l), " ")
-		switch {
-		case strings.TrimSpace(text) == "":
-			inItem = false
-		case strings.HasPrefix(text, "• "):
-			inItem = true
-		case inItem:
-			lines[i] = "  " + l
+// wrapNarration wraps glamour's unwrapped lines to w: each at its own
+// indent, the lines a list item wraps onto under its text, not under its
+// bullet.
+func wrapNarration(lines []string, w int) []string {
+	var out []string
+	for _, l := range lines {
+		l = trimRightANSI(l)
+		if ansi.StringWidth(l) <= w {
+			out = append(out, l)
+			continue
+		}
+		plain := ansi.Strip(l)
+		text := strings.TrimLeft(plain, " ")
+		indent := len(plain) - len(text)
+		hang := indent
+		if strings.HasPrefix(text, "• ") {
+			hang += 2 // the bullet and its space
+		}
+		hang = min(hang, w/2)
+		first := true
+		for _, piece := range wrapANSI(l, w, w-hang) {
+			if !first {
+				piece = spaces(hang) + piece
+			}
+			first = false
+			out = append(out, piece)
 		}
 	}
-	return lines
+	return out
+}
+
+// wrapANSI word-wraps a styled line at spaces only, the first line to w1
+// cells and the others to w2, escape sequences taking no room. A style
+// open at a break is closed at the end of the line and opened again at
+// the start of the next; the spaces at a break go. A word longer than a
+// line gets a line of its own (the caller breaks it).
+func wrapANSI(s string, w1, w2 int) []string {
+	var (
+		out           []string
+		line          strings.Builder // the line so far
+		pending, word strings.Builder // spaces and escapes since the last word; the word
+		active        strings.Builder // the SGR sequences in force
+		atWord        string          // active when the word began
+		lineW, spW    int
+		wordW         int
+		limit         = w1
+	)
+	endLine := func() {
+		l := line.String()
+		if strings.IndexByte(l, '\x1b') >= 0 {
+			l += "\x1b[0m"
+		}
+		out = append(out, l)
+		line.Reset()
+		lineW, limit = 0, w2
+	}
+	flushWord := func() {
+		if word.Len() == 0 {
+			return
+		}
+		for word.Len() > 0 {
+			w := word.String()
+			switch {
+			case lineW+spW+wordW <= limit || (lineW == 0 && wordW <= limit):
+				line.WriteString(pending.String())
+				line.WriteString(w)
+				lineW += spW + wordW
+				word.Reset()
+			case lineW > 0 && (wordW <= w2 || limit-lineW-spW < 8):
+				// Break: the spaces go; the escapes among them are in
+				// force as the word begins, so they open the next line.
+				endLine()
+				line.WriteString(atWord)
+				spW = 0
+				pending.Reset()
+				continue
+			default:
+				// Too long for any line (a URL, a path): fill the line up
+				// to a break after a / ? & = where one is near, and go on
+				// with the rest.
+				cut := max(1, wordCut(ansi.Strip(w), limit-lineW-spW))
+				line.WriteString(pending.String())
+				line.WriteString(ansi.Truncate(w, cut, ""))
+				rest := ansi.TruncateLeft(w, cut, "")
+				endLine()
+				atWord += escapesBefore(w, cut)
+				line.WriteString(atWord)
+				word.Reset()
+				word.WriteString(rest)
+				wordW = ansi.StringWidth(rest)
+				spW = 0
+				pending.Reset()
+				continue
+			}
+		}
+		pending.Reset()
+		spW, wordW = 0, 0
+	}
+	for i := 0; i < len(s); {
+		if s[i] == '\x1b' {
+			seq, n := escapeAt(s[i:])
+			if word.Len() > 0 {
+				word.WriteString(seq)
+			} else {
+				pending.WriteString(seq)
+			}
+			trackSGR(&active, seq)
+			i += n
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		// A space with a background is inside a styled span (glamour pads
+		// an inline code span so): no break there.
+		if r == ' ' && !hasBackground(active.String()) {
+			flushWord()
+			pending.WriteByte(' ')
+			spW++
+			continue
+		}
+		if word.Len() == 0 {
+			atWord = active.String()
+		}
+		word.WriteRune(r)
+		wordW += runewidth.RuneWidth(r)
+	}
+	flushWord()
+	line.WriteString(pending.String())
+	return append(out, line.String())
+}
+
+// wordCut is where to break a word too long for its line, in room
+// cells: after the last space (inside a code span), / ? & = or , that
+// leaves at least half the room used, else at the room's end.
+func wordCut(plain string, room int) int {
+	r := []rune(plain)
+	if room <= 0 {
+		return 0
+	}
+	if room >= len(r) {
+		return len(r)
+	}
+	for i := room; i > room/2; i-- {
+		if strings.ContainsRune(" /?&=,", r[i-1]) {
+			return i
+		}
+	}
+	return room
+}
+
+// escapesBefore is the SGR sequences in the first n cells of s, so that
+// the rest of a word broken there keeps its style.
+func escapesBefore(s string, n int) string {
+	var b strings.Builder
+	cells := 0
+	for i := 0; i < len(s) && cells < n; {
+		if s[i] == '\x1b' {
+			seq, k := escapeAt(s[i:])
+			b.WriteString(seq)
+			i += k
+			continue
+		}
+		r, k := utf8.DecodeRuneInString(s[i:])
+		cells += runewidth.RuneWidth(r)
+		i += k
+	}
+	return b.String()
+}
+
+// escapeAt is the escape sequence at the start of s and its length: a
+// CSI sequence up to its final byte, else the ESC and the byte after it.
+func escapeAt(s string) (string, int) {
+	if len(s) > 1 && s[1] == '[' {
+		for j := 2; j < len(s); j++ {
+			if s[j] >= 0x40 && s[j] <= 0x7e {
+				return s[:j+1], j + 1
+			}
+		}
+		return s, len(s)
+	}
+	return s[:min(2, len(s))], min(2, len(s))
+}
+
+// hasBackground reports whether SGR sequences leave a background colour
+// set.
+func hasBackground(sgr string) bool {
+	bg := false
+	for _, seq := range strings.Split(sgr, "\x1b[") {
+		params := strings.Split(strings.TrimSuffix(seq, "m"), ";")
+		for j := 0; j < len(params); j++ {
+			switch p := params[j]; {
+			case p == "0" || p == "" && len(params) == 1 && seq != "" || p == "49":
+				bg = false
+			case p == "48":
+				bg = true
+				if j+1 < len(params) && params[j+1] == "5" {
+					j += 2
+				} else if j+1 < len(params) && params[j+1] == "2" {
+					j += 4
+				}
+			case p == "38":
+				if j+1 < len(params) && params[j+1] == "5" {
+					j += 2
+				} else if j+1 < len(params) && params[j+1] == "2" {
+					j += 4
+				}
+			case len(p) == 2 && p[0] == '4' && p[1] >= '0' && p[1] <= '7',
+				len(p) == 3 && p[:2] == "10" && p[2] >= '0' && p[2] <= '7':
+				bg = true
+			}
+		}
+	}
+	return bg
+}
+
+// trackSGR keeps the SGR sequences in force since the last reset.
+func trackSGR(active *strings.Builder, seq string) {
+	if !strings.HasSuffix(seq, "m") || !strings.HasPrefix(seq, "\x1b[") {
+		return
+	}
+	if seq == "\x1b[0m" || seq == "\x1b[m" {
+		active.Reset()
+		return
+	}
+	active.WriteString(seq)
 }
 
 // trimRightANSI drops the spaces glamour pads a line with, escape

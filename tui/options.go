@@ -27,6 +27,7 @@ type options struct {
 	output        io.Writer
 	env           Env
 	scenarios     []flow.Scenario
+	observer      func(Status)
 }
 
 // WithClock sets the clock the token times ("expires in 1m52s") are shown

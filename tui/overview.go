@@ -41,6 +41,10 @@ type overview struct {
 	stepLine []int
 	// seqFirst is the diagram's first row of the selected step.
 	seqFirst int
+	// seq is the diagram as last drawn; sel the call selected in it,
+	// which enter opens, while the diagram has the focus.
+	diagram seqDiagram
+	sel     *seqPos
 }
 
 const wideOverview = 110
@@ -88,10 +92,20 @@ func (o *overview) key(msg tea.KeyMsg) {
 	}
 	k := o.common.Keys
 	switch {
+	case key.Matches(msg, k.Open) && o.focus == 1 && o.sel != nil:
+		o.ask(openCall{step: o.sel.step, call: o.sel.call})
 	case key.Matches(msg, k.Open):
 		o.ask(openStep{})
 	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
 		o.focus = 1 - o.focus
+		o.sel = nil
+		if o.focus == 1 {
+			o.selectCall(0)
+		}
+	case key.Matches(msg, k.Up) && o.focus == 1:
+		o.selectCall(-1)
+	case key.Matches(msg, k.Down) && o.focus == 1:
+		o.selectCall(1)
 	case key.Matches(msg, k.Up) && o.focus == 0, key.Matches(msg, k.PrevStep):
 		o.ask(selectStep{o.v.cur - 1})
 	case key.Matches(msg, k.Down) && o.focus == 0, key.Matches(msg, k.NextStep):
@@ -126,9 +140,46 @@ func wheel(p *pane, msg tea.MouseMsg) {
 	}
 }
 
-// ShortHelp implements help.KeyMap.
+// selectCall moves the diagram's selected call by d (0: the selected
+// step's first call, or the first of all), scrolls it into view, and
+// selects its step.
+func (o *overview) selectCall(d int) {
+	calls := o.diagram.calls
+	if len(calls) == 0 {
+		o.sel = nil
+		return
+	}
+	at := -1
+	if o.sel != nil {
+		at = o.diagram.at(*o.sel)
+	}
+	switch {
+	case at < 0:
+		at = 0
+		for i, c := range calls {
+			if c.pos.step == o.v.cur {
+				at = i
+				break
+			}
+		}
+	default:
+		at = min(max(0, at+d), len(calls)-1)
+	}
+	c := calls[at]
+	o.sel = &c.pos
+	o.ensureVisible(&o.seq, c.row, c.rows)
+	if c.pos.step != o.v.cur {
+		o.ask(selectStep{c.pos.step})
+	}
+}
+
+// ShortHelp implements help.KeyMap: with the diagram focused, enter opens
+// the selected call.
 func (o *overview) ShortHelp() []key.Binding {
 	k := o.common.Keys
+	if o.focus == 1 && o.sel != nil {
+		return []key.Binding{relabel(k.Open, "open call"), joined(k.Up, k.Down, "select call"), k.RunAll}
+	}
 	if o.v.sc.Exercise != nil {
 		return []key.Binding{k.Open, k.RunAll, k.Hint, k.Scenarios}
 	}
@@ -138,6 +189,13 @@ func (o *overview) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (o *overview) FullHelp() [][]key.Binding {
 	k := o.common.Keys
+	if o.focus == 1 {
+		return [][]key.Binding{
+			{relabel(k.Open, "open call"), k.RunAll, k.Actor},
+			{joined(k.Up, k.Down, "select call"), joined(k.PageUp, k.PageDown, "page")},
+			{k.NextPane, k.Scenarios, k.Export},
+		}
+	}
 	return [][]key.Binding{
 		{k.Open, k.RunAll, k.Actor},
 		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
@@ -160,16 +218,24 @@ func (o *overview) refresh(v flowView) {
 	o.steps.setLines(lines)
 	o.ensureVisible(&o.steps, at[v.cur], 1)
 
-	head, seq, first, n := sequenceLines(v.sc, v.settings, v.runs, v.cur, o.seq.innerWidth(), v.st)
-	o.seq.head = head
-	o.seq.setLines(seq)
+	if o.sel != nil && (o.sel.step >= len(v.runs) || o.sel.call >= len(v.runs[o.sel.step].calls)) {
+		o.sel = nil // the run it was in is gone
+	}
+	d := sequenceLines(v.sc, v.settings, v.runs, v.cur, o.sel, o.seq.innerWidth(), v.st)
+	o.diagram = d
+	o.seq.head = d.head
+	o.seq.setLines(d.lines)
 	switch {
 	case v.running: // follow the calls as they come
 		o.seq.bottom()
-	case first >= 0 && first != o.seqFirst:
-		o.ensureVisible(&o.seq, first, n)
+	case o.sel != nil && o.sel.step == v.cur:
+		if at := d.at(*o.sel); at >= 0 {
+			o.ensureVisible(&o.seq, d.calls[at].row, d.calls[at].rows)
+		}
+	case d.first >= 0 && d.first != o.seqFirst:
+		o.ensureVisible(&o.seq, d.first, d.n)
 	}
-	o.seqFirst = first
+	o.seqFirst = d.first
 }
 
 // ensureVisible scrolls p so that rows [line, line+n) show, as far as
@@ -255,8 +321,11 @@ func stepLine(v flowView, i, w int) string {
 		mark = st.Current.Render("▶ ")
 	}
 	text := fmt.Sprintf("%2d %s", i+1, s.Title)
-	suffix := ""
-	if s.Expect.Code != "" {
+	suffix, ss := "", st.Subtle
+	switch {
+	case r.outcome == flow.ExpectedFailure:
+		suffix, ss = " "+s.Expect.Code+" as expected", st.State.Expected
+	case s.Expect.Code != "":
 		suffix = " expects " + s.Expect.Code
 	}
 	if x := v.sc.Exercise; x != nil && x.Step == s.ID {
@@ -270,7 +339,7 @@ func stepLine(v flowView, i, w int) string {
 	if i == v.cur {
 		text = st.Selected.Render(text)
 	}
-	line := mark + stateIcon(r.outcome, v.spin, st) + " " + text + st.Subtle.Render(suffix)
+	line := mark + stateIcon(r.outcome, v.spin, st) + " " + text + ss.Render(suffix)
 	return ansi.Truncate(line, w, "…")
 }
 
@@ -288,14 +357,20 @@ func stateIcon(o flow.Outcome, spin string, st *Styles) string {
 		return st.State.Failed.Render("✗")
 	case flow.Skipped:
 		return st.State.Skipped.Render("–")
+	case flow.ExpectedFailure:
+		return st.State.Expected.Render("⚑")
 	}
 	return st.State.NotRun.Render("○")
 }
 
-// stateWord is a step's outcome as a word with its icon.
-func stateWord(o flow.Outcome, spin string, st *Styles) string {
+// stateWord is a step's outcome as a word with its icon; a failure the
+// scenario expects names its code (the step's Expect.Code), "⚑ MP-303 as
+// expected".
+func stateWord(o flow.Outcome, code, spin string, st *Styles) string {
 	icon := stateIcon(o, spin, st)
 	switch o {
+	case flow.ExpectedFailure:
+		return icon + st.State.Expected.Render(" "+code+" as expected")
 	case flow.Running:
 		return icon + st.State.Running.Render(" running")
 	case flow.Done:

@@ -13,6 +13,10 @@ func (m *Model) do(r request) tea.Cmd {
 	switch r := r.(type) {
 	case openStep:
 		m.screen = screenStep
+	case openCall:
+		m.cur = min(max(0, r.step), len(m.sc.Steps)-1)
+		m.screen = screenStep
+		m.step.showCall(r.call)
 	case goOverview:
 		m.screen = screenOverview
 	case selectStep:
@@ -235,6 +239,9 @@ func (m *Model) endRun(msg runEndedMsg) {
 	}
 	s := m.sc.Steps[i]
 	status := fmt.Sprintf("step %d %s: %s", i+1, r.outcome, r.result.Why(s.Expect))
+	if r.outcome == flow.ExpectedFailure {
+		status = fmt.Sprintf("⚑ step %d %s", i+1, r.result.Why(s.Expect))
+	}
 	results := make([]flow.StepResult, len(m.runs))
 	all := true
 	for i, r := range m.runs {
@@ -245,7 +252,7 @@ func (m *Model) endRun(msg runEndedMsg) {
 		}
 		results[i] = *r.result
 	}
-	bad := r.outcome != flow.Done
+	bad := !r.outcome.AsExpected()
 	if all {
 		if m.sc.Verdict(results) {
 			status += " · scenario " + m.sc.Name + " ended as expected"

@@ -77,7 +77,7 @@ func stepErr(st flow.Step, r stepRun) *stepError {
 			codes:     res.Codes(),
 			explained: client.ExplainErr(res.Err),
 			message:   res.Err.Error(),
-			expected:  res.Outcome == flow.Done && st.Expect.Code != "",
+			expected:  res.Outcome == flow.ExpectedFailure,
 			expect:    st.Expect.Code,
 			why:       st.Expect.Why,
 			behind:    behindFindings(r.calls),
@@ -193,6 +193,18 @@ func tokenPairs(toks []flow.Token) []tokenPair {
 }
 
 func isGrant(label string) bool { return strings.HasSuffix(label, "grant") }
+
+// posted reports whether one of the step's own calls posted the grant to
+// a token endpoint, which spends it.
+func posted(grant string, calls []call) bool {
+	for _, c := range calls {
+		if grant != "" && !c.behind() && c.x.Method == "POST" && strings.HasSuffix(pathOnly(c.x.URL), "/token") &&
+			strings.Contains(c.x.RequestBody, grant) {
+			return true
+		}
+	}
+	return false
+}
 
 // actorWho names who acts, from the settings.
 func actorWho(a flow.Actor, s flow.Settings) string {

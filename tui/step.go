@@ -54,6 +54,8 @@ type stepScreen struct {
 	// narr renders the steps' narrations, once per step, width and style;
 	// the root's, so that it outlives a change of scenario.
 	narr *narrator
+	// facts are the engine's, from the last sync, for the token panes.
+	facts tokenFacts
 }
 
 // seek is where the info pane is to scroll to on the next sync.
@@ -94,6 +96,7 @@ type renderKey struct {
 	width   int
 	height  int // the info pane's: the QR code shows only if it fits
 	version int
+	facts   tokenFacts // for tokens: the mocks' clock and the run's ids
 	valid   bool
 }
 
@@ -190,8 +193,24 @@ func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
 		s.item(r, -1)
 	default:
 		scrollKey(s.focused(), msg, k)
+		s.linkScroll()
 	}
 	return nil
+}
+
+// linkScroll scrolls a grant and its token together: their claims are
+// drawn row beside row.
+func (s *stepScreen) linkScroll() {
+	r := s.run()
+	if s.section != sectionTokens || s.tok >= len(tokenPairs(r.tokens)) || tokenPairs(r.tokens)[s.tok].split() {
+		return
+	}
+	from, to := &s.left, &s.right
+	if s.side == 1 {
+		from, to = to, from
+	}
+	to.offset = from.offset
+	to.clamp()
 }
 
 func (s *stepScreen) hintNothingYet(r stepRun) {
@@ -213,6 +232,7 @@ func (s *stepScreen) mouse(msg tea.MouseMsg) {
 		}
 	}
 	wheel(s.focused(), msg)
+	s.linkScroll()
 }
 
 // copyFocused copies the focused pane's body or token, or from the info
@@ -333,11 +353,14 @@ type stepInfo struct {
 	narr *narrator
 	// exercise is the scenario's exercise, nil for a scenario that shows.
 	exercise *exerciseInfo
+	// tokens are what the engine's state says beside the tokens.
+	tokens tokenFacts
 }
 
 // sync renders whatever the selection, data or size made stale.
 func (s *stepScreen) sync(v flowView, in stepInfo) {
 	s.v = v
+	s.facts = in.tokens
 	r := v.runs[v.cur]
 	step := v.sc.Steps[v.cur]
 	s.clampSelection(r)
@@ -399,29 +422,44 @@ func (s *stepScreen) syncExchange(v flowView, r stepRun) {
 }
 
 // syncTokens renders the selected token pair (or token) against the
-// clock, again each second.
+// services' clock (the mocks' may be ahead of the wall clock), again each
+// second.
 func (s *stepScreen) syncTokens(v flowView, r stepRun) {
-	now, loc := s.common.Now(), s.common.Loc
+	f := s.facts
+	now, loc := s.common.Now().Add(f.clock), s.common.Loc
 	p := tokenPairs(r.tokens)[s.tok]
 	sec := int(now.Unix())
-	var lv, rv tokenView
+	used := isGrant(p.left.Label) && posted(p.left.Raw, r.calls)
+	lv := tokenView{tok: *p.left, facts: f, used: used}
+	rv := lv
+	var render func() (l, r []string)
 	if p.split() {
 		s.left.title, s.right.title = p.left.Label+" · header", p.left.Label+" · claims"
-		lv, rv = tokenView{tok: *p.left, part: tokenHeader}, tokenView{tok: *p.left, part: tokenClaims}
+		lv.part, rv.part = tokenHeader, tokenClaims
+		render = func() ([]string, []string) {
+			return lv.lines(s.left.innerWidth(), v.st, now, loc), rv.lines(s.right.innerWidth(), v.st, now, loc)
+		}
 	} else {
+		// The grant and its token are drawn together, claim beside claim.
 		s.left.title, s.right.title = p.left.Label, p.right.Label
-		lv, rv = tokenView{tok: *p.left}, tokenView{tok: *p.right, grant: p.left}
+		rv = tokenView{tok: *p.right, grant: p.left, facts: f}
+		render = func() ([]string, []string) {
+			return pairLines(lv, rv, s.left.innerWidth(), s.right.innerWidth(), v.st, now, loc)
+		}
 	}
-	lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, valid: true}
-	if lk != s.leftKey {
-		s.load(&s.left, s.leftKey, lk, func(w int) []string { return lv.lines(w, v.st, now, loc) })
-		s.leftKey = lk
+	if used {
+		s.left.title += " · used"
 	}
-	rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, valid: true}
-	if rk != s.rightKey {
-		s.load(&s.right, s.rightKey, rk, func(w int) []string { return rv.lines(w, v.st, now, loc) })
-		s.rightKey = rk
+	lk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 0}, width: s.left.innerWidth(), version: sec, facts: f, valid: true}
+	rk := renderKey{id: contentID{v.cur, r.attempt, sectionTokens, s.tok, 1}, width: s.right.innerWidth(), version: sec, facts: f, valid: true}
+	if lk == s.leftKey && rk == s.rightKey {
+		return
 	}
+	left, right := render()
+	s.load(&s.left, s.leftKey, lk, func(int) []string { return left })
+	s.leftKey = lk
+	s.load(&s.right, s.rightKey, rk, func(int) []string { return right })
+	s.rightKey = rk
 }
 
 // load puts new content in a pane. The same content at another width
@@ -508,6 +546,11 @@ func (s *stepScreen) focused() *pane {
 		return &s.left
 	}
 	return &s.right
+}
+
+// showCall shows a call of the step: its request | response.
+func (s *stepScreen) showCall(i int) {
+	s.section, s.side, s.exch = sectionExchanges, 0, i
 }
 
 // show puts a view of presenter mode's on the screen: the info from its

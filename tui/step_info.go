@@ -82,25 +82,29 @@ func (p *infoPage) outcome() {
 	p.section("Outcome")
 	switch {
 	case r.outcome == flow.NotRun:
-		p.add("  " + stateWord(r.outcome, "", st) + " · press enter to run it")
+		p.add("  " + stateWord(r.outcome, p.s.Expect.Code, "", st) + " · press enter to run it")
 		if len(p.in.pending) > 0 {
 			p.add(proseIndented(st.Warning, fmt.Sprintf(
 				"Earlier steps have not run yet (%s); this step needs what they make. r runs the whole scenario.",
 				stepNumbers(p.in.pending)), w, 2)...)
 		}
 	case r.outcome == flow.Running:
-		p.add("  " + stateWord(r.outcome, "", st))
+		p.add("  " + stateWord(r.outcome, p.s.Expect.Code, "", st))
 	case r.outcome == flow.Skipped:
 		why := "an earlier step ended the run"
 		if r.result != nil && r.result.Err != nil {
 			why = r.result.Err.Error()
 		}
-		p.add("  " + stateWord(r.outcome, "", st))
+		p.add("  " + stateWord(r.outcome, p.s.Expect.Code, "", st))
 		p.add(proseIndented(st.Subtle, why, w, 4)...)
 	default:
-		line := "  " + stateWord(r.outcome, "", st)
+		line := "  " + stateWord(r.outcome, p.s.Expect.Code, "", st)
 		if r.result != nil {
-			line += st.Subtle.Render(fmt.Sprintf(" in %s · ", fmtDuration(r.result.Duration))) + r.result.Why(p.s.Expect)
+			why := r.result.Why(p.s.Expect)
+			if r.outcome == flow.ExpectedFailure && p.s.Expect.Why != "" {
+				why = p.s.Expect.Why // the word says it failed as expected
+			}
+			line += st.Subtle.Render(fmt.Sprintf(" in %s · ", fmtDuration(r.result.Duration))) + why
 		}
 		p.add(ansi.Truncate(line, w, "…"))
 	}
@@ -121,12 +125,34 @@ func (p *infoPage) whatAndWhy(narration narrationLines) {
 		p.add(proseLines(p.s.Explain, p.w, 2)...)
 	}
 	if p.s.Manual {
-		manual := "In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest."
-		if !p.v.settings.ActAsPeople {
-			manual = "Here a person does this in a portal or a browser: the workbench shows what to do and, where the flow needs it, waits for it."
-		}
-		p.subtle(proseLines(manual, p.w, 2)...)
+		p.subtle(proseLines(elsewhere(p.s.Actor, p.v.settings), p.w, 2)...)
 	}
+}
+
+// elsewhere says who does a step in a real environment, and how: the
+// service owner's and the vendor's set-up are their machines' work (an
+// API, a self-service portal), not a person's in Altinn's portal.
+func elsewhere(a flow.Actor, set flow.Settings) string {
+	real := !set.ActAsPeople
+	switch a {
+	case flow.ServiceOwner:
+		if !real {
+			return "In a real environment " + set.ServiceOwnerName + " does this itself, with its own Maskinporten client and key; against the mocks the workbench does it over HTTP, with a key of its own."
+		}
+		if set.ServiceOwnerKey.Key != nil {
+			return "Here the workbench does this with the service owner's key from the config, over HTTP like the rest."
+		}
+		return "Here " + set.ServiceOwnerName + " does this in its own environment: the workbench notes it and goes on."
+	case flow.SystemVendor:
+		if !real {
+			return "In a real environment " + set.VendorName + " does this once, in Samarbeidsportalen or with Digdir's self-service API; against the mocks the workbench does it over HTTP."
+		}
+		return "Here the workbench uses the client named in the config, or makes one with Digdir's self-service API."
+	}
+	if real {
+		return "Here a person does this in a portal or a browser: the workbench shows what to do and, where the flow needs it, waits for it."
+	}
+	return "In a real environment a person does this in a portal or a browser; against the mocks it runs over HTTP like the rest."
 }
 
 // inputs lists the step's inputs with their values and help.
@@ -160,12 +186,56 @@ func (p *infoPage) notes() {
 	}
 	p.section("Notes")
 	for _, n := range p.r.notes {
-		lines := proseLines(n, p.w, 4)
+		// The first line is prose; the lines after it (a public JWK, a
+		// URL) keep their own indentation and breaks.
+		first, rest, _ := strings.Cut(n, "\n")
+		lines := proseLines(first, p.w, 4)
 		if len(lines) > 0 {
 			lines[0] = "  · " + strings.TrimPrefix(lines[0], "    ")
 		}
 		p.add(lines...)
+		if rest != "" {
+			for _, l := range strings.Split(rest, "\n") {
+				p.add(preformatted(l, p.w, 4)...)
+			}
+		}
 	}
+}
+
+// preformatted is a line of a note as it was written, at an indent: a
+// line too long for the pane (a key's modulus, a URL) goes on where it
+// was cut, under its own text, so a JSON key keeps its value beside it.
+func preformatted(l string, w, indent int) []string {
+	l = strings.TrimRight(sanitize(l), " ")
+	text := strings.TrimLeft(l, " ")
+	lead := indent + len(l) - len(text)
+	if lead+ansi.StringWidth(text) <= w {
+		return []string{spaces(lead) + text}
+	}
+	if lead > w/2 {
+		lead = w / 2
+	}
+	if strings.HasPrefix(text, "http://") || strings.HasPrefix(text, "https://") {
+		var out []string
+		for _, piece := range wrapURL(text, max(1, w-lead)) {
+			out = append(out, spaces(lead)+piece)
+		}
+		return out
+	}
+	// The lines it wraps onto hang under the start of its value.
+	hang := lead + 2
+	if i := strings.Index(text, ": "); i > 0 && lead+i+2 < w*2/3 {
+		hang = lead + i + 2
+	}
+	var out []string
+	line, room := spaces(lead), w-lead
+	for text != "" {
+		n, _ := fit(text, max(1, room))
+		out = append(out, line+text[:n])
+		text = text[n:]
+		line, room = spaces(hang), w-hang
+	}
+	return out
 }
 
 // calls lists the run's calls, those behind the scenes indented under the

@@ -24,6 +24,9 @@ type Theme struct {
 	Failure  lipgloss.AdaptiveColor
 	Warning  lipgloss.AdaptiveColor
 	Running  lipgloss.AdaptiveColor
+	// Expected marks a failure the scenario expects (its lesson): neither
+	// a success's green nor a failure's red.
+	Expected lipgloss.AdaptiveColor
 	JSONKey  lipgloss.AdaptiveColor
 	JSONStr  lipgloss.AdaptiveColor
 	JSONNum  lipgloss.AdaptiveColor
@@ -43,6 +46,7 @@ func DefaultTheme() Theme {
 		Failure:  lipgloss.AdaptiveColor{Light: "#b3261e", Dark: "#ff6b63"},
 		Warning:  lipgloss.AdaptiveColor{Light: "#8a5a00", Dark: "#e8b43a"},
 		Running:  lipgloss.AdaptiveColor{Light: "#0b62a8", Dark: "#5fb3f5"},
+		Expected: lipgloss.AdaptiveColor{Light: "#8b2d8b", Dark: "#e08be0"},
 		JSONKey:  lipgloss.AdaptiveColor{Light: "#0b62a8", Dark: "#7cc4fa"},
 		JSONStr:  lipgloss.AdaptiveColor{Light: "#1d7a35", Dark: "#a5d6a7"},
 		JSONNum:  lipgloss.AdaptiveColor{Light: "#a3440d", Dark: "#f0a868"},
@@ -80,6 +84,8 @@ type Styles struct {
 		Done    lipgloss.Style
 		Failed  lipgloss.Style
 		Skipped lipgloss.Style
+		// Expected is a failure the scenario expects: ⚑, its own colour.
+		Expected lipgloss.Style
 	}
 
 	Success lipgloss.Style
@@ -87,7 +93,9 @@ type Styles struct {
 	Warning lipgloss.Style
 
 	ErrorBox lipgloss.Style
-	Current  lipgloss.Style // the highlighted arrow of the sequence diagram
+	// ExpectedBox is the error box of a failure the scenario expects.
+	ExpectedBox lipgloss.Style
+	Current     lipgloss.Style // the highlighted arrow of the sequence diagram
 
 	URL lipgloss.Style // a URL the reader is to use (the confirm URL)
 	// QR draws a QR code: black and white, whichever way round QRInkLight
@@ -148,12 +156,14 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 	s.State.Done = r.NewStyle().Foreground(t.Success)
 	s.State.Failed = r.NewStyle().Foreground(t.Failure).Bold(true)
 	s.State.Skipped = r.NewStyle().Foreground(t.Muted).Faint(true)
+	s.State.Expected = r.NewStyle().Foreground(t.Expected).Bold(true)
 
 	s.Success = r.NewStyle().Foreground(t.Success)
 	s.Failure = r.NewStyle().Foreground(t.Failure).Bold(true)
 	s.Warning = r.NewStyle().Foreground(t.Warning)
 
 	s.ErrorBox = r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(t.Failure).Padding(0, 1)
+	s.ExpectedBox = s.ErrorBox.BorderForeground(t.Expected)
 	s.Current = r.NewStyle().Bold(true).Foreground(t.Accent)
 
 	s.URL = r.NewStyle().Bold(true).Underline(true)
@@ -193,6 +203,7 @@ func PresenterTheme() Theme {
 		Failure:  lipgloss.AdaptiveColor{Light: "#c00000", Dark: "#ff5f5f"},
 		Warning:  lipgloss.AdaptiveColor{Light: "#804000", Dark: "#ffaf00"},
 		Running:  lipgloss.AdaptiveColor{Light: "#0040c0", Dark: "#5fd7ff"},
+		Expected: lipgloss.AdaptiveColor{Light: "#800080", Dark: "#ff87ff"},
 		JSONKey:  lipgloss.AdaptiveColor{Light: "#0040c0", Dark: "#87d7ff"},
 		JSONStr:  lipgloss.AdaptiveColor{Light: "#005f00", Dark: "#afffaf"},
 		JSONNum:  lipgloss.AdaptiveColor{Light: "#a03000", Dark: "#ffaf5f"},

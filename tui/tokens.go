@@ -11,57 +11,35 @@ import (
 	"github.com/systembruker/workbench/flow"
 )
 
-// claimMeanings says in one line what each known claim is for.
-var claimMeanings = map[string]string{
-	"iss":                   "who issued the token: in a grant the client_id, in a token Maskinporten",
-	"aud":                   "who the token is for: a grant's aud must be Maskinporten's issuer",
-	"scope":                 "what the token may be used for, space separated",
-	"client_id":             "the Maskinporten client that asked for the token",
-	"client_amr":            "how the client authenticated: private_key_jwt is a grant signed with its key",
-	"consumer":              "the organisation the client belongs to, as 0192:orgno",
-	"supplier":              "the organisation acting on the consumer's behalf, when delegated",
-	"authorization_details": "rich authorization: the system user the token acts as",
-	"systemuser_id":         "the system user Altinn found, whose id is its request's id (new in the token)",
-	"systemuser_org":        "the organisation that owns the system user",
-	"system_id":             "the vendor's system in Altinn's system register (new in the token)",
-	"jti":                   "the token's unique id: a grant may be used only once",
-	"iat":                   "issued at",
-	"exp":                   "expires at: a grant lives at most 120 s",
-	"nbf":                   "not valid before",
-	"token_type":            "Bearer: send it as Authorization: Bearer <token>",
-	"externalRef":           "the vendor's own reference for the system user; defaults to the org number",
-	"type":                  "urn:altinn:systemuser asks for a system user token",
-	"pid":                   "the person's national identity number (test data)",
-	"sub":                   "the subject the token is about",
-}
-
-// claimOrder puts the claims in the order a reader follows the flow.
-// authorization_details comes first: it is the lesson of the system user
-// token.
-var claimOrder = []string{
-	"authorization_details", "type", "systemuser_org", "externalRef", "systemuser_id", "system_id",
-	"scope", "iss", "aud", "client_id", "client_amr", "consumer", "supplier",
-	"token_type", "iat", "nbf", "exp", "jti",
-}
-
-func claimRank(k string) int {
-	for i, c := range claimOrder {
-		if c == k {
-			return i
-		}
-	}
-	return len(claimOrder)
-}
-
-// tokenView is what a token pane shows, rendered to a width with a clock.
+// tokenView is what a token pane shows, rendered to a width with a clock:
+// the verification and expiry, the header, and the claims as a table as
+// jwt.io has it (claim, value, meaning, aligned), times as the epoch with
+// the date in the local zone and in UTC and how far off it is.
 type tokenView struct {
 	tok flow.Token
 	// grant is the grant this token was issued for, when shown beside it:
-	// fields absent from the grant are marked as new.
+	// claims the token adds are marked +, the grant's it drops −.
 	grant *flow.Token
 	// part is what to show: the whole token, or for a token shown as two
 	// panes its header or its claims.
 	part tokenPart
+	// facts are what the run knows that the claims refer to.
+	facts tokenFacts
+	// used says a grant was posted to /token, which spends it.
+	used bool
+}
+
+// tokenFacts are what the run knows beside the tokens: the mocks' clock
+// (the services judge expiry by it) and the ids a token's claims repeat.
+type tokenFacts struct {
+	// clock is how far the steps moved the mocks' clock from the wall
+	// clock (flow.State.MockClock); the clock handed to lines has it.
+	clock time.Duration
+	// requestID is the system user request the vendor made; the system
+	// user approved from it has the same id.
+	requestID string
+	// systemUserID is the system user the vendor's lookup found.
+	systemUserID string
 }
 
 // tokenPart picks what a token pane shows.
@@ -73,14 +51,74 @@ const (
 	tokenClaims
 )
 
-// lines renders the token: verification, header, then each claim with its
-// meaning; times as dates with how long until they expire.
+// lines renders the token at width w against now, the services' clock;
+// dates in loc and in UTC. A token beside its grant is drawn by
+// pairLines instead, so that the two line up.
 func (v tokenView) lines(w int, st *Styles, now time.Time, loc *time.Location) []string {
 	t := v.tok
-	var out []string
+	kind := kindOf(t)
 	if v.part == tokenClaims {
-		return v.object(t.Claims, nil, w, st, now, loc, 0)
+		return flatten(v.table(v.rows(t.Claims, nil, false, 0, kind, now, loc), w, st, true))
 	}
+	out := v.status(w, st, now)
+	if v.part == wholeToken {
+		out = append(out, v.headerLine(w)...)
+	} else {
+		out = append(out, "", st.Title.Render("header"))
+		out = append(out, flatten(v.table(v.rows(t.Header, nil, false, 0, kind, now, loc), w, st, false))...)
+	}
+	if v.part == tokenHeader {
+		if t.Raw != "" {
+			out = append(out, "", st.Title.Render("compact form")+st.Subtle.Render(" (c copies it)"))
+			out = plainLines(t.Raw, w, [2]string{}, out)
+		}
+		return out
+	}
+	out = append(out, "", st.Title.Render("claims"))
+	return append(out, flatten(v.table(v.rows(t.Claims, nil, false, 0, kind, now, loc), w, st, true))...)
+}
+
+// pairLines draws a grant (g) at width wl beside the access token it
+// became (t) at width wr, as a side-by-side diff: each claim on the same
+// row in both, a claim the token adds (+) beside blank lines, a claim of
+// the grant's it drops (−) beside the grant's.
+func pairLines(g, t tokenView, wl, wr int, st *Styles, now time.Time, loc *time.Location) (left, right []string) {
+	left, right = g.status(wl, st, now), t.status(wr, st, now)
+	left, right = padPair(left, right)
+	left = append(left, g.headerLine(wl)...)
+	right = append(right, t.headerLine(wr)...)
+	left, right = padPair(left, right)
+	legend := st.Title.Render("claims") + st.Subtle.Render("  ") + st.Success.Render("+") + st.Subtle.Render(" added ") +
+		st.Failure.Render("−") + st.Subtle.Render(" the grant's, dropped")
+	left = append(left, "", st.Title.Render("claims"))
+	right = append(right, "", ansiTruncate(legend, wr))
+	lr, rr := t.merge(g.tok.Claims, t.tok.Claims, 0, kindOf(t.tok), g, now, loc)
+	// One claim column for both, so that their values line up too.
+	nameW := max(nameWidth(lr, min(wl, wr)), nameWidth(rr, min(wl, wr)))
+	lb, rb := g.tableWith(lr, wl, nameW, st, true), t.tableWith(rr, wr, nameW, st, true)
+	for i := range lb {
+		l, r := padPair(lb[i], rb[i])
+		left, right = append(left, l...), append(right, r...)
+	}
+	return left, right
+}
+
+// padPair makes two columns of lines as long as each other.
+func padPair(l, r []string) ([]string, []string) {
+	for len(l) < len(r) {
+		l = append(l, "")
+	}
+	for len(r) < len(l) {
+		r = append(r, "")
+	}
+	return l, r
+}
+
+// status is the lines above the header: the signature, the kid, any
+// warnings, and the expiry.
+func (v tokenView) status(w int, st *Styles, now time.Time) []string {
+	t := v.tok
+	var out []string
 	kid := t.KeyID
 	if kid == "" {
 		kid = "(none)"
@@ -99,53 +137,194 @@ func (v tokenView) lines(w int, st *Styles, now time.Time, loc *time.Location) [
 		out = append(out, proseStyled(st.Warning, "! "+warn, w)...)
 	}
 	if exp, ok := t.Time("exp"); ok {
-		out = append(out, proseStyled(st.Bold, expiresIn(exp, now), w)...)
+		out = append(out, v.expiry(exp, now, w, st)...)
 	}
-	if v.part == wholeToken {
-		// Beside another token, the header is one line: the lesson is in
-		// the claims.
-		var parts []string
-		for _, k := range sortedKeys(t.Header) {
-			parts = append(parts, k+" "+v.scalar(k, t.Header[k], now, loc))
-		}
-		out = append(out, hangLines("header: "+strings.Join(parts, " · "), w, 0, 2)...)
-	} else {
-		out = append(out, "", st.Title.Render("header"))
-		out = append(out, v.fields(t.Header, nil, w, st, now, loc, 0, true)...)
-	}
-	if v.part == tokenHeader {
-		if t.Raw != "" {
-			out = append(out, "", st.Title.Render("compact form")+st.Subtle.Render(" (c copies it)"))
-			out = plainLines(t.Raw, w, [2]string{}, out)
-		}
-		return out
-	}
-	claims := st.Title.Render("claims")
-	var grantClaims map[string]any
-	if v.grant != nil {
-		// The legend shares the title's line, so the claims of the two
-		// tokens start on the same row.
-		grantClaims = v.grant.Claims
-		claims += st.Subtle.Render("  + not in the grant")
-	}
-	out = append(out, "", claims)
-	out = append(out, v.object(t.Claims, grantClaims, w, st, now, loc, 0)...)
 	return out
 }
 
-// object renders a JSON object's fields, sorted, each with its meaning.
-// Fields missing from the object it is compared with are marked "+".
-func (v tokenView) object(m, cmp map[string]any, w int, st *Styles, now time.Time, loc *time.Location, indent int) []string {
-	return v.fields(m, cmp, w, st, now, loc, indent, false)
+// headerLine is the header on one line (it wraps if it must): beside
+// another token the lesson is in the claims.
+func (v tokenView) headerLine(w int) []string {
+	var parts []string
+	for _, k := range sortedKeys(v.tok.Header) {
+		parts = append(parts, k+" "+scalar(v.tok.Header[k]))
+	}
+	return hangLines("header: "+strings.Join(parts, " · "), w, 0, 2)
 }
 
-// fields renders an object's fields; a header's fields go without
-// meanings, which would only repeat what alg, kid and typ say.
-func (v tokenView) fields(m, cmp map[string]any, w int, st *Styles, now time.Time, loc *time.Location, indent int, header bool) []string {
+// expiry says how long the token has left, or how long ago it expired,
+// by the services' clock.
+func (v tokenView) expiry(exp, now time.Time, w int, st *Styles) []string {
+	text, style := expiresIn(exp, now), st.Bold
+	if !now.Before(exp) {
+		text, style = "✗ "+text, st.Failure
+	}
+	if v.facts.clock != 0 {
+		text += " by the mocks' clock (" + flow.ClockOffset(v.facts.clock) + ")"
+	}
+	return proseStyled(style, text, w)
+}
+
+// rows are an object's claims as table rows, in flow order. cmp is the
+// grant's object at the same place, when there is one to compare with.
+func (v tokenView) rows(m, cmp map[string]any, compare bool, depth int, kind tokenKind, now time.Time, loc *time.Location) []claimRow {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
+	byRank(keys)
+	var out []claimRow
+	for _, k := range keys {
+		c, inCmp := cmp[k]
+		out = append(out, v.claimRows(k, m[k], c, compare, compare && !inCmp, depth, kind, now, loc)...)
+	}
+	return out
+}
+
+// claimRows is one claim's rows: one for a value, a heading and the
+// rows of an object's claims for an object.
+func (v tokenView) claimRows(k string, val, cmp any, compare, added bool, depth int, kind tokenKind, now time.Time, loc *time.Location) []claimRow {
+	r := claimRow{depth: depth, name: k, meaning: meaning(kind, k)}
+	if added {
+		r.mark = "+"
+	}
+	switch x := val.(type) {
+	case map[string]any:
+		if id, ok := orgIDString(x); ok {
+			r.value = id
+			return []claimRow{r}
+		}
+		sub, _ := cmp.(map[string]any)
+		return append([]claimRow{r}, v.rows(x, sub, compare, depth+1, kind, now, loc)...)
+	case []any:
+		if objs, ok := objects(x); ok {
+			var first map[string]any
+			if c, ok := cmp.([]any); ok && len(c) > 0 {
+				first, _ = c[0].(map[string]any)
+			}
+			out := []claimRow{r}
+			for _, o := range objs {
+				out = append(out, v.rows(o, first, compare, depth+1, kind, now, loc)...)
+			}
+			return out
+		}
+		r.value = compact(x)
+		if k == "systemuser_id" {
+			r.meaning = v.systemUserMeaning(x, r.meaning)
+		}
+	case float64:
+		r.value = compact(x)
+		if isTimeClaim(k) {
+			r.extra = dateLines(x, now, loc)
+		}
+	case string:
+		r.value = x
+	default:
+		r.value = compact(x)
+	}
+	if k == "jti" && kind == kindGrant && v.used {
+		r.tag = "used"
+		r.meaning = "posted to /token: a grant is good for one token (MP-012)"
+	}
+	return []claimRow{r}
+}
+
+// merge lays a grant's claims (g, drawn by gv) and its token's (t) out
+// row for row: the union of the claims in flow order, an object's claims
+// merged likewise, a blank row where one of them lacks a claim, except
+// that a claim the token drops shows on its side as "−".
+func (v tokenView) merge(g, t map[string]any, depth int, kind tokenKind, gv tokenView, now time.Time, loc *time.Location) (left, right []claimRow) {
+	keys := make([]string, 0, len(g)+len(t))
+	for k := range g {
+		keys = append(keys, k)
+	}
+	for k := range t {
+		if _, ok := g[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	byRank(keys)
+	for _, k := range keys {
+		gval, inG := g[k]
+		tval, inT := t[k]
+		var l, r []claimRow
+		gm, gObj := asObject(gval)
+		tm, tObj := asObject(tval)
+		switch {
+		case inG && inT && gObj && tObj:
+			l = []claimRow{{depth: depth, name: k, meaning: meaning(kindGrant, k)}}
+			r = []claimRow{{depth: depth, name: k, meaning: meaning(kind, k)}}
+			ml, mr := v.merge(gm, tm, depth+1, kind, gv, now, loc)
+			l, r = append(l, ml...), append(r, mr...)
+		default:
+			if inG {
+				l = gv.claimRows(k, gval, nil, false, false, depth, kindGrant, now, loc)
+			}
+			if inT {
+				r = v.claimRows(k, tval, nil, true, !inG, depth, kind, now, loc)
+			} else {
+				r = []claimRow{dropped(k, gval, depth)}
+			}
+		}
+		for len(l) < len(r) {
+			l = append(l, claimRow{blank: true})
+		}
+		for len(r) < len(l) {
+			r = append(r, claimRow{blank: true})
+		}
+		left, right = append(left, l...), append(right, r...)
+	}
+	return left, right
+}
+
+// asObject is a claim's object, or the first of its array of objects
+// (authorization_details has one), to merge claim by claim; an org
+// ({authority, ID}) is a value, not an object.
+func asObject(val any) (map[string]any, bool) {
+	switch x := val.(type) {
+	case map[string]any:
+		if _, org := orgIDString(x); org {
+			return nil, false
+		}
+		return x, true
+	case []any:
+		if objs, ok := objects(x); ok && len(objs) == 1 {
+			return objs[0], true
+		}
+	}
+	return nil, false
+}
+
+// dropped is the row of a grant's claim its token does not carry.
+func dropped(k string, gval any, depth int) claimRow {
+	why := droppedMeanings[k]
+	if why == "" {
+		why = "in the grant, not in the token"
+	}
+	return claimRow{depth: depth, mark: "−", name: k, value: compactValue(gval), meaning: why}
+}
+
+// systemUserMeaning says whose id systemuser_id holds: the approved
+// request's, where it is (a system user's id is its request's: spec,
+// Corrections item 5), or the system user the vendor's lookup found.
+func (v tokenView) systemUserMeaning(ids []any, base string) string {
+	if len(ids) == 0 {
+		return base
+	}
+	id, _ := ids[0].(string)
+	switch {
+	case id == "":
+		return base
+	case id == v.facts.requestID:
+		return "the system user: its id is the approved request's; APIs take [0]"
+	case id == v.facts.systemUserID:
+		return "the system user the vendor's lookup found; APIs take [0]"
+	}
+	return base
+}
+
+// byRank sorts claim names in flow order, the unknown by name.
+func byRank(keys []string) {
 	sort.Slice(keys, func(i, j int) bool {
 		ri, rj := claimRank(keys[i]), claimRank(keys[j])
 		if ri != rj {
@@ -153,75 +332,25 @@ func (v tokenView) fields(m, cmp map[string]any, w int, st *Styles, now time.Tim
 		}
 		return keys[i] < keys[j]
 	})
-	var out []string
-	pad := strings.Repeat(" ", indent)
-	for _, k := range keys {
-		mark := "  "
-		if cmp != nil {
-			if _, ok := cmp[k]; !ok {
-				mark = st.Success.Render("+ ")
-			}
-		}
-		meaning := func() {
-			if mean, ok := claimMeanings[k]; ok && indent < 8 && !header {
-				for _, l := range hangLines("↳ "+mean, w, indent+4, 2) {
-					out = append(out, st.Subtle.Render(l))
-				}
-			}
-		}
-		val := m[k]
-		head := pad + mark + st.Label.Render(k)
-		switch x := val.(type) {
-		case map[string]any:
-			if orgID, ok := orgIDString(x); ok {
-				out = append(out, keyValue(head, orgID, indent+4, w)...)
-				meaning()
-				continue
-			}
-			out = append(out, head)
-			meaning()
-			var sub map[string]any
-			if c, ok := cmp[k].(map[string]any); ok {
-				sub = c
-			}
-			out = append(out, v.fields(x, sub, w, st, now, loc, indent+2, header)...)
-		case []any:
-			objs, ok := objects(x)
-			if !ok {
-				out = append(out, keyValue(head, compact(x), indent+4, w)...)
-				meaning()
-				continue
-			}
-			out = append(out, head)
-			meaning()
-			var first map[string]any
-			if c, ok := cmp[k].([]any); ok && len(c) > 0 {
-				first, _ = c[0].(map[string]any)
-			}
-			if cmp != nil && first == nil {
-				first = map[string]any{}
-			}
-			for _, o := range objs {
-				out = append(out, v.fields(o, first, w, st, now, loc, indent+2, header)...)
-			}
-		default:
-			out = append(out, keyValue(head, v.scalar(k, val, now, loc), indent+4, w)...)
-			meaning()
-		}
-	}
-	return out
 }
 
-// scalar formats a value; NumericDate claims as local dates.
-func (v tokenView) scalar(k string, val any, now time.Time, loc *time.Location) string {
-	if f, ok := val.(float64); ok && (k == "iat" || k == "exp" || k == "nbf") {
-		t := time.Unix(int64(f), 0).In(loc)
-		return t.Format("2006-01-02 15:04:05") + " (" + relative(t, now) + ")"
-	}
+// scalar formats a header's value.
+func scalar(val any) string {
 	if s, ok := val.(string); ok {
 		return s
 	}
 	return compact(val)
+}
+
+// compactValue is a value on one line: an org as its ID, a string as it
+// is, anything else as compact JSON.
+func compactValue(val any) string {
+	if m, ok := val.(map[string]any); ok {
+		if id, ok := orgIDString(m); ok {
+			return id
+		}
+	}
+	return scalar(val)
 }
 
 func sortedKeys(m map[string]any) []string {
@@ -234,28 +363,6 @@ func sortedKeys(m map[string]any) []string {
 }
 
 func ansiTruncate(s string, w int) string { return ansi.Truncate(s, w, "…") }
-
-// keyValue puts a value after its key when it fits, else on the lines
-// below, wrapped with an indent.
-func keyValue(head, value string, indent, w int) []string {
-	value = sanitize(value)
-	hw := visibleWidth(head)
-	if hw+2+len([]rune(value)) <= w {
-		return []string{head + "  " + value}
-	}
-	out := []string{head}
-	b := newLineBuilder(w, len(value)+16)
-	// A single word (an id, a URL) moves left rather than break, if that
-	// lets it fit on its line.
-	if n := len([]rune(value)); !strings.Contains(value, " ") && indent+n > w {
-		indent = max(2, w-n)
-	}
-	pad := strings.Repeat(" ", min(indent, w/2))
-	b.add(pad, [2]string{})
-	b.setContinuation(len(pad))
-	b.add(value, [2]string{})
-	return b.lines(out)
-}
 
 // orgIDString shows {"authority": ..., "ID": "0192:..."} as its ID.
 func orgIDString(m map[string]any) (string, bool) {

@@ -180,29 +180,36 @@ func TestSequenceArrowsGoFromActorToService(t *testing.T) {
 	runs[11] = withCalls(client.Exchange{Service: "maskinporten", Method: "POST", URL: "http://mp/token", Status: 200,
 		Behind: []client.Exchange{{Caller: "maskinporten", Service: "altinn", Method: "GET", URL: "http://a/authentication/api/v1/systemuser/byExternalId?x=1", Status: 200}}})
 	runs[12] = withCalls(pdpExchange())
-	_, rows, first, n := sequenceLines(sc, wire.Summary(config.Default()), runs, 12, 100, &st)
-	text := ansi.Strip(strings.Join(rows, "\n"))
-	for _, want := range []string{
-		"├────────▶│", "POST /api/v1/clients 201",
-		// Maskinporten asks Altinn for the system user, dashed and dim.
-		"├┄┄┄┄┄┄┄┄▷│         │         │     ↳ GET …/", "/byExternalId 200",
-		// Skatteetaten asks the PDP, which says NotApplicable.
-		"│◁┄┄┄┄┄┄┄┄┤         │     ↳ POST …/", "/authorize 200 NotApplicable",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("diagram lacks %q:\n%s", want, text)
+	for _, w := range []int{100, 140} { // labels above the arrows; beside them
+		d := sequenceLines(sc, wire.Summary(config.Default()), runs, 12, nil, w, &st)
+		rows, first, n := d.lines, d.first, d.n
+		text := ansi.Strip(strings.Join(rows, "\n"))
+		for _, want := range []string{
+			"├─", "─▶│", "POST /api/v1/clients 201",
+			// Maskinporten asks Altinn for the system user, dashed and dim.
+			"├┄┄", "┄▷│", "↳ GET /systemuser/byExternalId 200",
+			// Skatteetaten asks the PDP, which says NotApplicable.
+			"│◁┄", "↳ POST /authorize 200 NotApplicable",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("at %d: diagram lacks %q:\n%s", w, want, text)
+			}
 		}
-	}
-	if first < 0 || !strings.HasPrefix(ansi.Strip(rows[first]), "▶") {
-		t.Errorf("step 13's rows are not highlighted:\n%s", text)
-	}
-	if n != 4 { // the title, the call, two behind it
-		t.Errorf("step 13 has %d rows, want 4", n)
-	}
-	// A behind call comes right after the call that caused it.
-	at := func(s string) int { return strings.Index(text, s) }
-	if !(at("aapnekrav 403") < at("↳ GET /jwk") && at("↳ GET /jwk") < at("/authorize 200")) {
-		t.Errorf("behind calls out of order:\n%s", text)
+		if first < 0 || !strings.HasPrefix(ansi.Strip(rows[first]), "▶") {
+			t.Errorf("at %d: step 13's rows are not highlighted:\n%s", w, text)
+		}
+		perCall := 1
+		if w == 100 {
+			perCall = 2 // a label row above each arrow
+		}
+		if n != 1+3*perCall { // the title, the call, two behind it
+			t.Errorf("at %d: step 13 has %d rows, want %d", w, n, 1+3*perCall)
+		}
+		// A behind call comes right after the call that caused it.
+		at := func(s string) int { return strings.Index(text, s) }
+		if !(at("aapnekrav 403") < at("↳ GET /jwk") && at("↳ GET /jwk") < at("/authorize 200")) {
+			t.Errorf("at %d: behind calls out of order:\n%s", w, text)
+		}
 	}
 }
 
@@ -223,8 +230,9 @@ func TestSequenceDrawsARealPersonsPollingFromSmartCloud(t *testing.T) {
 	runs[decide] = withCalls(client.Exchange{Service: "altinn", Method: "GET", URL: "http://a/authentication/api/v1/systemuser/request/vendor/x", Status: 200})
 	arrow := func(actAsPeople bool) string {
 		set.ActAsPeople = actAsPeople
-		_, rows, first, _ := sequenceLines(sc, set, runs, decide, 100, &st)
-		return strings.TrimPrefix(ansi.Strip(rows[first+1]), "▶") // the highlight's marker
+		d := sequenceLines(sc, set, runs, decide, nil, 100, &st)
+		c := d.calls[0]                                                     // at 100 columns its label is a row above the arrow
+		return strings.TrimPrefix(ansi.Strip(d.lines[c.row+c.rows-1]), "▶") // the highlight's marker
 	}
 	mock, real := arrow(true), arrow(false)
 	if !strings.Contains(mock, "◀") || strings.Contains(mock, "▶") {
@@ -275,7 +283,7 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	err := &client.OAuthError{Status: 400, Code: "invalid_altinn_customer_configuration", Description: "no system user (MP-303)", MPCode: "MP-303"}
 	sc, _ := flow.Find(wire.Summary(config.Default()), "rejected")
 	last := len(sc.Steps) - 1
-	r := stepRun{outcome: flow.Done, result: &flow.StepResult{Outcome: flow.Done, Err: err}}
+	r := stepRun{outcome: flow.ExpectedFailure, result: &flow.StepResult{Outcome: flow.ExpectedFailure, Err: err}}
 	e := stepErr(sc.Steps[last], r)
 	if e == nil || !e.expected {
 		t.Fatalf("stepErr = %+v, want an expected error", e)
@@ -283,7 +291,7 @@ func TestErrorBoxShowsCodesMeaningAndExpectation(t *testing.T) {
 	mp303, _ := client.ExplainCode("MP-303")
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
 	for _, want := range []string{
-		"Error MP-303 · Invalid authorization details values", "Expected by the scenario",
+		"Error MP-303 · Invalid authorization details values", "⚑ Expected by the scenario",
 		"codes  MP-303 · invalid_altinn_customer_configuration · HTTP 400",
 		"cause  Altinn found no system user", "fix    Check the request's status",
 		// The documentation URL breaks after a slash, the pieces in order.
@@ -342,7 +350,7 @@ func TestErrorBoxNamesWhatWentWrongBehindTheScenes(t *testing.T) {
 	last := len(sc.Steps) - 1
 	err := &client.APIError{Status: 403, Code: "KB-005", Message: "no access"}
 	r := withCalls(pdpExchange())
-	r.outcome, r.result = flow.Done, &flow.StepResult{Outcome: flow.Done, Err: err}
+	r.outcome, r.result = flow.ExpectedFailure, &flow.StepResult{Outcome: flow.ExpectedFailure, Err: err}
 	e := stepErr(sc.Steps[last], r)
 	box := ansi.Strip(strings.Join(errorBox(*e, 80, &st), "\n"))
 	for _, want := range []string{"Error KB-005 · Error with the consent token", "behind skatteetaten → altinn: POST …/api/v1/authorize 200 NotApplicable",
@@ -401,19 +409,19 @@ func grantAndToken() (flow.Token, flow.Token) {
 func TestTokenViewTimesAndMeanings(t *testing.T) {
 	st := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme())
 	grant, tok := grantAndToken()
-	lines := tokenView{tok: tok, grant: &grant}.lines(60, &st, testClock, time.UTC)
+	_, lines := pairLines(tokenView{tok: grant}, tokenView{tok: tok, grant: &grant}, 60, 60, &st, testClock, time.UTC)
 	text := ansi.Strip(strings.Join(lines, "\n"))
 	for _, want := range []string{
 		"✓ signature verified", "kid mp-1", "expires in 1m52s",
-		"iat  2026-03-02 10:00:00 (8s ago)", "exp  2026-03-02 10:02:00 (in 1m52s)",
-		"+ systemuser_id", "+ system_id  991825827_smartcloud", "  systemuser_org  0192:310904473",
-		"↳ the organisation the client belongs to", "+ client_amr  private_key_jwt",
+		"2026-03-02 10:00:00 UTC (8s ago)", "2026-03-02 10:02:00 UTC (in 1m52s)",
+		"+   systemuser_id", "+   system_id", "    systemuser_org  0192:310904473",
+		"the client that asked for the token", "+ client_amr", "− aud",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("token view lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "+ systemuser_org") {
+	if strings.Contains(text, "+   systemuser_org") {
 		t.Error("systemuser_org is in the grant, yet marked new")
 	}
 	for _, l := range lines {

@@ -52,21 +52,19 @@ func (p *printer) event(ev flow.Event) {
 	case flow.TokenDecoded:
 		p.token(ev.Token)
 	case flow.NoteAdded:
+		// Every line, indented under the bullet: a note of several lines
+		// (a public JWK, a confirm URL) is one thing to read or copy.
 		for i, l := range strings.Split(ev.Note, "\n") {
 			if i == 0 {
 				fmt.Fprintf(p.w, "      · %s\n", l)
-			} else if p.verbose {
+			} else {
 				fmt.Fprintf(p.w, "        %s\n", l)
 			}
 		}
 	case flow.StepEnded:
 		r := ev.Result
-		mark := "✓"
-		if r.Outcome != flow.Done {
-			mark = "✗"
-		}
-		fmt.Fprintf(p.w, "    %s %s\n", mark, r.Why(st.Expect))
-		if r.Err != nil && r.Outcome == flow.Done {
+		fmt.Fprintf(p.w, "    %s %s\n", outcomeMark(r.Outcome), r.Why(st.Expect))
+		if r.Err != nil && r.Outcome == flow.ExpectedFailure {
 			fmt.Fprintf(p.w, "      %v\n", r.Err)
 		}
 		if r.Err != nil {
@@ -114,10 +112,22 @@ func (p *printer) footer(r flow.Report) {
 	fmt.Fprintf(p.w, "Scenario %s did NOT end as expected:\n", r.Scenario.Name)
 	for i, res := range r.Results {
 		s := r.Scenario.Steps[i]
-		if res.Outcome == flow.Failed || (s.Expect.Code != "" && res.Outcome != flow.Done) {
+		if res.Outcome == flow.Failed || (s.Expect.Code != "" && res.Outcome != flow.ExpectedFailure) {
 			fmt.Fprintf(p.w, "  %s (%s): %s\n", s.ID, res.Outcome, res.Why(s.Expect))
 		}
 	}
+}
+
+// outcomeMark is a step's outcome as one character: ✓ done, ⚑ failed as
+// the scenario expects, ✗ otherwise.
+func outcomeMark(o flow.Outcome) string {
+	switch o {
+	case flow.Done:
+		return "✓"
+	case flow.ExpectedFailure:
+		return "⚑"
+	}
+	return "✗"
 }
 
 // printExplanation prints what an error code means, its cause, the fix

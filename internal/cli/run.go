@@ -116,23 +116,9 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	}
 	defer end()
 	s.Settings.Yes = *yes
-	list, ok := scenarioList(g, s.Settings, stderr)
+	sc, ok := runScenario(g, s.Settings, *name, *fix, stderr)
 	if !ok {
 		return 2
-	}
-	sc, err := flow.FindIn(list, *name)
-	if err != nil {
-		fmt.Fprintf(stderr, "workbench run: %v\n", err)
-		return 2
-	}
-	switch {
-	case *fix && sc.Exercise == nil:
-		fmt.Fprintf(stderr, "workbench run: --fix: %s is no exercise\n", sc.Name)
-		return 2
-	case *fix:
-		sc = sc.Fixed()
-	default:
-		sc = sc.Delivered()
 	}
 	eng := flow.NewEngine(s.Services, s.Settings, sc)
 	for p, v := range map[flow.Param]string{flow.ParamExternalRef: *externalRef, flow.ParamRenew: map[bool]string{true: flow.RenewDelete}[*deleteRejected]} {
@@ -176,6 +162,28 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// runScenario is the scenario run runs: the named one of the built-in and
+// --scenarios ones, an exercise as delivered or, with fix, fixed.
+func runScenario(g globals, set flow.Settings, name string, fix bool, stderr io.Writer) (flow.Scenario, bool) {
+	list, ok := scenarioList(g, set, stderr)
+	if !ok {
+		return flow.Scenario{}, false
+	}
+	sc, err := flow.FindIn(list, name)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench run: %v\n", err)
+		return flow.Scenario{}, false
+	}
+	switch {
+	case fix && sc.Exercise == nil:
+		fmt.Fprintf(stderr, "workbench run: --fix: %s is no exercise\n", sc.Name)
+		return flow.Scenario{}, false
+	case fix:
+		return sc.Fixed(), true
+	}
+	return sc.Delivered(), true
 }
 
 // exerciseNote says what a headless run of an exercise showed: as

@@ -3,6 +3,7 @@ package cli
 import (
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -84,4 +85,42 @@ func readFileT(t *testing.T, file string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestRunMarksExpectedFailures: a failure the scenario expects has its own
+// mark in the text and its own outcome in the JSON, and a note of several
+// lines (step 4's public JWK) is printed whole without -v, indented under
+// its step.
+func TestRunMarksExpectedFailures(t *testing.T) {
+	cleanEnv(t)
+	stdout, stderr, code := cli(t, "run", "--scenario", "rejected")
+	if code != 0 {
+		t.Fatalf("run: %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "    ⚑ failed as expected with MP-303: ") || strings.Contains(stdout, "✓ failed as expected") {
+		t.Errorf("the expected failure is not marked ⚑:\n%s", stdout)
+	}
+	if !regexp.MustCompile(`(?m)^ {8}\{\n {10}"keys": \[\n(?: {10,}.*\n)*? {14}"n": "[A-Za-z0-9_-]{300,}",$`).MatchString(stdout) {
+		t.Errorf("step 4's JWK is not printed whole, indented under the step:\n%s", stdout)
+	}
+	stdout, _, code = cli(t, "run", "--scenario", "rejected", "--format", "json")
+	var rep struct {
+		Steps []struct {
+			ID      string `json:"id"`
+			Title   string `json:"title"`
+			Outcome string `json:"outcome"`
+		} `json:"steps"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &rep) != nil || len(rep.Steps) != 12 {
+		t.Fatalf("run --format json: %d\n%s", code, stdout)
+	}
+	if o := rep.Steps[11].Outcome; o != "expected-failure" {
+		t.Errorf("step 12's outcome %q, want expected-failure", o)
+	}
+	if o := rep.Steps[0].Outcome; o != "done" {
+		t.Errorf("step 1's outcome %q, want done", o)
+	}
+	if s := rep.Steps[10]; s.ID != "v-poll" || strings.Contains(s.Title, "finds the system user") {
+		t.Errorf("in rejected the poll is titled %q", s.Title)
+	}
 }
