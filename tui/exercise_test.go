@@ -20,8 +20,9 @@ import (
 func TestExerciseSession(t *testing.T) {
 	dir := t.TempDir()
 	s := startMocks(t)
+	var heard Status // what an observer (the classroom's roster) last heard
 	m := New(t.Context(), s.Services, s.Settings, WithScenario("fix-wrong-aud"), WithClock(goldenClock), WithLocation(time.UTC),
-		WithExportDir(dir), WithClipboard(func(string) error { return nil }))
+		WithExportDir(dir), WithClipboard(func(string) error { return nil }), WithObserver(func(st Status) { heard = st }))
 	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "exercise · 0/13 done") || !strings.Contains(v, "to fix: MP-110") {
 		t.Fatalf("the overview does not mark the exercise:\n%s", v)
@@ -67,13 +68,13 @@ func TestExerciseSession(t *testing.T) {
 	if m.runs[at].outcome != flow.Done {
 		t.Fatalf("after the fix: %v", m.runs[at].result.Err)
 	}
-	if _, solved := m.exerciseStatus(); solved {
-		t.Error("solved while the last step has not run")
+	if _, solved := m.exerciseStatus(); solved || !heard.Exercise || heard.Solved {
+		t.Errorf("solved %v while the last step has not run (the observer heard exercise %v, solved %v)", solved, heard.Exercise, heard.Solved)
 	}
 	m = keys(m, "n")
 	m = pressAndRun(t, m, "enter")
-	if ex, solved := m.exerciseStatus(); !ex || !solved || !strings.Contains(m.status, "exercise fix-wrong-aud solved ✓") {
-		t.Fatalf("after every step: exercise %v solved %v, status %q", ex, solved, m.status)
+	if ex, solved := m.exerciseStatus(); !ex || !solved || !heard.Solved || !strings.Contains(m.status, "exercise fix-wrong-aud solved ✓") {
+		t.Fatalf("after every step: exercise %v solved %v (the observer: %v), status %q", ex, solved, heard.Solved, m.status)
 	}
 	m = keys(m, "esc")
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "exercise solved ✓ · 13/13 done") || !strings.Contains(v, "fixed (was MP-110)") {
