@@ -322,3 +322,22 @@ func TestREADMEExampleParses(t *testing.T) {
 		t.Errorf("%+v", sc)
 	}
 }
+
+// BenchmarkParseBuiltinScenarioFiles reads every built-in file, as the
+// first call of Scenarios does once a process (part of `workbench run`'s
+// cold start, budget 300 ms).
+func BenchmarkParseBuiltinScenarioFiles(b *testing.B) {
+	var srcs [][]byte
+	for _, sc := range flow.Scenarios(flow.Settings{}) {
+		_, src, _ := flow.BuiltinScenarioFile(sc.Name)
+		srcs = append(srcs, src)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, src := range srcs {
+			if _, err := flow.ParseScenarioFile("f.toml", src); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
