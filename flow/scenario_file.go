@@ -106,8 +106,14 @@ func parseFile(file string, src []byte) ([]scenarioSpec, error) {
 		return nil, FileErrors{decodeError(file, err)}
 	}
 	p := &fileCheck{file: file, ix: ix}
+	seen := map[string]bool{}
 	for _, k := range md.Undecoded() {
-		p.unknown(k)
+		// A key in every step is undecoded once a step: its lines are
+		// reported once.
+		if !seen[k.String()] {
+			seen[k.String()] = true
+			p.unknown(k)
+		}
 	}
 	if len(f.Scenario) == 0 && len(p.errs) == 0 {
 		p.add(0, "scenario", "no [[scenario]] in the file", "start each scenario with a [[scenario]] line")
@@ -162,12 +168,7 @@ func (p *fileCheck) at(path, problem, fix string) {
 }
 
 func (p *fileCheck) sort() {
-	es := p.errs
-	for i := 1; i < len(es); i++ { // a stable insertion sort: few errors
-		for j := i; j > 0 && es[j].Line < es[j-1].Line; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
+	sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
 }
 
 // allowedKeys are the keys each table takes, for the unknown-key errors.
