@@ -9,6 +9,26 @@ import (
 	"github.com/systembruker/workbench/flow"
 )
 
+// stepInfo is what the info pane shows besides the step's run.
+type stepInfo struct {
+	inputs  []flow.Input
+	pending []int // earlier steps not done yet
+	version int
+	// stateURL is the confirm URL in the engine's state, asked only of a
+	// step that shows one.
+	stateURL func() string
+	// confirm is the confirm URL the step shows, if any.
+	confirm *confirmInfo
+	height  int // the info pane's
+	// narr renders the step's narration (cached per step, width and
+	// style).
+	narr *narrator
+	// exercise is the scenario's exercise, nil for a scenario that shows.
+	exercise *exerciseInfo
+	// tokens are what the engine's state says beside the tokens.
+	tokens tokenFacts
+}
+
 // infoPage builds the info pane's lines, section by section, at width w.
 type infoPage struct {
 	v   flowView
