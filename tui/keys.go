@@ -38,6 +38,8 @@ type KeyMap struct {
 	Yes       key.Binding
 	DeleteAsk key.Binding
 	NewRef    key.Binding
+	// Hint gives an exercise's next hint.
+	Hint key.Binding
 
 	Scenarios key.Binding
 	Back      key.Binding
@@ -109,6 +111,7 @@ func DefaultKeyMap() KeyMap {
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		DeleteAsk: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete request, ask again")),
 		NewRef:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "ask with a new externalRef")),
+		Hint:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "hint")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -201,6 +204,8 @@ func sharedKey(msg tea.KeyMsg, k *KeyMap) (request, bool) {
 		return runScenario{}, true
 	case key.Matches(msg, k.Export):
 		return exportRun{}, true
+	case key.Matches(msg, k.Hint):
+		return showHint{}, true
 	case key.Matches(msg, k.Actor):
 		return jumpToActor{flow.Actors[int(msg.Runes[0]-'1')]}, true
 	}
