@@ -3,6 +3,7 @@ package mock
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -275,15 +276,25 @@ func BenchmarkToken(b *testing.B) {
 var benchSizes = []int{1000, 10000, 100000}
 
 // BenchmarkSeed starts the mocks (Start) with ScaleSeed worlds of 1,000,
-// 10,000 and 100,000 system users, clients, systems and delegations;
-// ns/item is the time per system user (budget: within 2x across the
-// sizes). Each round also starts the built-in world alone (ScaleSeed(0)):
-// marginal-ns/item is the time beyond it over n.
+// 10,000 and 100,000 system users, clients, systems and delegations, read
+// from their JSON as serve --seed reads a file (ParseSeed, before the
+// timer); ns/item is the time per system user (budget: within 2x across
+// the sizes). Each round also starts the built-in world alone
+// (ScaleSeed(0)): marginal-ns/item is the time beyond it over n.
 func BenchmarkSeed(b *testing.B) {
 	empty := ServiceOwnerSeed().Merge(ScaleSeed(0, benchJWKS()))
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			seed := ServiceOwnerSeed().Merge(ScaleSeed(n, benchJWKS()))
+			j, err := json.Marshal(ScaleSeed(n, benchJWKS()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			file, err := ParseSeed("scale.json", j)
+			if err != nil {
+				b.Fatal(err)
+			}
+			j = nil
+			seed := ServiceOwnerSeed().Merge(file)
 			var base time.Duration
 			b.ResetTimer()
 			for b.Loop() {
