@@ -59,6 +59,29 @@ Transcripts: the run written to a file, besides the output above.
                               appear in no transcript.
 `
 
+// transcriptFlags says what --transcript and its flags ask for: a file
+// and its format, or nothing; ok false means a usage error, said.
+func transcriptFlags(file, fileFormat string, fullTokens, showSecrets bool, stderr io.Writer) (tf transcript.Format, ok bool) {
+	if file == "" {
+		if fileFormat != "" || fullTokens || showSecrets {
+			fmt.Fprintln(stderr, "workbench run: --transcript-format, --full-tokens and --show-secrets need --transcript FILE")
+			return tf, false
+		}
+		return tf, true
+	}
+	var err error
+	if fileFormat != "" {
+		tf, err = transcript.ParseFormat(fileFormat)
+	} else {
+		tf, err = transcript.FormatFor(file)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench run: %v\n", err)
+		return tf, false
+	}
+	return tf, true
+}
+
 func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	name := fs.String("scenario", "standard", "scenario `NAME`")
@@ -71,6 +94,7 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	yes := fs.Bool("yes", false, "write to the system register without asking")
 	deleteRejected := fs.Bool("delete-rejected", false, "delete a rejected request and ask again")
 	externalRef := fs.String("external-ref", "", "the request's externalRef")
+	other := fs.String("compare", "", "a scenario `NAME` or a `RUN.json` to compare the run with")
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, runHelp); !ok {
 		return code
 	}
@@ -82,22 +106,9 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "workbench run: --format %q: say text or json\n", *format)
 		return 2
 	}
-	var tf transcript.Format
-	if *file == "" && (*fileFormat != "" || *fullTokens || *showSecrets) {
-		fmt.Fprintln(stderr, "workbench run: --transcript-format, --full-tokens and --show-secrets need --transcript FILE")
+	tf, ok := transcriptFlags(*file, *fileFormat, *fullTokens, *showSecrets, stderr)
+	if !ok {
 		return 2
-	}
-	if *file != "" {
-		var err error
-		if *fileFormat != "" {
-			tf, err = transcript.ParseFormat(*fileFormat)
-		} else {
-			tf, err = transcript.FormatFor(*file)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "workbench run: %v\n", err)
-			return 2
-		}
 	}
 	c, found, ok := loadConfig(g, "workbench", stderr, false)
 	if !ok {
@@ -114,6 +125,13 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "workbench run: %v\n", err)
 		return 2
 	}
+	var cmp *comparison
+	if *other != "" {
+		if cmp, err = newComparison(s.Settings, sc.Name, *other); err != nil {
+			fmt.Fprintf(stderr, "workbench run: --compare %s: %v\n", *other, err)
+			return 2
+		}
+	}
 	eng := flow.NewEngine(s.Services, s.Settings, sc)
 	for p, v := range map[flow.Param]string{flow.ParamExternalRef: *externalRef, flow.ParamRenew: map[bool]string{true: flow.RenewDelete}[*deleteRejected]} {
 		if v == "" {
@@ -129,14 +147,20 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	}
 	cmd := runCommand{found: found, env: g.env, scenario: *name, yes: *yes}
 	var rep flow.Report
-	if *format == "json" {
+	code := 0
+	switch {
+	case cmp != nil:
+		rep = eng.RunAll(ctx, nil)
+		whatNow(stderr, rep, cmd)
+		code = cmp.run(ctx, s.Services, rep, *format, *verbose, stdout, stderr)
+	case *format == "json":
 		rep = eng.RunAll(ctx, nil)
 		if err := rep.WriteJSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "workbench run: %v\n", err)
 			return 1
 		}
 		whatNow(stderr, rep, cmd)
-	} else {
+	default:
 		p := &printer{w: stdout, scenario: sc, verbose: *verbose}
 		p.header()
 		rep = eng.RunAll(ctx, p.event)
@@ -151,8 +175,8 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "workbench run: transcript (%s) written to %s\n", tf, *file)
 	}
-	if !rep.OK {
+	if cmp == nil && !rep.OK {
 		return 1
 	}
-	return 0
+	return code
 }
