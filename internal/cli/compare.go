@@ -17,7 +17,7 @@ import (
 // scenario to run after it, or a run a file holds.
 type comparison struct {
 	settings flow.Settings
-	scenario flow.Scenario  // to run, when other names a scenario
+	scenario flow.Scenario   // to run, when other names a scenario
 	file     *flow.RunReport // read, when other names a file
 	labelA   string
 	labelB   string

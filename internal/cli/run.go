@@ -11,6 +11,7 @@ import (
 
 const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v] [--yes]
                     [--delete-rejected | --external-ref REF]
+                    [--compare SCENARIO|RUN.json]
                     [--transcript FILE [--transcript-format md|curl|http]
                      [--full-tokens] [--show-secrets]]
 
@@ -22,6 +23,18 @@ as the scenario expects (including a failure scenario's expected error),
   --scenario NAME   the scenario (default standard; see workbench scenarios)
   --format FORMAT   text (default) or json
   -v                text: the decoded tokens' claims in full
+
+Spot the difference:
+
+  --compare OTHER   compare the run with another: a scenario (run after it,
+                    on the same services) or a file written by run --format
+                    json. Prints the comparison instead of the run, step by
+                    step (steps pair up by id; a step only one run has says
+                    so), text or, with --format json, as data; -v lists what
+                    always differs too. Values that always differ (ids, jti,
+                    times, signatures, loopback ports, korrelasjonsid) are
+                    "differs as expected", never a finding. Exit status 0
+                    when the runs differ only in those, 1 otherwise
 
 In a real environment (tt02):
 
