@@ -44,7 +44,7 @@ func packages(t *testing.T) map[string]pkgInfo {
 		name := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
 		pkgs[name] = pkgInfo{imports: strings.Split(f[1], ","), deps: strings.Split(f[2], ",")}
 	}
-	for _, p := range []string{"", "client", "client/mock", "config", "flow", "transcript", "compare", "tui", "internal/cli", "internal/cli/wire"} {
+	for _, p := range []string{"", "client", "client/mock", "config", "flow", "transcript", "compare", "tui", "internal/cli", "internal/cli/wire", "workbenchtest"} {
 		if _, ok := pkgs[p]; !ok {
 			t.Fatalf("go list names no package %q; the rules below would check nothing", p)
 		}
@@ -92,13 +92,22 @@ func TestImportDirection(t *testing.T) {
 			}
 		}
 	}
-	// Only the command line's wiring starts the mocks (and integrators'
-	// and the workbench's own tests use them).
+	// Only the command line's wiring starts the mocks, and workbenchtest,
+	// which runs them for integrators' Go tests (the workbench's own tests
+	// use them too).
+	mockUsers := []string{"internal/cli", "internal/cli/wire", "workbenchtest"}
 	for name, p := range pkgs {
 		for _, imp := range p.imports {
-			if rel, ok := local(imp); ok && rel == "client/mock" && name != "internal/cli" && name != "internal/cli/wire" {
-				t.Errorf("%q imports client/mock: only the command line (internal/cli) and tests may", name)
+			if rel, ok := local(imp); ok && rel == "client/mock" && !slices.Contains(mockUsers, name) {
+				t.Errorf("%q imports client/mock: only the command line (internal/cli) and workbenchtest may, and tests", name)
 			}
+		}
+	}
+	// workbenchtest is for integrators' tests: it must not pull in the
+	// command line, the TUI or the engine.
+	for _, d := range pkgs["workbenchtest"].deps {
+		if rel, ok := local(d); ok && (rel == "internal/cli" || rel == "tui" || rel == "flow" || rel == "config") {
+			t.Errorf("workbenchtest depends on %s: it holds the mocks and the client, nothing above them", d)
 		}
 	}
 	// main.go hands off to internal/cli and holds nothing else.
@@ -190,6 +199,7 @@ func onlyReturnsALiteral(body *ast.BlockStmt) bool {
 // call{} literal), so they need no mock file of the same name.
 var noService = map[string]string{
 	"altinn.go":   "the types the Altinn areas share",
+	"claims.go":   "what the claims of grants and tokens mean",
 	"errors.go":   "the typed errors",
 	"exchange.go": "the recorded exchange",
 	"explain.go":  "the explanations of error codes",

@@ -221,6 +221,9 @@ func DecodeJWT(raw string) (DecodedJWT, error) {
 		if err := json.Unmarshal(b, dst); err != nil {
 			return d, fmt.Errorf("not a JWT: part %d is not a JSON object: %v", i+1, err)
 		}
+		if *dst == nil { // JSON null
+			return d, fmt.Errorf("not a JWT: part %d is null, not a JSON object", i+1)
+		}
 	}
 	d.KeyID, _ = d.Header["kid"].(string)
 	d.VerifyError = "not verified"

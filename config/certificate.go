@@ -5,10 +5,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 
+	"github.com/systembruker/workbench/internal/safefile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -43,51 +42,19 @@ func CertificatePassword(passwordFile string, getenv func(string) string) (passw
 
 // WriteCertificate writes key, its certificate and the chain above it as a
 // PKCS#12 file locked with password, readable only by its owner. The file
-// appears whole or not at all (a temporary file beside it, then a link or
-// rename); an existing file is left alone unless force.
+// appears whole or not at all (internal/safefile, as every file the
+// workbench writes); an existing file is left alone unless force.
 func WriteCertificate(path string, key *rsa.PrivateKey, leaf *x509.Certificate, chain []*x509.Certificate, password string, force bool) error {
 	if password == "" {
 		return errors.New("the PKCS#12 file needs a password")
-	}
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("%s exists already; the workbench never overwrites a key or certificate without --force", path)
-		}
 	}
 	der, err := pkcs12.Modern.Encode(key, leaf, chain, password)
 	if err != nil {
 		return fmt.Errorf("encode the PKCS#12 file: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // mode 0600
-	if err != nil {
-		return err
+	err = safefile.Write(path, der, safefile.Options{Perm: 0o600, Overwrite: force})
+	if errors.Is(err, ErrExists) {
+		return fmt.Errorf("%s exists already; the workbench never overwrites a key or certificate without --force", path)
 	}
-	name := tmp.Name()
-	defer os.Remove(name)
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(der); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if force {
-		return os.Rename(name, path)
-	}
-	// A hard link never replaces a file that appeared meanwhile.
-	if err := os.Link(name, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s exists already; the workbench never overwrites a key or certificate without --force", path)
-		}
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return err
 }

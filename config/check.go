@@ -31,6 +31,8 @@ type Finding struct {
 	Field string
 	Text  string
 	Fix   string
+	// Excerpt is a syntax error's line with a caret under the spot.
+	Excerpt string
 }
 
 // CheckResult is every finding, in order: the fields, then the files the
@@ -68,7 +70,7 @@ func Check(path string, o Options) CheckResult {
 		return r
 	}
 	for _, e := range errs {
-		add(Finding{Level: Problem, Where: e.Where(), Field: e.Field, Text: e.Problem, Fix: e.Fix})
+		add(Finding{Level: Problem, Where: e.Where(), Field: e.Field, Text: e.Problem, Fix: e.Fix, Excerpt: e.Excerpt})
 	}
 	if c == nil {
 		return r

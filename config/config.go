@@ -228,12 +228,18 @@ type FieldError struct {
 	Field   string // dotted TOML key, e.g. vendor.org_no
 	Problem string
 	Fix     string
+	// Excerpt is the line of a syntax error with a caret under the spot,
+	// its words other than the config's names masked; "" for the rest.
+	Excerpt string
 }
 
 func (e FieldError) Error() string {
 	s := fmt.Sprintf("%s: %s: %s", e.Where(), e.Field, e.Problem)
 	if e.Fix != "" {
 		s += "; " + e.Fix
+	}
+	if e.Excerpt != "" {
+		s += "\n" + e.Excerpt
 	}
 	return s
 }

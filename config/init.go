@@ -4,8 +4,8 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+
+	"github.com/systembruker/workbench/internal/safefile"
 )
 
 // starter is the commented tt02 config `workbench config init` writes.
@@ -17,33 +17,17 @@ var starter []byte
 // to put there, the ones to fill in marked FILL IN.
 func Starter() []byte { return append([]byte(nil), starter...) }
 
-// ErrExists is returned by WriteStarter for a file that is there already.
-var ErrExists = errors.New("exists already")
+// ErrExists is returned (wrapped) by WriteStarter and NewKey for a file
+// that is there already.
+var ErrExists = safefile.ErrExists
 
 // WriteStarter writes the starter config to path with mode 0600. An
-// existing file is left alone unless force is set.
+// existing file is left alone unless force is set; then it is replaced
+// whole.
 func WriteStarter(path string, force bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o600)
-	if errors.Is(err, fs.ErrExist) {
+	err := safefile.Write(path, starter, safefile.Options{Perm: 0o600, Overwrite: force})
+	if errors.Is(err, ErrExists) {
 		return fmt.Errorf("%s %w; pass --force to overwrite it", path, ErrExists)
 	}
-	if err != nil {
-		return err
-	}
-	if force {
-		// An existing file keeps its mode on truncation.
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if _, err := f.Write(starter); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return err
 }

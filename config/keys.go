@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/internal/safefile"
 	"software.sslmate.com/src/go-pkcs12"
 )
 
@@ -85,10 +86,11 @@ func (e *KeyError) Error() string {
 func (e *KeyError) Unwrap() error { return e.Err }
 
 // NewKey makes an RSA 2048 key pair for a Maskinporten client and writes
-// the private key as PKCS#8 PEM to a new file only its owner can read; an
-// existing file is left alone. The key's kid is kid, or when empty its
-// RFC 7638 thumbprint (what Samarbeidsportalen shows).
-func NewKey(path, kid string) (client.SigningKey, error) {
+// the private key as PKCS#8 PEM to a file only its owner can read (0600),
+// whole or not at all. An existing file is left alone unless force is set.
+// The key's kid is kid, or when empty its RFC 7638 thumbprint (what
+// Samarbeidsportalen shows).
+func NewKey(path, kid string, force bool) (client.SigningKey, error) {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return client.SigningKey{}, fmt.Errorf("make the key: %w", err)
@@ -96,36 +98,24 @@ func NewKey(path, kid string) (client.SigningKey, error) {
 	if kid == "" {
 		kid = client.Thumbprint(&k.PublicKey)
 	}
-	if err := writePrivateKey(path, k); err != nil {
+	if err := writePrivateKey(path, k, force); err != nil {
 		return client.SigningKey{}, err
 	}
 	return client.SigningKey{Key: k, KeyID: kid}, nil
 }
 
-// writePrivateKey writes the key as PKCS#8 PEM to a new file only its
-// owner can read; an existing file is left alone.
-func writePrivateKey(path string, k *rsa.PrivateKey) error {
+// writePrivateKey writes the key as PKCS#8 PEM, mode 0600; an existing
+// file is replaced only when force is set.
+func writePrivateKey(path string, k *rsa.PrivateKey, force bool) error {
 	der, err := x509.MarshalPKCS8PrivateKey(k)
 	if err != nil {
 		return fmt.Errorf("encode the key: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s exists already; the workbench never overwrites a key (choose another --out, or remove it yourself if you are sure)", path)
+	err = safefile.Write(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), safefile.Options{Perm: 0o600, Overwrite: force})
+	if errors.Is(err, ErrExists) {
+		return fmt.Errorf("%s %w; the workbench does not overwrite a key unless you pass --force (a key registered on a Maskinporten client stops working when its file is replaced: choose another --out unless you are sure)", path, ErrExists)
 	}
-	if err != nil {
-		return err
-	}
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return err
 }
 
 // LoadKey reads a private key from a PEM (PKCS#1 or PKCS#8), JWK, JWK set
@@ -343,8 +333,12 @@ func jsonWhere(err error) string {
 }
 
 func (j privateJWK) private() (*rsa.PrivateKey, error) {
-	if j.Kty != "RSA" {
+	switch j.Kty {
+	case "RSA":
+	case "EC", "OKP", "oct": // the other key types of RFC 7518 and 8037: safe to name
 		return nil, fmt.Errorf("kty %q is not RSA", j.Kty)
+	default: // anything else is the file's own text, which an error never quotes
+		return nil, errors.New("kty is not RSA")
 	}
 	if j.D == "" {
 		return nil, errors.New("has no private member \"d\": this is a public key; key_file must be the private one, which stays with you")

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -69,8 +68,10 @@ func Read(path string, o Options) (*Config, Errors, error) {
 		if err != nil {
 			var pe toml.ParseError
 			if errors.As(err, &pe) {
-				return nil, Errors{{File: path, Line: pe.Position.Line, Field: keyOr(pe.LastKey, "(syntax)"),
-					Problem: unquoteFound(pe.Message), Fix: "see `workbench config init` for a commented example"}}, nil
+				return nil, Errors{syntaxError(path, src, pe)}, nil
+			}
+			if fe, ok := typeError(path, src, err); ok {
+				return nil, Errors{fe}, nil
 			}
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -109,7 +110,7 @@ func Read(path string, o Options) (*Config, Errors, error) {
 		}
 		errs = append(errs, ve...)
 	}
-	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+	errs.sort()
 	return c, errs, nil
 }
 
@@ -180,13 +181,6 @@ func (c *Config) applyEnv() {
 	}
 }
 
-func keyOr(k, def string) string {
-	if k == "" {
-		return def
-	}
-	return k
-}
-
 // line finds the line of a key in the file text: the key's own line, or
 // failing that its table's header; 0 when not in the file.
 func (c *Config) line(path ...string) int {
@@ -241,12 +235,4 @@ func allowed(path []string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-var foundRE = regexp.MustCompile(`found "[^"]*"|'[^']*'`)
-
-// unquoteFound drops the text a TOML parse error quotes from the file: a
-// value pasted without quotes may be a secret (a key line, a password).
-func unquoteFound(msg string) string {
-	return foundRE.ReplaceAllString(msg, "found something else")
 }

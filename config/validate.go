@@ -20,14 +20,27 @@ func (c *Config) Validate() error {
 	v.ids()
 	v.urls()
 	v.network()
-	if c.Real() {
+	// An unknown env is no real environment to check for: its knock-on
+	// "not filled in" would hide the typo.
+	if _, known := Profiles[c.Env]; known && c.Real() {
 		v.real()
 	}
 	if len(v.errs) > 0 {
-		sort.SliceStable(v.errs, func(i, j int) bool { return v.errs[i].Line < v.errs[j].Line })
+		v.errs.sort()
 		return v.errs
 	}
 	return nil
+}
+
+// sort puts the errors in file order, the env first: every other check
+// depends on it.
+func (es Errors) sort() {
+	sort.SliceStable(es, func(i, j int) bool {
+		if ei, ej := es[i].Field == "env", es[j].Field == "env"; ei != ej {
+			return ei
+		}
+		return es[i].Line < es[j].Line
+	})
 }
 
 // validation gathers the problems Validate finds.
@@ -58,11 +71,59 @@ func (v *validation) env() {
 	c := v.c
 	switch _, known := Profiles[c.Env]; {
 	case !known:
-		v.add("env", fmt.Sprintf("%q is not a known environment", c.Env), "allowed: mock, tt02, prod")
+		problem := fmt.Sprintf("%q is not a known environment", c.Env)
+		if near := nearestEnv(c.Env); near != "" {
+			problem += "; did you mean " + near + "?"
+		}
+		v.add("env", problem, "allowed: mock, tt02, prod")
 	case c.Env == "prod" && !c.AllowProd:
 		v.add("env", "prod is production: real organisations, real system users, real data",
 			"the workbench refuses it unless you pass --allow-prod; for trying things out use tt02")
 	}
+}
+
+// nearestEnv is the known environment a mistyped name most likely meant:
+// the same but for case, one that starts it ("production"), or one at most
+// two edits away (a swap of two letters counting as one); "" when none is.
+func nearestEnv(name string) string {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	best, bestD := "", 3
+	for _, env := range []string{"mock", "tt02", "prod"} {
+		if lower == env || strings.HasPrefix(lower, env) {
+			return env
+		}
+		if d := editDistance(lower, env); d < bestD {
+			best, bestD = env, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours, each one edit.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
 }
 
 // ids checks the organisation numbers, system ids, access package, redirect

@@ -25,6 +25,7 @@ import (
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/safefile"
 )
 
 // Format is the file format of a transcript.
@@ -106,39 +107,24 @@ func Write(w io.Writer, rep flow.Report, format Format, opts Options) error {
 
 // WriteFile writes the run's transcript to file, the one way every view
 // saves one: private (0600) when it holds full tokens or secrets, a curl
-// script executable by whoever may read it. Nothing is written when the
-// format is unknown.
+// script executable by whoever may read it. An existing file is replaced
+// whole (a new file renamed onto it), so a failed write leaves it as it
+// was, and it takes the new mode. Nothing is written when the format is
+// unknown.
 func WriteFile(file string, rep flow.Report, format Format, opts Options) error {
 	b, err := render(rep, format, opts)
 	if err != nil {
 		return err
 	}
-	private := opts.FullTokens || opts.ShowSecrets
 	perm := os.FileMode(0o644)
-	if private {
+	if opts.FullTokens || opts.ShowSecrets {
 		perm = 0o600
 	}
 	if format == Curl {
 		perm |= (perm & 0o444) >> 2 // executable by whoever may read it
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
+	if err := safefile.Write(file, b, safefile.Options{Perm: perm, Overwrite: true}); err != nil {
 		return fmt.Errorf("transcript: %w", err)
-	}
-	// An existing file keeps its mode on open: narrow it, so full tokens
-	// never land in a file others may read.
-	if private {
-		if err := f.Chmod(perm); err != nil {
-			f.Close()
-			return fmt.Errorf("transcript %s: %w", file, err)
-		}
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("transcript %s: write transcript: %w", file, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("transcript %s: %w", file, err)
 	}
 	return nil
 }

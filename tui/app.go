@@ -68,11 +68,16 @@ type Model struct {
 	pickFrom screen
 	ov       overview
 	step     stepScreen
-	picker   picker
+	picker   *picker
 	form     *inputForm
 	zoom     bool
 	qr       qrScreen
 	footer   footer
+	// head is the header line, the one under it and what comes between
+	// the body and the footer, drawn in sync; footH is the footer's
+	// height the screens were laid out for.
+	head  [3]string
+	footH int
 
 	pres      presenter
 	spin      spinner.Model
@@ -217,14 +222,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.opened(msg)
 	case SwitchScenario:
 		cmd = m.switchScenario(msg)
+	case paneRenderedMsg:
+		m.step.rendered(msg)
+	case searchDoneMsg:
+		m.step.searchDone(msg)
 	case tea.KeyMsg:
+		status := m.status
+		m.step.moved = false // the step screen sets it for a key that only scrolled
 		cmd = m.key(msg)
+		if m.status == status && m.screen == screenStep && m.form == nil && !m.zoom && m.step.moved {
+			return m, cmd // a scroll: nothing to render again
+		}
 	default: // the mouse, the form's cursor blink, the picker's filter
 		cmd = m.route(msg)
 	}
-	m.sync()
+	sc := m.sync()
 	m.observe(msg)
-	return m, cmd
+	return m, tea.Batch(cmd, sc)
 }
 
 // key handles a key press: the open form or the picker's filter takes
@@ -232,11 +246,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // takes the rest, ? switches the help, presenter mode has its say, and
 // the active screen gets it.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
-	if m.form != nil || m.screen == screenPicker && m.picker.filtering() {
+	if m.form != nil || m.screen == screenPicker && m.picker.filtering() || m.screen == screenStep && m.step.search.typing {
 		return m.route(msg)
 	}
-	m.status = ""
 	k := m.common.Keys
+	if m.footer.message != "" || m.footer.showAll && key.Matches(msg, k.Back) {
+		// The whole message or the full help is open: esc (or any key
+		// but q) closes it first.
+		m.footer.close()
+		m.layout()
+		if key.Matches(msg, k.Back, k.Message, k.Help) {
+			return nil
+		}
+	}
+	if key.Matches(msg, k.Message) && m.status != "" && !m.statusFits() {
+		m.footer.showMessage(m.status, m.statusBad)
+		m.layout()
+		return nil
+	}
+	m.status = ""
 	switch {
 	case key.Matches(msg, k.Quit):
 		if m.run.cancel != nil {
@@ -358,7 +386,8 @@ func (m *Model) layout() {
 func (m *Model) chrome() (top, bottom int) {
 	m.footer.SetSize(m.common.Width, 0)
 	m.footer.setKeys(m.ShortHelp(), m.FullHelp())
-	return 2 + m.common.Styles.Gap, m.footer.height() + m.common.Styles.Gap
+	m.footH = m.footer.height()
+	return 2 + m.common.Styles.Gap, m.footH + m.common.Styles.Gap
 }
 
 // bodyHeight is the rows the screen's body has.
@@ -368,19 +397,15 @@ func (m *Model) bodyHeight() int {
 }
 
 // sync re-renders the active screen's content where the data, the
-// selection or the size changed, and the footer's keys. It runs at the
-// end of Update, never in View.
-func (m *Model) sync() {
+// selection or the size changed, the footer's keys and the header lines.
+// It runs at the end of Update, never in View; the command it returns
+// renders a large body in the background.
+func (m *Model) sync() tea.Cmd {
 	if !m.ready {
-		return
+		return nil
 	}
 	v := m.flowView()
-	switch m.screen {
-	case screenOverview:
-		m.ov.refresh(v)
-	case screenStep:
-		m.step.sync(v, m.stepInfo())
-	}
+	cmd := m.syncScreen(v)
 	if m.zoom && (m.screen != screenStep || !m.step.hasConfirm || m.step.confirm.qr == nil) {
 		m.zoom = false // the step moved on (another scenario, a reset)
 	}
@@ -388,6 +413,23 @@ func (m *Model) sync() {
 		m.qr.show(m.step.confirm)
 	}
 	m.footer.setKeys(m.ShortHelp(), m.FullHelp())
+	if m.footer.height() != m.footH { // the screen's keys take another line: lay it out again
+		m.layout()
+		cmd = tea.Batch(cmd, m.syncScreen(m.flowView()))
+	}
+	m.head = [3]string{m.header(), m.subheader(), m.belowBody()}
+	return cmd
+}
+
+// syncScreen re-renders the active screen.
+func (m *Model) syncScreen(v flowView) tea.Cmd {
+	switch m.screen {
+	case screenOverview:
+		m.ov.refresh(v)
+	case screenStep:
+		return m.step.sync(v, m.stepInfo())
+	}
+	return nil
 }
 
 func (m *Model) flowView() flowView {
@@ -429,8 +471,11 @@ func (m Model) View() string {
 	}
 	st := m.common.Styles
 	foot := m.footer.View()
-	body := max(1, h-(2+st.Gap)-(lipgloss.Height(foot)+st.Gap))
-	return m.header() + "\n" + m.subheader() + "\n" + gap(st.Gap) +
+	body := max(1, h-(2+st.Gap)-(m.footer.height()+st.Gap))
+	if m.screen == screenStep && m.form == nil {
+		return m.stepFrame(body, foot)
+	}
+	return m.head[0] + "\n" + m.head[1] + "\n" + gap(st.Gap) +
 		st.style().Height(body).MaxHeight(body).Render(m.activeView()) + "\n" +
-		m.belowBody() + foot
+		m.head[2] + foot
 }

@@ -15,13 +15,19 @@ import (
 
 func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = s, bad }
 
-// copied says how a copy to the clipboard went.
+// copied says how a copy to the clipboard went: the sequence went to
+// the terminal, which never says whether it took it; inside tmux it did
+// only if tmux lets programs set the clipboard.
 func (m *Model) copied(msg copiedMsg) {
 	if msg.err != nil {
 		m.setStatus("copy failed: "+msg.err.Error(), true)
 		return
 	}
-	m.setStatus(fmt.Sprintf("copied the %s (%d bytes) to the clipboard with OSC 52", msg.what, msg.n), false)
+	how := "the terminal does not confirm it"
+	if m.common.Env.Get("TMUX") != "" {
+		how = "tmux needs set-clipboard on"
+	}
+	m.setStatus(fmt.Sprintf("sent the %s (%d bytes) to the terminal's clipboard (OSC 52); %s", msg.what, msg.n, how), false)
 }
 
 // opened says how opening the confirm URL in the browser went.
@@ -48,7 +54,7 @@ func (m *Model) belowBody() string {
 }
 
 // statusText is the status message, styled for good or bad news, cut to
-// room cells.
+// room cells; one cut short ends in [m], the key that shows it whole.
 func (m *Model) statusText(room int) string {
 	if m.status == "" {
 		return ""
@@ -57,18 +63,30 @@ func (m *Model) statusText(room int) string {
 	if m.statusBad {
 		s = m.common.Styles.Failure
 	}
+	if t := " " + m.status + " "; lipgloss.Width(t) > room && room > 12 {
+		return s.Render(ansi.Truncate(t, room-5, "…") + " [m] ")
+	}
 	return ansi.Truncate(s.Render(" "+m.status+" "), max(0, room), "…")
+}
+
+// statusRoom is the cells the status message has: the header's right
+// side, or in presenter mode the line above the footer.
+func (m *Model) statusRoom() int {
+	if m.common.Styles.Presenter {
+		return m.common.Width
+	}
+	return m.common.Width - lipgloss.Width(m.headerLeft())
+}
+
+// statusFits reports whether the status message shows whole.
+func (m *Model) statusFits() bool {
+	return lipgloss.Width(" "+m.status+" ") <= m.statusRoom()
 }
 
 // header is the top bar: the app, the scenario and the status message.
 func (m *Model) header() string {
 	st, w := m.common.Styles, m.common.Width
-	left := st.Header.Render(" Systembruker Workbench ") +
-		st.HeaderDim.Render("· "+m.sc.Name+" · "+m.settings.Env+" ")
-	if ind := m.pres.indicator(); ind != "" {
-		left += st.Header.Render(" " + ind + " ")
-	}
-	left = ansi.Truncate(left, w, "…")
+	left := m.headerLeft()
 	room := w - lipgloss.Width(left)
 	right := ""
 	if !st.Presenter { // presenter mode shows it above the footer
@@ -76,6 +94,18 @@ func (m *Model) header() string {
 	}
 	fill := max(0, room-lipgloss.Width(right))
 	return left + st.HeaderDim.Render(strings.Repeat(" ", fill)) + right
+}
+
+// headerLeft is the header's left side: the app, the scenario, the
+// environment, presenter mode's state.
+func (m *Model) headerLeft() string {
+	st := m.common.Styles
+	left := st.Header.Render(" Systembruker Workbench ") +
+		st.HeaderDim.Render("· "+m.sc.Name+" · "+m.settings.Env+" ")
+	if ind := m.pres.indicator(); ind != "" {
+		left += st.Header.Render(" " + ind + " ")
+	}
+	return ansi.Truncate(left, m.common.Width, "…")
 }
 
 // subheader is the line under the header: the scenario's summary on the

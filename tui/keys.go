@@ -56,6 +56,21 @@ type KeyMap struct {
 	// Export writes the run's transcripts (Markdown, curl, .http).
 	Export key.Binding
 
+	// The step screen's panes.
+	Wrap        key.Binding // a request or response pane: wrap, or scroll sideways
+	ScrollLeft  key.Binding // an unwrapped pane, sideways (else PrevItem)
+	ScrollRight key.Binding
+	Decode      key.Binding // the tokens of a request or response, decoded in place
+	CopyCurl    key.Binding // the exchange as a curl command
+	CopyJSON    key.Binding // a token's claims as JSON
+	Search      key.Binding // search the focused pane
+	NextMatch   key.Binding // while a search is on (else NextStep)
+	PrevMatch   key.Binding
+
+	// Message shows the status message whole, where the header line cut
+	// it.
+	Message key.Binding
+
 	// Presenter mode's auto-advance.
 	PlayPause   key.Binding // pause or resume; at the end, play again
 	PresentNext key.Binding // skip ahead to the next view now
@@ -92,7 +107,7 @@ func DefaultKeyMap() KeyMap {
 		OpenURL:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open URL")),
 		ZoomQR:    key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "QR full screen")),
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
-		DeleteAsk: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete request, ask again")),
+		DeleteAsk: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete request, ask again")),
 		NewRef:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "ask with a new externalRef")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
@@ -108,6 +123,18 @@ func DefaultKeyMap() KeyMap {
 		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 
 		Export: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export transcripts")),
+
+		Wrap:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap/sideways")),
+		ScrollLeft:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←h", "left")),
+		ScrollRight: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→l", "right")),
+		Decode:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "decode tokens")),
+		CopyCurl:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "copy as curl")),
+		CopyJSON:    key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "copy claims as JSON")),
+		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		NextMatch:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match")),
+		PrevMatch:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match")),
+
+		Message: key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "whole message")),
 
 		PlayPause:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
 		PresentNext: key.NewBinding(key.WithKeys("right", "n"), key.WithHelp("→/n", "next")),
@@ -181,8 +208,8 @@ func sharedKey(msg tea.KeyMsg, k *KeyMap) (request, bool) {
 }
 
 // scrollKey moves the pane by the scroll keys (arrows, j/k, page, top,
-// bottom), the same on every screen.
-func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) {
+// bottom), the same on every screen; it reports whether it was one.
+func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) bool {
 	switch {
 	case key.Matches(msg, k.Up):
 		p.scroll(-1)
@@ -196,7 +223,10 @@ func scrollKey(p *pane, msg tea.KeyMsg, k *KeyMap) {
 		p.top()
 	case key.Matches(msg, k.Bottom):
 		p.bottom()
+	default:
+		return false
 	}
+	return true
 }
 
 // joined stands for two bindings in help, where there is no room for

@@ -39,8 +39,8 @@ func WithLocation(loc *time.Location) Option { return func(o *options) { o.loc =
 func WithScenario(name string) Option { return func(o *options) { o.startScenario = name } }
 
 // WithClipboard sets how c copies; the default writes OSC 52 to the
-// session's output (see WithOutput), wrapped for tmux or screen when the
-// session's environment says it runs in one.
+// session's output (see WithOutput), as tmux or screen takes it when the
+// session's environment says it runs in one (see OSC52).
 func WithClipboard(copy func(string) error) Option { return func(o *options) { o.clip = copy } }
 
 // WithOpener sets how o opens a URL; the default is OpenBrowser.
@@ -77,13 +77,23 @@ func WithOutput(w io.Writer) Option { return func(o *options) { o.output = w } }
 func WithEnv(env Env) Option { return func(o *options) { o.env = env } }
 
 // OSC52 returns a clipboard function that writes an OSC 52 sequence to
-// the terminal, wrapped for tmux or screen when term says so. It works
-// over SSH, as the terminal does the copying.
+// the terminal. It works over SSH, as the terminal does the copying, and
+// no terminal answers it, so a copy cannot be confirmed.
+//
+// Inside tmux it writes the plain sequence, which tmux takes as a copy
+// when its set-clipboard option is on (its buffer holds the text and it
+// passes the copy on to the terminal outside), and then the same wrapped
+// in tmux's pass-through, which reaches the outer terminal when
+// allow-passthrough is on; tmux drops what its options do not allow. GNU
+// screen gets its own wrapping, as it does not take OSC 52 itself.
 func OSC52(w io.Writer, inTmux, inScreen bool) func(string) error {
 	return func(s string) error {
 		seq := osc52.New(s)
 		switch {
 		case inTmux:
+			if _, err := seq.WriteTo(w); err != nil {
+				return err
+			}
 			seq = seq.Tmux()
 		case inScreen:
 			seq = seq.Screen()

@@ -1,17 +1,17 @@
 package tui
 
 import (
-	"fmt"
-	"strings"
+	"sort"
+	"strconv"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // pane is a bordered, scrollable box of pre-rendered lines. Its lines are
-// wrapped to its inner width when the content or the size changes; View
-// only cuts out the visible lines and draws the border, so a pane holding
-// a 5 MB body costs no more to draw than one holding a line.
+// wrapped to its inner width when the content or the size changes; drawing
+// only cuts out the visible lines, turns their marks into the session's
+// escape sequences (marks.go) and draws the border, so a pane holding a
+// 16 MB body costs no more to draw than one holding a line.
 //
 // The bubbles viewport would do, but its SetContent measures every line's
 // width with an ANSI parser, which is the slow part for a large body; our
@@ -29,15 +29,26 @@ type pane struct {
 	// pad is blank columns inside the pane on either side (presenter
 	// mode).
 	pad int
+
+	// nowrap says the lines are not wrapped to the pane: it shows the
+	// cells from xoff on, and ←/→ move xoff.
+	nowrap bool
+	xoff   int
+	// partial says the lines are the first part of the content, the rest
+	// being rendered in the background.
+	partial bool
+	// found are the search's matches in the lines (sorted by line), and
+	// cur the one moved to; nil without a search.
+	found []match
+	cur   int
 }
 
+// match is a search match: cells [from, to) of line.
+type match struct{ line, from, to int }
+
 // innerWidth is the width the content is wrapped to.
-func (p *pane) innerWidth() int {
-	if !p.bordered {
-		return max(1, p.w-1-2*p.pad) // one column for the scroll indicator
-	}
-	return max(1, p.w-2-2*p.pad)
-}
+// Unbordered, the two columns are a blank one and the scroll indicator.
+func (p *pane) innerWidth() int { return max(1, p.w-2-2*p.pad) }
 
 // innerHeight is the number of content lines shown.
 func (p *pane) innerHeight() int {
@@ -55,8 +66,10 @@ func (p *pane) setSize(w, h int) {
 }
 
 // setLines replaces the content, keeping the scroll offset where it can.
+// A search's matches belong to the old lines, so they go.
 func (p *pane) setLines(lines []string) {
 	p.lines = lines
+	p.found, p.cur = nil, 0
 	p.clamp()
 }
 
@@ -74,6 +87,12 @@ func (p *pane) page(n int) { p.scroll(n * max(1, p.innerHeight()-1)) }
 func (p *pane) top()    { p.offset = 0 }
 func (p *pane) bottom() { p.offset = p.maxOffset() }
 
+// sideways scrolls an unwrapped pane by n columns (a quarter of its width
+// a key).
+func (p *pane) sideways(n int) {
+	p.xoff = max(0, p.xoff+n)
+}
+
 // fraction is how far down the pane is scrolled, to restore the position
 // after a re-wrap changes the line count.
 func (p *pane) fraction() float64 {
@@ -88,82 +107,205 @@ func (p *pane) setFraction(f float64) {
 	p.clamp()
 }
 
-// view draws the pane. Only the visible lines are touched.
+// view draws the pane as a string (the overview's panes).
 func (p *pane) view(st *Styles, focused bool) string {
-	ih, iw := p.innerHeight(), p.innerWidth()
-	if ih <= 0 || p.w <= 0 {
+	if p.innerHeight() <= 0 || p.w <= 0 {
 		return ""
 	}
-	end := min(len(p.lines), p.offset+ih)
-	vis := make([]string, 0, ih+len(p.head))
-	vis = append(vis, p.head...)
-	vis = append(vis, p.lines[p.offset:end]...)
-	for len(vis) < ih+len(p.head) {
-		vis = append(vis, "")
-	}
-	// Lines are already wrapped to iw; pad them so the border lines up.
-	for i, l := range vis {
-		if w := ansi.StringWidth(l); w < iw {
-			vis[i] = l + strings.Repeat(" ", iw-w)
-		} else if w > iw {
-			vis[i] = ansi.Truncate(l, iw, "…")
+	buf := make([]byte, 0, p.w*p.h*2)
+	lw := lineWriter{buf: &buf, pal: &st.pal}
+	for row := range p.rows() {
+		if row > 0 {
+			buf = append(buf, '\n')
 		}
-		if p.pad > 0 {
-			vis[i] = spaces(p.pad) + vis[i] + spaces(p.pad)
-		}
+		p.writeRow(lw, st, focused, row)
 	}
-	if !p.bordered {
-		bar := p.scrollbar(ih, st)
-		for i := range bar {
-			vis[len(p.head)+i] += bar[i]
-		}
-		return strings.Join(vis, "\n")
+	return string(buf)
+}
+
+// rows is the rows the pane draws.
+func (p *pane) rows() int {
+	if p.innerHeight() <= 0 || p.w <= 0 {
+		return 0
 	}
+	return p.h
+}
+
+// writeRow draws one row of the pane: a border, or a line between the
+// borders (and, unbordered, beside the scroll indicator).
+func (p *pane) writeRow(lw lineWriter, st *Styles, focused bool, row int) {
 	box := st.Pane.Blurred
+	edge := markEdge
 	if focused {
-		box = st.Pane.Focused
+		box, edge = st.Pane.Focused, markEdgeOn
 	}
-	body := box.BorderTop(false).Render(strings.Join(vis, "\n"))
-	return p.topBorder(st, box, focused) + "\n" + body
-}
-
-// topBorder is the top border with the title and the scroll position in it.
-func (p *pane) topBorder(st *Styles, box lipgloss.Style, focused bool) string {
 	b := box.GetBorderStyle()
-	edge := st.style().Foreground(box.GetBorderTopForeground())
-	title := p.title
-	if focused {
-		title = "▶ " + title
+	if p.bordered {
+		switch row {
+		case 0:
+			p.writeTop(lw, b, edge, focused)
+			return
+		case p.h - 1:
+			lw.mark(edge)
+			lw.str(b.BottomLeft)
+			lw.repeat(b.Bottom, p.w-2)
+			lw.str(b.BottomRight)
+			lw.mark(markEnd)
+			return
+		}
+		row--
+		lw.mark(edge)
+		lw.str(b.Left)
+		lw.mark(markEnd)
 	}
-	pos := ""
-	if len(p.lines) > p.innerHeight() {
-		pos = fmt.Sprintf(" %d-%d/%d ", p.offset+1, min(len(p.lines), p.offset+p.innerHeight()), len(p.lines))
+	lw.spaces(p.pad)
+	p.writeLine(lw, row)
+	lw.spaces(p.pad)
+	if p.bordered {
+		lw.mark(edge)
+		lw.str(b.Right)
+		lw.mark(markEnd)
+		return
 	}
-	room := p.w - 2 - 2 - lipgloss.Width(pos) // corners, a dash before and a space after the title
-	if room < 1 {
-		return edge.Render(b.TopLeft + strings.Repeat(b.Top, max(0, p.w-2)) + b.TopRight)
+	lw.str(" ")
+	if ih := p.innerHeight(); row >= len(p.head) && len(p.lines) > ih && ih > 0 {
+		switch {
+		case row == len(p.head) && p.offset > 0:
+			lw.mark(markSubtle)
+			lw.str("▲")
+			lw.mark(markEnd)
+			return
+		case row == len(p.head)+ih-1 && (p.offset < p.maxOffset() || p.partial):
+			lw.mark(markSubtle)
+			lw.str("▼")
+			lw.mark(markEnd)
+			return
+		}
 	}
-	title = ansi.Truncate(title, room-1, "…")
-	t := st.Pane.Title.Render(" " + title + " ")
-	fill := max(0, p.w-2-1-lipgloss.Width(t)-lipgloss.Width(pos))
-	return edge.Render(b.TopLeft+b.Top) + t + edge.Render(strings.Repeat(b.Top, fill)) +
-		st.Subtle.Render(pos) + edge.Render(b.TopRight)
+	lw.str(" ")
 }
 
-// scrollbar is a one-column indicator for an unbordered pane.
-func (p *pane) scrollbar(h int, st *Styles) []string {
-	bar := make([]string, h)
-	for i := range bar {
-		bar[i] = " "
+// writeLine draws content row (head lines first) padded to the inner
+// width; a line wider than the window ends in an ellipsis (› when it goes
+// on to the right of an unwrapped pane).
+func (p *pane) writeLine(lw lineWriter, row int) {
+	iw := p.innerWidth()
+	var l string
+	idx := -1
+	switch {
+	case row < len(p.head):
+		l = p.head[row]
+	case p.offset+row-len(p.head) < len(p.lines):
+		idx = p.offset + row - len(p.head)
+		l = p.lines[idx]
 	}
-	if len(p.lines) <= h || h == 0 {
-		return bar
+	skip := 0
+	if p.nowrap && idx >= 0 {
+		skip = p.xoff
 	}
-	if p.offset > 0 {
-		bar[0] = st.Subtle.Render("▲")
+	var hl [4]span
+	spans := p.spansOn(idx, hl[:0])
+	if w := plainWidth(l); w-skip > iw {
+		n := lw.line(l, skip, iw-1, spans)
+		lw.spaces(iw - 1 - n)
+		if p.nowrap {
+			lw.mark(markSubtle)
+			lw.str("›")
+			lw.mark(markEnd)
+		} else {
+			lw.str("…")
+		}
+		return
 	}
-	if p.offset < p.maxOffset() {
-		bar[h-1] = st.Subtle.Render("▼")
+	n := lw.line(l, skip, iw, spans)
+	lw.spaces(iw - n)
+}
+
+// spansOn appends the search's matches on line idx to out.
+func (p *pane) spansOn(idx int, out []span) []span {
+	if idx < 0 || len(p.found) == 0 {
+		return out
 	}
-	return bar
+	i := sort.Search(len(p.found), func(i int) bool { return p.found[i].line >= idx })
+	for ; i < len(p.found) && p.found[i].line == idx && len(out) < cap(out); i++ {
+		out = append(out, span{from: p.found[i].from, to: p.found[i].to, cur: i == p.cur})
+	}
+	return out
+}
+
+// writeTop is the top border with the title and the scroll position in
+// it: "┏━ ▶ Response ━━━━ 1-17/142 ┓".
+func (p *pane) writeTop(lw lineWriter, b lipgloss.Border, edge byte, focused bool) {
+	var posBuf [64]byte
+	pos, posW := p.position(posBuf[:0])
+	room := p.w - 2 - 2 - posW // corners, a dash before and a space after the title
+	lw.mark(edge)
+	if room < 1 {
+		lw.str(b.TopLeft)
+		lw.repeat(b.Top, p.w-2)
+		lw.str(b.TopRight)
+		lw.mark(markEnd)
+		return
+	}
+	lw.str(b.TopLeft)
+	lw.str(b.Top)
+	lw.mark(markEnd)
+	lw.mark(markTitle)
+	lw.str(" ")
+	avail, used := room-1, 0
+	if focused && avail >= 2 {
+		lw.str("▶ ")
+		used = 2
+	}
+	if tw := plainWidth(p.title); used+tw > avail {
+		used += lw.line(p.title, 0, max(0, avail-used-1), nil)
+		lw.str("…")
+		used++
+	} else {
+		used += lw.line(p.title, 0, tw, nil)
+	}
+	lw.str(" ")
+	lw.mark(markEnd)
+	lw.mark(edge)
+	lw.repeat(b.Top, max(0, p.w-2-1-(used+2)-posW))
+	lw.mark(markEnd)
+	if len(pos) > 0 {
+		lw.mark(markSubtle)
+		*lw.buf = append(*lw.buf, pos...)
+		lw.mark(markEnd)
+	}
+	lw.mark(edge)
+	lw.str(b.TopRight)
+	lw.mark(markEnd)
+}
+
+// position is " 1-17/142 " when the lines do not all fit (" 1-17/… "
+// while the rest renders), with the column of an unwrapped pane scrolled
+// sideways; and its width.
+func (p *pane) position(out []byte) ([]byte, int) {
+	ih := p.innerHeight()
+	if len(p.lines) <= ih && !p.partial && p.xoff == 0 {
+		return out, 0
+	}
+	out = append(out, ' ')
+	w := 0
+	if len(p.lines) > ih || p.partial {
+		out = strconv.AppendInt(out, int64(p.offset+1), 10)
+		out = append(out, '-')
+		out = strconv.AppendInt(out, int64(min(len(p.lines), p.offset+ih)), 10)
+		out = append(out, '/')
+		if p.partial {
+			out = append(out, "…"...)
+			w -= len("…") - 1
+		} else {
+			out = strconv.AppendInt(out, int64(len(p.lines)), 10)
+		}
+		out = append(out, ' ')
+	}
+	if p.nowrap && p.xoff > 0 {
+		out = append(out, "col "...)
+		out = strconv.AppendInt(out, int64(p.xoff+1), 10)
+		out = append(out, ' ')
+	}
+	return out, w + len(out)
 }

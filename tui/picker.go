@@ -21,14 +21,17 @@ func (i scenarioItem) FilterValue() string { return i.sc.Name + " " + i.sc.Summa
 
 // picker is the scenario picker: a bubbles list whose own help and quit
 // keys are off, as the footer and the root handle those. While its filter
-// has the focus every key goes to the filter.
+// has the focus every key goes to the filter, but enter, which picks the
+// first scenario the filter finds. The title says where the selection is
+// ("Scenarios · 3/19"), and each scenario that ends in an error says
+// which.
 type picker struct {
 	outbox
 	common Common
 	list   list.Model
 }
 
-func newPicker(c Common, scs []flow.Scenario, current string) picker {
+func newPicker(c Common, scs []flow.Scenario, current string) *picker {
 	items := make([]list.Item, len(scs))
 	sel := 0
 	for i, sc := range scs {
@@ -43,9 +46,80 @@ func newPicker(c Common, scs []flow.Scenario, current string) picker {
 	l.SetShowHelp(false)
 	l.SetShowStatusBar(false)
 	l.SetFilteringEnabled(true)
+	l.Filter = scenarioFilter
 	l.DisableQuitKeybindings()
 	l.Select(sel)
-	return picker{common: c, list: l} // the root's layout sizes it
+	p := &picker{common: c, list: l} // the root's layout sizes it
+	p.count()
+	return p
+}
+
+// scenarioFilter ranks the scenarios for the filter: the names that start
+// with what is typed first (rej: rejected), then the names that hold it,
+// then the list's own fuzzy matches on the name and summary.
+func scenarioFilter(term string, targets []string) []list.Rank {
+	t := strings.ToLower(term)
+	var prefix, inName []list.Rank
+	seen := map[int]bool{}
+	for i, target := range targets {
+		name, _, _ := strings.Cut(strings.ToLower(target), " ")
+		j := strings.Index(name, t)
+		switch {
+		case t == "" || j < 0:
+			continue
+		case j == 0:
+			prefix = append(prefix, runeRank(i, 0, t))
+		default:
+			inName = append(inName, runeRank(i, j, t))
+		}
+		seen[i] = true
+	}
+	out := append(prefix, inName...)
+	for _, r := range list.DefaultFilter(term, targets) {
+		if !seen[r.Index] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// runeRank is a match of t at byte j of an ASCII name.
+func runeRank(i, j int, t string) list.Rank {
+	r := list.Rank{Index: i}
+	for k := range len(t) {
+		r.MatchedIndexes = append(r.MatchedIndexes, j+k)
+	}
+	return r
+}
+
+// count puts where the selection is in the title and the filter's
+// prompt: 3/19, or with a filter 1/2 of 19.
+func (p *picker) count() {
+	n, vis := len(p.list.Items()), len(p.list.VisibleItems())
+	at := fmt.Sprintf("%d/%d", min(p.list.Index()+1, vis), n)
+	if p.list.FilterState() != list.Unfiltered {
+		at = fmt.Sprintf("%d/%d of %d", min(p.list.Index()+1, vis), vis, n)
+	}
+	p.list.Title = "Scenarios · " + at
+	if prompt := "Filter (" + at + "): "; prompt != p.list.FilterInput.Prompt {
+		p.list.FilterInput.Prompt = prompt
+		p.list.SetSize(p.list.Width(), p.list.Height()) // the input's width is what the prompt leaves
+	}
+}
+
+// first is the scenario the filter ranks first for what is typed.
+func (p *picker) first() (flow.Scenario, bool) {
+	items := p.list.Items()
+	targets := make([]string, len(items))
+	for i, it := range items {
+		targets[i] = it.FilterValue()
+	}
+	ranks := scenarioFilter(p.list.FilterValue(), targets)
+	if len(ranks) == 0 {
+		return flow.Scenario{}, false
+	}
+	it, ok := items[ranks[0].Index].(scenarioItem)
+	return it.sc, ok
 }
 
 // filtering reports whether the filter has the focus.
@@ -63,6 +137,15 @@ func (p *picker) Init() tea.Cmd { return nil }
 // Update implements tea.Model: esc goes back, enter picks the selected
 // scenario; the rest (and, while filtering, everything) is the list's.
 func (p *picker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	defer p.count()
+	if km, ok := msg.(tea.KeyMsg); ok && p.filtering() && key.Matches(km, p.common.Keys.Choose) {
+		if sc, ok := p.first(); ok {
+			p.ask(pickScenario{sc})
+		} else {
+			p.ask(say{text: fmt.Sprintf("no scenario matches %q", p.list.FilterValue())})
+		}
+		return p, nil
+	}
 	if km, ok := msg.(tea.KeyMsg); ok && !p.filtering() {
 		k := p.common.Keys
 		switch {
@@ -76,8 +159,18 @@ func (p *picker) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return p, nil
 		}
 	}
+	if _, ok := msg.(list.FilterMatchesMsg); ok {
+		// The list filters in a command per key, whose answers may come
+		// in any order; the picker filters at once instead (below).
+		return p, nil
+	}
+	before := p.list.FilterValue()
 	var cmd tea.Cmd
 	p.list, cmd = p.list.Update(msg)
+	if p.filtering() && p.list.FilterValue() != before {
+		p.list.SetFilterText(p.list.FilterValue())
+		p.list.SetFilterState(list.Filtering)
+	}
 	return p, cmd
 }
 
@@ -94,6 +187,17 @@ func (p *picker) ShortHelp() []key.Binding {
 func (p *picker) FullHelp() [][]key.Binding {
 	k := p.common.Keys
 	return [][]key.Binding{{k.Up, k.Down}, {k.Choose, k.Back}}
+}
+
+// expectedCode is the error a failure scenario ends in, "" for one that
+// ends well.
+func expectedCode(sc flow.Scenario) string {
+	for i := len(sc.Steps) - 1; i >= 0; i-- {
+		if c := sc.Steps[i].Expect.Code; c != "" {
+			return c
+		}
+	}
+	return ""
 }
 
 // scenarioDelegate draws a scenario as its name and its whole summary
@@ -120,6 +224,9 @@ func (d scenarioDelegate) Render(w io.Writer, m list.Model, index int, item list
 	}
 	if it.sc.Agent {
 		title += d.st.Subtle.Render(" · agent system user")
+	}
+	if code := expectedCode(it.sc); code != "" {
+		title += d.st.Warning.Render(" · expects " + code)
 	}
 	desc := wrapWords(it.sc.Summary, width-4, width-4)
 	if len(desc) > 2 {

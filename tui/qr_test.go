@@ -206,7 +206,7 @@ func TestConfirmURLKeys(t *testing.T) {
 		t.Errorf("o opened %q, status %q", opened, m.status)
 	}
 	m = run(m, "c")
-	if copied != fixedConfirmURL || !strings.Contains(m.status, "copied the confirm URL") {
+	if copied != fixedConfirmURL || !strings.Contains(m.status, "sent the confirm URL") {
 		t.Errorf("c copied %q, status %q", copied, m.status)
 	}
 	// A browser that cannot be opened is a word in the status line.

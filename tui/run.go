@@ -74,7 +74,13 @@ func (m *Model) setScenario(sc flow.Scenario) {
 	m.run = runState{id: m.run.id + 1, needReset: true}
 	m.zoom = false
 	m.form = nil
+	// The new screen counts its background renders on from the old one's,
+	// so that a render the old scenario started cannot pass for its own.
+	old := m.step.sides
 	m.step = newStepScreen(m.common, m.narr)
+	for i := range old {
+		m.step.sides[i].gen = old[i].gen
+	}
 	m.version++
 	m.picker = newPicker(m.common, m.scenarios, sc.Name)
 	m.layout()

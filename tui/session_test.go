@@ -132,15 +132,18 @@ func TestTwoSessionsEachDrawForTheirOwnTerminal(t *testing.T) {
 		t.Error("the QR code is not drawn for each session's background")
 	}
 
-	// c copied the request body with OSC 52 to each session's output.
+	// c copied the request body with OSC 52 to each session's output:
+	// inside tmux plain (set-clipboard on takes it) and in tmux's
+	// pass-through (allow-passthrough on takes that).
 	body := base64.StdEncoding.EncodeToString([]byte(jsonExchange("").RequestBody))
-	if got := colour.out.String(); !strings.HasPrefix(got, "\x1bPtmux;\x1b\x1b]52;c;"+body) {
-		t.Errorf("colour session's output %q, want OSC 52 in tmux's pass-through", got)
+	if got := colour.out.String(); !strings.HasPrefix(got, "\x1b]52;c;"+body+"\x07\x1bPtmux;\x1b\x1b]52;c;"+body) {
+		t.Errorf("colour session's output %q, want plain OSC 52, then in tmux's pass-through", got)
 	}
 	if got := plain.out.String(); !strings.HasPrefix(got, "\x1b]52;c;"+body) {
 		t.Errorf("NO_COLOR session's output %q, want plain OSC 52", got)
 	}
-	if !strings.Contains(colour.copied, "copied the request body") || !strings.Contains(plain.copied, "copied the request body") {
+	if !strings.Contains(colour.copied, "sent the request body") || !strings.Contains(colour.copied, "tmux needs set-clipboard on") ||
+		!strings.Contains(plain.copied, "sent the request body") || !strings.Contains(plain.copied, "the terminal does not confirm it") {
 		t.Errorf("status %q and %q", colour.copied, plain.copied)
 	}
 }

@@ -56,6 +56,18 @@ type stepScreen struct {
 	narr *narrator
 	// facts are the engine's, from the last sync, for the token panes.
 	facts tokenFacts
+
+	// The exchange panes' own state (step_panes.go): how each side shows
+	// its lines, a large body rendering in the background, the search.
+	sides  [2]sideState
+	search search
+	// moved says the last key only scrolled a pane, so the root need not
+	// sync; tabsLine and selLine are the lines over the panes, drawn in
+	// sync; frame is the buffer View draws into, kept between frames
+	// (shared by the model's copies, which draw one at a time).
+	moved             bool
+	tabsLine, selLine string
+	frame             *[]byte
 }
 
 // seek is where the info pane is to scroll to on the next sync.
@@ -89,18 +101,21 @@ type contentID struct {
 }
 
 // renderKey is a pane's content at a width (and, for tokens, a second of
-// the clock; for the info pane, a version of the data).
+// the clock; for the info pane, a version of the data; for an exchange,
+// how it shows).
 type renderKey struct {
 	id      contentID
 	width   int
 	height  int // the info pane's: the QR code shows only if it fits
 	version int
 	facts   tokenFacts // for tokens: the mocks' clock and the run's ids
+	mode    sideMode
 	valid   bool
 }
 
 func newStepScreen(c Common, narr *narrator) stepScreen {
 	return stepScreen{
+		frame:   new([]byte),
 		common:  c,
 		info:    pane{},
 		left:    pane{bordered: true},
@@ -146,6 +161,10 @@ func (s *stepScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
+	s.moved = false
+	if cmd, ok := s.paneKey(msg); ok { // the search, sideways, w, d, C, J
+		return cmd
+	}
 	if r, ok := sharedKey(msg, s.common.Keys); ok {
 		s.ask(r)
 		return nil
@@ -191,7 +210,7 @@ func (s *stepScreen) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.PrevItem):
 		s.item(r, -1)
 	default:
-		scrollKey(s.focused(), msg, k)
+		s.moved = scrollKey(s.focused(), msg, k)
 		s.linkScroll()
 	}
 	return nil
@@ -271,14 +290,21 @@ func (s *stepScreen) ShortHelp() []key.Binding {
 	if wait := s.waitBindings(); len(wait) > 0 {
 		return append(wait, s.runBinding(), k.Back)
 	}
+	if keys := s.searchHelp(); keys != nil {
+		return keys
+	}
+	moves := []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+	if s.onExchange() && s.sides[s.side].mode.nowrap {
+		moves = append([]key.Binding{paired(k.ScrollLeft, k.ScrollRight, "←/→", "sideways"), relabel(k.Wrap, "wrap")}, moves...)
+	}
 	if s.hasConfirm {
 		keys := []key.Binding{k.OpenURL, s.copyBinding()}
 		if s.confirm.qr != nil {
 			keys = append(keys, relabel(k.ZoomQR, "QR code"))
 		}
-		return append(keys, s.runBinding())
+		return append(append(keys, s.runBinding()), moves...)
 	}
-	return []key.Binding{s.runBinding(), joined(k.NextStep, k.PrevStep, "next/prev step"), relabel(k.NextPane, "pane"), k.Back}
+	return append([]key.Binding{s.runBinding()}, moves...)
 }
 
 // FullHelp implements help.KeyMap.
@@ -299,6 +325,7 @@ func (s *stepScreen) FullHelp() [][]key.Binding {
 		first,
 		nav,
 		{joined(k.NextPane, k.PrevPane, "pane"), s.itemsHelp(), joined(k.Up, k.Down, "scroll"), joined(k.PageUp, k.PageDown, "page")},
+		s.paneHelp(),
 	}
 }
 
@@ -348,8 +375,9 @@ type stepInfo struct {
 	tokens tokenFacts
 }
 
-// sync renders whatever the selection, data or size made stale.
-func (s *stepScreen) sync(v flowView, in stepInfo) {
+// sync renders whatever the selection, data or size made stale; a large
+// body it starts rendering in the command it returns.
+func (s *stepScreen) sync(v flowView, in stepInfo) tea.Cmd {
 	s.v = v
 	s.facts = in.tokens
 	r := v.runs[v.cur]
@@ -381,16 +409,23 @@ func (s *stepScreen) sync(v flowView, in stepInfo) {
 	}
 	s.infoSeek = seekNone
 
+	var cmd tea.Cmd
 	switch s.section {
 	case sectionExchanges:
-		s.syncExchange(v, r)
+		cmd = s.syncExchange(v, r)
 	case sectionTokens:
 		s.syncTokens(v, r)
 	}
+	search := s.syncSearch() // before the tabs line, which says how it went
+	s.tabsLine, s.selLine = s.withSearch(s.tabs(r, v.st), v.st), ""
+	if s.section != sectionInfo {
+		s.selLine = s.selector(r, v.st)
+	}
+	return tea.Batch(cmd, search)
 }
 
 // syncExchange renders the selected call's request and response.
-func (s *stepScreen) syncExchange(v flowView, r stepRun) {
+func (s *stepScreen) syncExchange(v flowView, r stepRun) tea.Cmd {
 	c := r.calls[s.exch]
 	x := c.x
 	s.left.title = fmt.Sprintf("Request · %s", x.Service)
@@ -398,16 +433,16 @@ func (s *stepScreen) syncExchange(v flowView, r stepRun) {
 	if c.behind() { // the selector line says it is behind the scenes
 		s.left.title = fmt.Sprintf("Request · %s → %s", c.caller, x.Service)
 	}
-	lk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, width: s.left.innerWidth(), valid: true}
-	if lk != s.leftKey {
-		s.load(&s.left, s.leftKey, lk, func(w int) []string { return requestLines(x, w, v.st) })
-		s.leftKey = lk
+	var names []namedJWT // looked for once, when a side needs them
+	lazyNames := func() []namedJWT {
+		if names == nil {
+			names = append(jwtNames(v.runs, r.calls), namedJWT{})
+		}
+		return names
 	}
-	rk := renderKey{id: contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, width: s.right.innerWidth(), valid: true}
-	if rk != s.rightKey {
-		s.load(&s.right, s.rightKey, rk, func(w int) []string { return responseLines(x, w, v.st) })
-		s.rightKey = rk
-	}
+	left := s.loadSide(&s.left, &s.leftKey, contentID{v.cur, r.attempt, sectionExchanges, s.exch, 0}, x, lazyNames)
+	right := s.loadSide(&s.right, &s.rightKey, contentID{v.cur, r.attempt, sectionExchanges, s.exch, 1}, x, lazyNames)
+	return tea.Batch(left, right)
 }
 
 // syncTokens renders the selected token pair (or token) against the

@@ -8,18 +8,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// View implements tea.Model: the tabs line and the content box.
+// View implements tea.Model: the tabs line and the content box, as sync
+// left them (frame.go draws them).
 func (s *stepScreen) View() string {
-	st := s.common.Styles
-	r := s.run()
-	tabs := s.tabs(r, st)
-	switch s.section {
-	case sectionExchanges, sectionTokens:
-		sel := s.selector(r, st)
-		panes := lipgloss.JoinHorizontal(lipgloss.Top, s.left.view(st, s.side == 0), s.right.view(st, s.side == 1))
-		return tabs + "\n" + sel + "\n" + panes
-	}
-	return tabs + "\n" + s.info.view(st, true)
+	var buf []byte
+	s.writeRows(lineWriter{buf: &buf, pal: &s.common.Styles.pal}, s.common.Height, s.common.Width)
+	return string(buf)
 }
 
 // tabs is the line naming the sections, the shown one reversed.

@@ -91,7 +91,7 @@ func (p *infoPage) waiting() {
 		p.add(proseIndented(st.Warning, answer, width, 2)...)
 	case len(w.ways) > 0:
 		p.section("Two ways on")
-		keys := []string{"d", "f"}
+		keys := []string{"D", "f"}
 		for i, way := range w.ways {
 			p.add(proseIndented(st.Warning, keys[min(i, len(keys)-1)]+" "+way.Title, width, 2)...)
 			p.add(proseLines(way.Explain, width, 5)...)

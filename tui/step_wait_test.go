@@ -78,14 +78,14 @@ func TestRejectedRequestOffersTheWaysOn(t *testing.T) {
 	m.cur, m.screen = poll, screenStep
 	m = runStep(m, poll, 1, nil, nil, re)
 	view := ansi.Strip(m.View())
-	for _, want := range []string{"Two ways on", "d Delete the rejected request and ask again",
-		"f Ask with a new externalRef (310904473-20261201-101152)", "d delete, ask again", "f new externalRef"} {
+	for _, want := range []string{"Two ways on", "D Delete the rejected request and ask again",
+		"f Ask with a new externalRef (310904473-20261201-101152)", "D delete, ask again", "f new externalRef"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the step screen lacks %q:\n%s", want, view)
 		}
 	}
-	m = keys(m, "d")
+	m = keys(m, "D")
 	if !m.run.running || m.cur != stepIndex(t, m, "v-request") || !strings.Contains(m.status, "Delete the rejected request") {
-		t.Errorf("d: running %v, at step %d, status %q", m.run.running, m.cur, m.status)
+		t.Errorf("D: running %v, at step %d, status %q", m.run.running, m.cur, m.status)
 	}
 }

@@ -122,6 +122,8 @@ type Styles struct {
 
 	// r is the session's renderer the styles come from.
 	r *lipgloss.Renderer
+	// pal is what the marks in pane lines become (marks.go).
+	pal palette
 }
 
 // jsonColours are prefix and suffix escape sequences per JSON token class.
@@ -182,6 +184,7 @@ func NewStyles(r *lipgloss.Renderer, t Theme) Styles {
 	}
 	s.Markdown = newMarkdownStyle(r, false)
 	s.SectionGap = 1
+	s.pal = newPalette(&s, t)
 	return s
 }
 
@@ -238,6 +241,7 @@ func NewPresenterStyles(r *lipgloss.Renderer, t Theme) Styles {
 
 	s.Markdown = newMarkdownStyle(r, true)
 	s.Gap, s.SectionGap, s.PanePad = 1, 2, 1
+	s.pal = newPalette(&s, t)
 	return s
 }
 

@@ -455,7 +455,7 @@ func TestTokenStepShowsGrantBesideAccessToken(t *testing.T) {
 	m = keys(m, "tab") // the access token's pane
 	next, cmd := m.Update(keyMsg("c"))
 	m = update(next.(Model), cmd())
-	if copied != tok.Raw || !strings.Contains(m.status, "copied the system user access token") {
+	if copied != tok.Raw || !strings.Contains(m.status, "sent the system user access token") {
 		t.Errorf("c copied %q (status %q), want the access token", copied, m.status)
 	}
 }
@@ -585,7 +585,7 @@ func TestHelpFollowsTheScreen(t *testing.T) {
 		t.Errorf("step help: %s", h)
 	}
 	m = keys(m, "?")
-	if !m.footer.help.ShowAll || !strings.Contains(ansi.Strip(m.View()), "copy body/token") {
+	if !m.footer.showAll || !strings.Contains(ansi.Strip(m.View()), "copy body/token") {
 		t.Error("? did not show the full help")
 	}
 	m = keys(m, "s")
@@ -599,8 +599,8 @@ func TestBodiesAreSafeAndWrapped(t *testing.T) {
 	x := client.Exchange{Method: "GET", URL: "http://h/x", Status: 502,
 		ResponseHeader: http.Header{"Content-Type": {"text/html"}},
 		ResponseBody:   "<html><title>Bad gateway</title>\x1b[2J\x1b]52;c;evil\x07<p>" + strings.Repeat("word ", 40) + "</p></html>"}
-	lines := responseLines(x, 30, &st)
-	text := strings.Join(lines, "\n")
+	lines, _ := responseLines(x, bodyOpts{w: 30})
+	text := shown(lines, &st)
 	if strings.ContainsRune(text, '\x1b') || strings.ContainsRune(text, '\x07') {
 		t.Errorf("control characters reached the screen: %q", text)
 	}

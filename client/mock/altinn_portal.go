@@ -236,11 +236,12 @@ func (a *Altinn) handleConfirmPage(agent bool) http.HandlerFunc {
 			a.renderProblem(w, altinnRequestNotFound(agent), "This is "+confirmKindOf(req)+"; open it at "+a.cfg.URL+confirmPagePath(req.agent)+"?id="+id+".", "")
 			return
 		}
+		page := a.portalPath(r.URL.RequestURI()) // the page's own path, under serve's prefix
 		if sess == nil {
-			a.render(w, http.StatusOK, "login", a.loginView(r.URL.RequestURI(), r.URL.Query().Get("pid"), ""))
+			a.render(w, http.StatusOK, "login", a.loginView(page, r.URL.Query().Get("pid"), ""))
 			return
 		}
-		a.render(w, http.StatusOK, "confirm", a.confirmView(req, sess, r.URL.RequestURI()))
+		a.render(w, http.StatusOK, "confirm", a.confirmView(req, sess, page))
 	}
 }
 
@@ -258,10 +259,10 @@ func (a *Altinn) confirmView(req *altinnRequest, sess *portalSession, page strin
 		Heading: "Approve a system user?", Agent: req.agent, ID: req.id, Status: req.status,
 		SystemID: req.systemID, VendorOrgNo: req.vendorOrgNo, VendorName: a.orgName(req.vendorOrgNo),
 		PartyOrgNo: req.partyOrgNo, PartyName: a.orgName(req.partyOrgNo),
-		ApproveURL: "/" + confirmPagePath(req.agent) + "/approve",
-		RejectURL:  "/" + confirmPagePath(req.agent) + "/reject",
+		ApproveURL: a.portalPath("/" + confirmPagePath(req.agent) + "/approve"),
+		RejectURL:  a.portalPath("/" + confirmPagePath(req.agent) + "/reject"),
 		CSRF:       sess.csrf,
-		SwitchURL:  loginPath + "?" + url.Values{"returnTo": {page}}.Encode(),
+		SwitchURL:  a.portalPath(loginPath) + "?" + url.Values{"returnTo": {page}}.Encode(),
 	}
 	if req.agent {
 		v.Heading = "Approve an agent system user?"
@@ -351,7 +352,7 @@ func (a *Altinn) handleConfirmDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PostForm.Get("id")
-	back := "/" + confirmPagePath(agent) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
+	back := a.portalPath("/"+confirmPagePath(agent)) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
 	sess := a.sessions.get(r, a.now())
 	if sess == nil {
 		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "You are not logged in, or your session has ended: open the request again and log in.", back)

@@ -164,7 +164,7 @@ type loginView struct {
 // path and query), with pid (or the request's daglig leder) preselected.
 // Callers hold a.mu.
 func (a *Altinn) loginView(returnTo, pid, message string) loginView {
-	v := loginView{Heading: "Log in", Message: message, Action: loginPath, ReturnTo: returnTo}
+	v := loginView{Heading: "Log in", Message: message, Action: a.portalPath(loginPath), ReturnTo: returnTo}
 	party := ""
 	if u, err := url.Parse(returnTo); err == nil {
 		if req, ok := a.requests[u.Query().Get("id")]; ok && !req.deleted {
@@ -178,17 +178,28 @@ func (a *Altinn) loginView(returnTo, pid, message string) loginView {
 
 // validReturnTo reports whether the login may send the browser on to
 // returnTo: a path of the portal on this host, never another site.
-func validReturnTo(returnTo string) bool {
+func (a *Altinn) validReturnTo(returnTo string) bool {
 	u, err := url.Parse(returnTo)
 	return err == nil && u.Scheme == "" && u.Host == "" && !strings.HasPrefix(returnTo, "//") &&
-		strings.HasPrefix(u.Path, "/accessmanagement/ui/systemuser/")
+		strings.HasPrefix(u.Path, a.portalPath("/accessmanagement/ui/systemuser/"))
+}
+
+// portalPath is p, a path of the portal from the host's root, under the
+// path of the mock's own URL: serve --addr puts Altinn under /altinn/, and
+// the session cookie's Path, the forms' actions and the links follow it.
+func (a *Altinn) portalPath(p string) string {
+	u, err := url.Parse(a.cfg.URL)
+	if err != nil {
+		return p
+	}
+	return strings.TrimSuffix(u.Path, "/") + p
 }
 
 // handleLoginPage shows the login page (the confirm page's "log in as
 // someone else").
 func (a *Altinn) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	returnTo := r.URL.Query().Get("returnTo")
-	if !validReturnTo(returnTo) {
+	if !a.validReturnTo(returnTo) {
 		a.renderProblem(w, altinnProblem{status: http.StatusBadRequest}, "returnTo must be a page of the portal, such as a request's confirm page.", "")
 		return
 	}
@@ -209,7 +220,7 @@ func (a *Altinn) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pid, returnTo := r.PostForm.Get("pid"), r.PostForm.Get("returnTo")
-	if !validReturnTo(returnTo) {
+	if !a.validReturnTo(returnTo) {
 		a.renderProblem(w, altinnProblem{status: http.StatusBadRequest}, "returnTo must be a page of the portal, such as a request's confirm page.", "")
 		return
 	}
@@ -223,8 +234,9 @@ func (a *Altinn) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.RUnlock()
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: a.sessions.create(pid, a.now()), Path: sessionPath,
-		MaxAge: int(sessionLife.Seconds()), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
+		Name: sessionCookie, Value: a.sessions.create(pid, a.now()), Path: a.portalPath(sessionPath),
+		MaxAge: int(sessionLife.Seconds()), HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil || strings.HasPrefix(a.cfg.URL, "https:"),
 	})
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }

@@ -208,13 +208,16 @@ func (a *Altinn) packageKnown(urn string) bool {
 	return false
 }
 
-// parseXACMLPolicy reads an XACML 3.0 policy tolerantly: for each Permit
+// parseXACMLPolicy reads an XACML 3.0 policy, well-formed XML, tolerantly: for each Permit
 // rule, the values of its Match elements whose AttributeDesignator is the
 // access package attribute or the action id. Namespace prefixes are
-// ignored, as is everything else in the policy.
+// ignored, as is everything else in the policy but a rule's Effect, which
+// must be Permit or Deny.
 func parseXACMLPolicy(r io.Reader) ([]xacmlRule, error) {
 	dec := xml.NewDecoder(r)
-	dec.Strict = false
+	// Strict, as Altinn parses policies with .NET's XmlReader: a policy
+	// that is not well-formed XML is refused, not guessed at.
+	dec.Strict = true
 	var (
 		rules     []xacmlRule
 		rule      = -1 // index of the rule being read, -1 outside rules
@@ -240,7 +243,19 @@ func parseXACMLPolicy(r io.Reader) ([]xacmlRule, error) {
 			case "Policy", "PolicySet":
 				sawPolicy = true
 			case "Rule":
-				skipRule = strings.EqualFold(xacmlXMLAttr(t, "Effect"), "Deny")
+				// Effect is required and is Permit or Deny, as Altinn's own
+				// parser reads it (Altinn/altinn-authorization-tmp,
+				// src/pkgs/Altinn.Authorization.ABAC/src/Altinn.Authorization.ABAC/Utils/XacmlParser.cs,
+				// ReadRule: "Wrong XacmlEffectType value"); a rule without
+				// one grants nothing.
+				switch effect := xacmlXMLAttr(t, "Effect"); {
+				case strings.EqualFold(effect, "Permit"):
+					skipRule = false
+				case strings.EqualFold(effect, "Deny"):
+					skipRule = true
+				default:
+					return nil, fmt.Errorf("rule %d has no Effect Permit or Deny", len(rules)+1)
+				}
 				rules = append(rules, xacmlRule{})
 				rule = len(rules) - 1
 			case "Match", "AnyOf", "AllOf":

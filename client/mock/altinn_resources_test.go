@@ -48,7 +48,12 @@ func TestAltinnXACMLParse(t *testing.T) {
 	if !reflect.DeepEqual(rules, want) {
 		t.Errorf("rules %+v, want %+v", rules, want)
 	}
-	for _, bad := range []string{"", "<html><body>not xacml</body></html>", "<Policy><Rule>"} {
+	for _, bad := range []string{"", "<html><body>not xacml</body></html>", "<Policy><Rule>",
+		// Found by FuzzAltinnXACMLPolicy: a rule without Effect granted its package.
+		`<Policy><Rule><Match><AttributeValue>0<AttributeDesignator AttributeId="urn:altinn:accesspackage"></Policy>`,
+		`<Policy><Rule Effect="Allow"></Rule></Policy>`,
+		// Found by FuzzAltinnXACMLPolicy: an unclosed AttributeValue ran on into the next element's text.
+		`<Policy><Rule Effect="Permit"><Match><AttributeValue>00<AttributeDesignator AttributeId="urn:altinn:accesspackage">0</Policy>`} {
 		if _, err := parseXACMLPolicy(strings.NewReader(bad)); err == nil {
 			t.Errorf("%q parsed", bad)
 		}

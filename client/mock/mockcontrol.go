@@ -22,6 +22,9 @@ func (a *Altinn) routeKnobs(m *http.ServeMux) {
 func (m *Maskinporten) routeKnobs(mux *http.ServeMux) {
 	mux.HandleFunc("GET /mock/clock", m.handleGetClock)
 	mux.HandleFunc("PUT /mock/clock", m.handleSetClock)
+	// POST /mock/inspect checks a grant against every rule of /token
+	// (maskinporten_inspect.go), for `workbench inspect --against`.
+	mux.HandleFunc("POST /mock/inspect", m.handleInspect)
 }
 
 // resetKnob answers POST /mock/reset, the knob of every host of an Env,

@@ -15,7 +15,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -259,7 +258,8 @@ func (c *Clock) SetOffset(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// Env is a running set of mock services on loopback listeners.
+// Env is a running set of mock services: on loopback listeners, one per
+// service, or on one listener with a path prefix per service (Options).
 type Env struct {
 	Clock *Clock
 
@@ -269,12 +269,19 @@ type Env struct {
 	MaskinportenURL string
 	AltinnURL       string
 	SkatteetatenURL string
+	// RootURL is the root of the one listener of StartWith's Addr, with
+	// a trailing slash (the knobs are under RootURL + "mock/"); empty
+	// when each service has a listener of its own.
+	RootURL string
 
-	seed    Seed
-	hc      *http.Client
-	mu      sync.RWMutex
-	world   *world
-	servers []*http.Server
+	// internal is the listener's own root with a public URL, where the
+	// mocks' calls to it go.
+	internal string
+	seed     Seed
+	hc       *http.Client
+	mu       sync.RWMutex
+	world    *world
+	servers  []*http.Server
 }
 
 // world is one generation of the three services: a reset builds a new one.
@@ -284,43 +291,43 @@ type world struct {
 	sk *Skatteetaten
 }
 
-// Start seeds the three services and serves them on loopback listeners
-// until ctx ends or Close is called.
+// Start seeds the three services and serves them on loopback listeners,
+// one per service, until ctx ends or Close is called.
 func Start(ctx context.Context, seed Seed) (*Env, error) {
-	var ls []net.Listener
-	closeAll := func() {
-		for _, l := range ls {
-			l.Close()
-		}
+	return StartWith(ctx, seed, Options{})
+}
+
+// StartWith seeds the three services and serves them as o says (one
+// loopback listener each, or all on o.Addr under path prefixes) until ctx
+// ends or Close is called.
+func StartWith(ctx context.Context, seed Seed, o Options) (*Env, error) {
+	l, err := o.listen()
+	if err != nil {
+		return nil, err
 	}
-	var urls []string
-	for range 3 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			closeAll()
-			return nil, fmt.Errorf("listen on loopback: %w", err)
-		}
-		ls = append(ls, l)
-		urls = append(urls, "http://"+l.Addr().String()+"/")
-	}
+	urls := l.urls
 	env := &Env{Clock: &Clock{}, MaskinportenURL: urls[0], AltinnURL: urls[1],
-		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], seed: seed}
+		SkatteetatenURL: urls[2] + SkatteetatenBasePath[1:], RootURL: l.root, internal: l.internal, seed: seed}
 	// The services call each other over HTTP, never in-process.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 512, 256
-	env.hc = &http.Client{Timeout: 10 * time.Second, Transport: &traceTransport{base: tr, names: map[string]string{
+	var base http.RoundTripper = tr
+	if l.public != "" {
+		base = &rewriteTransport{base: tr, public: l.public, internal: l.internal}
+	}
+	env.hc = &http.Client{Timeout: 10 * time.Second, Transport: &traceTransport{base: base, names: map[string]string{
 		urls[0]: "maskinporten", urls[1]: "altinn", urls[2]: "skatteetaten",
 	}}}
 	w, err := env.build(nil)
 	if err != nil {
-		closeAll()
+		l.close()
 		return nil, err
 	}
 	env.world = w
-	for i, name := range []string{"maskinporten", "altinn", "skatteetaten"} {
-		srv := &http.Server{Handler: env.handler(name, i), ReadHeaderTimeout: 10 * time.Second}
+	for i, h := range env.handlers(l, o.Log) {
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		env.servers = append(env.servers, srv)
-		go srv.Serve(ls[i])
+		go srv.Serve(l.ls[i])
 	}
 	go func() {
 		<-ctx.Done()
@@ -388,7 +395,7 @@ func (e *Env) Reset() error {
 // handler serves the i-th service of the current world, with the reset knob.
 func (e *Env) handler(name string, i int) http.Handler {
 	current := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e.resetKnob(w, r) {
+		if e.resetKnob(w, r) || e.healthKnob(w, r) {
 			return
 		}
 		e.mu.RLock()
@@ -447,11 +454,17 @@ func ServiceOwnerKey() client.SigningKey {
 // ReadSeedFile reads a JSON seed file. Unknown fields are errors, so a
 // misspelt key does not silently leave state out.
 func ReadSeedFile(path string) (Seed, error) {
-	var s Seed
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return s, fmt.Errorf("read seed: %w", err)
+		return Seed{}, fmt.Errorf("read seed: %w", err)
 	}
+	return ParseSeed(path, b)
+}
+
+// ParseSeed reads a seed in the JSON form of ReadSeedFile; path names it
+// in errors.
+func ParseSeed(path string, b []byte) (Seed, error) {
+	var s Seed
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {

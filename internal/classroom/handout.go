@@ -1,7 +1,6 @@
 package classroom
 
 import (
-	"os"
 	"path/filepath"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,14 +20,9 @@ func writeHandout(dir string, m tui.Model) (string, error) {
 		return "", nil
 	}
 	file := filepath.Join(dir, "handout-"+rep.Scenario.Name+".md")
-	perm := os.FileMode(0o644)
-	if opts.FullTokens || opts.ShowSecrets {
-		perm = 0o600
-	}
-	err := replaceFile(file, perm, func(tmp string) error {
-		return transcript.WriteFile(tmp, rep, transcript.Markdown, opts)
-	})
-	if err != nil {
+	// transcript.WriteFile writes it whole or not at all, with the mode its
+	// content calls for.
+	if err := transcript.WriteFile(file, rep, transcript.Markdown, opts); err != nil {
 		return "", err
 	}
 	return file, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/systembruker/workbench/internal/safefile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -88,33 +89,8 @@ func createHostKey(file string) (gossh.Signer, error) {
 	return gossh.NewSignerFromKey(priv)
 }
 
-// writeFileAtomic writes b to file through a temporary file in the same
-// directory, renamed over it: a reader sees the old file or the new one,
-// never half of one.
+// writeFileAtomic writes b to file whole or not at all, replacing what is
+// there (safefile: a temporary file beside it, synced, renamed over it).
 func writeFileAtomic(file string, b []byte, perm os.FileMode) error {
-	return replaceFile(file, perm, func(tmp string) error { return os.WriteFile(tmp, b, perm) })
-}
-
-// replaceFile has write fill a temporary file beside file, then renames
-// it over file with mode perm.
-func replaceFile(file string, perm os.FileMode, write func(tmp string) error) error {
-	f, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	f.Close()
-	if err := write(tmp); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Chmod(tmp, perm); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, file); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return safefile.Write(file, b, safefile.Options{Perm: perm, Overwrite: true})
 }

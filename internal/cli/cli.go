@@ -33,7 +33,10 @@ Usage:
                                            --compare: what differs from another run (exit 0: only what always differs);
                                            --transcript writes a Markdown handout, curl script or .http file;
                                            --yes writes to a real system register without asking
-  workbench serve [--seed FILE]            only the mock services, until interrupted
+  workbench serve [--seed FILE] [--addr HOST:PORT [--public-url URL]] [--log-format text|json] [--demo DIR]
+                                           only the mock services, until interrupted; --addr puts
+                                           them on one listener under /maskinporten/, /altinn/,
+                                           /skatteetaten/; --demo writes a ready client key and seed
   workbench scenarios                      list the scenarios
   workbench config init [FILE] [--force]   write a commented starter configuration for tt02
   workbench config check [FILE] [--online] say, field by field, what is wrong with a configuration;
@@ -46,6 +49,10 @@ Usage:
                                            print a system user access token (for curl and scripts)
   workbench cleanup [--yes]                delete what the workbench made in a real environment
   workbench explain CODE... | --list       what an error code means, its usual cause, the fix and the doc page
+  workbench inspect [JWT | -] [--jwks FILE] [--against URL]
+                                           a grant or token from your code: decoded, explained, and
+                                           checked against every rule, with the mock's code and words;
+                                           exit 0 all hold, 1 one broken, 2 not a JWT
   workbench classroom [--listen HOST:PORT] [--host-key FILE] [--authorized-keys FILE]
                                            serve the workbench over SSH to a room of trainees, each on
                                            a mock world of their own, with a live roster here
@@ -145,6 +152,8 @@ func MainEnv(args []string, stdin io.Reader, stdout, stderr io.Writer, sys Env) 
 		return cmdToken(g, rest, stdout, stderr)
 	case "explain":
 		return cmdExplain(g, rest, stdout, stderr)
+	case "inspect":
+		return cmdInspect(g, rest, stdin, stdout, stderr)
 	case "cleanup":
 		return cmdCleanup(g, rest, stdout, stderr)
 	case "classroom":
@@ -153,7 +162,7 @@ func MainEnv(args []string, stdin io.Reader, stdout, stderr io.Writer, sys Env) 
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, cleanup, explain, classroom)\n\n%s", cmd, usage)
+	fmt.Fprintf(stderr, "workbench: unknown command %q (commands: run, serve, scenarios, config, keys, token, cleanup, explain, inspect, classroom)\n\n%s", cmd, usage)
 	return 2
 }
 

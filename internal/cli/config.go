@@ -150,6 +150,11 @@ func printFindings(w io.Writer, fs []config.Finding) {
 		}
 		b.WriteString(f.Text)
 		fmt.Fprintln(w, b.String())
+		for _, l := range strings.Split(f.Excerpt, "\n") {
+			if l != "" {
+				fmt.Fprintf(w, "%-8s %s\n", "", l)
+			}
+		}
 		if f.Fix != "" {
 			fmt.Fprintf(w, "%-8s fix: %s\n", "", f.Fix)
 		}

@@ -12,12 +12,13 @@ import (
 	"github.com/systembruker/workbench/config"
 )
 
-const keysHelp = `Usage: workbench keys new [--out FILE] [--kid KID] [--format jwks|jwk|pem]
+const keysHelp = `Usage: workbench keys new [--out FILE] [--kid KID] [--format jwks|jwk|pem] [--force]
 
 Makes an RSA 2048 key pair for your Maskinporten client.
 
 The private key goes to FILE (default vendor-key.pem) as PKCS#8 PEM with
-mode 0600; an existing file is never overwritten. It is never printed.
+mode 0600; an existing file is never overwritten unless you pass --force.
+It is never printed.
 
 The public key goes to stdout, to register on your client in
 Samarbeidsportalen (or to paste into a seed for ` + "`workbench serve`" + `):
@@ -48,6 +49,7 @@ func cmdKeys(g globals, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "vendor-key.pem", "private key `FILE`")
 	kid := fs.String("kid", "", "key id (default: the RFC 7638 thumbprint)")
 	format := fs.String("format", "jwks", "public key format: jwks, jwk or pem")
+	force := fs.Bool("force", false, "replace an existing key file")
 	if _, code, ok := parse(fs, &g, args[1:], 0, stdout, stderr, keysHelp); !ok {
 		return code
 	}
@@ -55,7 +57,7 @@ func cmdKeys(g globals, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "workbench keys new: --format %q: say jwks, jwk or pem\n", *format)
 		return 2
 	}
-	sk, err := config.NewKey(*out, *kid)
+	sk, err := config.NewKey(*out, *kid, *force)
 	if err != nil {
 		fmt.Fprintf(stderr, "workbench keys new: %v\n", err)
 		return 1

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
+	"github.com/systembruker/workbench/internal/termguard"
 	"github.com/systembruker/workbench/tui"
 )
 
@@ -25,11 +26,16 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer end()
-	// The session's renderer draws for this terminal. Ask it for its
-	// background before Bubble Tea owns the input, so light and dark
-	// themes pick their colours.
+	// The session's renderer draws for this terminal, in the colours of
+	// its background. The guard asked the terminal for it at start-up,
+	// waiting at most termguard.Timeout; asking again would wait up to
+	// termenv's five seconds on a terminal that does not answer.
 	r := lipgloss.NewRenderer(out)
-	r.HasDarkBackground()
+	if dark, asked := termguard.Dark(); asked {
+		r.SetHasDarkBackground(dark)
+	} else {
+		r.HasDarkBackground() // not asked (tmux, screen, CI): termenv does not wait there either
+	}
 	opts := []tui.Option{tui.WithRenderer(r), tui.WithOutput(out), tui.WithEnv(os.LookupEnv)}
 	if g.present {
 		opts = append(opts, tui.WithPresenter(g.pace))

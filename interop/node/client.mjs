@@ -6,11 +6,13 @@
 // it, and checks the contract of the real services (spec Corrections):
 // systemuser_id[0] is the request's id, the server's clock rules, AUTH-00058,
 // the request JSON without nulls and with timedOut, statusDescription in a
-// problem, and the portal-only Location.
+// problem, and the portal-only Location. Then `serve --addr --demo`: the
+// prefixed layout, a token with the demo files, the confirm page's login
+// cookie under the prefix, and the request log.
 //
 // Usage: node client.mjs PATH-TO-WORKBENCH-BINARY
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -47,21 +49,30 @@ const dir = mkdtempSync(join(tmpdir(), "wb-interop-"));
 const seedFile = join(dir, "seed.json");
 writeFileSync(seedFile, JSON.stringify(seed, null, 2));
 
-const serve = spawn(bin, ["serve", "--seed", seedFile], { stdio: ["ignore", "pipe", "inherit"] });
-const urls = {};
-const lines = createInterface({ input: serve.stdout });
-await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("serve printed no URLs within 10 s")), 10000);
-  serve.on("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  lines.on("line", (line) => {
-    const [name, url] = line.trim().split(/\s+/);
-    urls[name] = url;
-    if (urls.maskinporten && urls.altinn && urls.skatteetaten) {
-      clearTimeout(timer);
-      resolve();
-    }
+// startServe runs `workbench serve ARGS` and waits for its three NAME URL
+// lines; its stderr (the request log) is kept, and shown when a check fails.
+async function startServe(args) {
+  const proc = spawn(bin, ["serve", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const urls = {};
+  const log = [];
+  createInterface({ input: proc.stderr }).on("line", (line) => log.push(line));
+  const lines = createInterface({ input: proc.stdout });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("serve printed no URLs within 10 s")), 10000);
+    proc.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${log.join("\n")}`)));
+    lines.on("line", (line) => {
+      const [name, url] = line.trim().split(/\s+/);
+      urls[name] = url;
+      if (urls.maskinporten && urls.altinn && urls.skatteetaten) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   });
-});
+  return { proc, urls, log };
+}
+
+const { proc: serve, urls, log: serveLog } = await startServe(["--seed", seedFile]);
 
 let failures = 0;
 function check(ok, what) {
@@ -204,5 +215,89 @@ try {
 } finally {
   serve.kill("SIGINT");
 }
+if (failures > 0) console.log("serve's request log:\n" + serveLog.join("\n"));
+
+await prefixedLayout();
 console.log(failures === 0 ? "interop: all checks passed" : `interop: ${failures} checks failed`);
 process.exit(failures === 0 ? 0 : 1);
+
+// serve --addr --demo: the three services on one listener under their path
+// prefixes, the knobs and the health check on the root, a token with the
+// demo files, the confirm page's login cookie under /altinn/, and the
+// request log naming a refused grant's code.
+async function prefixedLayout() {
+  const before = failures;
+  const demo = mkdtempSync(join(tmpdir(), "wb-interop-demo-"));
+  const { proc, urls, log } = await startServe(["--addr", "127.0.0.1:0", "--demo", demo]);
+  try {
+    const root = urls.maskinporten.replace(/maskinporten\/$/, "");
+    check(root.startsWith("http://127.0.0.1:") && urls.altinn === root + "altinn/" &&
+      urls.skatteetaten === root + "skatteetaten/api/innkreving/kravogbetalinger/",
+      `--addr: the services under /maskinporten/, /altinn/, /skatteetaten/ of ${root}`);
+    const meta = await (await fetch(urls.maskinporten + ".well-known/oauth-authorization-server")).json();
+    check(meta.issuer === urls.maskinporten && meta.jwks_uri === urls.maskinporten + "jwk" && meta.token_endpoint === urls.maskinporten + "token",
+      `--addr: the issuer, jwks_uri and token endpoint under the prefix (${meta.issuer})`);
+    const health = await fetch(root + "mock/health");
+    check(health.status === 200, `--addr: GET /mock/health → 200 (${health.status})`);
+    const clock = await fetch(root + "mock/clock");
+    check(clock.status === 200, `--addr: the clock knob at /mock/clock on the root (${clock.status})`);
+
+    // The demo files: the key serve wrote, the client and kid its seed registers.
+    const seed = JSON.parse(readFileSync(join(demo, "demo-seed.json"), "utf8"));
+    const client = seed.clients[0];
+    const key = await jose.importPKCS8(readFileSync(join(demo, "demo-key.pem"), "utf8"), "RS256");
+    const grant = (claims, aud = meta.issuer) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new jose.SignJWT({ scope: "skatteetaten:kravogbetalinger", ...claims })
+        .setProtectedHeader({ alg: "RS256", kid: client.jwks.keys[0].kid })
+        .setIssuer(client.client_id).setAudience(aud).setIssuedAt(now).setExpirationTime(now + 60).setJti(randomUUID())
+        .sign(key);
+    };
+    const token = async (assertion) => {
+      const res = await fetch(meta.token_endpoint, {
+        method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const su = [{ type: "urn:altinn:systemuser", systemuser_org: { authority: "iso6523-actorid-upis", ID: "0192:310904473" } }];
+    const tok = await token(await grant({ authorization_details: su }));
+    check(tok.status === 200, `--demo: the demo client gets a system user token (${tok.status} ${tok.body.error_description ?? ""})`);
+    const { payload } = await jose.jwtVerify(tok.body.access_token, jose.createRemoteJWKSet(new URL(meta.jwks_uri)), { issuer: meta.issuer });
+    check(payload.authorization_details?.[0]?.system_id === seed.systems[0].id, "--demo: the token verifies and names the demo system");
+    const api = await fetch(urls.skatteetaten + "v1/regnskapssystem/310904473/aapnekrav", { headers: { Authorization: "Bearer " + tok.body.access_token } });
+    check(api.status === 200, `--addr: Krav og betalinger under /skatteetaten/ answers 200 (${api.status})`);
+    const prod = await token(await grant({ authorization_details: su }, "https://maskinporten.no/"));
+    check(prod.status === 400 && prod.body.error_description.includes("MP-110"), `--addr: production's aud → MP-110 (${prod.status})`);
+
+    // A request, and its confirm page's login: the cookie follows /altinn/.
+    const vendor = (await token(await grant({ scope: "altinn:authentication/systemuser.request.write" }))).body.access_token;
+    const created = await fetch(urls.altinn + "authentication/api/v1/systemuser/request/vendor", {
+      method: "POST", headers: { Authorization: "Bearer " + vendor, "Content-Type": "application/json" },
+      body: JSON.stringify({ systemId: seed.systems[0].id, partyOrgNo: "310904473", externalRef: "interop-" + randomUUID(), rights: seed.systems[0].rights }),
+    });
+    const request = await created.json();
+    check(created.status === 201 && created.headers.get("location")?.startsWith(urls.altinn) && request.confirmUrl?.startsWith(urls.altinn + "accessmanagement/ui/"),
+      `--addr: the request's Location and confirmUrl under /altinn/ (${created.status} ${request.confirmUrl})`);
+    const page = await (await fetch(request.confirmUrl)).text();
+    const action = page.match(/<form id="login" method="post" action="([^"]+)">/)?.[1];
+    const returnTo = page.match(/name="returnTo" value="([^"]+)"/)?.[1]?.replaceAll("&amp;", "&");
+    check(action === "/altinn/accessmanagement/ui/login", `--addr: the login form posts to /altinn/accessmanagement/ui/login (${action})`);
+    const login = await fetch(new URL(action, root), {
+      method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ pid: "26917599853", returnTo }),
+    });
+    const cookie = login.headers.get("set-cookie") ?? "";
+    check(login.status === 303 && /Path=\/altinn\/accessmanagement\/ui\//.test(cookie) && login.headers.get("location")?.startsWith("/altinn/accessmanagement/ui/systemuser/"),
+      `--addr: the login's session cookie has Path=/altinn/accessmanagement/ui/ (${login.status} ${cookie.replace(/=[^;]+;/, "=…;")})`);
+
+    await new Promise((r) => setTimeout(r, 50)); // the log lines of the last requests
+    check(log.some((l) => l.includes("path=/maskinporten/token") && l.includes("code=MP-110") && l.includes("rule=")),
+      "--addr: the request log names the refused grant's code and rule");
+  } catch (e) {
+    check(false, "unexpected: " + (e.stack ?? e));
+  } finally {
+    proc.kill("SIGINT");
+  }
+  if (failures > before) console.log("serve --addr's request log:\n" + log.join("\n"));
+}

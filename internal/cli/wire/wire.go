@@ -49,12 +49,18 @@ func (s *Session) Close() error {
 // recording proxy on loopback): the people act themselves, and writes to
 // the system register are confirmed first.
 func Start(ctx context.Context, c *config.Config) (*Session, error) {
+	return StartWith(ctx, c, mock.Options{})
+}
+
+// StartWith is Start with the mocks served as o says (e.g. all on one
+// address under path prefixes, as `serve --addr` serves them).
+func StartWith(ctx context.Context, c *config.Config, o mock.Options) (*Session, error) {
 	s := &Session{}
 	p := c.Profile()
 	var err error
 	mocks := !c.Real()
 	if mocks && !c.ExternalMocks() {
-		s.Mock, err = mock.Start(ctx, mock.BaseSeed())
+		s.Mock, err = mock.StartWith(ctx, mock.BaseSeed(), o)
 		if err != nil {
 			return nil, fmt.Errorf("start the mock services: %w", err)
 		}
