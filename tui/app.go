@@ -73,6 +73,7 @@ type Model struct {
 	zoom     bool
 	qr       qrScreen
 	footer   footer
+	story    storyScreen
 	// head is the header line, the one under it and what comes between
 	// the body and the footer, drawn in sync; footH is the footer's
 	// height the screens were laid out for.
@@ -127,7 +128,8 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		ov:        newOverview(c),
 		qr:        newQRScreen(c),
 		footer:    newFooter(c),
-		pres:      presenter{on: o.present, pace: o.pace},
+		pres:      presenter{on: o.present, pace: o.pace, story: o.present},
+		story:     newStoryScreen(c),
 		exportDir: o.exportDir,
 		obs:       observer{fn: o.observer},
 	}
@@ -326,6 +328,8 @@ func (m *Model) activeView() string {
 		return m.form.View()
 	case m.zoom:
 		return m.qr.View()
+	case m.storyShown():
+		return m.story.View()
 	case m.screen == screenPicker:
 		return m.picker.View()
 	case m.screen == screenStep:
@@ -346,6 +350,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case m.zoom:
 		_, cmd = m.qr.Update(msg)
 		asks = m.qr.take()
+	case m.storyShown():
+		_, cmd = m.story.Update(msg)
+		asks = m.story.take()
 	case m.screen == screenPicker:
 		_, cmd = m.picker.Update(msg)
 		asks = m.picker.take()
@@ -376,6 +383,7 @@ func (m *Model) layout() {
 	m.ov.SetSize(w, h)
 	m.step.SetSize(w, h)
 	m.picker.SetSize(w, h)
+	m.story.SetSize(w, h)
 	if m.form != nil {
 		m.form.SetSize(w, h)
 	}
@@ -427,7 +435,11 @@ func (m *Model) syncScreen(v flowView) tea.Cmd {
 	case screenOverview:
 		m.ov.refresh(v)
 	case screenStep:
-		return m.step.sync(v, m.stepInfo())
+		cmd := m.step.sync(v, m.stepInfo())
+		if m.storyShown() {
+			m.story.sync(m.storyInput())
+		}
+		return cmd
 	}
 	return nil
 }
@@ -472,7 +484,7 @@ func (m Model) View() string {
 	st := m.common.Styles
 	foot := m.footer.View()
 	body := max(1, h-(2+st.Gap)-(m.footer.height()+st.Gap))
-	if m.screen == screenStep && m.form == nil {
+	if m.screen == screenStep && m.form == nil && !m.storyShown() {
 		return m.stepFrame(body, foot)
 	}
 	return m.head[0] + "\n" + m.head[1] + "\n" + gap(st.Gap) +

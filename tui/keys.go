@@ -79,6 +79,10 @@ type KeyMap struct {
 	PaceDown    key.Binding // less time per view
 	Manual      key.Binding // leave auto-advance
 	Auto        key.Binding // back to auto-advance
+	Story       key.Binding // the story view, or the engineer's views
+
+	// Compare puts another run beside this one (compare.go).
+	Compare key.Binding
 }
 
 // DefaultKeyMap returns the workbench's bindings.
@@ -143,6 +147,9 @@ func DefaultKeyMap() KeyMap {
 		PaceDown:    key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "faster")),
 		Manual:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "manual")),
 		Auto:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-advance")),
+		Story:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "story/engineer")),
+
+		Compare: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "compare runs")),
 	}
 }
 
