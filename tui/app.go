@@ -39,10 +39,11 @@ const (
 	screenOverview screen = iota
 	screenStep
 	screenPicker
+	screenCompare
 )
 
 func (s screen) String() string {
-	return [...]string{"overview", "step", "picker"}[s]
+	return [...]string{"overview", "step", "picker", "compare"}[s]
 }
 
 // Model is the root model. It owns the engine and the per-step runs built
@@ -74,6 +75,9 @@ type Model struct {
 	qr       qrScreen
 	footer   footer
 	story    storyScreen
+	cmp      compareScreen
+	// past are the session's whole runs, to compare with (compare.go).
+	past []pastRun
 	// head is the header line, the one under it and what comes between
 	// the body and the footer, drawn in sync; footH is the footer's
 	// height the screens were laid out for.
@@ -130,6 +134,7 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		footer:    newFooter(c),
 		pres:      presenter{on: o.present, pace: o.pace, story: o.present},
 		story:     newStoryScreen(c),
+		cmp:       newCompareScreen(c),
 		exportDir: o.exportDir,
 		obs:       observer{fn: o.observer},
 	}
@@ -228,6 +233,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.step.rendered(msg)
 	case searchDoneMsg:
 		m.step.searchDone(msg)
+	case compareRunMsg:
+		m.compared(msg)
 	case tea.KeyMsg:
 		status := m.status
 		m.step.moved = false // the step screen sets it for a key that only scrolled
@@ -280,7 +287,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.layout()
 		return nil
 	}
-	if m.pres.on && m.screen != screenPicker {
+	if m.pres.on && m.screen != screenPicker && m.screen != screenCompare {
 		if cmd, ok := m.presentKey(msg); ok {
 			return cmd
 		}
@@ -302,6 +309,8 @@ func (m *Model) activeShortHelp() []key.Binding {
 		return m.qr.ShortHelp()
 	case m.screen == screenPicker:
 		return m.picker.ShortHelp()
+	case m.screen == screenCompare:
+		return m.cmp.ShortHelp()
 	case m.screen == screenStep:
 		return m.step.ShortHelp()
 	}
@@ -316,6 +325,8 @@ func (m *Model) activeFullHelp() [][]key.Binding {
 		return m.qr.FullHelp()
 	case m.screen == screenPicker:
 		return m.picker.FullHelp()
+	case m.screen == screenCompare:
+		return m.cmp.FullHelp()
 	case m.screen == screenStep:
 		return m.step.FullHelp()
 	}
@@ -332,6 +343,8 @@ func (m *Model) activeView() string {
 		return m.story.View()
 	case m.screen == screenPicker:
 		return m.picker.View()
+	case m.screen == screenCompare:
+		return m.cmp.View()
 	case m.screen == screenStep:
 		return m.step.View()
 	}
@@ -356,6 +369,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case m.screen == screenPicker:
 		_, cmd = m.picker.Update(msg)
 		asks = m.picker.take()
+	case m.screen == screenCompare:
+		_, cmd = m.cmp.Update(msg)
+		asks = m.cmp.take()
 	case m.screen == screenStep:
 		_, cmd = m.step.Update(msg)
 		asks = m.step.take()
@@ -384,6 +400,7 @@ func (m *Model) layout() {
 	m.step.SetSize(w, h)
 	m.picker.SetSize(w, h)
 	m.story.SetSize(w, h)
+	m.cmp.SetSize(w, h)
 	if m.form != nil {
 		m.form.SetSize(w, h)
 	}

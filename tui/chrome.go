@@ -126,6 +126,8 @@ func (m *Model) subheader() string {
 		return left + strings.Repeat(" ", fill) + right
 	case screenPicker:
 		return st.Subtle.Render("Pick a scenario: its steps start afresh. / filters, esc goes back.")
+	case screenCompare:
+		return ansi.Truncate(m.cmp.subheader(), w, "…")
 	}
 	done, expected := 0, 0
 	for _, r := range m.runs {

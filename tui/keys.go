@@ -81,8 +81,10 @@ type KeyMap struct {
 	Auto        key.Binding // back to auto-advance
 	Story       key.Binding // the story view, or the engineer's views
 
-	// Compare puts another run beside this one (compare.go).
-	Compare key.Binding
+	// Compare puts another run beside this one (compare.go);
+	// ShowExpected shows what always differs there too.
+	Compare      key.Binding
+	ShowExpected key.Binding
 }
 
 // DefaultKeyMap returns the workbench's bindings.
@@ -149,7 +151,8 @@ func DefaultKeyMap() KeyMap {
 		Auto:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-advance")),
 		Story:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "story/engineer")),
 
-		Compare: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "compare runs")),
+		Compare:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "compare runs")),
+		ShowExpected: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "show what always differs")),
 	}
 }
 

@@ -56,6 +56,10 @@ func (m *Model) do(r request) tea.Cmd {
 		m.zoom = false
 	case say:
 		m.setStatus(r.text, r.bad)
+	case openCompare:
+		m.openCompare()
+	case compareWith:
+		return m.compareWith(r.choice)
 	}
 	return nil
 }
@@ -207,6 +211,9 @@ func (m *Model) confirmWho(s flow.Step) string {
 // scenarioEnded says how a whole-scenario run ended, with the engine's
 // verdict.
 func (m *Model) scenarioEnded(rep flow.Report) {
+	if rep.StartErr == nil {
+		m.remember(rep) // to compare with later
+	}
 	switch {
 	case rep.StartErr != nil:
 		m.setStatus("scenario "+m.sc.Name+" did not start: "+rep.StartErr.Error(), true)
