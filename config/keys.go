@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -394,6 +395,9 @@ func pkcs12Key(path string, b []byte, o KeyOptions, info *KeyInfo) (client.Signi
 			return client.SigningKey{}, &KeyError{Path: path, Problem: "the password could not be read: " + err.Error(), Err: err}
 		}
 	}
+	if err := pkcs12Bounded(b); err != nil {
+		return client.SigningKey{}, &KeyError{Path: path, Problem: err.Error(), Err: err}
+	}
 	key, cert, chain, err := pkcs12.DecodeChain(b, pw)
 	switch {
 	case errors.Is(err, pkcs12.ErrIncorrectPassword) && pw == "":
@@ -453,4 +457,38 @@ func OrgNo(cert *x509.Certificate) string {
 		}
 	}
 	return ""
+}
+
+// maxPKCS12MACIterations bounds the work a PKCS#12 file may ask for before
+// its password is checked. Real files ask for 1 to a few hundred thousand
+// (OpenSSL's default is 2048); a damaged or hostile file could ask for
+// billions, and the MAC is computed, key derivation and all, before
+// anything else is known (found by FuzzLoadKey: the loader hung).
+const maxPKCS12MACIterations = 10_000_000
+
+// pkcs12Bounded refuses a PKCS#12 file whose MAC asks for more iterations
+// than maxPKCS12MACIterations. It reads only the outer PFX structure
+// (RFC 7292 §4); anything it cannot read is left to the decoder's own
+// errors.
+func pkcs12Bounded(b []byte) error {
+	var pfx struct {
+		Version  int
+		AuthSafe asn1.RawValue
+		MacData  struct {
+			Mac        asn1.RawValue
+			MacSalt    []byte
+			Iterations int `asn1:"optional,default:1"`
+		} `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(b, &pfx); err != nil {
+		var se asn1.StructuralError
+		if errors.As(err, &se) && strings.Contains(se.Msg, "integer too large") {
+			return errors.New("the PKCS#12 file asks for an impossible number of MAC iterations: it is damaged")
+		}
+		return nil
+	}
+	if pfx.MacData.Iterations > maxPKCS12MACIterations {
+		return fmt.Errorf("the PKCS#12 file asks for %d MAC iterations (more than %d): it is damaged, or not a business certificate", pfx.MacData.Iterations, maxPKCS12MACIterations)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -298,5 +299,50 @@ func TestKeyPasswordFromFileOrEnv(t *testing.T) {
 				t.Errorf("password in the error: %v", err)
 			}
 		})
+	}
+}
+
+// TestLoadKeyBoundsPKCS12Work: a PKCS#12 file that asks for billions of
+// MAC iterations is refused at once instead of hanging the loader (found
+// by FuzzLoadKey). The file is a real one with its iteration count raised.
+func TestLoadKeyBoundsPKCS12Work(t *testing.T) {
+	a, _ := testKeys(t)
+	p12, err := pkcs12.Modern.Encode(a, businessCert(t, a, "991825827", time.Now().Add(time.Hour)), nil, "hemmelig")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pfx struct {
+		Version  int
+		AuthSafe asn1.RawValue
+		MacData  struct {
+			Mac        asn1.RawValue
+			MacSalt    []byte
+			Iterations int `asn1:"optional,default:1"`
+		} `asn1:"optional"`
+	}
+	if _, err := asn1.Unmarshal(p12, &pfx); err != nil {
+		t.Fatal(err)
+	}
+	pfx.MacData.Iterations = 2_000_000_000
+	raised, err := asn1.Marshal(pfx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "vendor.p12")
+	if err := os.WriteFile(path, raised, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := LoadKey(path, KeyOptions{Password: func() (string, error) { return "hemmelig", nil }})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "MAC iterations") {
+			t.Fatalf("err = %v, want the iteration count refused", err)
+		}
+	case <-time.After(20 * time.Second): // the refusal takes microseconds; this only ends a hang
+		t.Fatal("the loader is still deriving the MAC key")
 	}
 }
