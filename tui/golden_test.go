@@ -301,8 +301,8 @@ func TestGoldenPresenter(t *testing.T) {
 			m := New(t.Context(), s.Services, s.Settings, WithPresenter(time.Hour), WithClock(goldenClock),
 				WithLocation(time.UTC), WithClipboard(func(string) error { return nil }))
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.w, tc.h))
-			waitFor(t, tm, "view 1/")
-			press(tm, "t") // the engineer's views (the story is TestGoldenStory's)
+			waitFor(t, tm, "✓ done") // step 1 ran, on the story
+			press(tm, "t")           // the engineer's views (the story is TestGoldenStory's)
 			waitFor(t, tm, "done in")
 			if len(tc.keys) > 0 { // waitFor drained what is on screen already
 				press(tm, tc.keys...)
