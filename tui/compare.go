@@ -107,10 +107,12 @@ func (s *compareScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (s *compareScreen) key(msg tea.KeyMsg) {
 	k := s.common.Keys
 	switch {
+	case s.state == compareRunning:
+		// The other run has the mock world until it ends (a moment): a
+		// run of the scenario on screen must not start beside it.
+		return
 	case key.Matches(msg, k.Back):
 		s.ask(goOverview{})
-		return
-	case s.state == compareRunning:
 		return
 	case s.state == compareChoosing:
 		switch {
@@ -168,7 +170,7 @@ func (s *compareScreen) ShortHelp() []key.Binding {
 	case compareChoosing:
 		return []key.Binding{relabel(k.Choose, "compare with it"), joined(k.Up, k.Down, "select"), k.Back}
 	case compareRunning:
-		return []key.Binding{k.Back}
+		return nil
 	}
 	return []key.Binding{joined(k.NextStep, k.PrevStep, "next/prev difference"), s.expectedBinding(), relabel(k.Compare, "another run"), k.Back}
 }
