@@ -25,6 +25,7 @@ type Engine struct {
 	results  []StepResult
 	attempts int
 	asker    Asker
+	history  []Attempt // every step's run, for an exercise's handout (exercise.go)
 }
 
 // NewEngine returns an engine for the scenario.
@@ -53,6 +54,9 @@ func (e *Engine) reset(keepParams bool) {
 	passed := e.state.Passed // a yes given in the session stays given
 	e.state = State{Params: p, Agent: e.scenario.Agent, Passed: passed}
 	e.results = make([]StepResult, len(e.scenario.Steps))
+	if !keepParams {
+		e.history = nil
+	}
 }
 
 // Scenario is the scenario the engine runs.
@@ -182,6 +186,7 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 		e.state = st
 	}
 	e.results[i] = res
+	e.record(i, st.clone().Params, res)
 	e.mu.Unlock()
 	emit(Event{Kind: StepEnded, Step: i, Attempt: try, Result: &res})
 	return res

@@ -343,6 +343,9 @@ type Step struct {
 	Inputs []Param
 	Expect Expect
 	run    func(ctx context.Context, r *runCtx) error
+	// base is the built-in step it was made from (its default id), and
+	// narration the scenario's own narration of it, if any (Narration).
+	base, narration string
 }
 
 // PersonRole is a step's part in handing the flow to a person.
@@ -481,6 +484,12 @@ type Scenario struct {
 	// Cleanup undoes what the scenario changed in the mocks' shared state
 	// (the clock); RunAll runs it at the end, the TUI when leaving.
 	Cleanup []Step
+	// Exercise makes it an exercise: it starts broken on purpose and the
+	// trainee fixes it (exercise.go); nil for a scenario that shows.
+	Exercise *Exercise
+	// File is the scenario file a trainer's scenario was read from; empty
+	// for a built-in one.
+	File string
 }
 
 // defaultParams are the inputs every scenario starts from.

@@ -54,6 +54,20 @@ func Narration(stepID string) string {
 	return n.markdown()
 }
 
+// Narration is the step's narration in Markdown: the scenario file's own
+// (a step's narration field), else the built-in one for its id, else the
+// one of the built-in step it is made from (a step a trainer gave an id
+// of their own).
+func (st Step) Narration() string {
+	if st.narration != "" {
+		return st.narration
+	}
+	if n := Narration(st.ID); n != "" || st.base == "" {
+		return n
+	}
+	return Narration(st.base)
+}
+
 // lifetimePoint and jtiPoint are facts several token steps point at.
 const (
 	lifetimePoint = "Lifetime: `exp - iat` at most 120 s as documented; the server itself refuses " +

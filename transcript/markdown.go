@@ -48,6 +48,7 @@ func (t *transcript) markdown() {
 		"The calls the services made to each other to answer are shown as *behind the scenes*: "+
 		"against the mocks they are recorded too.\n\n", tokens)
 
+	t.exercise()
 	t.cast()
 	t.glance()
 	t.sequence()

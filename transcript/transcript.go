@@ -85,6 +85,10 @@ type Options struct {
 	// FullTokens shows JWTs (bearer tokens, grants, tokens in bodies) in
 	// full instead of shortened to their first 12 and last 6 characters.
 	FullTokens bool
+	// Attempts are the steps as they were run, failed attempts among them
+	// (Engine.Attempts): an exercise's handout lists them, with the inputs
+	// changed and the fix that worked. Nil lists none.
+	Attempts []flow.Attempt
 	// ShowSecrets shows secret headers (Ocp-Apim-Subscription-Key, cookies,
 	// non-bearer Authorization) as the exchange holds them. The client
 	// records subscription keys and cookies as "[redacted]" already, so

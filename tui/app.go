@@ -93,7 +93,11 @@ type Model struct {
 	// directory).
 	exportDir string
 	ready     bool
-	obs       observer // WithObserver's (observer.go)
+	// hints is how many of the exercise's hints t has given; solved names
+	// the exercises solved in the session (exercise.go).
+	hints  int
+	solved map[string]bool
+	obs    observer // WithObserver's (observer.go)
 }
 
 // runState is the run in progress: its id (results of any other id are
@@ -126,7 +130,7 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		common:    c,
 		svc:       svc,
 		settings:  settings,
-		scenarios: flow.Scenarios(settings),
+		scenarios: o.scenarios,
 		spin:      spinner.New(spinner.WithSpinner(spinner.MiniDot)),
 		narr:      newNarrator(),
 		ov:        newOverview(c),
@@ -139,6 +143,9 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		obs:       observer{fn: o.observer},
 	}
 	m.spin.Style = c.Styles.State.Running
+	if len(m.scenarios) == 0 {
+		m.scenarios = flow.Scenarios(settings)
+	}
 
 	sc := m.scenarios[0]
 	for _, s := range m.scenarios {
@@ -466,6 +473,7 @@ func (m *Model) flowView() flowView {
 		sc: m.sc, settings: m.settings, runs: m.runs, cur: m.cur,
 		spin: m.spin.View(), running: m.run.running, st: m.common.Styles,
 		autoKey: m.pres.on && !m.pres.auto,
+		solved:  m.solved[m.sc.Name],
 	}
 }
 
@@ -482,6 +490,7 @@ func (m *Model) stepInfo() stepInfo {
 	return stepInfo{
 		inputs: eng.Inputs(m.cur), pending: pending, version: m.version,
 		stateURL: func() string { return eng.State().ConfirmURL },
+		exercise: m.exerciseInfo(),
 		tokens:   tokenFacts{clock: st.MockClock, requestID: st.RequestID, systemUserID: st.SystemUserID},
 	}
 }

@@ -138,7 +138,7 @@ func (m *Model) subheader() string {
 			expected++
 		}
 	}
-	right := st.Subtle.Render(fmt.Sprintf(" %d/%d done", done, len(m.runs)))
+	right := st.Subtle.Render(fmt.Sprintf(" %s%d/%d done", m.exerciseMark(), done, len(m.runs)))
 	if expected > 0 {
 		right += st.Subtle.Render(", ") + st.State.Expected.Render(fmt.Sprintf("%d ⚑ as expected", expected))
 	}

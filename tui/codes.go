@@ -29,6 +29,8 @@ func errorBox(e stepError, w int, st *Styles) []string {
 	switch {
 	case e.expected:
 		body = append(body, proseStyled(st.State.Expected, "⚑ Expected by the scenario: "+e.why, inner)...)
+	case e.exercise:
+		body = append(body, proseStyled(st.Warning, "✗ The exercise: this is what to fix. e changes the inputs, enter runs the step again, t gives a hint.", inner)...)
 	case e.expect != "":
 		want := e.expect
 		if x, ok := client.ExplainCode(e.expect); ok {
@@ -158,6 +160,7 @@ type stepError struct {
 	expect    string // the code the scenario expects, if any
 	why       string // why the scenario expects it
 	behind    []call // behind-the-scenes calls that explain it
+	exercise  bool   // the step an exercise delivers broken
 }
 
 // proseStyled word-wraps text and styles each line.

@@ -11,7 +11,7 @@ import (
 	"github.com/systembruker/workbench/flow"
 )
 
-// Spot the difference: v on the overview puts a second run beside the one
+// Spot the difference: b on the overview puts a second run beside the one
 // on screen, an earlier run of this session or another scenario (run
 // then, on the same services), and the compare screen shows the two step
 // by step: a list of the step pairs (the same ones folded into one line,
@@ -40,7 +40,7 @@ type compareChoice struct {
 
 // The compare screen's requests to the root, and the other run's result.
 type (
-	openCompare struct{} // the overview's v
+	openCompare struct{} // the overview's b
 	compareWith struct{ choice compareChoice }
 	// compareRunMsg is the other scenario's run, ended; id is the
 	// comparison it was started for.
@@ -235,7 +235,7 @@ func (s *compareScreen) show(res compare.Result) {
 // openCompare opens the compare screen on the choice of a second run.
 func (m *Model) openCompare() {
 	if !m.hasRun() {
-		m.setStatus("run the scenario first (r): then v puts another run beside it", true)
+		m.setStatus("run the scenario first (r): then b puts another run beside it", true)
 		return
 	}
 	m.screen = screenCompare
@@ -283,7 +283,7 @@ func (m *Model) compareWith(c compareChoice) tea.Cmd {
 	m.run.needReset = true
 	id, svc, set, sc, ctx := m.cmp.id, m.svc, m.settings, *c.scenario, m.common.Context()
 	return func() tea.Msg {
-		return compareRunMsg{id: id, report: flow.NewEngine(svc, set, sc).RunAll(ctx, nil)}
+		return compareRunMsg{id: id, report: flow.NewEngine(svc, set, sc.Delivered()).RunAll(ctx, nil)}
 	}
 }
 

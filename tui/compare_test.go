@@ -28,23 +28,23 @@ func chooseRun(t *testing.T, m Model, title string) Model {
 	return m
 }
 
-// v on the overview puts another run beside the one on screen: a
+// b on the overview puts another run beside the one on screen: a
 // scenario run then, or an earlier run of the session; the pairs line up
 // by step id, the differences are marked, the same steps folded, what
 // always differs left out until i.
 func TestCompareScreen(t *testing.T) {
 	m := newMockModel(t, "standard")
-	m = keys(m, "v")
+	m = keys(m, "b")
 	if m.screen != screenOverview || !strings.Contains(m.status, "run the scenario first") {
-		t.Fatalf("v before a run: screen %v, status %q", m.screen, m.status)
+		t.Fatalf("b before a run: screen %v, status %q", m.screen, m.status)
 	}
 	m = pressAndRun(t, m, "r")
 	if !allDone(m) || len(m.past) != 1 {
 		t.Fatalf("the run: %v, %d past runs", outcomes(m), len(m.past))
 	}
-	m = keys(m, "v")
+	m = keys(m, "b")
 	if m.screen != screenCompare || m.cmp.state != compareChoosing || m.cmp.choices[0].past == nil || m.cmp.choices[0].title != "standard at 10:00:00" {
-		t.Fatalf("v: screen %v state %v choices %+v", m.screen, m.cmp.state, m.cmp.choices[:1])
+		t.Fatalf("b: screen %v state %v choices %+v", m.screen, m.cmp.state, m.cmp.choices[:1])
 	}
 	// A scenario: it runs, then the comparison shows.
 	m = chooseRun(t, m, "agent-client-org")
@@ -90,9 +90,9 @@ func TestCompareScreen(t *testing.T) {
 		t.Errorf("op-token's detail:\n%s", detail[:min(len(detail), 3000)])
 	}
 
-	// v again: the earlier run of standard is the same but for what
+	// b again: the earlier run of standard is the same but for what
 	// always differs.
-	m = keys(m, "v")
+	m = keys(m, "b")
 	m = chooseRun(t, m, "standard at 10:00:00")
 	m = keys(m, "enter")
 	if !m.cmp.res.Same || len(m.cmp.entries) != 1 || !strings.Contains(m.status, "the same but for what always differs") {
@@ -118,7 +118,7 @@ func TestGoldenCompare(t *testing.T) {
 			m := newMockModel(t, "standard")
 			m = update(m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			m = pressAndRun(t, m, "r")
-			m = keys(m, "v")
+			m = keys(m, "b")
 			m = chooseRun(t, m, "agent-client-org")
 			m = pressAndRun(t, m, "enter")
 			m = keys(m, "n")

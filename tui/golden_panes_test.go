@@ -78,7 +78,7 @@ func TestGoldenPickerFiltered(t *testing.T) {
 			tm := newGoldenModel(t, size[0], size[1], "standard")
 			waitFor(t, tm, "Actors and steps")
 			press(tm, "s", "/", "r", "e", "j")
-			waitFor(t, tm, "Filter (1/2 of")
+			waitFor(t, tm, "Filter (1/3 of")
 			view := finalView(t, tm)
 			if r, j := strings.Index(string(view), "▶ rejected"), strings.Index(string(view), "reused-jti"); r < 0 || j < r {
 				t.Errorf("rejected is not first:\n%s", view)

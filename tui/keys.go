@@ -38,6 +38,8 @@ type KeyMap struct {
 	Yes       key.Binding
 	DeleteAsk key.Binding
 	NewRef    key.Binding
+	// Hint gives an exercise's next hint.
+	Hint key.Binding
 
 	Scenarios key.Binding
 	Back      key.Binding
@@ -115,6 +117,7 @@ func DefaultKeyMap() KeyMap {
 		Yes:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
 		DeleteAsk: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete request, ask again")),
 		NewRef:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "ask with a new externalRef")),
+		Hint:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "hint")),
 
 		Scenarios: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "scenarios")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
@@ -149,9 +152,9 @@ func DefaultKeyMap() KeyMap {
 		PaceDown:    key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "faster")),
 		Manual:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "manual")),
 		Auto:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-advance")),
-		Story:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "story/engineer")),
+		Story:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "story/engineer")),
 
-		Compare:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "compare runs")),
+		Compare:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another run beside")),
 		ShowExpected: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "show what always differs")),
 	}
 }
@@ -211,6 +214,8 @@ func sharedKey(msg tea.KeyMsg, k *KeyMap) (request, bool) {
 		return runScenario{}, true
 	case key.Matches(msg, k.Export):
 		return exportRun{}, true
+	case key.Matches(msg, k.Hint):
+		return showHint{}, true
 	case key.Matches(msg, k.Actor):
 		return jumpToActor{flow.Actors[int(msg.Runes[0]-'1')]}, true
 	}

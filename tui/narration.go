@@ -134,15 +134,26 @@ func newNarrator() *narrator {
 // lines is the step's narration rendered to width w in the styles'
 // Markdown style; empty when the step has none.
 func (n *narrator) lines(stepID string, w int, st *Styles) narrationLines {
-	if n == nil {
-		return narrationLines{}
+	return n.markdown(stepID, flow.Narration(stepID), w, st)
+}
+
+// forStep is lines for a step of a scenario, whose file may give it a
+// narration of its own (flow.Step.Narration).
+func (n *narrator) forStep(s flow.Step, w int, st *Styles) narrationLines {
+	md := s.Narration()
+	if md == flow.Narration(s.ID) {
+		return n.markdown(s.ID, md, w, st)
 	}
-	md := flow.Narration(stepID)
-	if md == "" {
+	return n.markdown("\x00"+md, md, w, st) // a scenario's own: cached by its text
+}
+
+// markdown renders md, cached under key.
+func (n *narrator) markdown(key, md string, w int, st *Styles) narrationLines {
+	if n == nil || md == "" {
 		return narrationLines{}
 	}
 	rk := rendererKey{style: st.Markdown.name, width: w}
-	k := narrationKey{step: stepID, rendererKey: rk}
+	k := narrationKey{step: key, rendererKey: rk}
 	if l, ok := n.cache[k]; ok {
 		return l
 	}

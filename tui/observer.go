@@ -37,8 +37,7 @@ type Status struct {
 	// when the step later passes; its Step is 0 when there was none.
 	LastError SeenError
 	// Exercise says the scenario is an exercise, Solved that the trainee's
-	// fix made it end as it should. The exercises (issue 18) set both in
-	// exerciseStatus; until then they are false and a roster shows "—".
+	// fix made it end as it should (exerciseStatus).
 	Exercise, Solved bool
 }
 
@@ -193,9 +192,11 @@ func (m *Model) sessionStatus() Status {
 }
 
 // exerciseStatus says whether the scenario is an exercise and whether it
-// is solved. The exercises (issue 18) fill it in; nothing else in the
-// observer needs to change for the roster to show it.
-func (m *Model) exerciseStatus() (exercise, solved bool) { return false, false }
+// has been solved in this session (exercise.go: every step run and done
+// once, Engine.Solved; it stays solved).
+func (m *Model) exerciseStatus() (exercise, solved bool) {
+	return m.sc.Exercise != nil, m.solved[m.sc.Name]
+}
 
 // results are the engine's results of the scenario's steps.
 func (m *Model) results() []flow.StepResult {
@@ -215,7 +216,7 @@ func (m Model) Handout() (rep flow.Report, opts transcript.Options, ran bool) {
 	}
 	rep = flow.Report{Scenario: m.sc, Results: m.results()}
 	rep.OK = m.sc.Verdict(rep.Results)
-	opts = transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params}
+	opts = transcript.Options{Settings: m.eng.Settings(), Params: m.eng.State().Params, Attempts: m.eng.Attempts()}
 	return rep, opts, ran
 }
 

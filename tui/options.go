@@ -7,6 +7,7 @@ import (
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/systembruker/workbench/flow"
 )
 
 // Option changes how New builds the model.
@@ -25,6 +26,7 @@ type options struct {
 	renderer      *lipgloss.Renderer
 	output        io.Writer
 	env           Env
+	scenarios     []flow.Scenario
 	observer      func(Status)
 }
 
@@ -34,6 +36,11 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 
 // WithLocation sets the time zone dates are shown in (default local).
 func WithLocation(loc *time.Location) Option { return func(o *options) { o.loc = loc } }
+
+// WithScenarios sets the scenarios the picker offers (default the
+// built-in ones, flow.Scenarios): the command line adds a trainer's files
+// (--scenarios DIR).
+func WithScenarios(list []flow.Scenario) Option { return func(o *options) { o.scenarios = list } }
 
 // WithScenario starts on the named scenario instead of the first.
 func WithScenario(name string) Option { return func(o *options) { o.startScenario = name } }

@@ -22,6 +22,8 @@ type flowView struct {
 	st       *Styles
 	// autoKey says a turns auto-advance back on (presenter mode, by hand).
 	autoKey bool
+	// solved says the scenario is an exercise solved in the session.
+	solved bool
 }
 
 // overview is the first screen: the actors and their steps with their
@@ -180,6 +182,9 @@ func (o *overview) ShortHelp() []key.Binding {
 	if o.focus == 1 && o.sel != nil {
 		return []key.Binding{relabel(k.Open, "open call"), joined(k.Up, k.Down, "select call"), k.RunAll}
 	}
+	if o.v.sc.Exercise != nil {
+		return []key.Binding{k.Open, k.RunAll, k.Hint, k.Scenarios}
+	}
 	return []key.Binding{k.Open, k.RunAll, k.Actor, k.Scenarios}
 }
 
@@ -196,7 +201,7 @@ func (o *overview) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Open, k.RunAll, k.Actor},
 		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
-		{k.NextPane, k.Scenarios, k.Export, k.Compare},
+		{k.NextPane, k.Scenarios, k.Export, k.Hint, k.Compare},
 	}
 }
 
@@ -324,6 +329,12 @@ func stepLine(v flowView, i, w int) string {
 		suffix, ss = " "+s.Expect.Code+" as expected", st.State.Expected
 	case s.Expect.Code != "":
 		suffix = " expects " + s.Expect.Code
+	}
+	if x := v.sc.Exercise; x != nil && x.Step == s.ID {
+		suffix = " to fix: " + x.Code
+		if v.solved {
+			suffix = " fixed (was " + x.Code + ")"
+		}
 	}
 	room := max(4, w-2-2-lipgloss.Width(suffix))
 	text = ansi.Truncate(text, room, "…")

@@ -17,7 +17,12 @@ type scenarioItem struct{ sc flow.Scenario }
 
 func (i scenarioItem) Title() string       { return i.sc.Name }
 func (i scenarioItem) Description() string { return i.sc.Summary }
-func (i scenarioItem) FilterValue() string { return i.sc.Name + " " + i.sc.Summary }
+func (i scenarioItem) FilterValue() string {
+	if i.sc.Exercise != nil {
+		return i.sc.Name + " exercise " + i.sc.Summary
+	}
+	return i.sc.Name + " " + i.sc.Summary
+}
 
 // picker is the scenario picker: a bubbles list whose own help and quit
 // keys are off, as the footer and the root handle those. While its filter
@@ -224,6 +229,9 @@ func (d scenarioDelegate) Render(w io.Writer, m list.Model, index int, item list
 	}
 	if it.sc.Agent {
 		title += d.st.Subtle.Render(" · agent system user")
+	}
+	if x := it.sc.Exercise; x != nil {
+		title += d.st.Warning.Render(" · exercise (" + x.Code + ")")
 	}
 	if code := expectedCode(it.sc); code != "" {
 		title += d.st.Warning.Render(" · expects " + code)

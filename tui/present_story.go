@@ -14,7 +14,7 @@ import (
 // Presenter mode's story: auto-advance walks storyViews (each step, and
 // the diagram between two actors' parts) while the story is on
 // (presenter.story, the default), the engineer's views (views) while it
-// is off; t switches, and the engineer's views are also what esc leaves
+// is off; v switches, and the engineer's views are also what esc leaves
 // the presenter with.
 
 // storyShown reports whether the story view is what the screen shows.
@@ -69,10 +69,10 @@ func (m *Model) toggleStory() tea.Cmd {
 	p.story = !p.story
 	if p.story {
 		p.storyAt = storyAtStep(m.sc, m.cur)
-		m.setStatus("the story view: t for the engineer's views", false)
+		m.setStatus("the story view: v for the engineer's views", false)
 	} else {
 		m.showPhase(sectionInfo)
-		m.setStatus("the engineer's views: t for the story", false)
+		m.setStatus("the engineer's views: v for the story", false)
 	}
 	return m.schedule()
 }

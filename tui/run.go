@@ -56,6 +56,8 @@ func (m *Model) do(r request) tea.Cmd {
 		m.zoom = false
 	case say:
 		m.setStatus(r.text, r.bad)
+	case showHint:
+		m.nextHint()
 	case openCompare:
 		m.openCompare()
 	case compareWith:
@@ -78,6 +80,7 @@ func (m *Model) setScenario(sc flow.Scenario) {
 	m.run = runState{id: m.run.id + 1, needReset: true}
 	m.zoom = false
 	m.form = nil
+	m.hints = 0
 	// The new screen counts its background renders on from the old one's,
 	// so that a render the old scenario started cannot pass for its own.
 	old := m.step.sides
@@ -221,9 +224,12 @@ func (m *Model) scenarioEnded(rep flow.Report) {
 		m.setStatus("scenario "+m.sc.Name+" ended as expected, but "+rep.CleanupErr.Error(), true)
 	case rep.OK:
 		m.setStatus("scenario "+m.sc.Name+" ended as expected", false)
+	case m.sc.Exercise != nil:
+		m.setStatus(m.unsolved(), true)
 	default:
 		m.setStatus("scenario "+m.sc.Name+" did NOT end as expected", true)
 	}
+	m.checkSolved()
 }
 
 // endRun closes a run. A step's run says how the step ended and, once
@@ -263,12 +269,16 @@ func (m *Model) endRun(msg runEndedMsg) {
 	if all {
 		if m.sc.Verdict(results) {
 			status += " · scenario " + m.sc.Name + " ended as expected"
+		} else if m.sc.Exercise != nil {
+			status += " · exercise not solved yet"
+			bad = true
 		} else {
 			status += " · scenario " + m.sc.Name + " did NOT end as expected"
 			bad = true
 		}
 	}
 	m.setStatus(status, bad)
+	m.checkSolved()
 }
 
 // openForm opens the inputs form for the step.

@@ -77,6 +77,7 @@ const (
 	seekNone  seek = iota
 	seekTop        // the top
 	seekFacts      // the narration's facts to point at
+	seekHint       // the exercise's latest hint (exercise.go)
 )
 
 // factsLine is the line of the info pane where the narration's facts to
@@ -304,6 +305,9 @@ func (s *stepScreen) ShortHelp() []key.Binding {
 		}
 		return append(append(keys, s.runBinding()), moves...)
 	}
+	if s.v.sc.Exercise != nil {
+		moves = append([]key.Binding{k.Edit, k.Hint}, moves...)
+	}
 	return append([]key.Binding{s.runBinding()}, moves...)
 }
 
@@ -311,6 +315,9 @@ func (s *stepScreen) ShortHelp() []key.Binding {
 func (s *stepScreen) FullHelp() [][]key.Binding {
 	k := s.common.Keys
 	first := append(s.waitBindings(), s.runBinding(), k.RunAll, k.Edit, s.copyBinding(), k.Export)
+	if s.v.sc.Exercise != nil {
+		first = append(first, k.Hint)
+	}
 	if s.hasConfirm {
 		first = append(first, k.OpenURL)
 		if s.confirm.qr != nil {
@@ -357,24 +364,6 @@ func (s *stepScreen) itemsHelp() key.Binding {
 	return joined(s.common.Keys.PrevItem, s.common.Keys.NextItem, what)
 }
 
-// stepInfo is what the info pane shows besides the step's run.
-type stepInfo struct {
-	inputs  []flow.Input
-	pending []int // earlier steps not done yet
-	version int
-	// stateURL is the confirm URL in the engine's state, asked only of a
-	// step that shows one.
-	stateURL func() string
-	// confirm is the confirm URL the step shows, if any.
-	confirm *confirmInfo
-	height  int // the info pane's
-	// narr renders the step's narration (cached per step, width and
-	// style).
-	narr *narrator
-	// tokens are what the engine's state says beside the tokens.
-	tokens tokenFacts
-}
-
 // sync renders whatever the selection, data or size made stale; a large
 // body it starts rendering in the command it returns.
 func (s *stepScreen) sync(v flowView, in stepInfo) tea.Cmd {
@@ -406,6 +395,8 @@ func (s *stepScreen) sync(v flowView, in stepInfo) tea.Cmd {
 			s.info.offset = at
 			s.info.clamp()
 		}
+	case seekHint:
+		s.seekHint(in.exercise)
 	}
 	s.infoSeek = seekNone
 

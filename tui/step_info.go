@@ -9,6 +9,26 @@ import (
 	"github.com/systembruker/workbench/flow"
 )
 
+// stepInfo is what the info pane shows besides the step's run.
+type stepInfo struct {
+	inputs  []flow.Input
+	pending []int // earlier steps not done yet
+	version int
+	// stateURL is the confirm URL in the engine's state, asked only of a
+	// step that shows one.
+	stateURL func() string
+	// confirm is the confirm URL the step shows, if any.
+	confirm *confirmInfo
+	height  int // the info pane's
+	// narr renders the step's narration (cached per step, width and
+	// style).
+	narr *narrator
+	// exercise is the scenario's exercise, nil for a scenario that shows.
+	exercise *exerciseInfo
+	// tokens are what the engine's state says beside the tokens.
+	tokens tokenFacts
+}
+
 // infoPage builds the info pane's lines, section by section, at width w.
 type infoPage struct {
 	v   flowView
@@ -33,7 +53,8 @@ func infoLines(v flowView, s flow.Step, r stepRun, in stepInfo, w int) []string 
 	if r.outcome != flow.NotRun {
 		p.outcome()
 	}
-	narration := in.narr.lines(s.ID, w, p.st)
+	p.exercise(v.cur)
+	narration := in.narr.forStep(s, w, p.st)
 	p.whatAndWhy(narration)
 	p.inputs()
 	if s.Expect.Code != "" {
@@ -108,6 +129,7 @@ func (p *infoPage) outcome() {
 		p.add(ansi.Truncate(line, w, "…"))
 	}
 	if e := stepErr(p.s, r); e != nil {
+		e.exercise = p.in.exercise != nil && p.in.exercise.at == p.v.cur && !e.expected
 		p.add(errorBox(*e, w, st)...)
 	}
 	p.waiting()

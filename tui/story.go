@@ -19,7 +19,7 @@ import (
 // the run that matters, highlighted (flow.StoryOf); between the actors'
 // parts the sequence diagram so far, full screen. Never a token: the
 // fact is a claim, a field, a decision. The presenter's keys are the
-// root's (present.go); t switches to the engineer's views and back.
+// root's (present.go); v switches to the engineer's views and back.
 
 // storyView is one view of the story: a step's, or the sequence diagram
 // after an actor's part (step is then the part's last step).
@@ -68,10 +68,10 @@ func (s *storyScreen) SetSize(w, h int) { s.common = s.common.sized(w, h) }
 func (s *storyScreen) Init() tea.Cmd { return nil }
 
 // Update implements tea.Model. The story has no keys of its own: the
-// presenter's (space, → ←, + -, t, esc) are the root's.
+// presenter's (space, → ←, + -, v, esc) are the root's.
 func (s *storyScreen) Update(tea.Msg) (tea.Model, tea.Cmd) { return s, nil }
 
-// ShortHelp implements help.KeyMap: t, the engineer's views.
+// ShortHelp implements help.KeyMap: v, the engineer's views.
 func (s *storyScreen) ShortHelp() []key.Binding {
 	return []key.Binding{relabel(s.common.Keys.Story, "engineer's view")}
 }

@@ -96,7 +96,7 @@ func TestStoryShowsNoBase64(t *testing.T) {
 }
 
 // The story's views: each step, the diagram between two actors' parts,
-// "view k/N" and the pace's countdown; t goes to the engineer's views and
+// "view k/N" and the pace's countdown; v goes to the engineer's views and
 // back to the same step; ← goes back.
 func TestPresenterStory(t *testing.T) {
 	m := storyModel(t, 100, 30, "standard")
@@ -106,7 +106,7 @@ func TestPresenterStory(t *testing.T) {
 	}
 	v := ansi.Strip(m.View())
 	for _, want := range []string{"view 1/17 · next in 1h", "SmartCloud AS", "Maskinporten", "Skatteetaten", "TILFELDIG SUBTIL", "the customer",
-		"POST /token · 200 OK", "The token's scope", "altinn:resourceregistry/resource.write", "t engineer's view"} {
+		"POST /token · 200 OK", "The token's scope", "altinn:resourceregistry/resource.write", "v engineer's view"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the first view lacks %q:\n%s", want, v)
 		}
@@ -127,13 +127,13 @@ func TestPresenterStory(t *testing.T) {
 	if m.cur != 3 || m.pres.storyAt != 4 {
 		t.Fatalf("→ after the diagram: step %d view %d", m.cur+1, m.pres.storyAt+1)
 	}
-	m = keys(m, "t")
+	m = keys(m, "v")
 	if m.storyShown() || m.step.section != sectionInfo || m.cur != 3 || !strings.Contains(ansi.Strip(m.View()), "Step 4/13") {
-		t.Fatalf("t: story %v step %d", m.storyShown(), m.cur+1)
+		t.Fatalf("v: story %v step %d", m.storyShown(), m.cur+1)
 	}
-	m = keys(m, "right", "t")
+	m = keys(m, "right", "v")
 	if !m.storyShown() || m.cur != 3 || m.pres.storyAt != 4 {
-		t.Errorf("back with t: story %v step %d view %d", m.storyShown(), m.cur+1, m.pres.storyAt+1)
+		t.Errorf("back with v: story %v step %d view %d", m.storyShown(), m.cur+1, m.pres.storyAt+1)
 	}
 	m = keys(m, "left", "left")
 	if m.pres.storyAt != 2 || m.cur != 2 {

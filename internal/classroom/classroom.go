@@ -60,6 +60,9 @@ type Options struct {
 	// Config is what each trainee's world starts from; it must be the
 	// mock environment (nil: config.Default()).
 	Config *config.Config
+	// Scenarios are the trainer's scenario files (--scenarios DIR),
+	// offered beside the built-in ones; nil for none.
+	Scenarios *flow.ScenarioFiles
 	// Log hears the classroom's events as lines ("kari joined with the
 	// join code"), never the join code itself; nil discards them.
 	Log func(string)
@@ -123,7 +126,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	for _, sc := range flow.Scenarios(wire.Summary(o.Config)) {
+	for _, sc := range flow.Catalog(wire.Summary(o.Config), o.Scenarios) {
 		s.names = append(s.names, sc.Name)
 	}
 	if s.srv, err = s.newSSHServer(); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/ssh"
+	"github.com/systembruker/workbench/flow"
 	"github.com/systembruker/workbench/internal/cli/wire"
 	"github.com/systembruker/workbench/tui"
 	gossh "golang.org/x/crypto/ssh"
@@ -216,7 +217,7 @@ func (s *Server) modelFor(t *trainee) (tui.Model, *tui.SwitchScenario) {
 		tui.WithRenderer(t.term.r), tui.WithOutput(t.term), tui.WithEnv(t.term.lookup),
 		tui.WithClipboard(t.term.copy), tui.WithOpener(noBrowser),
 		tui.WithExportDir(filepath.Join(s.opts.Handouts, t.dir)),
-		tui.WithScenario(scenario),
+		tui.WithScenario(scenario), tui.WithScenarios(flow.Catalog(t.world.Settings, s.opts.Scenarios)),
 		tui.WithObserver(func(st tui.Status) { s.observed(t, st) }))
 	t.model, t.stopModel = &m, stop
 	return m, pending

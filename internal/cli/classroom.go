@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
+	"github.com/systembruker/workbench/flow"
 	"github.com/systembruker/workbench/internal/classroom"
 )
 
@@ -46,6 +47,9 @@ run) is written to DIR/THEIRNAME/; at the end, the roster to DIR/roster.md.
   --max-sessions N         at most N trainees at once, connected or away (default 40)
   --idle DURATION          how long an away trainee's world is kept (default 30m)
   --handouts DIR           where the handouts and the roster go (default ./handouts)
+
+The global --scenarios DIR offers a folder's scenarios and exercises beside the
+built-in ones, in each trainee's picker and in the room's.
 `
 
 func cmdClassroom(g globals, args []string, stdout, stderr io.Writer) int {
@@ -74,6 +78,14 @@ func cmdClassroom(g globals, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.Config = c
+	if g.scenarios != "" {
+		files, err := flow.ReadScenarioDir(g.scenarios)
+		if err != nil {
+			fmt.Fprintf(stderr, "workbench classroom: the scenario files in %s are not usable:\n%v\n", g.scenarios, err)
+			return 2
+		}
+		o.Scenarios = files
+	}
 	if o.HostKeyFile == "" {
 		f, err := classroom.DefaultHostKeyFile()
 		if err != nil {

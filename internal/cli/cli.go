@@ -28,16 +28,19 @@ const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskin
 Usage:
   workbench [global flags]                 the terminal UI, on the embedded mocks unless the config says otherwise
   workbench run [--scenario NAME] [--format text|json] [-v] [--transcript FILE]
-                [--yes] [--delete-rejected | --external-ref REF] [--compare SCENARIO|RUN.json]
+                [--yes] [--delete-rejected | --external-ref REF] [--fix] [--compare SCENARIO|RUN.json]
                                            the same flow headless; exit 0 when every step ends as expected;
                                            --compare: what differs from another run (exit 0: only what always differs);
                                            --transcript writes a Markdown handout, curl script or .http file;
-                                           --yes writes to a real system register without asking
+                                           --yes writes to a real system register without asking;
+                                           an exercise runs as delivered, or with --fix its fix applied
   workbench serve [--seed FILE] [--addr HOST:PORT [--public-url URL]] [--log-format text|json] [--demo DIR]
                                            only the mock services, until interrupted; --addr puts
                                            them on one listener under /maskinporten/, /altinn/,
                                            /skatteetaten/; --demo writes a ready client key and seed
-  workbench scenarios                      list the scenarios
+  workbench scenarios [--json] [--export NAME]
+                                           list the scenarios (exercises marked); --export prints a
+                                           built-in scenario's file, to copy and change
   workbench config init [FILE] [--force]   write a commented starter configuration for tt02
   workbench config check [FILE] [--online] say, field by field, what is wrong with a configuration;
                                            --online proves the client ids, key and scopes with Maskinporten
@@ -64,6 +67,8 @@ Global flags (before or after the command):
   --env mock|tt02|prod
                    environment profile, over the config's env and WORKBENCH_ENV
   --allow-prod     accept env prod (production: real organisations and data)
+  --scenarios DIR  a folder of scenario files (*.toml): their scenarios and exercises come
+                   beside the built-in ones, in the terminal UI, run and scenarios
   --present        the terminal UI in presenter mode: high contrast, more space, and the
                    scenario runs itself view by view (space pauses, → ← move, + - pace,
                    esc hands back the keys)
@@ -82,6 +87,9 @@ type globals struct {
 	// present and pace are the terminal UI's presenter mode.
 	present bool
 	pace    time.Duration
+	// scenarios is a folder of a trainer's scenario files, listed beside
+	// the built-in ones.
+	scenarios string
 }
 
 // register adds the global flags to a command's flag set. The defaults are
@@ -91,6 +99,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.config, "config", g.config, "TOML configuration `FILE`")
 	fs.StringVar(&g.env, "env", g.env, "environment profile: mock, tt02 or prod")
 	fs.BoolVar(&g.allowProd, "allow-prod", g.allowProd, "accept env prod")
+	fs.StringVar(&g.scenarios, "scenarios", g.scenarios, "a folder of scenario files (`DIR`)")
 	pace := g.pace
 	if pace == 0 {
 		pace = tui.DefaultPace

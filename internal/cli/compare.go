@@ -23,14 +23,32 @@ type comparison struct {
 	labelB   string
 }
 
+// comparisonFor is --compare's comparison, nil without the flag; ok
+// false means a usage error, said.
+func comparisonFor(g globals, set flow.Settings, scenarioA, other string, stderr io.Writer) (*comparison, bool) {
+	if other == "" {
+		return nil, true
+	}
+	list, ok := scenarioList(g, set, stderr)
+	if !ok {
+		return nil, false
+	}
+	c, err := newComparison(list, set, scenarioA, other)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench run: --compare %s: %v\n", other, err)
+		return nil, false
+	}
+	return c, true
+}
+
 // newComparison reads what other names: a file written by `run --format
 // json` (a name ending in .json or holding a path separator, or a file
 // that is there and no scenario), else a scenario. The file is read now,
 // before the run, so that a bad one is said at once.
-func newComparison(set flow.Settings, scenarioA, other string) (*comparison, error) {
+func newComparison(list []flow.Scenario, set flow.Settings, scenarioA, other string) (*comparison, error) {
 	c := &comparison{settings: set, labelA: scenarioA}
 	isFile := strings.HasSuffix(other, ".json") || strings.ContainsRune(other, os.PathSeparator) || strings.ContainsRune(other, '/')
-	sc, err := flow.Find(set, other)
+	sc, err := flow.FindIn(list, other)
 	if err != nil && !isFile {
 		if _, statErr := os.Stat(other); statErr != nil {
 			return nil, fmt.Errorf("neither a file written by run --format json nor a scenario: %w", err)
@@ -45,7 +63,7 @@ func newComparison(set flow.Settings, scenarioA, other string) (*comparison, err
 		c.file = &rep
 		c.labelB = filepath.Base(other)
 	} else {
-		c.scenario = sc
+		c.scenario = sc.Delivered() // an exercise as a trainee gets it, as run runs it
 		c.labelB = sc.Name
 	}
 	if c.labelA == c.labelB {

@@ -10,7 +10,7 @@ import (
 )
 
 const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v] [--yes]
-                    [--delete-rejected | --external-ref REF]
+                    [--delete-rejected | --external-ref REF] [--fix]
                     [--compare SCENARIO|RUN.json]
                     [--transcript FILE [--transcript-format md|curl|http]
                      [--full-tokens] [--show-secrets]]
@@ -23,6 +23,12 @@ as the scenario expects (including a failure scenario's expected error),
   --scenario NAME   the scenario (default standard; see workbench scenarios)
   --format FORMAT   text (default) or json
   -v                text: the decoded tokens' claims in full
+  --fix             an exercise with its documented fix applied: every step
+                    is then to end ok. Without it an exercise runs as
+                    delivered: its step is to fail with the exercise's code
+
+--scenarios DIR (a global flag) adds the scenarios of a folder of scenario
+files to the ones --scenario may name.
 
 Spot the difference:
 
@@ -107,6 +113,7 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	yes := fs.Bool("yes", false, "write to the system register without asking")
 	deleteRejected := fs.Bool("delete-rejected", false, "delete a rejected request and ask again")
 	externalRef := fs.String("external-ref", "", "the request's externalRef")
+	fix := fs.Bool("fix", false, "run an exercise with its fix applied")
 	other := fs.String("compare", "", "a scenario `NAME` or a `RUN.json` to compare the run with")
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, runHelp); !ok {
 		return code
@@ -133,17 +140,13 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	}
 	defer end()
 	s.Settings.Yes = *yes
-	sc, err := flow.Find(s.Settings, *name)
-	if err != nil {
-		fmt.Fprintf(stderr, "workbench run: %v\n", err)
+	sc, ok := runScenario(g, s.Settings, *name, *fix, stderr)
+	if !ok {
 		return 2
 	}
-	var cmp *comparison
-	if *other != "" {
-		if cmp, err = newComparison(s.Settings, sc.Name, *other); err != nil {
-			fmt.Fprintf(stderr, "workbench run: --compare %s: %v\n", *other, err)
-			return 2
-		}
+	cmp, ok := comparisonFor(g, s.Settings, sc.Name, *other, stderr)
+	if !ok {
+		return 2
 	}
 	eng := flow.NewEngine(s.Services, s.Settings, sc)
 	for p, v := range map[flow.Param]string{flow.ParamExternalRef: *externalRef, flow.ParamRenew: map[bool]string{true: flow.RenewDelete}[*deleteRejected]} {
@@ -178,6 +181,7 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		p.header()
 		rep = eng.RunAll(ctx, p.event)
 		p.footer(rep)
+		exerciseNote(stdout, rep, *fix)
 		whatNow(stdout, rep, cmd)
 	}
 	if *file != "" {
@@ -192,4 +196,41 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return code
+}
+
+// runScenario is the scenario run runs: the named one of the built-in and
+// --scenarios ones, an exercise as delivered or, with fix, fixed.
+func runScenario(g globals, set flow.Settings, name string, fix bool, stderr io.Writer) (flow.Scenario, bool) {
+	list, ok := scenarioList(g, set, stderr)
+	if !ok {
+		return flow.Scenario{}, false
+	}
+	sc, err := flow.FindIn(list, name)
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench run: %v\n", err)
+		return flow.Scenario{}, false
+	}
+	switch {
+	case fix && sc.Exercise == nil:
+		fmt.Fprintf(stderr, "workbench run: --fix: %s is no exercise\n", sc.Name)
+		return flow.Scenario{}, false
+	case fix:
+		return sc.Fixed(), true
+	}
+	return sc.Delivered(), true
+}
+
+// exerciseNote says what a headless run of an exercise showed: as
+// delivered, that its step fails as it should until a trainee fixes it;
+// with --fix, that the fix works.
+func exerciseNote(w io.Writer, rep flow.Report, fixed bool) {
+	x := rep.Scenario.Exercise
+	switch {
+	case x == nil || !rep.OK:
+	case fixed:
+		fmt.Fprintf(w, "Exercise %s: its fix (%s) makes every step end ok.\n", rep.Scenario.Name, x.FixText())
+	default:
+		fmt.Fprintf(w, "Exercise %s as delivered: step %s fails with %s, for a trainee to fix in the terminal UI "+
+			"(e edits the inputs, t gives a hint); run --fix applies the documented fix.\n", rep.Scenario.Name, x.Step, x.Code)
+	}
 }

@@ -36,7 +36,11 @@ func cmdTUI(g globals, stdout, stderr io.Writer) int {
 	} else {
 		r.HasDarkBackground() // not asked (tmux, screen, CI): termenv does not wait there either
 	}
-	opts := []tui.Option{tui.WithRenderer(r), tui.WithOutput(out), tui.WithEnv(os.LookupEnv)}
+	list, ok := scenarioList(g, s.Settings, stderr)
+	if !ok {
+		return 2
+	}
+	opts := []tui.Option{tui.WithRenderer(r), tui.WithOutput(out), tui.WithEnv(os.LookupEnv), tui.WithScenarios(list)}
 	if g.present {
 		opts = append(opts, tui.WithPresenter(g.pace))
 	}
