@@ -283,7 +283,7 @@ func (m *Model) compareWith(c compareChoice) tea.Cmd {
 	m.run.needReset = true
 	id, svc, set, sc, ctx := m.cmp.id, m.svc, m.settings, *c.scenario, m.common.Context()
 	return func() tea.Msg {
-		return compareRunMsg{id: id, report: flow.NewEngine(svc, set, sc.Delivered()).RunAll(ctx, nil)}
+		return compareRunMsg{id: id, report: flow.NewEngine(svc, set, sc).RunAll(ctx, nil)}
 	}
 }
 

@@ -63,7 +63,7 @@ func newComparison(list []flow.Scenario, set flow.Settings, scenarioA, other str
 		c.file = &rep
 		c.labelB = filepath.Base(other)
 	} else {
-		c.scenario = sc.Delivered() // an exercise as a trainee gets it, as run runs it
+		c.scenario = sc // an exercise as delivered, as a trainee gets it and run runs it
 		c.labelB = sc.Name
 	}
 	if c.labelA == c.labelB {

@@ -18,14 +18,16 @@ const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v
 Runs a scenario headless against the configured environment and prints each
 step with its actor, exchanges and tokens. Exit status 0 when every step ends
 as the scenario expects (including a failure scenario's expected error),
-1 otherwise.
+1 otherwise; an exercise as delivered is unsolved, so 1.
 
   --scenario NAME   the scenario (default standard; see workbench scenarios)
   --format FORMAT   text (default) or json
   -v                text: the decoded tokens' claims in full
   --fix             an exercise with its documented fix applied: every step
-                    is then to end ok. Without it an exercise runs as
-                    delivered: its step is to fail with the exercise's code
+                    is then to end ok (exit 0). Without it an exercise runs
+                    as delivered, as a trainee gets it: its step fails with
+                    the exercise's code (exit 1), and the last line says
+                    whether it failed where and how the exercise says
 
 --scenarios DIR (a global flag) adds the scenarios of a folder of scenario
 files to the ones --scenario may name.
@@ -175,6 +177,7 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "workbench run: %v\n", err)
 			return 1
 		}
+		exerciseNote(stderr, rep, *fix)
 		whatNow(stderr, rep, cmd)
 	default:
 		p := &printer{w: stdout, scenario: sc, verbose: *verbose}
@@ -192,14 +195,15 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "workbench run: transcript (%s) written to %s\n", tf, *file)
 	}
-	if cmp == nil && !rep.OK {
+	if cmp == nil && (!rep.OK || (sc.Exercise != nil && !*fix)) {
 		return 1
 	}
 	return code
 }
 
 // runScenario is the scenario run runs: the named one of the built-in and
-// --scenarios ones, an exercise as delivered or, with fix, fixed.
+// --scenarios ones; an exercise as delivered (as it is: its step fails, as
+// in the terminal UI) or, with fix, fixed.
 func runScenario(g globals, set flow.Settings, name string, fix bool, stderr io.Writer) (flow.Scenario, bool) {
 	list, ok := scenarioList(g, set, stderr)
 	if !ok {
@@ -217,20 +221,28 @@ func runScenario(g globals, set flow.Settings, name string, fix bool, stderr io.
 	case fix:
 		return sc.Fixed(), true
 	}
-	return sc.Delivered(), true
+	return sc, true
 }
 
 // exerciseNote says what a headless run of an exercise showed: as
-// delivered, that its step fails as it should until a trainee fixes it;
-// with --fix, that the fix works.
+// delivered, that its step fails where and how the exercise says (or what
+// happened instead, for a trainer checking a file); with --fix, whether
+// the fix works.
 func exerciseNote(w io.Writer, rep flow.Report, fixed bool) {
 	x := rep.Scenario.Exercise
 	switch {
-	case x == nil || !rep.OK:
-	case fixed:
+	case x == nil:
+	case fixed && rep.OK:
 		fmt.Fprintf(w, "Exercise %s: its fix (%s) makes every step end ok.\n", rep.Scenario.Name, x.FixText())
+	case fixed:
+		fmt.Fprintf(w, "Exercise %s: its fix (%s) does NOT make every step end ok: the exercise's fix is to be corrected.\n", rep.Scenario.Name, x.FixText())
 	default:
-		fmt.Fprintf(w, "Exercise %s as delivered: step %s fails with %s, for a trainee to fix in the terminal UI "+
-			"(e edits the inputs, t gives a hint); run --fix applies the documented fix.\n", rep.Scenario.Name, x.Step, x.Code)
+		if err := rep.Scenario.AsDelivered(rep.Results); err != nil {
+			fmt.Fprintf(w, "Exercise %s does NOT fail as it says (at step %s, with %s): %v.\n", rep.Scenario.Name, x.Step, x.Code, err)
+			return
+		}
+		fmt.Fprintf(w, "Exercise %s as delivered: step %s fails with %s, as the exercise says, until a trainee fixes it in "+
+			"the terminal UI (e edits the inputs, t gives a hint); exit 1, as it is unsolved. run --fix applies the documented fix.\n",
+			rep.Scenario.Name, x.Step, x.Code)
 	}
 }
