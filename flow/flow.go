@@ -213,7 +213,7 @@ var paramInfo = map[Param]struct {
 	ParamGrantScope:    {"Scope", "space separated scopes of the system user grant", nil},
 	ParamDecision:      {"Decision", "approve or reject", checkDecision},
 	ParamGrantAudience: {"Grant aud", "Maskinporten's issuer; empty: as its well-known document says", nil},
-	ParamVendorClock:   {"Vendor clock", "how far SmartCloud's clock is off (iat); Maskinporten allows 10s", checkOffset},
+	ParamVendorClock:   {"Vendor clock", "how far SmartCloud's clock is off (iat); Maskinporten refuses an iat over 10s ahead", checkOffset},
 	ParamRenew:         {"After a rejection", "delete: delete the rejected request and ask again", checkRenew},
 }
 

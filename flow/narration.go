@@ -135,8 +135,6 @@ var narrations = map[string]narration{
 				"approved issuer (Buypass or Commfides; the mocks trust their own test CA instead): a self-signed one " +
 				"is MP-120 \"signed with an invalid certificate\".",
 			"Registered keys expire after a year (MP-121 \"expired key\").",
-			"With `x5c` the real Maskinporten trusts business certificates only from Buypass and Commfides; " +
-				"the mock cannot hold their roots, so its own test CA stands in for them.",
 		},
 		links: [][2]string{{"Maskinporten: the JWT grant", client.DocMPGrant}, {"error codes", client.DocMPErrors}},
 	},
@@ -191,8 +189,8 @@ var narrations = map[string]narration{
 				"(defaults to `partyOrgNo`), `redirectUrl` (one of the system's allowed URLs, else AUTH-00021).",
 			"201 Created for a new request; the same system, org and `externalRef` give back the " +
 				"existing request with 200, whatever its age. A system user that exists already is 400 AUTH-00004.",
-			"`status` starts as `New`, `timedOut` as `false`; `confirmUrl` is `https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=<id>` " +
-				"in tt02 (agent: `.../agentrequest?id=<id>`). Keys without a value are left out of the JSON.",
+			"`status` starts as `New`, `timedOut` as `false`; `confirmUrl` is `https://am.ui.tt02.altinn.no/accessmanagement/ui/systemuser/request?id=<id>&DONTCHOOSEREPORTEE=true` " +
+				"in tt02 (agent: `.../agentrequest?id=<id>&DONTCHOOSEREPORTEE=true`). Keys without a value are left out of the JSON.",
 			"The answer's `Location` (`.../systemuser/request/<id>`) is the portal's read: a vendor's token " +
 				"gets 403 there, and reads `.../request/vendor/<id>` instead.",
 			"An agent request without `accessPackages` fails validation; with `\"accessPackages\": []` it is 400 AUTH-00058.",
@@ -423,8 +421,8 @@ var narrations = map[string]narration{
 		links: [][2]string{{"Maskinporten: error codes", client.DocMPErrors}, {"the JWT grant", client.DocMPGrant}},
 	},
 	"v-delete": {
-		what: "SmartCloud deletes its system from the register. It is a soft delete, and the system's " +
-			"system users go with it: Maskinporten no longer finds them, and Altinn's PDP no longer permits them.",
+		what: "SmartCloud deletes its system from the register. It is a soft delete: the system is marked " +
+			"deleted and its Maskinporten client ids are removed, so Maskinporten no longer finds its system users.",
 		points: []string{
 			"`DELETE authentication/api/v1/systemregister/vendor/{systemId}` marks the system deleted (`isDeleted`).",
 			"The next token request for its system users ends in MP-303.",

@@ -144,7 +144,11 @@ func (a *Altinn) decideXACML(req map[string]any) (string, string) {
 	if !ok {
 		u, ok = a.systemUsers[subjects[0].value]
 	}
-	if !ok || u.deleted || a.activeSystem(u.systemID) == nil || resourceID == "" || party == "" {
+	// A deleted system does not change the decision: deleting it marks it
+	// deleted and removes its Maskinporten client ids, leaving its system
+	// users and their delegations (AUTHN SystemRegisterRepository
+	// SetDeleteRegisteredSystemById). Its users get no new token (MP-303).
+	if !ok || u.deleted || resourceID == "" || party == "" {
 		return pdpNotApplicable, ""
 	}
 	res := a.resources[resourceID]

@@ -60,11 +60,14 @@ func TestAltinnPDP(t *testing.T) {
 				t.Fatalf("remove: %d %s", r.status, r.body)
 			}
 		}, decisionRequest(atAgentUser, ResourceKravOgBetalinger, OrgSubtilApe), "NotApplicable"},
+		// Deleting the system leaves its system users and their rights
+		// (AUTHN SystemRegisterRepository.SetDeleteRegisteredSystemById):
+		// the PDP still permits; only Maskinporten stops (MP-303).
 		{"standard, system deleted", func() {
 			if r := e.do("DELETE", "authentication/api/v1/systemregister/vendor/"+atSystem, e.vendorToken(alScopeSystemRegisterWrite), nil); r.status != 200 {
 				t.Fatalf("delete system: %d %s", r.status, r.body)
 			}
-		}, decisionRequest(atStandardUser, ResourceKravOgBetalinger, OrgSubtilApe), "NotApplicable"},
+		}, decisionRequest(atStandardUser, ResourceKravOgBetalinger, OrgSubtilApe), "Permit"},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {

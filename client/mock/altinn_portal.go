@@ -441,7 +441,8 @@ func altinnUserID(pid string) int {
 }
 
 // decide applies an end user's approval or rejection: the person must hold
-// DAGL for the party and the request must be New. Approval creates the
+// DAGL for the party (else a bare 403, as the real PDP check answers) and
+// the request must be New. Approval creates the
 // system user. Callers hold a.mu for writing.
 func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSystemUser, altinnProblem, string, bool) {
 	person, known := a.person(pid)
@@ -450,7 +451,7 @@ func (a *Altinn) decide(req *altinnRequest, pid string, approve bool) (*altinnSy
 		if known {
 			name = person.Name + " (" + pid + ")"
 		}
-		return nil, probMissingRoleAccess, fmt.Sprintf("%s does not hold the DAGL role for %s (org. no. %s)", name, a.orgName(req.partyOrgNo), req.partyOrgNo), false
+		return nil, probAccessForbidden, fmt.Sprintf("%s may not manage access for %s (org. no. %s): the mock's stand-in for the PDP check is the DAGL role", name, a.orgName(req.partyOrgNo), req.partyOrgNo), false
 	}
 	// Status New is the only check: a request that reads timedOut may still
 	// be approved (RequestSystemUserService.ApproveAndCreateSystemUser

@@ -147,7 +147,7 @@ func TestAltinnConfirmPage(t *testing.T) {
 		status         int
 		code, says     string
 	}{
-		{"DRESS MINST may not approve for APE", dress, "request", id, dressToken, nil, 403, "AUTH-00016", "DRESS MINST"},
+		{"DRESS MINST may not approve for APE: a bare 403, as the PDP check answers", dress, "request", id, dressToken, nil, 403, "may not manage access", "DRESS MINST"},
 		{"unknown request", stadig, "request", altinnUUID(), token, nil, 404, "AUTH-00010", ""},
 		{"standard request on the agent page", stadig, "agentrequest", id, token, nil, 404, "AUTH-00030", ""},
 		{"no session", e.browser(), "request", id, token, nil, 403, "", "not logged in"},
@@ -165,6 +165,9 @@ func TestAltinnConfirmPage(t *testing.T) {
 			body := string(r.body)
 			if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(body, tc.code) || !strings.Contains(body, tc.says) || !strings.Contains(body, `role="alert"`) {
 				t.Errorf("error page lacks %s %q: %s", tc.code, tc.says, body)
+			}
+			if !strings.HasPrefix(tc.code, "AUTH") && strings.Contains(body, "Altinn code") {
+				t.Errorf("a refusal without a code shows one: %s", body)
 			}
 			if got := readStatus(); got != "New" {
 				t.Errorf("the request is %s after a refused decision", got)

@@ -20,13 +20,20 @@ type altinnProblem struct {
 }
 
 var (
-	probReporteeNotFound     = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
-	probRightsNotFound       = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
-	probSystemUserExists     = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
-	probRequestNotFound      = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
-	probSystemIDNotFound     = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
-	probStatusNotNew         = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
-	probMissingRoleAccess    = altinnProblem{"AUTH-00016", 403, "DelegationCheck failed with error: Has not access by a delegation of role in ER or Altinn."}
+	probReporteeNotFound = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
+	probRightsNotFound   = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
+	probSystemUserExists = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
+	probRequestNotFound  = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
+	probSystemIDNotFound = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
+	probStatusNotNew     = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
+	// probAccessForbidden is the portal's bare 403: approving, rejecting and
+	// delegating are authorised by a PDP check on altinn_access_management /
+	// altinn_client_administration for the party before the action runs
+	// (AUTHN AuthenticationHost.cs L254-280; spec Corrections 12), which
+	// answers 403 without a problem code. (AUTH-00016, "DelegationCheck
+	// failed", is the rights delegation check of DelegationHelper.cs L215,
+	// a different thing.)
+	probAccessForbidden      = altinnProblem{"", 403, "Forbidden"}
 	probRedirectURINotFound  = altinnProblem{"AUTH-00021", 400, "The RedirectUri was not found or not valid."}
 	probVendorOrgNotInToken  = altinnProblem{"AUTH-00023", 401, "Can't resolve the Organisation Number for the Vendor from the Token."}
 	probNotAnAgentRequest    = altinnProblem{"AUTH-00025", 400, "The request id is valid but its not a valid request for creating an agent system user"}

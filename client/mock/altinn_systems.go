@@ -515,8 +515,10 @@ func (a *Altinn) handleUpdatePackages(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 
-// handleDeleteSystem marks a system deleted. Its system users stay, but
-// Maskinporten no longer finds them and the PDP no longer permits them.
+// handleDeleteSystem marks a system deleted and drops its client ids
+// (AUTHN SystemRegisterRepository.SetDeleteRegisteredSystemById: is_deleted,
+// and its maskinporten_client rows deleted). Its system users and their
+// delegations stay; Maskinporten no longer finds them (MP-303).
 func (a *Altinn) handleDeleteSystem(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.requireOrg(w, r, alScopeSystemRegisterWrite, alScopeSystemRegisterAdmin)
 	if !ok {

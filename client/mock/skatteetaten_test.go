@@ -188,12 +188,16 @@ func TestSkatteetatenRejects(t *testing.T) {
 		t.Errorf("unknown endpoint: %d", resp.StatusCode)
 	}
 
-	// A system deleted after approval: the PDP no longer permits.
+	// A system deleted after approval: deleting it marks it deleted and
+	// removes its client ids, leaving its system users and their rights
+	// (AUTHN SystemRegisterRepository.SetDeleteRegisteredSystemById), so a
+	// token issued before still reads while it lives; the next token is
+	// MP-303 (the system-deleted scenario, run by flow's tests).
 	if r := e.do("DELETE", "authentication/api/v1/systemregister/vendor/"+atSystem, e.vendorToken(alScopeSystemRegisterWrite), nil); r.status != 200 {
 		t.Fatal(r.status)
 	}
-	if r := e.aapnekrav("regnskapssystem", OrgSubtilApe, good); r.status != 403 || !strings.Contains(string(r.body), "NotApplicable") {
-		t.Errorf("deleted system: %d %s", r.status, r.body)
+	if r := e.aapnekrav("regnskapssystem", OrgSubtilApe, good); r.status != 200 {
+		t.Errorf("deleted system, token from before: %d %s", r.status, r.body)
 	}
 }
 
