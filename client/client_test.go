@@ -271,6 +271,12 @@ func TestDecodeJWTRejectsMalformed(t *testing.T) {
 			t.Errorf("%q decoded", in)
 		}
 	}
+	// "not" decodes to the bytes 9e 8b 6d: the error says so in words and
+	// quotes none of them (inspect prints it to a terminal).
+	_, err := DecodeJWT("not.a.jwt")
+	if err == nil || !strings.Contains(err.Error(), "part 1 is base64url, but of binary data") || strings.ContainsAny(err.Error(), "\u009e\u008b") || strings.Contains(err.Error(), `\u`) {
+		t.Errorf("not.a.jwt: %v", err)
+	}
 }
 
 func TestJWKRejectsSmallKeys(t *testing.T) {

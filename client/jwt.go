@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -219,6 +221,9 @@ func DecodeJWT(raw string) (DecodedJWT, error) {
 			return d, fmt.Errorf("not a JWT: part %d is not base64url: %v", i+1, err)
 		}
 		if err := json.Unmarshal(b, dst); err != nil {
+			if !printable(b) { // the JSON error would quote a stray byte of it
+				return d, fmt.Errorf("not a JWT: part %d is base64url, but of binary data, not of JSON text", i+1)
+			}
 			return d, fmt.Errorf("not a JWT: part %d is not a JSON object: %v", i+1, err)
 		}
 		if *dst == nil { // JSON null
@@ -327,4 +332,18 @@ func VerifyGrantSignature(raw string, pub *rsa.PublicKey) (DecodedJWT, error) {
 	}
 	d.Verified, d.VerifyError = true, ""
 	return d, nil
+}
+
+// printable reports whether b is UTF-8 text without control characters
+// other than white space.
+func printable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }

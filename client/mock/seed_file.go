@@ -44,15 +44,19 @@ func readSeed(path string, r io.Reader, source func() []byte) (Seed, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := decodeSeed(dec, &s); err != nil {
-		if errors.Is(err, io.EOF) {
-			// The file ended inside the seed's object.
-			err = errors.New(strings.TrimSuffix(err.Error(), io.EOF.Error()) + io.ErrUnexpectedEOF.Error())
+		lineAt := func(off int64) int {
+			b := source()
+			return bytes.Count(b[:max(0, min(off, int64(len(b))))], []byte("\n")) + 1
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			// The file ended inside the seed's object: name the line it
+			// ended on, as a syntax error does.
+			msg := strings.TrimSuffix(strings.TrimSuffix(err.Error(), io.ErrUnexpectedEOF.Error()), io.EOF.Error())
+			return s, fmt.Errorf("seed %s:%d: %sunexpected end of the file (is it cut short, or a bracket not closed?)", path, lineAt(dec.InputOffset()), msg)
 		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			b := source()
-			line := bytes.Count(b[:min(se.Offset, int64(len(b)))], []byte("\n")) + 1
-			return s, fmt.Errorf("seed %s:%d: %v", path, line, err)
+			return s, fmt.Errorf("seed %s:%d: %v", path, lineAt(se.Offset), err)
 		}
 		return s, fmt.Errorf("seed %s: %v (the README's \"Seed file\" section lists the fields)", path, err)
 	}

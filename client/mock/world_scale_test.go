@@ -335,6 +335,8 @@ func TestReadSeedFile(t *testing.T) {
 		{"not a list", `{"clients": {}}`, "clients"},
 		{"a syntax error", "{\n\"clients\": [\n{\"client_id\": \"x\",,}]}", "seed.json:3"},
 		{"more after the object", `{} {}`, "more JSON"},
+		{"cut short", "{\n\"clients\": [\n{\"client_id\": \"x\",\n", "seed.json:3: clients: [0]: unexpected end of the file"},
+		{"cut short between entries", "{\"clients\": [", "seed.json:1: clients: unexpected end of the file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadSeedFile(write(tc.file))
