@@ -243,14 +243,7 @@ func (m *Model) openCompare() {
 }
 
 // hasRun reports whether a step of the scenario has a result.
-func (m *Model) hasRun() bool {
-	for _, r := range m.runs {
-		if r.result != nil {
-			return true
-		}
-	}
-	return false
-}
+func (m *Model) hasRun() bool { return flowView{runs: m.runs}.hasRun() }
 
 // thisRun is the run on screen in its JSON form, as far as it got.
 func (m *Model) thisRun() (flow.RunReport, error) {

@@ -198,11 +198,29 @@ func (o *overview) FullHelp() [][]key.Binding {
 			{k.NextPane, k.Scenarios, k.Export},
 		}
 	}
-	return [][]key.Binding{
-		{k.Open, k.RunAll, k.Actor},
-		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
-		{k.NextPane, k.Scenarios, k.Export, k.Hint, k.Compare},
+	last := []key.Binding{joined(k.NextPane, k.PrevPane, "other pane"), k.Scenarios, k.Export}
+	if o.v.sc.Exercise != nil {
+		last = append(last, k.Hint)
 	}
+	if o.v.hasRun() {
+		last = append(last, k.Compare)
+	}
+	return [][]key.Binding{
+		{k.Open, k.RunAll, k.Actor, joined(k.NextStep, k.PrevStep, "next/previous step")},
+		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
+		last,
+	}
+}
+
+// hasRun reports whether a step of the scenario has a result (b puts
+// another run beside it only then).
+func (v flowView) hasRun() bool {
+	for _, r := range v.runs {
+		if r.result != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // refresh rebuilds both panes' lines from the flow's state. Both are a

@@ -386,7 +386,7 @@ func (p *presenter) fullHelp(k *KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{p.playBinding(k), k.PresentNext, k.PresentPrev},
 		{k.PaceUp, k.PaceDown, p.storyBinding(k), k.Manual},
-		{joined(k.NextPane, k.PrevPane, "pane"), joined(k.Up, k.Down, "scroll"), k.Export},
+		{joined(k.NextPane, k.PrevPane, "pane"), joined(k.Up, k.Down, "scroll"), k.Scenarios, k.Export},
 	}
 }
 
