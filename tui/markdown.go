@@ -1,13 +1,14 @@
 package tui
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The narration's Markdown is rendered here, by a small renderer of our
@@ -105,9 +106,9 @@ type mdBlock struct {
 }
 
 var (
-	mdHeading = regexp.MustCompile(`^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$`)
-	mdItem    = regexp.MustCompile(`^( *)([-*+]|\d{1,9}[.)])[ \t]+(.*)$`)
-	mdFence   = regexp.MustCompile("^ {0,3}(```+|~~~+)")
+	mdHeading = lazyre.New(`^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$`)
+	mdItem    = lazyre.New(`^( *)([-*+]|\d{1,9}[.)])[ \t]+(.*)$`)
+	mdFence   = lazyre.New("^ {0,3}(```+|~~~+)")
 )
 
 // parseMarkdown cuts Markdown into blocks: lines that follow a paragraph

@@ -2,13 +2,13 @@ package tui
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The step's narration (flow.Narration, Markdown) is rendered by
@@ -97,10 +97,10 @@ func splitNarration(lines []string) narrationLines {
 }
 
 // itemMarker is a rendered list item's bullet or number.
-var itemMarker = regexp.MustCompile(`^(• |\d{1,9}[.)] )`)
+var itemMarker = lazyre.New(`^(• |\d{1,9}[.)] )`)
 
 // mdLink is a Markdown link to a web page.
-var mdLink = regexp.MustCompile(`\[([^\]]+)\]\((https?://[^)\s]+)\)`)
+var mdLink = lazyre.New(`\[([^\]]+)\]\((https?://[^)\s]+)\)`)
 
 // renderNarration renders a narration to lines no wider than w: the
 // text, then the references to the links.
