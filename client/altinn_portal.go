@@ -7,8 +7,9 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // Portal is what a person does in the Altinn portal, reached over HTTP: log
@@ -75,11 +76,11 @@ func (p *Portal) browse(ctx context.Context, c call) (*response, error) {
 // The marks of the portal's pages the client reads, as a browser's user
 // would: the login form, who is logged in, and the session's CSRF token.
 var (
-	loginFormRE  = regexp.MustCompile(`<form id="login" method="post" action="([^"]+)">`)
-	returnToRE   = regexp.MustCompile(`<input type="hidden" name="returnTo" value="([^"]*)">`)
-	sessionPIDRE = regexp.MustCompile(`<span id="session" data-pid="([0-9]+)">`)
-	switchRE     = regexp.MustCompile(`<a id="switch-person" href="([^"]+)">`)
-	csrfMetaRE   = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+	loginFormRE  = lazyre.New(`<form id="login" method="post" action="([^"]+)">`)
+	returnToRE   = lazyre.New(`<input type="hidden" name="returnTo" value="([^"]*)">`)
+	sessionPIDRE = lazyre.New(`<span id="session" data-pid="([0-9]+)">`)
+	switchRE     = lazyre.New(`<a id="switch-person" href="([^"]+)">`)
+	csrfMetaRE   = lazyre.New(`<meta name="csrf-token" content="([^"]+)">`)
 )
 
 // ConfirmPage opens the page behind a confirmUrl as the person pid, as the
@@ -202,7 +203,7 @@ func (p *Portal) Decide(ctx context.Context, d ConfirmAction) (string, error) {
 	return r.header.Get("Location"), nil
 }
 
-var authCodeRE = regexp.MustCompile(`\b(AUTH|STD)(\.VLD)?-\d{5}\b`)
+var authCodeRE = lazyre.New(`\b(AUTH|STD)(\.VLD)?-\d{5}\b`)
 
 // pageProblem reads an Altinn portal error page (the portal answers a
 // browser with HTML, not problem+json) into a ProblemError with the code
@@ -217,7 +218,7 @@ func pageProblem(err error, r *response) error {
 	}
 }
 
-var headRE = regexp.MustCompile(`(?is)<head.*?</head>|<script.*?</script>|<style.*?</style>`)
+var headRE = lazyre.New(`(?is)<head.*?</head>|<script.*?</script>|<style.*?</style>`)
 
 // pageText is the visible text of an HTML page, shortened.
 func pageText(b []byte) string {

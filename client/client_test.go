@@ -302,7 +302,7 @@ func FuzzDecodeJWT(f *testing.F) {
 	})
 }
 
-// TestClientsAskTheMocksForTheirTrace: every call sends TraceRequestHeader,
+// TestClientsAskTheMocksForTheirTrace: a recorded call sends TraceRequestHeader,
 // and, like the trace it asks for, the recorded exchange leaves it out.
 func TestClientsAskTheMocksForTheirTrace(t *testing.T) {
 	var asked string
@@ -322,5 +322,24 @@ func TestClientsAskTheMocksForTheirTrace(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].RequestHeader.Get(TraceRequestHeader) != "" || got[0].RequestHeader.Get("User-Agent") == "" {
 		t.Errorf("recorded request headers: %+v", got)
+	}
+}
+
+// TestUnrecordedCallsAskForNoTrace: a call whose exchange nobody records
+// (a plain workbench token) does not ask the mocks to build a trace that
+// no one would see.
+func TestUnrecordedCallsAskForNoTrace(t *testing.T) {
+	asked := "unset"
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = r.Header.Get(TraceRequestHeader)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"issuer": "x", "jwks_uri": "y"}`)
+	}))
+	t.Cleanup(s.Close)
+	if _, err := NewMaskinporten(s.URL+"/", s.Client()).WellKnown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if asked != "" {
+		t.Errorf("%s: %q without a recorder, want none", TraceRequestHeader, asked)
 	}
 }

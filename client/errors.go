@@ -10,10 +10,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // OAuthError is an OAuth 2.0 error answer, as Maskinporten gives it:
@@ -181,7 +182,7 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-var mpCodeRE = regexp.MustCompile(`MP-\d{3}`)
+var mpCodeRE = lazyre.New(`MP-\d{3}`)
 
 // decodeError reads a non-2xx answer into the service's typed error.
 func decodeError(service, method, u string, r *response) error {
@@ -256,7 +257,7 @@ func looksJSON(contentType string, body []byte) bool {
 	return contentType == "" && (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "["))
 }
 
-var tagRE = regexp.MustCompile(`<[^>]*>`)
+var tagRE = lazyre.New(`<[^>]*>`)
 
 // snippet is a short, one-line, tag-free start of a body for an error
 // message.

@@ -63,6 +63,12 @@ func WithRecorder(ctx context.Context, rec func(Exchange)) context.Context {
 	return context.WithValue(ctx, recorderKey{}, rec)
 }
 
+// recording reports whether ctx has a recorder for the exchanges.
+func recording(ctx context.Context) bool {
+	rec, ok := ctx.Value(recorderKey{}).(func(Exchange))
+	return ok && rec != nil
+}
+
 func record(ctx context.Context, x Exchange) {
 	if rec, ok := ctx.Value(recorderKey{}).(func(Exchange)); ok && rec != nil {
 		rec(x)
@@ -189,7 +195,11 @@ func (b Base) do(ctx context.Context, c call) (*response, error) {
 		Service: b.Service, Method: c.method, URL: u,
 		RequestHeader: redact(req.Header), RequestBody: string(c.body), Started: time.Now(),
 	}
-	req.Header.Set(TraceRequestHeader, "1")
+	if recording(ctx) {
+		// Only a recorded exchange shows what the mock did behind it;
+		// unasked, the mock builds no trace (and a token costs less).
+		req.Header.Set(TraceRequestHeader, "1")
+	}
 	hc := b.HTTP
 	if hc == nil {
 		hc = defaultHTTPClient()

@@ -13,7 +13,8 @@ import (
 const TraceHeader = "X-Mock-Trace"
 
 // TraceRequestHeader asks a mock for TraceHeader: the workbench's clients
-// send it, "1", on every call, and a mock builds the trace only for a
+// send it, "1", on every call whose exchange is recorded (WithRecorder:
+// the flow, the TUI, token -v), and a mock builds the trace only for a
 // caller that asks. Like TraceHeader it is a channel to the mocks, not part
 // of the flow, so the recorded exchange leaves it out.
 const TraceRequestHeader = "X-Mock-Trace-Request"

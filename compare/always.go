@@ -1,9 +1,10 @@
 package compare
 
 import (
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The values that always differ between two runs, however alike the runs
@@ -61,7 +62,7 @@ var byPresence = map[string]string{
 // text (a URL, an error message, a page): what it looks like, why it
 // differs, and what it is replaced with to compare the rest.
 type embedded struct {
-	re   *regexp.Regexp
+	re   *lazyre.Regexp
 	why  string
 	with string
 }
@@ -69,21 +70,21 @@ type embedded struct {
 // embeddedValues are searched in this order: a token before the UUIDs in
 // its claims could be, a URL's port before the rest.
 var embeddedValues = []embedded{
-	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`), WhyToken, "{token}"},
-	{regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`), WhyUUID, "{uuid}"},
-	{regexp.MustCompile(`\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]\b`), WhyTrace, "{trace}"},
-	{regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?`), WhyTime, "{time}"},
-	{regexp.MustCompile(`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\b`), WhyTime, "{time}"},
-	{regexp.MustCompile(`(127\.0\.0\.1|localhost|\[::1\]):\d+`), WhyPort, "$1:{port}"},
+	{lazyre.New(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`), WhyToken, "{token}"},
+	{lazyre.New(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`), WhyUUID, "{uuid}"},
+	{lazyre.New(`\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]\b`), WhyTrace, "{trace}"},
+	{lazyre.New(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?`), WhyTime, "{time}"},
+	{lazyre.New(`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\b`), WhyTime, "{time}"},
+	{lazyre.New(`(127\.0\.0\.1|localhost|\[::1\]):\d+`), WhyPort, "$1:{port}"},
 	// The confirm page's login: the token in its meta tag, its form and
 	// the form's post (client/mock/altinn_portal_login.go).
-	{regexp.MustCompile(`(?:csrf(?:-token)?"\s+(?:value|content)="|csrf=)[A-Za-z0-9_-]+`), WhyCSRF, "{csrf}"},
+	{lazyre.New(`(?:csrf(?:-token)?"\s+(?:value|content)="|csrf=)[A-Za-z0-9_-]+`), WhyCSRF, "{csrf}"},
 	// A jti quoted in a message (MP-012's "already sent a grant with jti").
-	{regexp.MustCompile(`(jti[\\" :=]+)[A-Za-z0-9_-]{8,}`), WhyJTI, "${1}{jti}"},
+	{lazyre.New(`(jti[\\" :=]+)[A-Za-z0-9_-]{8,}`), WhyJTI, "${1}{jti}"},
 	// How long ago or from now, as the flow says it of a token ("sent 8m1s
 	// after it expired", "expires in 1m52s"): the wall clock's.
-	{regexp.MustCompile(`\b(sent|expires in) (?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?m?s\b`), WhyTime, "$1 {duration}"},
-	{regexp.MustCompile(`boundary=[0-9A-Za-z'()+_,./:=?-]+`), WhyBoundary, "boundary={boundary}"},
+	{lazyre.New(`\b(sent|expires in) (?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?m?s\b`), WhyTime, "$1 {duration}"},
+	{lazyre.New(`boundary=[0-9A-Za-z'()+_,./:=?-]+`), WhyBoundary, "boundary={boundary}"},
 }
 
 // AlwaysThere says why a field only one run has may be missing from the
@@ -106,7 +107,7 @@ func AlwaysMade(call string) string {
 	return ""
 }
 
-var bareUUID = regexp.MustCompile(`^` + embeddedValues[1].re.String() + `$`)
+var bareUUID = lazyre.New(`^` + embeddedValues[1].re.String() + `$`)
 
 // Always says why a value that differs between two runs always differs
 // (one of the Why constants, several joined by ", "), or "" when the

@@ -3,12 +3,12 @@ package compare
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // CallName is a call as the comparison names it: the method and the
@@ -41,7 +41,7 @@ var apiPrefixes = []string{
 	"/api/innkreving/kravogbetalinger/v1", "/kravogbetalinger/v1",
 }
 
-var uuidPath = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+var uuidPath = lazyre.New(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 
 // exchanges pairs two steps' calls by name (between two pairs, calls of
 // the same method pair up one to one: a path that changed) and compares

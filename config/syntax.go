@@ -3,7 +3,6 @@ package config
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // TOML errors in words: what was expected, at the line where the mistake
@@ -38,7 +39,7 @@ func syntaxError(path string, src []byte, pe toml.ParseError) FieldError {
 // typeErrorRE is a value of the wrong type, which toml.Decode reports as
 // a plain error: `toml: line 3 (last key "vendor.org_no"): incompatible
 // types: TOML value has type int64; destination has type string`.
-var typeErrorRE = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): incompatible types: TOML value has type ([^;]+); destination has type (.+)$`)
+var typeErrorRE = lazyre.New(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): incompatible types: TOML value has type ([^;]+); destination has type (.+)$`)
 
 // typeError turns a value of the wrong type into a FieldError; ok is false
 // for any other error.
@@ -265,58 +266,58 @@ func knownKeyOr(key, def string) string {
 // syntaxRules explain the parser's messages, first match wins. got is what
 // the parser found there, in words.
 var syntaxRules = []struct {
-	re           *regexp.Regexp
+	re           *lazyre.Regexp
 	problem, fix string // problem may hold %[1]s for what was found
 }{
-	{regexp.MustCompile(`^expected '\.' or '\]' to end table name, but got (.*) instead$`),
+	{lazyre.New(`^expected '\.' or '\]' to end table name, but got (.*) instead$`),
 		"the table name is not closed: expected ']', found %[1]s", "a table header is its name in brackets on a line of its own, e.g. [vendor]"},
-	{regexp.MustCompile(`^expected end of table array name delimiter '\]', but got (.*) instead$`),
+	{lazyre.New(`^expected end of table array name delimiter '\]', but got (.*) instead$`),
 		"the table array name is not closed: expected ']]', found %[1]s", "the config has no arrays of tables: a table header is [name]"},
-	{regexp.MustCompile(`^unexpected (end of table name|table separator) \(table names cannot be empty\)$`),
+	{lazyre.New(`^unexpected (end of table name|table separator) \(table names cannot be empty\)$`),
 		"the table name is empty", "a table header is its name in brackets, e.g. [vendor]"},
-	{regexp.MustCompile(`^unexpected EOF; expected value$`),
+	{lazyre.New(`^unexpected EOF; expected value$`),
 		"the file ends where a value was expected", "text goes in double quotes, e.g. key_file = \"vendor-key.pem\""},
-	{regexp.MustCompile(`^expected value but found (.*) instead$`),
+	{lazyre.New(`^expected value but found (.*) instead$`),
 		"expected a value after '=', found %[1]s", "text goes in double quotes, e.g. key_file = \"vendor-key.pem\"; numbers and true or false go without"},
-	{regexp.MustCompile(`^unexpected EOF; expected key separator '='$`),
+	{lazyre.New(`^unexpected EOF; expected key separator '='$`),
 		"the file ends after a key name: expected '=' and a value", "each setting is key = value on a line of its own"},
-	{regexp.MustCompile(`^expected '\.' or '=', but got (.*) instead$`),
+	{lazyre.New(`^expected '\.' or '=', but got (.*) instead$`),
 		"expected '=' after the key name, found %[1]s", "each setting is key = value on a line of its own, e.g. org_no = \"991825827\""},
-	{regexp.MustCompile(`^unexpected '=': key name appears blank$`),
+	{lazyre.New(`^unexpected '=': key name appears blank$`),
 		"a key name is missing before '='", "each setting is key = value, e.g. org_no = \"991825827\""},
-	{regexp.MustCompile(`^unexpected '[.=]'$|^unexpected '\.': keys cannot start with a '\.'$`),
+	{lazyre.New(`^unexpected '[.=]'$|^unexpected '\.': keys cannot start with a '\.'$`),
 		"a key name is broken here", "a key is letters, digits, _ and -, e.g. key_file"},
-	{regexp.MustCompile(`^expected a top-level item to end with a newline, comment, or EOF, but got (.*) instead$`),
+	{lazyre.New(`^expected a top-level item to end with a newline, comment, or EOF, but got (.*) instead$`),
 		"expected the end of the line after the value, found %[1]s", "one setting a line; text goes in double quotes (spaces inside them are fine); a comment starts with #"},
-	{regexp.MustCompile(`^strings cannot contain newlines$`),
+	{lazyre.New(`^strings cannot contain newlines$`),
 		"the string is not closed: the line ends before its closing quote", "end the text with a quote on the same line"},
-	{regexp.MustCompile(`^unexpected EOF; expected ('|"|'''|""")$`),
+	{lazyre.New(`^unexpected EOF; expected ('|"|'''|""")$`),
 		"the file ends inside a string: its closing quote is missing", "end the text with a quote on the same line"},
-	{regexp.MustCompile(`^(invalid escape in string|invalid escape:) `),
+	{lazyre.New(`^(invalid escape in string|invalid escape:) `),
 		"a backslash in double quotes starts an escape (\\n, \\t, \\\\, \\\"), and this one is not one", "for a Windows path write / or \\\\, or use single quotes: 'C:\\keys\\vendor.pem'"},
-	{regexp.MustCompile(`^expected (two|four|eight) hexadecimal digits after`),
+	{lazyre.New(`^expected (two|four|eight) hexadecimal digits after`),
 		"a \\x, \\u or \\U escape without its hexadecimal digits", "write \\\\ for a backslash, or use single quotes"},
-	{regexp.MustCompile(`^Escaped character '.*' is not valid UTF-8\.$`),
+	{lazyre.New(`^Escaped character '.*' is not valid UTF-8\.$`),
 		"a \\u or \\U escape that is no character", "write the character itself"},
-	{regexp.MustCompile(`^Key '(.*)' (has already been defined|was already created)`),
+	{lazyre.New(`^Key '(.*)' (has already been defined|was already created)`),
 		"set twice: a key (or a [table] header) may appear only once", "keep one of them; all of a table's settings go under its one header"},
-	{regexp.MustCompile(`is out of range for |is out of the safe .* range$`),
+	{lazyre.New(`is out of range for |is out of the safe .* range$`),
 		"the number is too large", "network.retries is 0 to 10; other numbers go in quotes as text"},
-	{regexp.MustCompile(`^expected a comma \(','\) or array terminator \('\]'\), but got (.*)$`),
+	{lazyre.New(`^expected a comma \(','\) or array terminator \('\]'\), but got (.*)$`),
 		"expected ',' or ']' in the list, found %[1]s", "a list is [\"a\", \"b\"] on one line"},
-	{regexp.MustCompile(`^unexpected comma$`),
+	{lazyre.New(`^unexpected comma$`),
 		"a comma with no value before it", "a list is [\"a\", \"b\"]"},
-	{regexp.MustCompile(`^expected a comma or an inline table terminator '\}', but got (.*) instead$`),
+	{lazyre.New(`^expected a comma or an inline table terminator '\}', but got (.*) instead$`),
 		"expected ',' or '}' in the inline table, found %[1]s", "an inline table is {a = \"1\", b = \"2\"} on one line, or use a [table]"},
-	{regexp.MustCompile(`^newlines not allowed within inline tables$`),
+	{lazyre.New(`^newlines not allowed within inline tables$`),
 		"an inline table { ... } must be on one line", "use a [table] header with one setting a line instead"},
-	{regexp.MustCompile(`^TOML files cannot contain control characters`),
+	{lazyre.New(`^TOML files cannot contain control characters`),
 		"a control character (one the editor may not show) is in the line", "retype the line"},
-	{regexp.MustCompile(`^invalid UTF-8 byte`),
+	{lazyre.New(`^invalid UTF-8 byte`),
 		"the line is not UTF-8 text", "save the file as UTF-8"},
-	{regexp.MustCompile(`^(invalid datetime|Invalid integer|Invalid float|invalid duration|expected a digit)`),
+	{lazyre.New(`^(invalid datetime|Invalid integer|Invalid float|invalid duration|expected a digit)`),
 		"not a valid number, date or time", "text goes in double quotes, e.g. timeout = \"30s\""},
-	{regexp.MustCompile(`^unexpected EOF$`),
+	{lazyre.New(`^unexpected EOF$`),
 		"the file ends in the middle of a setting", "finish the last line, or remove it"},
 }
 
@@ -374,7 +375,7 @@ func foundWords(q string) string {
 }
 
 // scrubRE is what a parser message may quote from the file.
-var scrubRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[0-9]{2,}`)
+var scrubRE = lazyre.New(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[0-9]{2,}`)
 
 // scrub drops from a message whatever it quotes, and any number, keeping
 // the parser's own words.

@@ -3,13 +3,13 @@ package flow
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // Scenario files: the scenarios as data, in TOML, one or more
@@ -129,7 +129,7 @@ func parseFile(file string, src []byte) ([]scenarioSpec, error) {
 	return f.Scenario, nil
 }
 
-var lastKeyRE = regexp.MustCompile(`line (\d+) \(last key "([^"]*)"\): (.*)`)
+var lastKeyRE = lazyre.New(`line (\d+) \(last key "([^"]*)"\): (.*)`)
 
 // decodeError is a file's TOML syntax or type error, with its line.
 func decodeError(file string, err error) FileError {
@@ -226,7 +226,7 @@ func shownPath(path string) string {
 	}
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+var nameRE = lazyre.New(`^[a-z0-9][a-z0-9-]*$`)
 
 // scenario checks one [[scenario]].
 func (p *fileCheck) scenario(i int, sp *scenarioSpec) {

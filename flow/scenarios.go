@@ -6,10 +6,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The scenarios are data: the built-in ones are the files in scenarios/
@@ -278,7 +279,7 @@ var placeholders = map[string]func(Settings) string{
 	"agent_system":    func(s Settings) string { return s.AgentSystemID },
 }
 
-var placeholderRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+var placeholderRE = lazyre.New(`\{([a-z_]+)\}`)
 
 // expand fills in the placeholders.
 func expand(text string, s Settings) string {

@@ -3,10 +3,10 @@ package flow
 import (
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The story: each step told to people who do not read JSON (presenter
@@ -220,7 +220,7 @@ func decided(r StepResult, _ Settings) string {
 	return ""
 }
 
-var ownedBy = regexp.MustCompile(`^system user \S+ \((\w+)\) owned by (\d{9})$`)
+var ownedBy = lazyre.New(`^system user \S+ \((\w+)\) owned by (\d{9})$`)
 
 // systemUserOwner is who owns the system user the step found; or the
 // request's status when there is none.
@@ -340,7 +340,7 @@ func join(a, sep, b string) string {
 
 // longRun is a run of characters a token or a key is made of, long
 // enough to be one: the story shows none.
-var longRun = regexp.MustCompile(`[A-Za-z0-9_-]{40,}`)
+var longRun = lazyre.New(`[A-Za-z0-9_-]{40,}`)
 
 // sanitizeFact keeps a token or a key out of a fact, whatever a note held.
 func sanitizeFact(s string) string {

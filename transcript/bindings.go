@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // --- Values that later calls depend on ---
@@ -44,9 +44,9 @@ func camel(name string) string {
 }
 
 // jqKeyRE is a key jq takes as .key; others need ["key"].
-var jqKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var jqKeyRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-var uuidRE = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+var uuidRE = lazyre.New(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 
 // shellName turns a label or key into an upper-case shell name.
 func shellName(s string) string {

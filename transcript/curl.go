@@ -8,12 +8,12 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // --- curl ---
@@ -422,7 +422,7 @@ func (t *transcript) bindComment(b binding) {
 }
 
 // safeFileRE is what may not be in a here-document's file name.
-var safeFileRE = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+var safeFileRE = lazyre.New(`[^A-Za-z0-9._-]`)
 
 // multipartArgs turns a multipart body into curl -F arguments, writing its
 // file parts to here-documents.

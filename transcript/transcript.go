@@ -18,13 +18,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/lazyre"
 	"github.com/systembruker/workbench/internal/safefile"
 )
 
@@ -241,7 +241,7 @@ func (t *transcript) verdict() string {
 
 // jwtRE is a compact JWT (or JWS): three base64url parts, the first a JSON
 // object's encoding.
-var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
+var jwtRE = lazyre.New(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*`)
 
 // secretHeader reports whether a header's value is a credential the
 // transcript hides unless ShowSecrets: a bearer token is not (it is
@@ -386,19 +386,19 @@ func (t *transcript) prettyBody(h http.Header, body string) string {
 }
 
 var (
-	htmlDropRE = []*regexp.Regexp{
-		regexp.MustCompile(`(?is)<head\b.*?</head\s*>`),
-		regexp.MustCompile(`(?is)<style\b.*?</style\s*>`),
-		regexp.MustCompile(`(?is)<script\b.*?</script\s*>`),
-		regexp.MustCompile(`(?is)<template\b.*?</template\s*>`),
-		regexp.MustCompile(`(?s)<!--.*?-->`),
+	htmlDropRE = []*lazyre.Regexp{
+		lazyre.New(`(?is)<head\b.*?</head\s*>`),
+		lazyre.New(`(?is)<style\b.*?</style\s*>`),
+		lazyre.New(`(?is)<script\b.*?</script\s*>`),
+		lazyre.New(`(?is)<template\b.*?</template\s*>`),
+		lazyre.New(`(?s)<!--.*?-->`),
 	}
-	htmlBlockRE  = regexp.MustCompile(`(?i)</?(p|div|h[1-6]|li|dt|dd|tr|section|fieldset|legend|form|main|header|footer|nav|ul|ol|dl|table|label|select|option|br|hr|title)\b[^>]*>`)
-	htmlDefRE    = regexp.MustCompile(`(?i)</dt\s*>\s*<dd\b[^>]*>`)
-	htmlItemRE   = regexp.MustCompile(`(?i)<li\b[^>]*>`)
-	htmlButtonRE = regexp.MustCompile(`(?is)<button\b[^>]*>(.*?)</button\s*>`)
-	htmlTagRE    = regexp.MustCompile(`(?s)<[^>]*>`)
-	spacesRE     = regexp.MustCompile(`[ \t\r\f\v]+`)
+	htmlBlockRE  = lazyre.New(`(?i)</?(p|div|h[1-6]|li|dt|dd|tr|section|fieldset|legend|form|main|header|footer|nav|ul|ol|dl|table|label|select|option|br|hr|title)\b[^>]*>`)
+	htmlDefRE    = lazyre.New(`(?i)</dt\s*>\s*<dd\b[^>]*>`)
+	htmlItemRE   = lazyre.New(`(?i)<li\b[^>]*>`)
+	htmlButtonRE = lazyre.New(`(?is)<button\b[^>]*>(.*?)</button\s*>`)
+	htmlTagRE    = lazyre.New(`(?s)<[^>]*>`)
+	spacesRE     = lazyre.New(`[ \t\r\f\v]+`)
 )
 
 // htmlText is the text a browser shows of a page, a line per block, with

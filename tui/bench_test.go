@@ -98,8 +98,8 @@ func BenchmarkFirstFrame(b *testing.B) {
 }
 
 // BenchmarkPresenterFirstFrame is presenter mode's first frame: step 1's
-// screen, with its narration rendered by glamour (a renderer built for the
-// width, the Markdown rendered, wrapped and split), in colour.
+// screen, with its narration rendered (the Markdown rendered, wrapped and
+// split), in colour.
 func BenchmarkPresenterFirstFrame(b *testing.B) {
 	inColour(b)
 	b.ReportAllocs()

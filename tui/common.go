@@ -39,8 +39,8 @@ type Common struct {
 	Loc *time.Location
 
 	// Renderer is the session's lipgloss renderer: its colour profile
-	// and background decide every style, the narration's glamour style
-	// among them. Output is the session's terminal, where the clipboard
+	// and background decide every style, the narration's style among
+	// them. Output is the session's terminal, where the clipboard
 	// writes its OSC 52 sequence.
 	Renderer *lipgloss.Renderer
 	Output   io.Writer

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/compare"
+	"github.com/systembruker/workbench/internal/lazyre"
 	"github.com/systembruker/workbench/transcript"
 )
 
@@ -274,7 +274,7 @@ func (s *compareScreen) diffLines(d compare.Diff, col, w int) []string {
 
 // tokenRun is a compact JWT in a value: shown shortened, as transcripts
 // do.
-var tokenRun = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+var tokenRun = lazyre.New(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 // maxValueLines is how many lines of its column a value gets.
 const maxValueLines = 12

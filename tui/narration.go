@@ -2,104 +2,28 @@ package tui
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/charmbracelet/glamour"
-	gansi "github.com/charmbracelet/glamour/ansi"
-	gstyles "github.com/charmbracelet/glamour/styles"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
-	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
-// The step's narration (flow.Narration, Markdown) is rendered with glamour
-// into the info pane's lines: once per step, width and style, when sync
-// finds the info pane stale, never in View. Building a glamour renderer
-// costs more than a render, so there is one per width and style.
+// The step's narration (flow.Narration, Markdown) is rendered by
+// renderMarkdown (markdown.go) into the info pane's lines: once per step,
+// width and style, when sync finds the info pane stale, never in View.
 //
-// Glamour breaks a long URL at dots and hyphens, which a reader cannot
-// follow or copy; so the links become numbered references ("the JWT
-// grant [1]") and the URLs are listed after the text, broken only after a
-// slash, as the error box does.
+// The links become numbered references ("the JWT grant [1]") and the
+// URLs are listed after the text, broken only after a slash, as the
+// error box does: a URL broken at its dots and hyphens cannot be
+// followed or copied.
 //
-// Glamour's own word wrap (muesli/reflow's wordwrap) miscounts a line
-// where a style ends next to a space, as it does around every inline
-// code span: the escape sequence is taken for a word, the spaces before
-// it are committed to the line early, and the line breaks a word or two
-// too soon, leaving a lone "and" on a line of its own. So glamour renders
-// without wrapping, and wrapANSI wraps its lines at the pane's width, at
-// spaces only (an id such as ske-krav-og-betalinger stays whole), each
-// line under its own indent, a list item's under its text.
-
-// markdownStyle is the glamour style the narration is rendered in, chosen
-// once with the rest of the Styles.
-type markdownStyle struct {
-	// name tells the styles apart in the caches: "dark", "light" or
-	// "notty", with "+present" for presenter mode.
-	name    string
-	config  gansi.StyleConfig
-	profile termenv.Profile
-}
-
-// markdownStyleName is glamour's style for the session's terminal: notty
-// where there is no colour (NO_COLOR, a dumb terminal: the renderer's
-// profile is Ascii), otherwise dark or light for its background.
-func markdownStyleName(profile termenv.Profile, dark bool) string {
-	switch {
-	case profile == termenv.Ascii:
-		return gstyles.NoTTYStyle
-	case dark:
-		return gstyles.DarkStyle
-	}
-	return gstyles.LightStyle
-}
-
-// newMarkdownStyle builds the narration's glamour style from the colour
-// profile and background of the session's renderer (not the process's
-// terminal); present makes it high contrast.
-func newMarkdownStyle(r *lipgloss.Renderer, present bool) markdownStyle {
-	profile := r.ColorProfile()
-	dark := r.HasDarkBackground()
-	name := markdownStyleName(profile, dark)
-	c := markdownConfig(name, dark, present)
-	if present {
-		name += "+present"
-	}
-	return markdownStyle{name: name, config: c, profile: profile}
-}
-
-// markdownConfig is glamour's named style, fitted to the info pane, and
-// made high contrast when present.
-func markdownConfig(name string, dark, present bool) gansi.StyleConfig {
-	base, ok := gstyles.DefaultStyles[name]
-	if !ok {
-		base = &gstyles.NoTTYStyleConfig
-	}
-	c := *base // the fields below get new values; the shared defaults stay as they are
-	// The info pane puts its own space around sections.
-	c.Document.BlockPrefix, c.Document.BlockSuffix = "", ""
-	margin := uint(2)
-	c.Document.Margin = &margin
-	// The heading over the facts: coloured and bold, without "### ".
-	c.H3.Prefix = ""
-	if present && name != gstyles.NoTTYStyle {
-		// Bright text, bold headings, for a projector.
-		text, head := "231", "226"
-		if !dark {
-			text, head = "16", "19"
-		}
-		bold := true
-		c.Document.Color = &text
-		c.Heading.Color, c.Heading.Bold = &head, &bold
-		c.H3.Color, c.H3.Bold = &head, &bold
-		c.Strong.Bold = &bold
-	}
-	return c
-}
+// renderMarkdown does not wrap; wrapNarration wraps its lines at the
+// pane's width, at spaces only (an id such as ske-krav-og-betalinger
+// stays whole, and so does an inline code span), each line under its own
+// indent, a list item's under its text.
 
 // narrationLines is a rendered narration, in the two parts the info pane
 // shows in two sections: what happens and why, and the facts to point at
@@ -108,27 +32,22 @@ type narrationLines struct {
 	what, points []string
 }
 
-// narrator renders narrations and keeps them, with the renderers.
+// narrator renders narrations and keeps them.
 type narrator struct {
-	renderers map[rendererKey]*glamour.TermRenderer
-	cache     map[narrationKey]narrationLines
+	cache map[narrationKey]narrationLines
 	// renders counts the narrations rendered (not served from the
 	// cache), so tests can see that View renders nothing.
 	renders int
 }
 
-type rendererKey struct {
+type narrationKey struct {
+	step  string
 	style string
 	width int
 }
 
-type narrationKey struct {
-	step string
-	rendererKey
-}
-
 func newNarrator() *narrator {
-	return &narrator{renderers: map[rendererKey]*glamour.TermRenderer{}, cache: map[narrationKey]narrationLines{}}
+	return &narrator{cache: map[narrationKey]narrationLines{}}
 }
 
 // lines is the step's narration rendered to width w in the styles'
@@ -152,8 +71,7 @@ func (n *narrator) markdown(key, md string, w int, st *Styles) narrationLines {
 	if n == nil || md == "" {
 		return narrationLines{}
 	}
-	rk := rendererKey{style: st.Markdown.name, width: w}
-	k := narrationKey{step: key, rendererKey: rk}
+	k := narrationKey{step: key, style: st.Markdown.name, width: w}
 	if l, ok := n.cache[k]; ok {
 		return l
 	}
@@ -161,8 +79,7 @@ func (n *narrator) markdown(key, md string, w int, st *Styles) narrationLines {
 		n.cache = map[narrationKey]narrationLines{}
 	}
 	n.renders++
-	// The renderer does not wrap, so one serves every width.
-	l := splitNarration(renderNarration(n.renderer(rendererKey{style: rk.style}, st), md, w, st))
+	l := splitNarration(renderNarration(md, w, st))
 	n.cache[k] = l
 	return l
 }
@@ -179,49 +96,22 @@ func splitNarration(lines []string) narrationLines {
 	return narrationLines{what: lines}
 }
 
-// renderer is glamour's renderer for a style and width, built once.
-func (n *narrator) renderer(k rendererKey, st *Styles) *glamour.TermRenderer {
-	if r, ok := n.renderers[k]; ok {
-		return r
-	}
-	if len(n.renderers) > 16 {
-		n.renderers = map[rendererKey]*glamour.TermRenderer{}
-	}
-	// No word wrap: wrapNarration wraps the lines (see above).
-	r, err := glamour.NewTermRenderer(
-		glamour.WithStyles(st.Markdown.config),
-		glamour.WithWordWrap(0),
-		glamour.WithColorProfile(st.Markdown.profile),
-	)
-	if err != nil {
-		return nil
-	}
-	n.renderers[k] = r
-	return r
-}
+// itemMarker is a rendered list item's bullet or number.
+var itemMarker = lazyre.New(`^(• |\d{1,9}[.)] )`)
 
 // mdLink is a Markdown link to a web page.
-var mdLink = regexp.MustCompile(`\[([^\]]+)\]\((https?://[^)\s]+)\)`)
+var mdLink = lazyre.New(`\[([^\]]+)\]\((https?://[^)\s]+)\)`)
 
-// renderNarration renders a narration to lines no wider than w: glamour
-// for the text, then the references to the links.
-func renderNarration(r *glamour.TermRenderer, md string, w int, st *Styles) []string {
+// renderNarration renders a narration to lines no wider than w: the
+// text, then the references to the links.
+func renderNarration(md string, w int, st *Styles) []string {
 	var urls []string
 	md = mdLink.ReplaceAllStringFunc(md, func(s string) string {
 		m := mdLink.FindStringSubmatch(s)
 		urls = append(urls, m[2])
 		return fmt.Sprintf("%s [%d]", m[1], len(urls))
 	})
-	var lines []string
-	out, err := "", error(nil)
-	if r != nil {
-		out, err = r.Render(md)
-	}
-	if r == nil || err != nil {
-		lines = proseLines(md, w, 2) // glamour failed: the Markdown as text
-	} else {
-		lines = wrapNarration(trimBlankEnds(strings.Split(out, "\n")), w)
-	}
+	lines := wrapNarration(trimBlankEnds(renderMarkdown(md, &st.Markdown)), w)
 	var fitted []string
 	for _, l := range lines {
 		l = trimRightANSI(l)
@@ -229,7 +119,7 @@ func renderNarration(r *glamour.TermRenderer, md string, w int, st *Styles) []st
 			fitted = append(fitted, l)
 			continue
 		}
-		// A long code span glamour could not break.
+		// A code span longer than the line.
 		fitted = append(fitted, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
 	}
 	if len(urls) > 0 {
@@ -260,7 +150,7 @@ func trimBlankEnds(lines []string) []string {
 	return lines
 }
 
-// wrapNarration wraps glamour's unwrapped lines to w: each at its own
+// wrapNarration wraps renderMarkdown's unwrapped lines to w: each at its own
 // indent, the lines a list item wraps onto under its text, not under its
 // bullet.
 func wrapNarration(lines []string, w int) []string {
@@ -275,8 +165,8 @@ func wrapNarration(lines []string, w int) []string {
 		text := strings.TrimLeft(plain, " ")
 		indent := len(plain) - len(text)
 		hang := indent
-		if strings.HasPrefix(text, "• ") {
-			hang += 2 // the bullet and its space
+		if m := itemMarker.FindString(text); m != "" {
+			hang += utf8.RuneCountInString(m) // the bullet or number and its space
 		}
 		hang = min(hang, w/2)
 		first := true
@@ -372,8 +262,8 @@ func wrapANSI(s string, w1, w2 int) []string {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
-		// A space with a background is inside a styled span (glamour pads
-		// an inline code span so): no break there.
+		// A space with a background is inside a styled span (an inline
+		// code span, padded so): no break there.
 		if r == ' ' && !hasBackground(active.String()) {
 			flushWord()
 			pending.WriteByte(' ')
@@ -487,8 +377,8 @@ func trackSGR(active *strings.Builder, seq string) {
 	active.WriteString(seq)
 }
 
-// trimRightANSI drops the spaces glamour pads a line with, escape
-// sequences and all.
+// trimRightANSI drops the spaces at the end of a line, escape sequences
+// and all.
 func trimRightANSI(s string) string {
 	plain := ansi.Strip(s)
 	trimmed := strings.TrimRight(plain, " ")

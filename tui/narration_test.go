@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	gstyles "github.com/charmbracelet/glamour/styles"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
@@ -40,16 +39,15 @@ func TestNarrationIsRenderedOnceNotInView(t *testing.T) {
 	if m.narr.renders != n {
 		t.Errorf("a refresh of the same step and width rendered again (%d, was %d)", m.narr.renders, n)
 	}
-	// Another width renders once, with the same renderer (glamour does
-	// not wrap: wrapNarration does); back at the first width both come
+	// Another width renders once; back at the first width both come
 	// from the cache.
 	m = update(m, tea.WindowSizeMsg{Width: 120, Height: 30})
 	if m.narr.renders != n+1 {
 		t.Errorf("a new width: %d renders, want %d", m.narr.renders, n+1)
 	}
 	m = update(m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	if m.narr.renders != n+1 || len(m.narr.renderers) != 1 {
-		t.Errorf("back to 100 wide: %d renders (want %d), %d renderers (want 1)", m.narr.renders, n+1, len(m.narr.renderers))
+	if m.narr.renders != n+1 {
+		t.Errorf("back to 100 wide: %d renders, want %d", m.narr.renders, n+1)
 	}
 	// Scroll down to the facts: they and the references are there.
 	m = keys(m, "G")
@@ -70,14 +68,17 @@ func TestNarrationIsRenderedOnceNotInView(t *testing.T) {
 }
 
 // Every narration fits every width, its URLs put back together are the
-// links, and glamour's padding is gone, in colour and without.
+// links, and no line is padded, in colour and without.
 func TestNarrationLinesFitAndKeepTheLinks(t *testing.T) {
 	plain := NewStyles(lipgloss.DefaultRenderer(), DefaultTheme()) // the tests' Ascii profile: notty
-	if plain.Markdown.name != gstyles.NoTTYStyle {
+	if plain.Markdown.name != mdNoTTY {
 		t.Fatalf("style %q under the Ascii profile, want notty", plain.Markdown.name)
 	}
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.TrueColor)
+	r.SetHasDarkBackground(true)
 	dark := plain
-	dark.Markdown = markdownStyle{name: "dark-test", config: markdownConfig(gstyles.DarkStyle, true, false), profile: termenv.TrueColor}
+	dark.Markdown = newMarkdownStyle(r, false)
 	sc := flow.Scenarios(wire.Summary(config.Default()))
 	for _, st := range []*Styles{&plain, &dark} {
 		n := newNarrator()
@@ -163,8 +164,8 @@ func TestWrapNarrationAndTrim(t *testing.T) {
 
 // TestNarrationWrapsAroundCodeSpans: in colour, where each inline code
 // span opens and closes a style next to a space, every line of a
-// narration is as full as its next word allows (glamour's own wrap left
-// "and" alone on a line after one), no line is wider than the pane, and
+// narration is as full as its next word allows (a wrap that takes the
+// escape sequences for words leaves "and" alone on a line after one), no line is wider than the pane, and
 // no id is broken at its hyphens.
 func TestNarrationWrapsAroundCodeSpans(t *testing.T) {
 	r := lipgloss.NewRenderer(io.Discard)

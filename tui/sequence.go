@@ -2,11 +2,11 @@ package tui
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/systembruker/workbench/flow"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The sequence diagram: the parties as columns with lifelines, a title
@@ -319,9 +319,9 @@ var apiPrefixes = []string{
 }
 
 var (
-	uuidSegment     = regexp.MustCompile(`^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$`)
-	orgNoSegment    = regexp.MustCompile(`^\d{9}$`)
-	systemIDSegment = regexp.MustCompile(`^\d{9}_[A-Za-z0-9_-]+$`)
+	uuidSegment     = lazyre.New(`^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$`)
+	orgNoSegment    = lazyre.New(`^\d{9}$`)
+	systemIDSegment = lazyre.New(`^\d{9}_[A-Za-z0-9_-]+$`)
 )
 
 // pathLabel is a URL's path by what it does: the API's prefix left out,

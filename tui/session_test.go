@@ -10,7 +10,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	gstyles "github.com/charmbracelet/glamour/styles"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 	"github.com/systembruker/workbench/client"
@@ -81,7 +80,7 @@ func (s *session) use() {
 
 // Two sessions in one process, one in true colour on a light background
 // inside tmux, one with NO_COLOR on a dark one, each get their own
-// output: colours in one, none in the other, the narration's glamour
+// output: colours in one, none in the other, the narration's
 // style for each one's background, the clipboard's sequence on each
 // one's output, wrapped for tmux only where the session runs in tmux.
 // The process's own renderer says true colour on a dark background the
@@ -118,12 +117,12 @@ func TestTwoSessionsEachDrawForTheirOwnTerminal(t *testing.T) {
 		}
 	}
 
-	// The narration, in glamour's style for each session's background.
-	if got := colour.m.common.Styles.Markdown.name; got != gstyles.LightStyle {
-		t.Errorf("colour session's narration style %q, want %q", got, gstyles.LightStyle)
+	// The narration, in the style for each session's background.
+	if got := colour.m.common.Styles.Markdown.name; got != mdLight {
+		t.Errorf("colour session's narration style %q, want %q", got, mdLight)
 	}
-	if got := plain.m.common.Styles.Markdown.name; got != gstyles.NoTTYStyle {
-		t.Errorf("NO_COLOR session's narration style %q, want %q", got, gstyles.NoTTYStyle)
+	if got := plain.m.common.Styles.Markdown.name; got != mdNoTTY {
+		t.Errorf("NO_COLOR session's narration style %q, want %q", got, mdNoTTY)
 	}
 	if n := colour.m.narr.lines("op-token", 60, colour.m.common.Styles); !strings.Contains(strings.Join(n.what, ""), "\x1b[") {
 		t.Error("the colour session's narration has no colour")

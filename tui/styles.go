@@ -109,7 +109,7 @@ type Styles struct {
 	// styles once, so colouring a 5 MB body is string concatenation.
 	JSON jsonColours
 
-	// Markdown is the glamour style of the steps' narration.
+	// Markdown is the style of the steps' narration.
 	Markdown markdownStyle
 
 	// Spacing: presenter mode has more of it.

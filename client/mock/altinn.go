@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // AltinnConfig configures the mock Altinn platform.
@@ -151,8 +152,8 @@ func altinnPackageAssignable(urn string) bool {
 func altinnPackageDelegable(urn string) bool { return !altinnNotDelegablePackages[urn] }
 
 var (
-	altinnOrgNoRE = regexp.MustCompile(`^[0-9]{9}$`)
-	altinnPIDRE   = regexp.MustCompile(`^[0-9]{11}$`)
+	altinnOrgNoRE = lazyre.New(`^[0-9]{9}$`)
+	altinnPIDRE   = lazyre.New(`^[0-9]{11}$`)
 )
 
 // NewAltinn makes the mock Altinn platform.

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // routeSystems registers the routes of the system register, vendor side.
@@ -70,7 +71,7 @@ type altinnSystemDTO struct {
 	IsVisible             bool              `json:"isVisible"`
 }
 
-var altinnVendorIDRE = regexp.MustCompile(`^0192:[0-9]{9}$`)
+var altinnVendorIDRE = lazyre.New(`^0192:[0-9]{9}$`)
 
 // decodeSystemRequest reads a RegisterSystemRequest and trims its strings,
 // as the controller's TrimStringsActionFilter does.

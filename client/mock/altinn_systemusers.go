@@ -3,8 +3,9 @@ package mock
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"time"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // routeSystemUsers registers the routes of the system user lookups.
@@ -39,7 +40,7 @@ type altinnSystemUserInternalJSON struct {
 	AccessPackages   []altinnPackage `json:"accessPackages"`
 }
 
-var altinnUUIDRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var altinnUUIDRE = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // systemUserJSON renders a system user. productName is the system id: the
 // "temporary fix until Maskinporten changes their integration" of

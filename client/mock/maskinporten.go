@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // MaskinportenConfig configures the mock Maskinporten.
@@ -44,9 +44,9 @@ const (
 )
 
 var (
-	mpOrgNoRE         = regexp.MustCompile(`^[0-9]{9}$`)
-	mpSystemUserOrgRE = regexp.MustCompile(`^0192:[0-9]{9}$`)
-	mpNineDigitsRE    = regexp.MustCompile(`(?:^|[^0-9])([0-9]{9})(?:[^0-9]|$)`)
+	mpOrgNoRE         = lazyre.New(`^[0-9]{9}$`)
+	mpSystemUserOrgRE = lazyre.New(`^0192:[0-9]{9}$`)
+	mpNineDigitsRE    = lazyre.New(`(?:^|[^0-9])([0-9]{9})(?:[^0-9]|$)`)
 	// mpOrgIdentifierOID is X.520 organizationIdentifier, which newer
 	// Norwegian business certificates fill with "NTRNO-<orgno>".
 	mpOrgIdentifierOID = asn1.ObjectIdentifier{2, 5, 4, 97}

@@ -7,9 +7,10 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The x5c half of check 5 of docs/mock-api.md: a grant signed with a
@@ -100,7 +101,7 @@ func (m *Maskinporten) checkCertificate(chain []*x509.Certificate, now time.Time
 		mpSubject(leaf.Subject), why)
 }
 
-var mpOrgIdentifierHexRE = regexp.MustCompile(`2\.5\.4\.97=#[0-9a-f]+`)
+var mpOrgIdentifierHexRE = lazyre.New(`2\.5\.4\.97=#[0-9a-f]+`)
 
 // mpSubject is a certificate name as text, with organizationIdentifier
 // spelt out (pkix.Name.String shows an attribute it does not know as the

@@ -7,10 +7,11 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 // The request log of `workbench serve`: one record per request the mocks
@@ -89,8 +90,8 @@ func (f refused) attrs() []slog.Attr {
 }
 
 var (
-	logMPIDRE    = regexp.MustCompile(`\s*\((MP-\d{3})\)$`)
-	logChallenge = regexp.MustCompile(`(error|error_description)="([^"]*)"`)
+	logMPIDRE    = lazyre.New(`\s*\((MP-\d{3})\)$`)
+	logChallenge = lazyre.New(`(error|error_description)="([^"]*)"`)
 )
 
 // refusal reads a refusal in the shapes the mocks answer with:

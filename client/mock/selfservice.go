@@ -14,18 +14,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/systembruker/workbench/client"
+	"github.com/systembruker/workbench/internal/lazyre"
 )
 
 var (
-	mpPrefixRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	mpSubscopeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+	mpPrefixRE   = lazyre.New(`^[a-z0-9][a-z0-9-]*$`)
+	mpSubscopeRE = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
 	// mpPrivateMembers are the JWK members that hold private key material
 	// (RFC 7518 §6.3.2 for RSA, and k of a symmetric key).
 	mpPrivateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
@@ -290,7 +290,7 @@ func mpDecodeJWKS(raw []json.RawMessage) ([]client.JWK, error) {
 // customers; the mock checks per client.
 const mpMaxKeys = 5
 
-var mpKidRE = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+var mpKidRE = lazyre.New(`^[A-Za-z0-9._-]+$`)
 
 // mpParseJWKS validates a client's key set and parses its keys: at most
 // five, RSA, at least 2048 bits, a usable exponent, every member Digdir

@@ -20,8 +20,8 @@ import (
 // and send them back, base64 JSON, in the answer's TraceHeader, so the
 // workbench (or an integrator's client of `serve`) can show the whole
 // sequence. Real services send nothing like it. The trace is built only
-// for a caller that asks with TraceRequestHeader (the workbench's clients
-// always do); a client of `serve` that does not ask pays nothing for it.
+// for a caller that asks with TraceRequestHeader (the workbench's clients do
+// where they record the exchange); a client that does not ask pays nothing.
 
 // TraceHeader carries the calls a mock made to answer a request.
 const TraceHeader = client.TraceHeader

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/systembruker/workbench/compare"
+	"github.com/systembruker/workbench/internal/lazyre"
 	"github.com/systembruker/workbench/transcript"
 )
 
@@ -167,7 +167,7 @@ func stepNumbers(s compare.Step) string {
 }
 
 // jwtRE is a compact JWT inside a value.
-var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+var jwtRE = lazyre.New(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 // The room a value gets: an object or array longer than inlineJSON
 // characters is shown indented, at most maxJSONLines lines of it; a value
