@@ -80,7 +80,7 @@ func (t *fatalT) Fatalf(f string, a ...any) { t.msg = fmt.Sprintf(f, a...); pani
 
 func TestStartRefusesABadSeed(t *testing.T) {
 	for _, c := range []struct{ seed, want string }{
-		{`{"clients": [`, "unexpected EOF"},
+		{`{"clients": [`, "seedJSON:1: clients: unexpected end of the file"},
 		{`{"clients": [}`, "seedJSON:1"},
 		{`{"client": []}`, "unknown field"},
 		{`{"clients": [{"client_id": "x", "client_orgno": "991825827", "scopes": ["nope:nope"]}]}`, "nope:nope"},
