@@ -151,6 +151,7 @@ func (a *Altinn) routes() {
 	a.routeResources(m)
 	a.routeSystems(m)
 	a.routeRequests(m)
+	a.routeRequestsPortal(m)
 	a.routeSystemUsers(m)
 	a.routeChangeRequests(m)
 	a.routeDelegation(m)
