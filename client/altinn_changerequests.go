@@ -122,3 +122,18 @@ func (c *ChangeRequests) ForParty(ctx context.Context, personToken string, party
 	_, err := c.doJSON(ctx, call{method: http.MethodGet, path: "authentication/api/v1/systemuser/changerequest/" + strconv.Itoa(partyID) + "/" + url.PathEscape(id), bearer: personToken}, nil, &out)
 	return out, err
 }
+
+// Poll reads the change request until the person has decided (Accepted or
+// Rejected), as Requests.Poll reads a request: growing waits, a deadline,
+// a fresh token after a 401.
+func (c *ChangeRequests) Poll(ctx context.Context, token, id string, o PollOptions) (ChangeRequest, error) {
+	var last ChangeRequest
+	_, err := poll(ctx, id, token, o, func(ctx context.Context, tok string) (Request, error) {
+		cr, err := c.Get(ctx, tok, id)
+		if err == nil {
+			last = cr
+		}
+		return Request{ID: cr.ID, Status: cr.Status, SystemID: cr.SystemID, PartyOrgNo: cr.PartyOrgNo}, err
+	})
+	return last, err
+}

@@ -38,3 +38,30 @@ func (q *Requests) Escalate(ctx context.Context, personToken string, partyID int
 	_, err := q.doJSON(ctx, call{method: http.MethodPost, path: p, bearer: personToken}, nil, &out)
 	return out, err
 }
+
+// PortalRequest is the portal's read of a request
+// (RequestSystemResponseInternal): the party's id and uuid, and whether
+// the person may only escalate it.
+type PortalRequest struct {
+	ID                           string `json:"id"`
+	SystemID                     string `json:"systemId"`
+	PartyOrgNo                   string `json:"partyOrgNo"`
+	PartyID                      int    `json:"partyId"`
+	PartyUUID                    string `json:"partyUuid"`
+	Status                       string `json:"status"`
+	Escalated                    bool   `json:"escalated"`
+	UserMayEscalateButNotApprove bool   `json:"userMayEscalateButNotApprove"`
+}
+
+// PortalGet is the portal's read of a request by its id alone (the
+// Location of a created request; the agent one for agent), with the
+// person's token: a vendor's token gets 403 (POLICY_SCOPE_PORTAL).
+func (q *Requests) PortalGet(ctx context.Context, personToken, id string, agent bool) (PortalRequest, error) {
+	p := "authentication/api/v1/systemuser/request/" + url.PathEscape(id)
+	if agent {
+		p = "authentication/api/v1/systemuser/request/agent/" + url.PathEscape(id)
+	}
+	var out PortalRequest
+	_, err := q.doJSON(ctx, call{method: http.MethodGet, path: p, bearer: personToken}, nil, &out)
+	return out, err
+}

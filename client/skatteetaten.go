@@ -63,6 +63,9 @@ type Reading struct {
 	Items int
 	// Balance is aapnekrav's totalOversikt.saldo.
 	Balance float64
+	// XML says the answer is XML (Accept: application/xml), which Read
+	// does not count into Items.
+	XML bool
 }
 
 // Read makes one of the reads (Reads) for the org under the rights
@@ -97,7 +100,7 @@ func (k *KravOgBetalinger) Read(ctx context.Context, token, rightsPackage, orgNo
 	if err != nil {
 		return Reading{}, err
 	}
-	out := Reading{Raw: r.body}
+	out := Reading{Raw: r.body, XML: strings.Contains(r.header.Get("Content-Type"), "xml")}
 	var body struct {
 		Open     []json.RawMessage `json:"aapentKravMedGjenstaaendeBeloep"`
 		Krav     []json.RawMessage `json:"krav"`
