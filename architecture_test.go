@@ -44,7 +44,7 @@ func packages(t *testing.T) map[string]pkgInfo {
 		name := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
 		pkgs[name] = pkgInfo{imports: strings.Split(f[1], ","), deps: strings.Split(f[2], ",")}
 	}
-	for _, p := range []string{"", "client", "client/mock", "config", "flow", "transcript", "tui", "internal/cli", "internal/cli/wire", "workbenchtest"} {
+	for _, p := range []string{"", "client", "client/mock", "config", "flow", "transcript", "compare", "tui", "internal/cli", "internal/cli/wire", "workbenchtest"} {
 		if _, ok := pkgs[p]; !ok {
 			t.Fatalf("go list names no package %q; the rules below would check nothing", p)
 		}
@@ -77,6 +77,8 @@ func TestImportDirection(t *testing.T) {
 			[]string{"client/mock", "config", "transcript", "tui", "internal/cli", "internal/cli/wire", "github.com/charmbracelet/"}},
 		{"transcript", "a view of a finished run reads the run's data and nothing else",
 			[]string{"client/mock", "config", "tui", "internal/cli", "internal/cli/wire", "github.com/charmbracelet/"}},
+		{"compare", "the comparison of two runs is data, computed from the runs alone; the views render it",
+			[]string{"client/mock", "config", "tui", "transcript", "internal/cli", "internal/cli/wire", "github.com/charmbracelet/"}},
 		{"tui", "the TUI is a view of the engine: it gets its services and settings from the command line",
 			[]string{"client/mock", "config", "internal/cli", "internal/cli/wire"}},
 	}

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/systembruker/workbench/internal/safefile"
 )
 
 // Network defaults: what a call gets when the config says nothing.
@@ -415,16 +417,9 @@ func (c *DocCache) store(url string, h http.Header, body []byte) {
 	if err != nil || os.MkdirAll(c.Dir, 0o700) != nil {
 		return
 	}
-	// Written whole under another name and then renamed, so that a run
-	// that stops halfway never leaves half a file.
-	tmp, err := os.CreateTemp(c.Dir, ".doc-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.file(url)) != nil {
-		os.Remove(tmp.Name())
-	}
+	// Whole or not at all, as every file the workbench writes: a run that
+	// stops halfway never leaves half a file.
+	_ = safefile.Write(c.file(url), b, safefile.Options{Perm: 0o600, Overwrite: true})
 }
 
 // docFreshness is until when an answer with header h, received at now, may

@@ -1,8 +1,11 @@
 package flow
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/systembruker/workbench/client"
 )
 
 // Exercises: a scenario that starts broken on purpose. As delivered, one
@@ -63,20 +66,49 @@ func (x Exercise) FixText() string {
 	return strings.Join(parts, ", ")
 }
 
-// Delivered is the exercise as delivered, for a run that shows it (`run`
-// without --fix): its step is expected to fail with the exercise's code,
-// the rule as the lesson. Any other scenario is returned as it is.
-func (sc Scenario) Delivered() Scenario {
-	if sc.Exercise == nil {
-		return sc
+// AsDelivered says whether a run of the exercise as delivered (the
+// scenario as it is, every step expected to end ok) broke where the
+// exercise says: every step before its step done, its step failed with its
+// code. nil when it did, else what happened instead: an exercise that
+// passes, or fails elsewhere, teaches something else (a trainer's file to
+// fix). For a scenario that is no exercise it says so.
+func (sc Scenario) AsDelivered(results []StepResult) error {
+	x := sc.Exercise
+	if x == nil {
+		return fmt.Errorf("%s is no exercise", sc.Name)
 	}
-	sc.Steps = append([]Step(nil), sc.Steps...)
-	for i := range sc.Steps {
-		if sc.Steps[i].ID == sc.Exercise.Step {
-			sc.Steps[i].Expect = Expect{Code: sc.Exercise.Code, Why: sc.Exercise.Rule}
+	for i, s := range sc.Steps {
+		if i >= len(results) {
+			break
+		}
+		r := results[i]
+		switch {
+		case s.ID == x.Step && r.Outcome == Failed && client.HasCode(r.Err, x.Code):
+			return nil
+		case s.ID == x.Step && r.Outcome == Done:
+			return fmt.Errorf("step %s ended ok as delivered; it is to fail with %s", s.ID, x.Code)
+		case s.ID == x.Step && r.Err != nil:
+			return fmt.Errorf("step %s failed with %s as delivered; it is to fail with %s", s.ID, codesOf(r), x.Code)
+		case s.ID == x.Step:
+			return fmt.Errorf("step %s %s as delivered; it is to fail with %s", s.ID, r.Outcome, x.Code)
+		case r.Outcome != Done:
+			return fmt.Errorf("step %s, before the exercise's step %s, %s (%s)", s.ID, x.Step, r.Outcome, r.Why(s.Expect))
 		}
 	}
-	return sc
+	return fmt.Errorf("step %s did not run", x.Step)
+}
+
+// codesOf is a failed result's codes for a sentence, the most precise
+// first ("MP-110 (invalid_grant, HTTP 400)"), or its error.
+func codesOf(r StepResult) string {
+	c := r.Codes()
+	switch len(c) {
+	case 0:
+		return r.Err.Error()
+	case 1:
+		return c[0]
+	}
+	return c[0] + " (" + strings.Join(c[1:], ", ") + ")"
 }
 
 // Fixed is the exercise with its fix applied from the start (`run --fix`):

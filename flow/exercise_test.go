@@ -91,29 +91,54 @@ func TestEveryExerciseFailsAsDeliveredAndPassesWithItsFix(t *testing.T) {
 	}
 }
 
-// Headless, an exercise runs as delivered (its step expected to fail with
-// its code) or with its fix from the start (--fix): both end as expected.
+// Headless, an exercise runs as delivered (as it is: its step fails with
+// its code, where AsDelivered says it should) or with its fix from the
+// start (--fix: every step ok). AsDelivered names what went otherwise.
 func TestExerciseDeliveredAndFixedRuns(t *testing.T) {
 	s := session(t)
+	ctx := context.Background()
 	for _, name := range []string{"fix-wrong-aud", "fix-rejected", "fix-customer-org"} {
 		sc, err := flow.Find(s.Settings, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := sc.Delivered()
-		if r := flow.NewEngine(s.Services, s.Settings, d).RunAll(context.Background(), nil); !r.OK {
-			t.Errorf("%s as delivered:\n%s", name, describe(r))
+		r := flow.NewEngine(s.Services, s.Settings, sc).RunAll(ctx, nil)
+		if r.OK || sc.AsDelivered(r.Results) != nil {
+			t.Errorf("%s as delivered: ok %v, %v:\n%s", name, r.OK, sc.AsDelivered(r.Results), describe(r))
 		}
-		if sc.Steps[0].Expect.Code != "" || sc.Params[flow.ParamDecision] == "approve" {
-			t.Errorf("%s: Delivered or Fixed changed the scenario itself", name)
+		fixed := flow.NewEngine(s.Services, s.Settings, sc.Fixed()).RunAll(ctx, nil)
+		if !fixed.OK {
+			t.Errorf("%s fixed:\n%s", name, describe(fixed))
 		}
-		if r := flow.NewEngine(s.Services, s.Settings, sc.Fixed()).RunAll(context.Background(), nil); !r.OK {
-			t.Errorf("%s fixed:\n%s", name, describe(r))
+		if err := sc.AsDelivered(fixed.Results); err == nil || !strings.Contains(err.Error(), "ended ok as delivered") {
+			t.Errorf("%s: a run that passes is taken for the exercise as delivered: %v", name, err)
+		}
+		if sc.Params[flow.ParamDecision] == "approve" || sc.Params[flow.ParamCustomerOrg] == s.Settings.CustomerOrgNo {
+			t.Errorf("%s: Fixed changed the scenario itself", name)
 		}
 	}
+
+	// An exercise whose file names the wrong code, or a step after the
+	// one that breaks: AsDelivered says what happened instead.
+	sc, _ := flow.Find(s.Settings, "fix-wrong-aud")
+	r := flow.NewEngine(s.Services, s.Settings, sc).RunAll(ctx, nil)
+	wrongCode := sc
+	x := *sc.Exercise
+	x.Code = "MP-303"
+	wrongCode.Exercise = &x
+	if err := wrongCode.AsDelivered(r.Results); err == nil || !strings.Contains(err.Error(), "failed with MP-110 (invalid_grant, HTTP 400) as delivered; it is to fail with MP-303") {
+		t.Errorf("the wrong code: %v", err)
+	}
+	later := sc
+	y := *sc.Exercise
+	y.Step = "op-api"
+	later.Exercise = &y
+	if err := later.AsDelivered(r.Results); err == nil || !strings.Contains(err.Error(), "step op-token, before the exercise's step op-api, failed") {
+		t.Errorf("a step before the exercise's failed: %v", err)
+	}
 	plain, _ := flow.Find(s.Settings, "wrong-aud")
-	if d := plain.Delivered(); d.Steps[len(d.Steps)-1].Expect != plain.Steps[len(plain.Steps)-1].Expect {
-		t.Error("Delivered changed a scenario that is no exercise")
+	if err := plain.AsDelivered(r.Results); err == nil || !strings.Contains(err.Error(), "no exercise") {
+		t.Errorf("a scenario that is no exercise: %v", err)
 	}
 }
 

@@ -29,8 +29,11 @@ func (t *transcript) exercise() {
 	if at < 0 {
 		return
 	}
-	delivered := sc.Steps[at].Expect.Code != "" // run as delivered (`run` without --fix)
-	solved := t.rep.OK && !delivered
+	// As delivered: a run that broke as the exercise says, with no history
+	// of a trainee's attempts (`run --transcript` without --fix). Solved:
+	// every step ended as it should.
+	delivered := !t.rep.OK && len(t.opts.Attempts) == 0 && sc.AsDelivered(t.rep.Results) == nil
+	solved := t.rep.OK
 	t.line("## The exercise")
 	t.line("")
 	t.p("As delivered, step %d (%s) fails with %s. The task: find out why from the error and its explanation, "+

@@ -39,10 +39,11 @@ const (
 	screenOverview screen = iota
 	screenStep
 	screenPicker
+	screenCompare
 )
 
 func (s screen) String() string {
-	return [...]string{"overview", "step", "picker"}[s]
+	return [...]string{"overview", "step", "picker", "compare"}[s]
 }
 
 // Model is the root model. It owns the engine and the per-step runs built
@@ -73,6 +74,10 @@ type Model struct {
 	zoom     bool
 	qr       qrScreen
 	footer   footer
+	story    storyScreen
+	cmp      compareScreen
+	// past are the session's whole runs, to compare with (compare.go).
+	past []pastRun
 	// head is the header line, the one under it and what comes between
 	// the body and the footer, drawn in sync; footH is the footer's
 	// height the screens were laid out for.
@@ -131,7 +136,9 @@ func New(ctx context.Context, svc flow.Services, settings flow.Settings, opts ..
 		ov:        newOverview(c),
 		qr:        newQRScreen(c),
 		footer:    newFooter(c),
-		pres:      presenter{on: o.present, pace: o.pace},
+		pres:      presenter{on: o.present, pace: o.pace, story: o.present},
+		story:     newStoryScreen(c),
+		cmp:       newCompareScreen(c),
 		exportDir: o.exportDir,
 		obs:       observer{fn: o.observer},
 	}
@@ -233,6 +240,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.step.rendered(msg)
 	case searchDoneMsg:
 		m.step.searchDone(msg)
+	case compareRunMsg:
+		m.compared(msg)
 	case tea.KeyMsg:
 		status := m.status
 		m.step.moved = false // the step screen sets it for a key that only scrolled
@@ -285,7 +294,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.layout()
 		return nil
 	}
-	if m.pres.on && m.screen != screenPicker {
+	if m.pres.on && m.screen != screenPicker && m.screen != screenCompare {
 		if cmd, ok := m.presentKey(msg); ok {
 			return cmd
 		}
@@ -307,6 +316,8 @@ func (m *Model) activeShortHelp() []key.Binding {
 		return m.qr.ShortHelp()
 	case m.screen == screenPicker:
 		return m.picker.ShortHelp()
+	case m.screen == screenCompare:
+		return m.cmp.ShortHelp()
 	case m.screen == screenStep:
 		return m.step.ShortHelp()
 	}
@@ -321,6 +332,8 @@ func (m *Model) activeFullHelp() [][]key.Binding {
 		return m.qr.FullHelp()
 	case m.screen == screenPicker:
 		return m.picker.FullHelp()
+	case m.screen == screenCompare:
+		return m.cmp.FullHelp()
 	case m.screen == screenStep:
 		return m.step.FullHelp()
 	}
@@ -333,8 +346,12 @@ func (m *Model) activeView() string {
 		return m.form.View()
 	case m.zoom:
 		return m.qr.View()
+	case m.storyShown():
+		return m.story.View()
 	case m.screen == screenPicker:
 		return m.picker.View()
+	case m.screen == screenCompare:
+		return m.cmp.View()
 	case m.screen == screenStep:
 		return m.step.View()
 	}
@@ -353,9 +370,15 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case m.zoom:
 		_, cmd = m.qr.Update(msg)
 		asks = m.qr.take()
+	case m.storyShown():
+		_, cmd = m.story.Update(msg)
+		asks = m.story.take()
 	case m.screen == screenPicker:
 		_, cmd = m.picker.Update(msg)
 		asks = m.picker.take()
+	case m.screen == screenCompare:
+		_, cmd = m.cmp.Update(msg)
+		asks = m.cmp.take()
 	case m.screen == screenStep:
 		_, cmd = m.step.Update(msg)
 		asks = m.step.take()
@@ -383,6 +406,8 @@ func (m *Model) layout() {
 	m.ov.SetSize(w, h)
 	m.step.SetSize(w, h)
 	m.picker.SetSize(w, h)
+	m.story.SetSize(w, h)
+	m.cmp.SetSize(w, h)
 	if m.form != nil {
 		m.form.SetSize(w, h)
 	}
@@ -434,7 +459,11 @@ func (m *Model) syncScreen(v flowView) tea.Cmd {
 	case screenOverview:
 		m.ov.refresh(v)
 	case screenStep:
-		return m.step.sync(v, m.stepInfo())
+		cmd := m.step.sync(v, m.stepInfo())
+		if m.storyShown() {
+			m.story.sync(m.storyInput())
+		}
+		return cmd
 	}
 	return nil
 }
@@ -481,7 +510,7 @@ func (m Model) View() string {
 	st := m.common.Styles
 	foot := m.footer.View()
 	body := max(1, h-(2+st.Gap)-(m.footer.height()+st.Gap))
-	if m.screen == screenStep && m.form == nil {
+	if m.screen == screenStep && m.form == nil && !m.storyShown() {
 		return m.stepFrame(body, foot)
 	}
 	return m.head[0] + "\n" + m.head[1] + "\n" + gap(st.Gap) +

@@ -114,6 +114,9 @@ func (m *Model) subheader() string {
 	st, w := m.common.Styles, m.common.Width
 	switch m.screen {
 	case screenStep:
+		if line, ok := m.storySubheader(); ok && m.storyShown() {
+			return line
+		}
 		s, r := m.sc.Steps[m.cur], m.runs[m.cur]
 		right := " " + stateWord(r.outcome, s.Expect.Code, m.spin.View(), st)
 		left := st.Bold.Render(fmt.Sprintf("Step %d/%d", m.cur+1, len(m.sc.Steps))) +
@@ -123,6 +126,8 @@ func (m *Model) subheader() string {
 		return left + strings.Repeat(" ", fill) + right
 	case screenPicker:
 		return st.Subtle.Render("Pick a scenario: its steps start afresh. / filters, esc goes back.")
+	case screenCompare:
+		return ansi.Truncate(m.cmp.subheader(), w, "…")
 	}
 	done, expected := 0, 0
 	for _, r := range m.runs {

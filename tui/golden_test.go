@@ -283,8 +283,9 @@ func TestGoldenNarrationStep(t *testing.T) {
 	golden.RequireEqual(t, finalView(t, tm))
 }
 
-// TestGoldenPresenter is presenter mode on the mocks: at 80x24 step 1's
-// info after its run, at 120x40 its grant beside its access token. The
+// TestGoldenPresenter is presenter mode's engineer's views (v) on the
+// mocks: at 80x24 step 1's info after its run, at 120x40 its grant beside
+// its access token. The
 // pace is long, so nothing moves on while the test looks.
 func TestGoldenPresenter(t *testing.T) {
 	for _, tc := range []struct {
@@ -300,7 +301,9 @@ func TestGoldenPresenter(t *testing.T) {
 			m := New(t.Context(), s.Services, s.Settings, WithPresenter(time.Hour), WithClock(goldenClock),
 				WithLocation(time.UTC), WithClipboard(func(string) error { return nil }))
 			tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(tc.w, tc.h))
-			waitFor(t, tm, "✓ done")
+			waitFor(t, tm, "✓ done") // step 1 ran, on the story
+			press(tm, "v")           // the engineer's views (the story is TestGoldenStory's)
+			waitFor(t, tm, "done in")
 			if len(tc.keys) > 0 { // waitFor drained what is on screen already
 				press(tm, tc.keys...)
 				waitFor(t, tm, tc.want)

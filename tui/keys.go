@@ -81,6 +81,12 @@ type KeyMap struct {
 	PaceDown    key.Binding // less time per view
 	Manual      key.Binding // leave auto-advance
 	Auto        key.Binding // back to auto-advance
+	Story       key.Binding // the story view, or the engineer's views
+
+	// Compare puts another run beside this one (compare.go);
+	// ShowExpected shows what always differs there too.
+	Compare      key.Binding
+	ShowExpected key.Binding
 }
 
 // DefaultKeyMap returns the workbench's bindings.
@@ -146,6 +152,10 @@ func DefaultKeyMap() KeyMap {
 		PaceDown:    key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "faster")),
 		Manual:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "manual")),
 		Auto:        key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "auto-advance")),
+		Story:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "story/engineer")),
+
+		Compare:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "another run beside")),
+		ShowExpected: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "show what always differs")),
 	}
 }
 

@@ -96,6 +96,8 @@ func (o *overview) key(msg tea.KeyMsg) {
 		o.ask(openCall{step: o.sel.step, call: o.sel.call})
 	case key.Matches(msg, k.Open):
 		o.ask(openStep{})
+	case key.Matches(msg, k.Compare):
+		o.ask(openCompare{})
 	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
 		o.focus = 1 - o.focus
 		o.sel = nil
@@ -199,7 +201,7 @@ func (o *overview) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Open, k.RunAll, k.Actor},
 		{k.Up, k.Down, joined(k.PageUp, k.PageDown, "page")},
-		{k.NextPane, k.Scenarios, k.Export, k.Hint},
+		{k.NextPane, k.Scenarios, k.Export, k.Hint, k.Compare},
 	}
 }
 

@@ -44,6 +44,13 @@ type presenter struct {
 	pace        time.Duration
 	gen         int
 	factsView   bool
+	// story says auto-advance tells the story (present_story.go), the
+	// default, rather than walk the engineer's views; storyAt is the
+	// story's view. since is when the current view's time began, for the
+	// countdown.
+	story   bool
+	storyAt int
+	since   time.Time
 }
 
 // presentStartMsg starts auto-advance once the program runs.
@@ -58,7 +65,7 @@ type presentTickMsg struct{ gen int }
 func (m *Model) beginAuto() tea.Cmd {
 	m.pres.auto, m.pres.playing, m.pres.finished, m.pres.skipPending = true, true, false, false
 	m.screen, m.zoom, m.form = screenStep, false, nil
-	m.cur = 0
+	m.cur, m.pres.storyAt = 0, 0
 	m.showPhase(sectionInfo)
 	if m.run.running {
 		return m.schedule()
@@ -76,6 +83,7 @@ func (m *Model) schedule() tea.Cmd {
 		return nil
 	}
 	gen, pace := p.gen, p.pace
+	p.since = m.common.Now()
 	return tea.Tick(pace, func(time.Time) tea.Msg { return presentTickMsg{gen: gen} })
 }
 
@@ -147,6 +155,9 @@ func mainCall(calls []call) int {
 // forward onto the next step waits for that run to end.
 func (m *Model) presentMove(d int) tea.Cmd {
 	m.screen, m.zoom = screenStep, false
+	if m.pres.story {
+		return m.storyMove(d)
+	}
 	vs := m.views()
 	at := 0
 	for i, v := range vs {
@@ -243,6 +254,8 @@ func (m *Model) presentKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.presentMove(-1), true
 	case key.Matches(msg, k.PaceUp), key.Matches(msg, k.PaceDown):
 		return m.changePace(key.Matches(msg, k.PaceUp)), true
+	case key.Matches(msg, k.Story):
+		return m.toggleStory(), true
 	case key.Matches(msg, k.Manual):
 		p.leaveAuto()
 		m.setStatus("auto-advance off: the usual keys; a turns it back on", false)
@@ -307,6 +320,7 @@ func (m *Model) resumeAuto() tea.Cmd {
 	p := &m.pres
 	p.auto, p.playing, p.finished = true, true, false
 	m.screen = screenStep
+	p.storyAt = storyAtStep(m.sc, m.cur)
 	if m.runs[m.cur].outcome == flow.NotRun && !m.run.running {
 		m.showPhase(sectionInfo)
 		p.gen++
@@ -363,7 +377,7 @@ func (p *presenter) indicator() string {
 // shortHelp is auto-advance's keys, the ones that matter most.
 func (p *presenter) shortHelp(k *KeyMap) []key.Binding {
 	return []key.Binding{p.playBinding(k), paired(k.PresentNext, k.PresentPrev, "→/←", "next/back"),
-		paired(k.PaceUp, k.PaceDown, "+/-", "pace"), k.Manual}
+		paired(k.PaceUp, k.PaceDown, "+/-", "pace"), p.storyBinding(k), k.Manual}
 }
 
 // fullHelp is auto-advance's keys in columns, with the screen's that
@@ -371,9 +385,17 @@ func (p *presenter) shortHelp(k *KeyMap) []key.Binding {
 func (p *presenter) fullHelp(k *KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{p.playBinding(k), k.PresentNext, k.PresentPrev},
-		{k.PaceUp, k.PaceDown, k.Manual},
+		{k.PaceUp, k.PaceDown, p.storyBinding(k), k.Manual},
 		{joined(k.NextPane, k.PrevPane, "pane"), joined(k.Up, k.Down, "scroll"), k.Export},
 	}
+}
+
+// storyBinding is Story, labelled for where it goes.
+func (p *presenter) storyBinding(k *KeyMap) key.Binding {
+	if p.story {
+		return relabel(k.Story, "engineer's view")
+	}
+	return relabel(k.Story, "story")
 }
 
 // playBinding is PlayPause, labelled for what it does now.

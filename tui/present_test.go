@@ -57,6 +57,15 @@ func TestPresenterAutoAdvance(t *testing.T) {
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "▶ playing · 8s") {
 		t.Errorf("no playing indicator:\n%s", v)
 	}
+	// The story is the default; v gives the engineer's views, which this
+	// test walks (TestPresenterStory walks the story).
+	if !m.pres.story {
+		t.Fatal("--present does not start on the story")
+	}
+	m = keys(m, "v")
+	if m.pres.story || !m.pres.auto || m.storyShown() {
+		t.Fatal("v did not switch to the engineer's views")
+	}
 	// While the step runs there is no tick; its end starts one.
 	grant, tok := grantAndToken()
 	m, cmd = finishRun(t, m, 0, []flow.Token{grant, tok})
@@ -172,7 +181,7 @@ func TestPresenterAutoAdvance(t *testing.T) {
 func TestPresenterSkipWhileRunningAndPauseOnFailure(t *testing.T) {
 	m := newPresenterModel(t, 100, 30, 8*time.Second)
 	m, _ = step(m, presentStartMsg{})
-	m = keys(m, "right")
+	m = keys(m, "v", "right") // the engineer's views
 	if !m.pres.skipPending || m.cur != 0 || !strings.Contains(m.status, "still running") {
 		t.Fatalf("→ while running: pending %v step %d status %q", m.pres.skipPending, m.cur+1, m.status)
 	}
@@ -350,6 +359,7 @@ func TestExportWritesTheThreeTranscripts(t *testing.T) {
 func TestPresenterShowsTheFactsOnASmallTerminal(t *testing.T) {
 	m := newPresenterModel(t, 80, 24, 8*time.Second)
 	m, _ = step(m, presentStartMsg{})
+	m = keys(m, "v") // the engineer's views
 	m, _ = finishRun(t, m, 0, nil)
 	if m.step.info.offset != 0 {
 		t.Fatalf("the info starts scrolled to %d", m.step.info.offset)

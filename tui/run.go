@@ -58,6 +58,10 @@ func (m *Model) do(r request) tea.Cmd {
 		m.setStatus(r.text, r.bad)
 	case showHint:
 		m.nextHint()
+	case openCompare:
+		m.openCompare()
+	case compareWith:
+		return m.compareWith(r.choice)
 	}
 	return nil
 }
@@ -210,6 +214,9 @@ func (m *Model) confirmWho(s flow.Step) string {
 // scenarioEnded says how a whole-scenario run ended, with the engine's
 // verdict.
 func (m *Model) scenarioEnded(rep flow.Report) {
+	if rep.StartErr == nil {
+		m.remember(rep) // to compare with later
+	}
 	switch {
 	case rep.StartErr != nil:
 		m.setStatus("scenario "+m.sc.Name+" did not start: "+rep.StartErr.Error(), true)

@@ -112,6 +112,7 @@ func (a *Altinn) seed(ctx context.Context, s Seed) error {
 			return fmt.Errorf("clientDelegations (%s to %s): %w", d.ClientOrgNo, d.SystemUserID, err)
 		}
 	}
+	a.clipIndexes() // the copies of the world then copy a list only to add to it
 	return nil
 }
 

@@ -397,11 +397,32 @@ func (st *altinnState) own() {
 	st.usersBySys, st.changeLog = clipLists(st.usersBySys), clipLists(st.changeLog)
 }
 
-// clipLists is a copy of an index whose lists an append copies.
+// clipLists is a copy of an index whose lists an append copies. The
+// seeded world's lists are clipped when seeded (clipIndexes), so this is
+// mostly a map copy.
 func clipLists[K comparable, V any](m map[K][]V) map[K][]V {
-	out := make(map[K][]V, len(m))
-	for k, v := range m {
-		out[k] = slices.Clip(v)
+	out := maps.Clone(m)
+	for k, v := range out {
+		if len(v) != cap(v) {
+			out[k] = slices.Clip(v)
+		}
 	}
 	return out
+}
+
+// clipIndexes clips the index lists in place, so that a copy of the state
+// (clone, own) finds them clipped.
+func (st *altinnState) clipIndexes() {
+	for _, m := range []map[string][]int{st.rolesTo, st.rolesFrom} {
+		for k, v := range m {
+			if len(v) != cap(v) {
+				m[k] = slices.Clip(v)
+			}
+		}
+	}
+	for k, v := range st.usersByParty {
+		if len(v) != cap(v) {
+			st.usersByParty[k] = slices.Clip(v)
+		}
+	}
 }

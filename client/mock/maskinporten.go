@@ -61,7 +61,8 @@ var (
 type Maskinporten struct {
 	issuer    string
 	altinnURL string
-	http      *http.Client
+	http      *http.Client  // without a Timeout: see mpHTTPClient
+	timeout   time.Duration // the bound of a call to Altinn
 	clock     *Clock
 	key       *rsa.PrivateKey
 	mux       *http.ServeMux
@@ -71,10 +72,11 @@ type Maskinporten struct {
 
 	replay mpReplay
 
-	selfMu  sync.Mutex // guards the cached lookup token
-	self    string
-	selfIat time.Time
-	selfExp time.Time
+	selfMu   sync.Mutex // guards the cached lookup token
+	self     string
+	selfAuth []string // "Bearer " + self
+	selfIat  time.Time
+	selfExp  time.Time
 }
 
 // mpRegistry is what the mock Maskinporten knows from its seed and its
@@ -148,7 +150,6 @@ func NewMaskinporten(cfg MaskinportenConfig) (*Maskinporten, error) {
 	m := &Maskinporten{
 		issuer:    cfg.Issuer,
 		altinnURL: cfg.AltinnURL,
-		http:      mpHTTPClient(cfg.HTTP),
 		clock:     clock,
 		key:       &key,
 		mpRegistry: mpRegistry{
@@ -158,6 +159,7 @@ func NewMaskinporten(cfg MaskinportenConfig) (*Maskinporten, error) {
 			trust:    x509.NewCertPool(),
 		},
 	}
+	m.http, m.timeout = mpHTTPClient(cfg.HTTP)
 	m.trust.AddCert(TestCACertificate())
 	m.routes()
 	return m, nil
@@ -179,9 +181,9 @@ func (m *Maskinporten) clone() *Maskinporten {
 	m.mu.RLock()
 	reg := m.mpRegistry.clone()
 	m.mu.RUnlock()
-	c := &Maskinporten{issuer: m.issuer, altinnURL: m.altinnURL, http: m.http, clock: m.clock, key: m.key, mpRegistry: reg}
+	c := &Maskinporten{issuer: m.issuer, altinnURL: m.altinnURL, http: m.http, timeout: m.timeout, clock: m.clock, key: m.key, mpRegistry: reg}
 	m.selfMu.Lock()
-	c.self, c.selfIat, c.selfExp = m.self, m.selfIat, m.selfExp
+	c.self, c.selfAuth, c.selfIat, c.selfExp = m.self, m.selfAuth, m.selfIat, m.selfExp
 	m.selfMu.Unlock()
 	c.routes()
 	return c
@@ -195,23 +197,32 @@ func (m *Maskinporten) routeToken(mux *http.ServeMux) {
 	mux.HandleFunc("POST /token", m.handleToken)
 }
 
-// mpHTTPClient is hc, or a new client, with a transport that keeps enough
-// idle connections to Altinn for many token requests at once (the default
-// transport keeps two per host, so a burst would open and close
-// connections). A caller's own transport is left alone.
-func mpHTTPClient(hc *http.Client) *http.Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+// mpHTTPClient is a copy of hc, or a new client, with a transport that
+// keeps enough idle connections to Altinn for many token requests at once
+// (the default transport keeps two per host, so a burst would open and
+// close connections); a caller's own transport is kept. Its Timeout, 10 s
+// when hc has none, is returned apart and bounds each call through a
+// context deadline instead: a client with a Timeout and a transport other
+// than *http.Transport (the world's, which traces) starts a goroutine, a
+// timer and two channels for every request (net/http's setRequestCancel),
+// about a tenth of a lookup's cost.
+func mpHTTPClient(hc *http.Client) (*http.Client, time.Duration) {
+	c := http.Client{}
+	if hc != nil {
+		c = *hc
 	}
-	if hc.Transport != nil {
-		return hc
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 512
-	t.MaxIdleConnsPerHost = 256
-	c := *hc
-	c.Transport = t
-	return &c
+	c.Timeout = 0
+	if c.Transport == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns = 512
+		t.MaxIdleConnsPerHost = 256
+		c.Transport = t
+	}
+	return &c, timeout
 }
 
 // ServeHTTP serves the mock's endpoints.
@@ -386,17 +397,22 @@ func (m *Maskinporten) sign(claims *mpAccessClaims) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Written into one builder, whose String the signature takes and
+	// which then grows by the signature in place: no copy of the token.
 	enc := base64.RawURLEncoding
-	buf := make([]byte, 0, len(mpTokenHeader)+1+enc.EncodedLen(len(body))+1+enc.EncodedLen(m.key.Size()))
-	buf = append(buf, mpTokenHeader...)
-	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, body)
-	sig, err := jwt.SigningMethodRS256.Sign(string(buf), m.key)
+	var sb strings.Builder
+	sb.Grow(len(mpTokenHeader) + 1 + enc.EncodedLen(len(body)) + 1 + enc.EncodedLen(m.key.Size()))
+	var scratch [2048]byte
+	sb.WriteString(mpTokenHeader)
+	sb.WriteByte('.')
+	sb.Write(enc.AppendEncode(scratch[:0], body))
+	sig, err := jwt.SigningMethodRS256.Sign(sb.String(), m.key)
 	if err != nil {
 		return "", err
 	}
-	buf = append(buf, '.')
-	return string(enc.AppendEncode(buf, sig)), nil
+	sb.WriteByte('.')
+	sb.Write(enc.AppendEncode(scratch[:0], sig))
+	return sb.String(), nil
 }
 
 // mpRandomID is a random, URL-safe token id.

@@ -28,8 +28,9 @@ const usage = `Systembruker Workbench: the Altinn 3 system user flow with Maskin
 Usage:
   workbench [global flags]                 the terminal UI, on the embedded mocks unless the config says otherwise
   workbench run [--scenario NAME] [--format text|json] [-v] [--transcript FILE]
-                [--yes] [--delete-rejected | --external-ref REF] [--fix]
+                [--yes] [--delete-rejected | --external-ref REF] [--fix] [--compare SCENARIO|RUN.json]
                                            the same flow headless; exit 0 when every step ends as expected;
+                                           --compare: what differs from another run (exit 0: only what always differs);
                                            --transcript writes a Markdown handout, curl script or .http file;
                                            --yes writes to a real system register without asking;
                                            an exercise runs as delivered, or with --fix its fix applied

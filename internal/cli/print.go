@@ -109,7 +109,11 @@ func (p *printer) footer(r flow.Report) {
 		fmt.Fprintf(p.w, "Scenario %s ended as expected.\n", r.Scenario.Name)
 		return
 	}
-	fmt.Fprintf(p.w, "Scenario %s did NOT end as expected:\n", r.Scenario.Name)
+	if r.Scenario.Exercise != nil {
+		fmt.Fprintf(p.w, "Exercise %s is not solved:\n", r.Scenario.Name)
+	} else {
+		fmt.Fprintf(p.w, "Scenario %s did NOT end as expected:\n", r.Scenario.Name)
+	}
 	for i, res := range r.Results {
 		s := r.Scenario.Steps[i]
 		if res.Outcome == flow.Failed || (s.Expect.Code != "" && res.Outcome != flow.ExpectedFailure) {

@@ -11,23 +11,38 @@ import (
 
 const runHelp = `Usage: workbench run [--scenario NAME] [--format text|json] [-v] [--yes]
                     [--delete-rejected | --external-ref REF] [--fix]
+                    [--compare SCENARIO|RUN.json]
                     [--transcript FILE [--transcript-format md|curl|http]
                      [--full-tokens] [--show-secrets]]
 
 Runs a scenario headless against the configured environment and prints each
 step with its actor, exchanges and tokens. Exit status 0 when every step ends
 as the scenario expects (including a failure scenario's expected error),
-1 otherwise.
+1 otherwise; an exercise as delivered is unsolved, so 1.
 
   --scenario NAME   the scenario (default standard; see workbench scenarios)
   --format FORMAT   text (default) or json
   -v                text: the decoded tokens' claims in full
   --fix             an exercise with its documented fix applied: every step
-                    is then to end ok. Without it an exercise runs as
-                    delivered: its step is to fail with the exercise's code
+                    is then to end ok (exit 0). Without it an exercise runs
+                    as delivered, as a trainee gets it: its step fails with
+                    the exercise's code (exit 1), and the last line says
+                    whether it failed where and how the exercise says
 
 --scenarios DIR (a global flag) adds the scenarios of a folder of scenario
 files to the ones --scenario may name.
+
+Spot the difference:
+
+  --compare OTHER   compare the run with another: a scenario (run after it,
+                    on the same services) or a file written by run --format
+                    json. Prints the comparison instead of the run, step by
+                    step (steps pair up by id; a step only one run has says
+                    so), text or, with --format json, as data; -v lists what
+                    always differs too. Values that always differ (ids, jti,
+                    times, signatures, loopback ports, korrelasjonsid) are
+                    "differs as expected", never a finding. Exit status 0
+                    when the runs differ only in those, 1 otherwise
 
 In a real environment (tt02):
 
@@ -65,6 +80,29 @@ Transcripts: the run written to a file, besides the output above.
                               appear in no transcript.
 `
 
+// transcriptFlags says what --transcript and its flags ask for: a file
+// and its format, or nothing; ok false means a usage error, said.
+func transcriptFlags(file, fileFormat string, fullTokens, showSecrets bool, stderr io.Writer) (tf transcript.Format, ok bool) {
+	if file == "" {
+		if fileFormat != "" || fullTokens || showSecrets {
+			fmt.Fprintln(stderr, "workbench run: --transcript-format, --full-tokens and --show-secrets need --transcript FILE")
+			return tf, false
+		}
+		return tf, true
+	}
+	var err error
+	if fileFormat != "" {
+		tf, err = transcript.ParseFormat(fileFormat)
+	} else {
+		tf, err = transcript.FormatFor(file)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "workbench run: %v\n", err)
+		return tf, false
+	}
+	return tf, true
+}
+
 func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	name := fs.String("scenario", "standard", "scenario `NAME`")
@@ -78,6 +116,7 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	deleteRejected := fs.Bool("delete-rejected", false, "delete a rejected request and ask again")
 	externalRef := fs.String("external-ref", "", "the request's externalRef")
 	fix := fs.Bool("fix", false, "run an exercise with its fix applied")
+	other := fs.String("compare", "", "a scenario `NAME` or a `RUN.json` to compare the run with")
 	if _, code, ok := parse(fs, &g, args, 0, stdout, stderr, runHelp); !ok {
 		return code
 	}
@@ -89,22 +128,9 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "workbench run: --format %q: say text or json\n", *format)
 		return 2
 	}
-	var tf transcript.Format
-	if *file == "" && (*fileFormat != "" || *fullTokens || *showSecrets) {
-		fmt.Fprintln(stderr, "workbench run: --transcript-format, --full-tokens and --show-secrets need --transcript FILE")
+	tf, ok := transcriptFlags(*file, *fileFormat, *fullTokens, *showSecrets, stderr)
+	if !ok {
 		return 2
-	}
-	if *file != "" {
-		var err error
-		if *fileFormat != "" {
-			tf, err = transcript.ParseFormat(*fileFormat)
-		} else {
-			tf, err = transcript.FormatFor(*file)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "workbench run: %v\n", err)
-			return 2
-		}
 	}
 	c, found, ok := loadConfig(g, "workbench", stderr, false)
 	if !ok {
@@ -117,6 +143,10 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	defer end()
 	s.Settings.Yes = *yes
 	sc, ok := runScenario(g, s.Settings, *name, *fix, stderr)
+	if !ok {
+		return 2
+	}
+	cmp, ok := comparisonFor(g, s.Settings, sc.Name, *other, stderr)
 	if !ok {
 		return 2
 	}
@@ -135,14 +165,21 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 	}
 	cmd := runCommand{found: found, env: g.env, scenario: *name, yes: *yes}
 	var rep flow.Report
-	if *format == "json" {
+	code := 0
+	switch {
+	case cmp != nil:
+		rep = eng.RunAll(ctx, nil)
+		whatNow(stderr, rep, cmd)
+		code = cmp.run(ctx, s.Services, rep, *format, *verbose, stdout, stderr)
+	case *format == "json":
 		rep = eng.RunAll(ctx, nil)
 		if err := rep.WriteJSON(stdout); err != nil {
 			fmt.Fprintf(stderr, "workbench run: %v\n", err)
 			return 1
 		}
+		exerciseNote(stderr, rep, *fix)
 		whatNow(stderr, rep, cmd)
-	} else {
+	default:
 		p := &printer{w: stdout, scenario: sc, verbose: *verbose}
 		p.header()
 		rep = eng.RunAll(ctx, p.event)
@@ -158,14 +195,15 @@ func cmdRun(g globals, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "workbench run: transcript (%s) written to %s\n", tf, *file)
 	}
-	if !rep.OK {
+	if cmp == nil && (!rep.OK || (sc.Exercise != nil && !*fix)) {
 		return 1
 	}
-	return 0
+	return code
 }
 
 // runScenario is the scenario run runs: the named one of the built-in and
-// --scenarios ones, an exercise as delivered or, with fix, fixed.
+// --scenarios ones; an exercise as delivered (as it is: its step fails, as
+// in the terminal UI) or, with fix, fixed.
 func runScenario(g globals, set flow.Settings, name string, fix bool, stderr io.Writer) (flow.Scenario, bool) {
 	list, ok := scenarioList(g, set, stderr)
 	if !ok {
@@ -183,20 +221,28 @@ func runScenario(g globals, set flow.Settings, name string, fix bool, stderr io.
 	case fix:
 		return sc.Fixed(), true
 	}
-	return sc.Delivered(), true
+	return sc, true
 }
 
 // exerciseNote says what a headless run of an exercise showed: as
-// delivered, that its step fails as it should until a trainee fixes it;
-// with --fix, that the fix works.
+// delivered, that its step fails where and how the exercise says (or what
+// happened instead, for a trainer checking a file); with --fix, whether
+// the fix works.
 func exerciseNote(w io.Writer, rep flow.Report, fixed bool) {
 	x := rep.Scenario.Exercise
 	switch {
-	case x == nil || !rep.OK:
-	case fixed:
+	case x == nil:
+	case fixed && rep.OK:
 		fmt.Fprintf(w, "Exercise %s: its fix (%s) makes every step end ok.\n", rep.Scenario.Name, x.FixText())
+	case fixed:
+		fmt.Fprintf(w, "Exercise %s: its fix (%s) does NOT make every step end ok: the exercise's fix is to be corrected.\n", rep.Scenario.Name, x.FixText())
 	default:
-		fmt.Fprintf(w, "Exercise %s as delivered: step %s fails with %s, for a trainee to fix in the terminal UI "+
-			"(e edits the inputs, t gives a hint); run --fix applies the documented fix.\n", rep.Scenario.Name, x.Step, x.Code)
+		if err := rep.Scenario.AsDelivered(rep.Results); err != nil {
+			fmt.Fprintf(w, "Exercise %s does NOT fail as it says (at step %s, with %s): %v.\n", rep.Scenario.Name, x.Step, x.Code, err)
+			return
+		}
+		fmt.Fprintf(w, "Exercise %s as delivered: step %s fails with %s, as the exercise says, until a trainee fixes it in "+
+			"the terminal UI (e edits the inputs, t gives a hint); exit 1, as it is unsolved. run --fix applies the documented fix.\n",
+			rep.Scenario.Name, x.Step, x.Code)
 	}
 }

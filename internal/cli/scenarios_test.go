@@ -98,12 +98,19 @@ func TestBrokenScenarioFileNamesFileLineAndField(t *testing.T) {
 	}
 }
 
-// run runs an exercise as delivered (exit 0: it fails as it should) or with
-// --fix (exit 0: every step ok); a trainer's scenario runs by its name.
+// run runs an exercise as delivered (exit 1: unsolved, its step failing
+// with its code, as the last line says) or with --fix (exit 0: every step
+// ok); a trainer's scenario runs by its name; an exercise that does not
+// fail as it says is named so.
 func TestRunExerciseDeliveredAndFixed(t *testing.T) {
 	out, errb, code := wbRun(t, "run", "--scenario", "fix-scope")
-	if code != 0 || !strings.Contains(out, "failed as expected with MP-200") || !strings.Contains(out, "Exercise fix-scope as delivered: step op-token fails with MP-200") {
+	if code != 1 || !strings.Contains(out, "Exercise fix-scope is not solved:") || strings.Contains(out, "failed as expected") ||
+		!strings.Contains(out, "Exercise fix-scope as delivered: step op-token fails with MP-200, as the exercise says") {
 		t.Errorf("delivered: exit %d\n%s%s", code, out, errb)
+	}
+	out, errb, code = wbRun(t, "run", "--scenario", "fix-scope", "--format", "json")
+	if code != 1 || !strings.Contains(out, `"ok": false`) || !strings.Contains(errb, "as the exercise says") {
+		t.Errorf("delivered, JSON: exit %d\n%s%s", code, out, errb)
 	}
 	out, errb, code = wbRun(t, "run", "--scenario", "fix-scope", "--fix")
 	if code != 0 || strings.Contains(out, "failed as expected") || !strings.Contains(out, "its fix (grant_scope = skatteetaten:kravogbetalinger) makes every step end ok") {
@@ -115,15 +122,36 @@ func TestRunExerciseDeliveredAndFixed(t *testing.T) {
 	dir := filepath.Join("..", "..", "testdata", "scenarios")
 	for _, tc := range []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"--scenario", "class-retired-key"}, "failed as expected with MP-124"},
-		{[]string{"--scenario", "class-clock-ahead", "--fix"}, "makes every step end ok"},
+		{[]string{"--scenario", "class-retired-key"}, 0, "failed as expected with MP-124"},
+		{[]string{"--scenario", "class-clock-ahead"}, 1, "step op-token fails with invalid_grant, as the exercise says"},
+		{[]string{"--scenario", "class-clock-ahead", "--fix"}, 0, "makes every step end ok"},
 	} {
 		out, errb, code := wbRun(t, append([]string{"--scenarios", dir, "run"}, tc.args...)...)
-		if code != 0 || !strings.Contains(out, tc.want) {
+		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: exit %d\n%s%s", tc.args, code, out, errb)
 		}
+	}
+
+	// A trainer's exercise that names another code than its step fails
+	// with: exit 1 as well, and the last line says what went otherwise.
+	mine := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(dir, "class.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := strings.Replace(string(src), `code = "invalid_grant"`, `code = "MP-110"`, 1)
+	if wrong == string(src) {
+		t.Fatal("class.toml has no code = \"invalid_grant\" to change")
+	}
+	if err := os.WriteFile(filepath.Join(mine, "class.toml"), []byte(wrong), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errb, code = wbRun(t, "--scenarios", mine, "run", "--scenario", "class-clock-ahead")
+	if code != 1 || !strings.Contains(out, "Exercise class-clock-ahead does NOT fail as it says (at step op-token, with MP-110): step op-token failed with invalid_grant") {
+		t.Errorf("an exercise with the wrong code: exit %d\n%s%s", code, out, errb)
 	}
 }
 
