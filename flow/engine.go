@@ -181,8 +181,11 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 
 	e.mu.Lock()
 	// A step's state changes count only when it succeeded; a failed step
-	// leaves the state as it was, so it can be fixed and run again.
-	if err == nil {
+	// leaves the state as it was, so it can be fixed and run again. An
+	// expected failure the scenario goes on after is a lesson on the way:
+	// what the step read before it failed counts (the refused agent delete
+	// keeps the party it read, as its request is gone after it).
+	if err == nil || res.Outcome == ExpectedFailure && step.Expect.GoOn {
 		e.state = st
 	}
 	e.results[i] = res

@@ -307,8 +307,12 @@ type State struct {
 	RequestStatus      string
 	PersonToken        string
 	PartyID            int
-	SystemUserID       string
-	ClientPartyUUID    string
+	// PartyUUID and PartyOrgNo are the system user's owner as the portal
+	// read them with PartyID (the delete steps).
+	PartyUUID       string
+	PartyOrgNo      string
+	SystemUserID    string
+	ClientPartyUUID string
 	// The change request of the system user: its id (the correlation-id
 	// SmartCloud made), confirm URL and status, and what it asked for.
 	ChangeRequestID  string

@@ -509,13 +509,39 @@ var narrations = map[string]narration{
 		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}, {"MP-303", client.DocMP303}},
 	},
 	"ca-delete": {
-		what: "The facilitator deletes the agent system user, with a client still delegated to it: Altinn removes " +
-			"the client delegations with it. The next token request is MP-303.",
+		what: "The client administrator at the auditor deletes the agent system user in the portal. While a client " +
+			"is still delegated to it, Altinn refuses: the client delegations must be removed first.",
 		points: []string{
-			"`DELETE authentication/api/v1/systemuser/agent/{party}/{id}?facilitatorId=<party uuid>` answers 200 with no body.",
-			"Altinn once refused this while clients were delegated (AUTH-00035); since altinn-authentication #1552 it cascades.",
+			"`DELETE authentication/api/v1/systemuser/agent/{party}/{id}?facilitatorId=<party uuid>` answers 400 " +
+				"AUTH-00035 \"The system user has delegations from customer. Remove the delegations before deleting the system user\" " +
+				"while a client is delegated; without clients, 200 with no body.",
+			"The system user and its client stay, and SmartCloud's tokens still work. But the agent request it was made " +
+				"from is gone: Altinn's controller deletes it before it asks whether it may delete the system user.",
+			"The workbench follows the researched spec here; Altinn's source (altinn-authentication #1552) has since been " +
+				"changed to delete the delegations with the system user, so check what tt02 does before relying on either.",
+		},
+		links: [][2]string{{"Altinn: delegate clients", client.DocDelegate}, {"Altinn: client delegation API", client.DocDelegation}},
+	},
+	"ca-delete-2": {
+		what: "The client is removed, so the delete goes through: Altinn deletes the agent system user, and " +
+			"Maskinporten finds it no more. SmartCloud's next token request is MP-303.",
+		points: []string{
+			"The same `DELETE authentication/api/v1/systemuser/agent/{party}/{id}?facilitatorId=<party uuid>` now answers 200 with no body.",
+			"The agent request it was made from is deleted too, so SmartCloud may ask for the same again.",
 		},
 		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}, {"MP-303", client.DocMP303}},
+	},
+	"op-token-deleted": {
+		what: "SmartCloud asks for a token again, exactly as before, with a fresh grant. But the system user is " +
+			"deleted, so Maskinporten finds none for the grant's `systemuser_org`.",
+		points: []string{
+			"The answer is `invalid_altinn_customer_configuration` (MP-303): Altinn could not find or " +
+				"validate the system user for the grant.",
+			"SmartCloud's client and system are as they were: only the customer's system user is gone. A new request, " +
+				"approved again, gives a new one.",
+			jtiPoint,
+		},
+		links: [][2]string{{"Altinn: MP-303", client.DocMP303}, {"Maskinporten: error codes", client.DocMPErrors}},
 	},
 	"v-users": {
 		what: "SmartCloud lists the system users of its system, page by page: each page's `links.next` leads to the " +

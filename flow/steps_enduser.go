@@ -236,7 +236,8 @@ func stepDeleteSystemUser(actor Actor) Step {
 		ID: stepPrefix(actor) + "-delete", Actor: actor, Title: "Deletes the system user",
 		Explain: "The organisation deletes the system user in the Altinn portal. Maskinporten finds it no more, so " +
 			"the next token request is refused (MP-303); the request it was made from goes too, so the vendor may " +
-			"ask for the same again. An agent system user is deleted with the clients delegated to it.",
+			"ask for the same again. An agent system user with clients still delegated is not deleted: Altinn " +
+			"refuses with AUTH-00035 until the client administrator has removed them.",
 		Manual: true,
 		run:    func(ctx context.Context, r *runCtx) error { return r.deleteSystemUser(ctx) },
 	}
@@ -266,26 +267,30 @@ func (r *runCtx) deleteSystemUser(ctx context.Context) error {
 		return errors.New("no personal token or request: run the login step (and the request's steps) first")
 	}
 	agent := r.state.Agent
-	pr, err := r.svc.Requests.PortalGet(ctx, r.state.PersonToken, r.state.RequestID, agent)
+	// The party comes from the portal's read of the request, once: a
+	// refused agent delete has deleted the request already (the
+	// controller deletes it first, SystemUserController.DeleteAgentSystemUser).
+	if r.state.PartyID == 0 || r.state.PartyUUID == "" {
+		pr, err := r.svc.Requests.PortalGet(ctx, r.state.PersonToken, r.state.RequestID, agent)
+		if err != nil {
+			return err
+		}
+		r.state.PartyID, r.state.PartyUUID, r.state.PartyOrgNo = pr.PartyID, pr.PartyUUID, pr.PartyOrgNo
+	}
+	party := r.state.PartyID
+	users, err := r.svc.SystemUsers.ForParty(ctx, r.state.PersonToken, party, agent)
 	if err != nil {
 		return err
 	}
-	users, err := r.svc.SystemUsers.ForParty(ctx, r.state.PersonToken, pr.PartyID, agent)
-	if err != nil {
-		return err
-	}
-	r.note("%s of %s (party %d) in the portal", count(len(users), "system user"), pr.PartyOrgNo, pr.PartyID)
+	r.note("%s of %s (party %d) in the portal", count(len(users), "system user"), r.state.PartyOrgNo, party)
 	if agent {
-		err = r.svc.SystemUsers.DeleteAgent(ctx, r.state.PersonToken, pr.PartyID, r.state.SystemUserID, pr.PartyUUID)
+		err = r.svc.SystemUsers.DeleteAgent(ctx, r.state.PersonToken, party, r.state.SystemUserID, r.state.PartyUUID)
 	} else {
-		err = r.svc.SystemUsers.Delete(ctx, r.state.PersonToken, pr.PartyID, r.state.SystemUserID)
+		err = r.svc.SystemUsers.Delete(ctx, r.state.PersonToken, party, r.state.SystemUserID)
 	}
 	if err != nil {
 		return err
 	}
 	r.note("%s deleted system user %s", upperFirst(name), r.state.SystemUserID)
-	if agent {
-		r.note("its clients went with it: Altinn deletes an agent system user with its client delegations")
-	}
 	return nil
 }

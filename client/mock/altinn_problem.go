@@ -35,6 +35,7 @@ var (
 	probNoRedirectURIs       = altinnProblem{"AUTH-00026", 400, "No redirect uris are set for the system"}
 	probAgentRequestNotFound = altinnProblem{"AUTH-00030", 404, "The Id does not refer to an AgentRequest in our system."}
 	probExpectedAgentUser    = altinnProblem{"AUTH-00034", 400, "The system user type of the provided system user GUID is not an agent."}
+	probAgentHasDelegations  = altinnProblem{"AUTH-00035", 400, "The system user has delegations from customer. Remove the delegations before deleting the system user"}
 	probExpectedStandardUser = altinnProblem{"AUTH-00036", 400, "The system user type of the provided system user GUID is not standard."}
 	probPartyRequestMismatch = altinnProblem{"AUTH-00041", 403, "Party does not match request's orgno"}
 	probPartyAgentMismatch   = altinnProblem{"AUTH-00042", 403, "Party does not match agent request's orgno"}

@@ -346,12 +346,18 @@ func (a *Altinn) handleDeleteSystemUser(w http.ResponseWriter, r *http.Request) 
 // user (SUC DeleteAgentSystemUser L617-631, SUS L1076-1110). The controller
 // first soft-deletes the agent request for the system user (SUC L681-695),
 // whatever comes next; then not found is 404 AUTH-00015, another party's
-// 403 AUTH-00024, a standard one 400 AUTH-00034. Access Management removes
-// the assignment with its client delegations (cascade=true,
-// AccessManagementClient.cs L606-621), and the system user is soft-deleted:
-// 200, no body. It is not refused while clients are delegated: the check
-// for AUTH-00035 went with commit 191cce12 (#1552, "cascade delete
-// agentuser").
+// 403 AUTH-00024, a standard one 400 AUTH-00034.
+//
+// While clients are delegated to it the delete is refused with 400
+// AUTH-00035 (Problem.cs L222 AgentSystemUser_HasDelegations): the spec's
+// correction 10 (checked 2026-12-01) says so, and it wins. The repository
+// at ad4f6f3 no longer refuses: since commit 191cce12 (#1552, "cascade
+// delete agentuser", October 2025) SUS L1076-1110 asks Access Management
+// to remove the assignment with cascade=true (AccessManagementClient.cs
+// L606-621), delegations and all. The mock's check sits where the code
+// before #1552 had it, after the type check (191cce12^ SUS L855-859,
+// GetDelegationsForAgent: any delegation refuses). docs/mock-api.md says
+// both. Without clients the system user is soft-deleted: 200, no body.
 func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Request) {
 	p, ok := a.requirePortalPerson(w, r)
 	if !ok {
@@ -389,8 +395,11 @@ func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Requ
 	case u.userType != agentUser:
 		writeAltinnProblem(w, probExpectedAgentUser)
 		return
+	case len(u.clients) > 0:
+		writeAltinnProblem(w, probAgentHasDelegations)
+		return
 	}
-	a.replaceSystemUser(u, func(c *altinnSystemUser) { c.deleted, c.clients = true, map[string]bool{} })
+	a.replaceSystemUser(u, func(c *altinnSystemUser) { c.deleted = true })
 	w.WriteHeader(http.StatusOK)
 }
 

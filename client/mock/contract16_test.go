@@ -327,10 +327,12 @@ func TestContract16DeleteSystemUser(t *testing.T) {
 
 // TestContract16DeleteAgentSystemUser: DELETE systemuser/agent/{party}/{id}
 // ?facilitatorId= (SUC DeleteAgentSystemUser L617-631, SUS L1076-1110):
-// 200 with no body while a client is delegated, the delegations with it
-// (cascade=true, AccessManagementClient.cs L606-621; no AUTH-00035 at
-// ad4f6f3); the next token MP-303; not found AUTH-00015, a standard one
-// AUTH-00034, another party's AUTH-00024.
+// refused with 400 AUTH-00035 (Problem.cs L222) while a client is
+// delegated, as the spec's correction 10 says (the repository at ad4f6f3
+// cascades instead, since 191cce12); the client administrator removes the
+// delegation (DELETE enduser/systemuser/clients), then the delete is 200
+// with no body and the next token MP-303; not found AUTH-00015, a standard
+// one AUTH-00034, another party's AUTH-00024.
 func TestContract16DeleteAgentSystemUser(t *testing.T) {
 	const agent = "7a1c0b52-2222-4c5a-9a3e-0d6f2c1b7a02"
 	e := startContractWith(t, Seed{
@@ -351,8 +353,20 @@ func TestContract16DeleteAgentSystemUser(t *testing.T) {
 	}
 	wantProblem(t, del(ctTigerParty, "7a1c0b52-3333-4c5a-9a3e-0d6f2c1b7a03", dress), 400, "AUTH-00034")
 	wantProblem(t, del(ctAPEParty, agent, stadig), 403, "AUTH-00024")
+	r := del(ctTigerParty, agent, dress)
+	wantProblem(t, r, 400, "AUTH-00035")
+	if m := r.obj(t); m["title"] != "The system user has delegations from customer. Remove the delegations before deleting the system user" {
+		t.Errorf("AUTH-00035's title: %v", m["title"])
+	}
+	if r := e.ctSystemUserToken(ctClient+"-"+ctAgentSystem, OrgTiger, ""); r.status != 200 {
+		t.Fatalf("agent token after the refused delete: %d %s (it is not deleted)", r.status, r.body)
+	}
+	remove := "authentication/api/v1/enduser/systemuser/clients?agent=" + agent + "&client=" + e.partyUUID(OrgSubtilApe)
+	if r := e.altinn("DELETE", remove, dress, nil); r.status != 200 {
+		t.Fatalf("remove the client: %d %s", r.status, r.body)
+	}
 	if r := del(ctTigerParty, agent, dress); r.status != 200 || len(r.body) != 0 {
-		t.Fatalf("delete with a client delegated: %d %q, want 200 and no body", r.status, r.body)
+		t.Fatalf("delete without clients: %d %q, want 200 and no body", r.status, r.body)
 	}
 	wantProblem(t, del(ctTigerParty, agent, dress), 404, "AUTH-00015")
 	if r := e.ctSystemUserToken(ctClient+"-"+ctAgentSystem, OrgTiger, ""); r.status != 400 || !strings.Contains(string(r.body), "MP-303") {
