@@ -23,12 +23,17 @@ import (
 // into TheTechArch/altinn-systemuser (SuperSystem.Server/Models/
 // KravOgBetalinger/AlleKrav.cs, Innbetalinger.cs, Utbetalinger.cs, ...).
 //
-// What the page does not say, and the mock chooses (docs/mock-api.md):
-// both dates are required; a malformed date, a tilOgMed before fraOgMed or
-// a period longer than a year (tilOgMed after fraOgMed plus one year) is
-// KB-006, the code for input that does not validate; a valid period with
-// nothing in it is KB-007, "Fant ingen krav/betalinger på angitt
-// identifikator og periode".
+// The codes, statuses and texts are the page's "Feilkoder" table at
+// ff725f2b: KB-006 400 "Feil i forbindelse med validering av inputdata",
+// KB-007 404 "Fant ingen krav/betalinger på angitt identifikator og
+// periode", KB-008 406 "Feil tilknyttet dataformat. Kun json eller xml er
+// støttet" ("Feilmeldingen vil kunne variere", so the mock adds what is
+// wrong). What the page does not say, and the mock chooses
+// (docs/mock-api.md): both dates are required; a malformed date, a
+// tilOgMed before fraOgMed or a period longer than a year (tilOgMed after
+// fraOgMed plus one year) is KB-006, the code for input that does not
+// validate, not KB-007, which the table keeps for a period with nothing in
+// it.
 
 // skeRead is one of the period reads.
 type skeRead int
