@@ -87,3 +87,21 @@ func (p *PDP) Authorize(ctx context.Context, altinnToken string, req DecisionReq
 	}
 	return d, err
 }
+
+// Decision asks the PDP's internal decision endpoint, which Altinn's own
+// client delegation tests call with only the subscription key and no token
+// (altinn-authentication SystemIntegrationTests/Clients/
+// AccessManagementClient.cs L14-31). It answers any request it cannot read
+// with Indeterminate, not an error.
+func (p *PDP) Decision(ctx context.Context, req DecisionRequest) (Decision, error) {
+	var d Decision
+	h := http.Header{}
+	if p.SubscriptionKey != "" {
+		h.Set("Ocp-Apim-Subscription-Key", p.SubscriptionKey)
+	}
+	_, err := p.doJSON(ctx, call{method: http.MethodPost, path: "authorization/api/v1/decision", header: h}, req, &d)
+	if err == nil && d.Value() == "" {
+		err = errors.New("pdp answer has no decision")
+	}
+	return d, err
+}

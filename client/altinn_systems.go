@@ -66,3 +66,24 @@ func (s *SystemRegister) Update(ctx context.Context, token string, sys System) e
 	_, err := s.doJSON(ctx, call{method: http.MethodPut, path: "authentication/api/v1/systemregister/vendor/" + url.PathEscape(sys.ID), bearer: token}, sys, nil)
 	return err
 }
+
+// ChangeLogEntry is one change of a system in the register (SystemChangeLog):
+// create, update, rightsupdate, accesspackageupdate or delete, by which
+// organisation and client, and what was sent (changedData, with the C#
+// property names: Id, Name, Rights, ...).
+type ChangeLogEntry struct {
+	SystemInternalID   string          `json:"systemInternalId"`
+	ChangedByOrgNumber string          `json:"changedByOrgNumber"`
+	ChangeType         string          `json:"changeType"`
+	ChangedData        json.RawMessage `json:"changedData,omitempty"`
+	ClientID           string          `json:"clientId,omitempty"`
+	Created            string          `json:"created"`
+}
+
+// ChangeLog reads the system's change log, newest first
+// (SystemRegisterController.cs L446-464).
+func (s *SystemRegister) ChangeLog(ctx context.Context, token, systemID string) ([]ChangeLogEntry, error) {
+	var out []ChangeLogEntry
+	_, err := s.doJSON(ctx, call{method: http.MethodGet, path: "authentication/api/v1/systemregister/vendor/" + url.PathEscape(systemID) + "/changelog", bearer: token}, nil, &out)
+	return out, err
+}

@@ -130,6 +130,7 @@ var explanations = func() map[string]Explanation {
 		{"Deny", "The PDP denies the access", "A rule denies the access.", "Check the resource's policy with its owner.", DocPDP},
 		{"Indeterminate", "The PDP could not decide", "The decision request is malformed (e.g. more than one subject for a system user).", "Send one AccessSubject with urn:altinn:systemuser:uuid.", DocPDP},
 	}
+	list = append(list, systemUserCodes...)
 	list = append(list, skatteetatenAndHTTP...)
 	m := make(map[string]Explanation, len(list))
 	for _, e := range list {
@@ -137,6 +138,19 @@ var explanations = func() map[string]Explanation {
 	}
 	return m
 }()
+
+// systemUserCodes explain the codes of a system user's later life: its
+// deletion and change requests (altinn-authentication at ad4f6f3,
+// src/Core/Problems/Problem.cs; SystemUserService.cs, ChangeRequestSystemUserService.cs).
+var systemUserCodes = []Explanation{
+	{"AUTH-00024", "you don't have rights to delete this systemuser", "The party in the delete's path is not the system user's owner (SystemUserService.SetDeleteFlagOnSystemUser, DeleteAgentSystemUser).", "Delete it as its owner: the party id of the organisation that approved it.", DocSystemUserAPI},
+	{"AUTH-00034", "The system user is not an agent", "A client delegation call, or the agent delete route, names a standard system user.", "Use DELETE systemuser/{party}/{id} for a standard system user; delegate clients only to an agent one.", DocDelegation},
+	{"AUTH-00035", "The system user has delegations from customer. Remove the delegations before deleting the system user", "The agent system user being deleted still has clients delegated to it: Altinn refuses the delete (400) while a delegation is left (its problem AgentSystemUser_HasDelegations, code 35).", "Remove each client first (the client administrator's DELETE enduser/systemuser/clients?agent=...&client=..., or in the portal), then delete the agent system user again.", DocDelegate},
+	{"AUTH-00036", "The system user is not a standard one", "DELETE systemuser/{party}/{id} names an agent system user.", "Delete an agent system user with DELETE systemuser/agent/{party}/{id}?facilitatorId=<the party's uuid>.", DocSystemUserAPI},
+	{"AUTH-00012", "An error occured when storing the Request", "Altinn could not store a new request or change request (it answers 404, oddly).", "Try again; if it persists, report it to Altinn with the traceId.", DocRequests},
+	{"AUTH-00061", "The change request is no longer New", "A change request's correlation-id belongs to one that was approved or rejected. In practice Altinn gives that change request back with 200 before it gets here.", "Generate a new correlation-id (a fresh UUID) for each new change request.", DocSystemUserAPI},
+	{"NoChangeNeeded", "The change request asks for nothing", "A change request with all four lists empty: Altinn answers 200 with status NoChangeNeeded and stores nothing; there is nothing to confirm.", "Name the rights or access packages to add (required) or take away (unwanted).", DocSystemUserAPI},
+}
 
 // skatteetatenAndHTTP explain Krav og betalinger's codes and the bare
 // HTTP failures.
@@ -148,9 +162,9 @@ var skatteetatenAndHTTP = []Explanation{
 	{"KB-003", "Unknown URL", "The path is not an endpoint of the API, often a base URL without or with a path it should not have.", "Check the base URL and the path: {base}v1/{rettighetspakke}/{orgno}/aapnekrav.", DocKrav},
 	{"KB-004", "Authentication error", "The bearer token is missing, not from Maskinporten, expired, or lacks the API's issuer.", "Send a fresh Maskinporten system user token as Authorization: Bearer.", DocKrav},
 	{"KB-005", "Error with the consent token", "Documented for the consent token of the finans package; the mock also answers it when a system user token lacks the scope or the system user, or Altinn's PDP did not permit the system user for the organisation (which code the real API gives then is not documented).", "Ask for skatteetaten:kravogbetalinger with the system user; for an agent, delegate the client.", DocKrav},
-	{"KB-006", "Input validation error", "A value in the request did not validate, e.g. a malformed organisation number or period.", "Check the path and query: nine-digit org number, dates as YYYY-MM-DD.", DocKrav},
-	{"KB-007", "No claims or payments found for the identifier and period", "Nothing matches the query.", "Check the period and the org.", DocKrav},
-	{"KB-008", "Data format error: only JSON or XML is supported", "The Accept header asks for another format than JSON or XML.", "Send Accept: application/json (or none).", DocKrav},
+	{"KB-006", "Input validation error", "A value in the request did not validate: a malformed organisation number, or for /krav, /innbetalinger and /utbetalinger a missing or malformed fraOgMed or tilOgMed, a tilOgMed before fraOgMed, or a period longer than a year (which code the real API gives for these is not documented: the mock answers KB-006).", "Check the path and query: nine-digit org number; fraOgMed and tilOgMed as YYYY-MM-DD, at most a year apart.", DocKrav},
+	{"KB-007", "No claims or payments found for the identifier and period", "Nothing of the kind read lies in the period for the organisation.", "Check the period and the org; try a wider period (at most a year).", DocKrav},
+	{"KB-008", "Data format error: only JSON or XML is supported", "The Accept header asks for another format than JSON or XML (status 406).", "Send Accept: application/json or application/xml, or none (JSON).", DocKrav},
 	{"KB-009", "No match for the identifier", "The party or rights package identifier is not known (the mock answers it for a rights package other than regnskapssystem).", "Use regnskapssystem for system users, and a known organisation.", DocKrav},
 	// HTTP and transport.
 	{"HTTP 401", "Not authenticated", "No token, or one the service does not accept (expired, wrong issuer, not exchanged).", "Send a valid token of the kind the service wants.", DocUseToken},

@@ -181,8 +181,11 @@ func (e *Engine) RunStep(ctx context.Context, i int, emit func(Event)) StepResul
 
 	e.mu.Lock()
 	// A step's state changes count only when it succeeded; a failed step
-	// leaves the state as it was, so it can be fixed and run again.
-	if err == nil {
+	// leaves the state as it was, so it can be fixed and run again. An
+	// expected failure the scenario goes on after is a lesson on the way:
+	// what the step read before it failed counts (the refused agent delete
+	// keeps the party it read, as its request is gone after it).
+	if err == nil || res.Outcome == ExpectedFailure && step.Expect.GoOn {
 		e.state = st
 	}
 	e.results[i] = res
@@ -272,7 +275,10 @@ func (e *Engine) ResetWorld(ctx context.Context) error {
 
 // RunAll resets the engine (and the mock world) and runs every step in
 // order. It stops at the first step that fails, expectedly or not: the
-// steps after it are skipped.
+// steps after it are skipped; but a step that fails with its expected
+// error and may go on (Expect.GoOn) is a lesson on the way, and the steps
+// after it run (the change request's scenario shows the 403 of a right
+// given up, then asks for it back).
 //
 // Skipped steps get a StepEnded event with Outcome Skipped, and the run
 // ends with a ScenarioEnded event carrying the report.
@@ -305,7 +311,7 @@ func (e *Engine) RunAll(ctx context.Context, emit func(Event)) Report {
 		}
 		r := e.RunStep(ctx, i, emit)
 		rep.Results = append(rep.Results, r)
-		stopped = r.Outcome != Done || r.Err != nil
+		stopped = !(r.Outcome == Done || r.Outcome == ExpectedFailure && e.scenario.Steps[i].Expect.GoOn)
 	}
 	if err := e.Cleanup(ctx); err != nil {
 		rep.CleanupErr = err

@@ -141,6 +141,7 @@ type Services struct {
 	Systems      *client.SystemRegister
 	Requests     *client.Requests
 	SystemUsers  *client.SystemUsers
+	Changes      *client.ChangeRequests
 	Portal       *client.Portal
 	Delegation   *client.ClientDelegation
 	Krav         *client.KravOgBetalinger
@@ -174,6 +175,7 @@ func NewServices(u URLs, hc *http.Client) Services {
 		Systems:      client.NewSystemRegister(u.Altinn, hc),
 		Requests:     client.NewRequests(u.Altinn, hc),
 		SystemUsers:  client.NewSystemUsers(u.Altinn, hc),
+		Changes:      client.NewChangeRequests(u.Altinn, hc),
 		Portal:       client.NewPortal(u.Altinn, hc),
 		Delegation:   client.NewClientDelegation(u.Altinn, hc),
 		Krav:         client.NewKravOgBetalinger(u.Skatteetaten, hc),
@@ -198,6 +200,18 @@ const (
 	// ParamRenew says what the request step does when Altinn gives back a
 	// rejected request: "delete" deletes it and asks again (see WayOn).
 	ParamRenew Param = "renew"
+	// The API step's read (aapnekrav, krav, innbetalinger, utbetalinger),
+	// its period (fraOgMed, tilOgMed) and its Accept.
+	ParamAPIRead   Param = "api_read"
+	ParamAPIFrom   Param = "api_from"
+	ParamAPITo     Param = "api_to"
+	ParamAPIAccept Param = "api_accept"
+	// The change request: the rights (resource ids) or access packages
+	// (URNs) to add and to take away, space separated, and the person's
+	// decision on it.
+	ParamChangeAdd      Param = "change_add"
+	ParamChangeRemove   Param = "change_remove"
+	ParamChangeDecision Param = "change_decision"
 )
 
 // paramInfo describes each input.
@@ -205,16 +219,23 @@ var paramInfo = map[Param]struct {
 	label, help string
 	check       func(string) error
 }{
-	ParamCustomerOrg:   {"Customer org no", "the organisation that is to own the system user", checkOrgNo},
-	ParamExternalRef:   {"externalRef", "the vendor's own reference; defaults to the customer's org number", nil},
-	ParamGrantOrg:      {"systemuser_org", "the org that owns the system user (the facilitator for an agent system user)", checkOrgNo},
-	ParamAPIOrg:        {"API org no", "whose claims to fetch: the customer, or for an agent system user a delegated client", checkOrgNo},
-	ParamGrantLifetime: {"Grant lifetime", "exp - iat; documented maximum 120s, the server refuses above 180s", checkDuration},
-	ParamGrantScope:    {"Scope", "space separated scopes of the system user grant", nil},
-	ParamDecision:      {"Decision", "approve or reject", checkDecision},
-	ParamGrantAudience: {"Grant aud", "Maskinporten's issuer; empty: as its well-known document says", nil},
-	ParamVendorClock:   {"Vendor clock", "how far SmartCloud's clock is off (iat); Maskinporten refuses an iat over 10s ahead", checkOffset},
-	ParamRenew:         {"After a rejection", "delete: delete the rejected request and ask again", checkRenew},
+	ParamCustomerOrg:    {"Customer org no", "the organisation that is to own the system user", checkOrgNo},
+	ParamExternalRef:    {"externalRef", "the vendor's own reference; defaults to the customer's org number", nil},
+	ParamGrantOrg:       {"systemuser_org", "the org that owns the system user (the facilitator for an agent system user)", checkOrgNo},
+	ParamAPIOrg:         {"API org no", "whose claims to fetch: the customer, or for an agent system user a delegated client", checkOrgNo},
+	ParamGrantLifetime:  {"Grant lifetime", "exp - iat; documented maximum 120s, the server refuses above 180s", checkDuration},
+	ParamGrantScope:     {"Scope", "space separated scopes of the system user grant", nil},
+	ParamDecision:       {"Decision", "approve or reject", checkDecision},
+	ParamGrantAudience:  {"Grant aud", "Maskinporten's issuer; empty: as its well-known document says", nil},
+	ParamVendorClock:    {"Vendor clock", "how far SmartCloud's clock is off (iat); Maskinporten refuses an iat over 10s ahead", checkOffset},
+	ParamRenew:          {"After a rejection", "delete: delete the rejected request and ask again", checkRenew},
+	ParamAPIRead:        {"Read", "aapnekrav (open claims), krav, innbetalinger or utbetalinger (of a period)", checkRead},
+	ParamAPIFrom:        {"fraOgMed", "the period's first day, YYYY-MM-DD (krav, innbetalinger, utbetalinger)", checkDate},
+	ParamAPITo:          {"tilOgMed", "the period's last day, YYYY-MM-DD; at most a year after fraOgMed", checkDate},
+	ParamAPIAccept:      {"Accept", "the format asked for: application/json (default) or application/xml", nil},
+	ParamChangeAdd:      {"Add", "rights (resource ids) or access packages (urn:altinn:accesspackage:...) to ask for, space separated", nil},
+	ParamChangeRemove:   {"Take away", "rights or access packages to give up, space separated", nil},
+	ParamChangeDecision: {"Decision", "approve or reject the change", checkDecision},
 }
 
 func checkRenew(s string) error {
@@ -286,10 +307,21 @@ type State struct {
 	RequestStatus      string
 	PersonToken        string
 	PartyID            int
-	SystemUserID       string
-	ClientPartyUUID    string
-	Grant              string
-	AccessToken        string
+	// PartyUUID and PartyOrgNo are the system user's owner as the portal
+	// read them with PartyID (the delete steps).
+	PartyUUID       string
+	PartyOrgNo      string
+	SystemUserID    string
+	ClientPartyUUID string
+	// The change request of the system user: its id (the correlation-id
+	// SmartCloud made), confirm URL and status, and what it asked for.
+	ChangeRequestID  string
+	ChangeConfirmURL string
+	ChangeStatus     string
+	ChangeAdd        []string
+	ChangeRemove     []string
+	Grant            string
+	AccessToken      string
 	// Passed are the gates the user has passed (Gate.Key).
 	Passed map[string]bool
 	// MockClock is how far the steps moved the mocks' shared clock from
@@ -326,6 +358,9 @@ type Expect struct {
 	Code string `json:"code,omitempty"`
 	// Why says in one sentence why this failure is the lesson.
 	Why string `json:"why,omitempty"`
+	// GoOn lets the scenario go on after the expected failure (a lesson on
+	// the way); without it the expected failure ends the scenario.
+	GoOn bool `json:"goOn,omitempty"`
 }
 
 // Step is one thing an actor does.
@@ -346,6 +381,9 @@ type Step struct {
 	// base is the built-in step it was made from (its default id), and
 	// narration the scenario's own narration of it, if any (Narration).
 	base, narration string
+	// change marks the steps of a change request, whose confirm URL is
+	// the change request's (ConfirmURL).
+	change bool
 }
 
 // PersonRole is a step's part in handing the flow to a person.
@@ -503,6 +541,13 @@ func defaultParams(s Settings, agent bool) map[Param]string {
 		ParamGrantScope:    s.Scope,
 		ParamDecision:      "approve",
 		ParamVendorClock:   "0s",
+		// The mocks' payments and claims are of 2026; against tt02 pick
+		// the period to read.
+		ParamAPIRead:        client.ReadOpenClaims,
+		ParamAPIFrom:        "2026-01-01",
+		ParamAPITo:          "2026-12-31",
+		ParamAPIAccept:      "application/json",
+		ParamChangeDecision: "approve",
 	}
 	if agent {
 		p[ParamCustomerOrg] = s.FacilitatorOrgNo

@@ -348,6 +348,8 @@ var narrations = map[string]narration{
 				"`urn:altinn:organization:identifier-no` = the org in the path, action `read`.",
 			"`Permit` gives the claims; `NotApplicable` or `Deny` gives 403.",
 			"For an agent system user the org in the path is a client: the PDP permits only delegated clients.",
+			"The other reads, `/krav`, `/innbetalinger` and `/utbetalinger`, take `fraOgMed` and `tilOgMed` " +
+				"(YYYY-MM-DD, at most a year apart); JSON is the default, XML on `Accept: application/xml`, anything else KB-008 (406).",
 		},
 		links: [][2]string{{"Krav og betalinger", client.DocKrav}, {"Altinn: PDP for resource owners", client.DocPDP}},
 	},
@@ -437,5 +439,144 @@ var narrations = map[string]narration{
 			"Tokens issued before keep working until they expire; every API call is a new PDP decision.",
 		},
 		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}, {"delegate clients", client.DocDelegate}},
+	},
+	"v-change": {
+		what: "SmartCloud asks to change what the system user may do: rights (or access packages) to add, " +
+			"or to take away. The person approves the change as they approved the system user; until then nothing changes.",
+		points: []string{
+			"`POST authentication/api/v1/systemuser/changerequest/vendor?correlation-id=<new uuid>&system-user-id=<id>` " +
+				"with `requiredRights`, `unwantedRights`, `requiredAccessPackages`, `unwantedAccessPackages`.",
+			"The correlation-id is the vendor's own new UUID and becomes the change request's id; the same one " +
+				"again gives back the change request (200), and a body that asks for nothing answers `NoChangeNeeded`, stored nowhere.",
+			"Only a standard system user can be changed: an agent one is AUTH-00015.",
+			"A required right must be one of the system's (AUTH-00001); the unwanted ones are not checked.",
+		},
+		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}, {"system user guide", client.DocSystemUser}},
+	},
+	"v-change-undo": {
+		what: "SmartCloud asks for the right it gave up, back: a change request the other way round, " +
+			"with a new correlation-id, which the person approves again.",
+		points: []string{
+			"The same endpoint, the right now in `requiredRights`.",
+			"Approval delegates the right to the system user again; its token does not change.",
+		},
+		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}},
+	},
+	"v-change-poll": {
+		what: "SmartCloud reads the change request: `Accepted` once the person approved it.",
+		points: []string{
+			"`GET authentication/api/v1/systemuser/changerequest/vendor/{id}`, with the request read scope.",
+			"The system user's tokens carry no rights: what changed shows at the next PDP decision, the same token or a new one.",
+		},
+		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}},
+	},
+	"eu-change-review": {
+		what: "The person opens the change request's confirmUrl, on Altinn's access management pages, and sees " +
+			"which system user would get or lose which rights.",
+		points: []string{
+			"The confirm URL is `.../accessmanagement/ui/systemuser/changerequest?id=<id>&DONTCHOOSEREPORTEE=true`.",
+			"As for the first request, the person logs in (ID-porten) and must be allowed to manage access for the organisation.",
+		},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}},
+	},
+	"eu-change-approve": {
+		what: "The person approves the change (or rejects it). Altinn makes it at once in the system user's " +
+			"delegations: rights are given or taken away, and so are access packages.",
+		points: []string{
+			"The portal's calls are `.../changerequest/{party}/{id}/approve` and `/reject`; a change request no longer New is 409 AUTH-00013.",
+			"The token SmartCloud has is not changed or revoked: the PDP decides on every call with what the system user may do now.",
+		},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}, {"Altinn: PDP for resource owners", client.DocPDP}},
+	},
+	"eu-login": {
+		what: "The customer's daglig leder logs in to the Altinn portal, where the organisation's system users are listed.",
+		points: []string{
+			"In tt02 the login is ID-porten with a TestID person; the mocks' test token generator stands in for it.",
+			"The portal's lists are `GET authentication/api/v1/systemuser/{party}` (standard) and `.../systemuser/agent/{party}`, by party id.",
+		},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}},
+	},
+	"eu-delete": {
+		what: "The organisation deletes the system user. Maskinporten finds it no more, so SmartCloud's next " +
+			"token request is refused; the request it was made from is deleted too, so the same may be asked for again.",
+		points: []string{
+			"`DELETE authentication/api/v1/systemuser/{party}/{id}` answers 202 with the body `1` (404 with `0` when there is none).",
+			"Another party's system user is AUTH-00024; an agent one has its own route (AUTH-00036).",
+			"A token issued before stays valid until it expires, but the PDP no longer permits the deleted system user.",
+		},
+		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}, {"MP-303", client.DocMP303}},
+	},
+	"ca-delete": {
+		what: "The client administrator at the auditor deletes the agent system user in the portal. While a client " +
+			"is still delegated to it, Altinn refuses: the client delegations must be removed first.",
+		points: []string{
+			"`DELETE authentication/api/v1/systemuser/agent/{party}/{id}?facilitatorId=<party uuid>` answers 400 " +
+				"AUTH-00035 \"The system user has delegations from customer. Remove the delegations before deleting the system user\" " +
+				"while a client is delegated; without clients, 200 with no body.",
+			"The system user and its client stay, and SmartCloud's tokens still work. But the agent request it was made " +
+				"from is gone: Altinn's controller deletes it before it asks whether it may delete the system user.",
+			"The workbench follows the researched spec here; Altinn's source (altinn-authentication #1552) has since been " +
+				"changed to delete the delegations with the system user, so check what tt02 does before relying on either.",
+		},
+		links: [][2]string{{"Altinn: delegate clients", client.DocDelegate}, {"Altinn: client delegation API", client.DocDelegation}},
+	},
+	"ca-delete-2": {
+		what: "The client is removed, so the delete goes through: Altinn deletes the agent system user, and " +
+			"Maskinporten finds it no more. SmartCloud's next token request is MP-303.",
+		points: []string{
+			"The same `DELETE authentication/api/v1/systemuser/agent/{party}/{id}?facilitatorId=<party uuid>` now answers 200 with no body.",
+			"The agent request it was made from is deleted too, so SmartCloud may ask for the same again.",
+		},
+		links: [][2]string{{"Altinn: client delegation API", client.DocDelegation}, {"MP-303", client.DocMP303}},
+	},
+	"op-token-deleted": {
+		what: "SmartCloud asks for a token again, exactly as before, with a fresh grant. But the system user is " +
+			"deleted, so Maskinporten finds none for the grant's `systemuser_org`.",
+		points: []string{
+			"The answer is `invalid_altinn_customer_configuration` (MP-303): Altinn could not find or " +
+				"validate the system user for the grant.",
+			"SmartCloud's client and system are as they were: only the customer's system user is gone. A new request, " +
+				"approved again, gives a new one.",
+			jtiPoint,
+		},
+		links: [][2]string{{"Altinn: MP-303", client.DocMP303}, {"Maskinporten: error codes", client.DocMPErrors}},
+	},
+	"v-users": {
+		what: "SmartCloud lists the system users of its system, page by page: each page's `links.next` leads to the " +
+			"next, until a page has none.",
+		points: []string{
+			"`GET authentication/api/v1/systemuser/vendor/bysystem/{systemId}` takes the system register's scope, not a request scope.",
+			"`{\"links\": {\"next\": \"...?token=...\"}, \"data\": [...]}`: a client that reads only `data` of the first page misses the rest.",
+			"Altinn's page size is 50; the mocks' is small on purpose (`pageSize` in the seed).",
+		},
+		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}},
+	},
+	"eu-change-review-2": {
+		what: "The person opens the second change request's confirmUrl: this time the system user would get the right back.",
+		points: []string{
+			"Each change request has an id of its own, the correlation-id the vendor made, and a confirm URL of its own.",
+		},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}},
+	},
+	"eu-change-approve-2": {
+		what: "The person approves the second change: the system user has the right again.",
+		points: []string{
+			"The delegation is made at once; SmartCloud needs no new token.",
+		},
+		links: [][2]string{{"Altinn: system user guide", client.DocSystemUser}},
+	},
+	"op-api-3": {
+		what: "The same token once more: the PDP permits the system user again, as it has the right again.",
+		points: []string{
+			"Nothing in the token changed in all three calls: the rights live in Altinn, and the PDP reads them on every call.",
+		},
+		links: [][2]string{{"Altinn: PDP for resource owners", client.DocPDP}},
+	},
+	"v-users-2": {
+		what: "SmartCloud lists its system users again: the deleted one is gone from the list.",
+		points: []string{
+			"The list has live system users only; a deleted one is not shown with `isDeleted: true`, it is left out.",
+		},
+		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}},
 	},
 }

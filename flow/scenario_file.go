@@ -45,6 +45,7 @@ type stepSpec struct {
 	Inputs    map[string]string `toml:"inputs"`    // the inputs this step starts with
 	Expect    string            `toml:"expect"`    // "ok" (or empty), or the error code it must end with
 	Why       string            `toml:"why"`       // the lesson of the expected error, in a sentence
+	GoOn      bool              `toml:"go_on"`     // after the expected error the scenario goes on
 	Narration string            `toml:"narration"` // Markdown over the built-in narration
 	Tweak     tweakSpec         `toml:"tweak"`
 }
@@ -175,7 +176,7 @@ func (p *fileCheck) sort() {
 var allowedKeys = map[string]string{
 	"":                       "scenario",
 	"scenario":               "name, summary, agent, mock_only, step, cleanup, exercise",
-	"scenario.step":          "step, id, title, inputs, expect, why, narration, tweak",
+	"scenario.step":          "step, id, title, inputs, expect, why, go_on, narration, tweak",
 	"scenario.cleanup":       "step, id, title, tweak",
 	"scenario.step.tweak":    "kid, other_key, authorization_type, authorization_details_extra, lifetime, expired_by, days, clock",
 	"scenario.cleanup.tweak": "clock",
@@ -299,7 +300,7 @@ func (p *fileCheck) step(at string, st stepSpec, ids map[string]bool, inputs map
 		p.at(at+".tweak."+k, prob, "")
 	}
 	if cleanup {
-		if st.Expect != "" || st.Why != "" || len(st.Inputs) > 0 || st.Narration != "" {
+		if st.Expect != "" || st.Why != "" || st.GoOn || len(st.Inputs) > 0 || st.Narration != "" {
 			p.at(at, "a cleanup step has only step, id, title and tweak", "move the rest to a [[scenario.step]]")
 		}
 		return
@@ -318,6 +319,9 @@ func (p *fileCheck) expect(at string, st stepSpec) {
 	case code == "" || code == "ok":
 		if st.Why != "" {
 			p.at(at+".why", "a why without an expected error", `say which error the step must end with: expect = "MP-303"`)
+		}
+		if st.GoOn {
+			p.at(at+".go_on", "go_on without an expected error", "a step that ends ok never stops the scenario: leave go_on out")
 		}
 	case !knownCode(code):
 		p.at(at+".expect", fmt.Sprintf("%q is neither ok nor an error code the workbench knows", code),

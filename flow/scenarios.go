@@ -254,7 +254,7 @@ func (st stepSpec) build(s Settings) Step {
 		step.Title = expand(st.Title, s)
 	}
 	if st.Expect != "" && st.Expect != "ok" {
-		step.Expect = Expect{Code: st.Expect, Why: expand(st.Why, s)}
+		step.Expect = Expect{Code: st.Expect, Why: expand(st.Why, s), GoOn: st.GoOn}
 	}
 	if st.Narration != "" {
 		step.narration = expand(st.Narration, s)

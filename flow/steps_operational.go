@@ -92,23 +92,35 @@ func stepAPI(id, title string, x Expect) Step {
 		ID: id, Actor: Operational, Title: title,
 		Explain: "SmartCloud calls Krav og betalinger with the token. Skatteetaten verifies it against " +
 			"Maskinporten's keys, then asks Altinn's PDP whether this system user may read " +
-			"ske-krav-og-betalinger for the org in the path, and returns the outstanding claims.",
-		Inputs: []Param{ParamAPIOrg},
+			"ske-krav-og-betalinger for the org in the path, and answers: the outstanding claims (aapnekrav), " +
+			"or every claim, payment in or payment out of a period of at most a year (krav, innbetalinger, utbetalinger).",
+		Inputs: []Param{ParamAPIOrg, ParamAPIRead, ParamAPIFrom, ParamAPITo, ParamAPIAccept},
 		Expect: x,
 		run: func(ctx context.Context, r *runCtx) error {
 			if r.state.AccessToken == "" {
 				return errors.New("no system user token yet: run the token step first")
 			}
 			r.sentToken("system user access token", r.state.AccessToken)
-			org := r.state.Param(ParamAPIOrg)
-			claims, err := r.svc.Krav.OpenClaims(ctx, r.state.AccessToken, r.set.RightsPackage, org)
+			org, read := r.state.Param(ParamAPIOrg), r.state.Param(ParamAPIRead)
+			if read == "" {
+				read = client.ReadOpenClaims
+			}
+			got, err := r.svc.Krav.Read(ctx, r.state.AccessToken, r.set.RightsPackage, org, read,
+				r.state.Param(ParamAPIFrom), r.state.Param(ParamAPITo), r.state.Param(ParamAPIAccept))
 			if r.real() && r.state.Agent {
 				r.delegationProof(org, err)
 			}
 			if err != nil {
 				return err
 			}
-			r.note("%d open claims for %s, balance %.2f NOK", len(claims.Claims), claims.PartyID, claims.TotalOverview.Balance)
+			switch {
+			case got.XML:
+				r.note("%s for %s answered in XML, %d bytes", read, org, len(got.Raw))
+			case read == client.ReadOpenClaims:
+				r.note("%d open claims for %s, balance %.2f NOK", got.Items, org, got.Balance)
+			default:
+				r.note("%s for %s from %s to %s: %d", read, org, r.state.Param(ParamAPIFrom), r.state.Param(ParamAPITo), got.Items)
+			}
 			return nil
 		},
 	}

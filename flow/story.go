@@ -117,6 +117,38 @@ var stories = map[string]story{
 		"The confirm URL", notePrefix("confirmUrl: ", "")},
 	"v-delete": {"SmartCloud deletes its system from the register, and the system's system users go with it.",
 		"The system", systemDeleted},
+	"v-change": {"SmartCloud asks to change what the system user may do, and Altinn answers with a link for the person who may approve the change.",
+		"The confirm URL", notePrefix("confirmUrl: ", "")},
+	"v-change-undo": {"SmartCloud asks for what it gave up, back, with a change request of its own and a link of its own.",
+		"The confirm URL", notePrefix("confirmUrl: ", "")},
+	"eu-change-review": {"The daglig leder opens the change request's link and sees what the system user would get and lose: nothing changes yet.",
+		"Who looks", notePrefix("", " logged in")},
+	"eu-change-review-2": {"The daglig leder opens the second change request's link: this time the system user would get its right back.",
+		"Who looks", notePrefix("", " logged in")},
+	"eu-change-approve": {"The person approves the change, and Altinn makes it at once; SmartCloud's token stays as it is.",
+		"The change", changeDecided},
+	"eu-change-approve-2": {"The person approves the second change, and the system user has its right again.",
+		"The change", changeDecided},
+	"v-change-poll": {"SmartCloud checks the change request and finds it accepted: the change is made in Altinn, not in any token.",
+		"The change request", notePrefix("change request status: ", "")},
+	"op-api-3": {"SmartCloud calls the API once more with the same token, and the PDP permits it again: the rights live in Altinn.",
+		"What comes back", apiAnswer},
+	"v-users": {"SmartCloud lists its system's system users page by page, following each page's link to the next.",
+		"The list", notePrefix("", ", every page read")},
+	"v-users-2": {"SmartCloud lists its system users again, and the deleted one is no longer among them.",
+		"The list", notePrefix("", ", every page read")},
+	"eu-login": {"The customer's daglig leder logs in to the Altinn portal, where the organisation's system users are listed.",
+		"Who logs in", func(_ StepResult, set Settings) string {
+			return join(upperFirst(set.EndUserLabel()), " at ", set.CustomerName)
+		}},
+	"eu-delete": {"The organisation deletes the system user in the portal; Maskinporten will find it no more.",
+		"The system user", deletedUser},
+	"ca-delete": {"The client administrator tries to delete the agent system user, but a client is still delegated to it, so Altinn refuses.",
+		"What Altinn answers", failedCall},
+	"ca-delete-2": {"With the client removed, the client administrator deletes the agent system user, and Altinn lets it go.",
+		"The system user", deletedUser},
+	"op-token-deleted": {"SmartCloud asks for a token as before, but the system user is deleted, so Maskinporten finds none for the grant.",
+		"systemuser_org", grantOrg},
 }
 
 // tokenClaim is a claim of the step's token whose label ends in label.
@@ -272,6 +304,47 @@ func apiAnswer(r StepResult, _ Settings) string {
 		}
 	}
 	return strings.Join(parts, " · ")
+}
+
+// changeDecided is how the person decided the change request, as the
+// step noted it ("... approved the change").
+func changeDecided(r StepResult, _ Settings) string {
+	for _, n := range r.Notes {
+		for _, v := range []string{"approved", "rejected"} {
+			if strings.HasSuffix(n, " "+v+" the change") {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// deletedUser is the system user the step deleted.
+func deletedUser(r StepResult, _ Settings) string {
+	for _, n := range r.Notes {
+		if _, id, ok := strings.Cut(n, " deleted system user "); ok {
+			return id + " deleted"
+		}
+	}
+	return ""
+}
+
+// failedCall is the status line of the step's first refused call, with
+// the problem's code when the body has one.
+func failedCall(r StepResult, _ Settings) string {
+	for _, x := range r.Exchanges {
+		if x.Status < 400 {
+			continue
+		}
+		var p struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal([]byte(x.ResponseBody), &p) == nil && p.Code != "" {
+			return x.StatusLine() + " · " + p.Code
+		}
+		return x.StatusLine()
+	}
+	return ""
 }
 
 // clockMoved is how far the step moved the mocks' clock.

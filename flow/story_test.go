@@ -64,6 +64,24 @@ func TestStoryFacts(t *testing.T) {
 		"token-expired": {
 			"op-wait": regexp.MustCompile(`^\+10 min$`),
 		},
+		"change-request": {
+			"v-change":            regexp.MustCompile(`^http://127\.0\.0\.1:\d+/accessmanagement/ui/systemuser/changerequest\?id=[0-9a-f-]{36}&DONTCHOOSEREPORTEE=true$`),
+			"eu-change-approve":   regexp.MustCompile(`^approved$`),
+			"v-change-poll":       regexp.MustCompile(`^Accepted$`),
+			"op-api-2":            regexp.MustCompile(`^Altinn's PDP: NotApplicable · 403 Forbidden$`),
+			"eu-change-approve-2": regexp.MustCompile(`^approved$`),
+			"op-api-3":            regexp.MustCompile(`^Altinn's PDP: Permit · `),
+		},
+		"system-user-deleted": {
+			"v-users":   regexp.MustCompile(`^1 live system user of 991825827_smartcloud$`),
+			"eu-delete": regexp.MustCompile(`^[0-9a-f-]{36} deleted$`),
+			"v-users-2": regexp.MustCompile(`^0 live system users of 991825827_smartcloud$`),
+		},
+		"agent-system-user-deleted": {
+			"ca-delete":        regexp.MustCompile(`^400 Bad Request · AUTH-00035$`),
+			"ca-delete-2":      regexp.MustCompile(`^[0-9a-f-]{36} deleted$`),
+			"op-token-deleted": regexp.MustCompile(`^0192:314250052 \(TILBAKEHOLDEN USYMMETRISK TIGER AS\)$`),
+		},
 	}
 	for name, facts := range want {
 		t.Run(name, func(t *testing.T) {

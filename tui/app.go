@@ -489,7 +489,7 @@ func (m *Model) stepInfo() stepInfo {
 	st := eng.State()
 	return stepInfo{
 		inputs: eng.Inputs(m.cur), pending: pending, version: m.version,
-		stateURL: func() string { return eng.State().ConfirmURL },
+		stateURL: func(st flow.Step) string { return st.ConfirmURL(eng.State()) },
 		exercise: m.exerciseInfo(),
 		tokens:   tokenFacts{clock: st.MockClock, requestID: st.RequestID, systemUserID: st.SystemUserID},
 	}

@@ -76,9 +76,10 @@ func urlIn(notes []string) string {
 
 // confirmFor is the confirm URL the selected step shows, if it shows one:
 // in a real environment the review step notes it; otherwise (and before
-// the review step ran) it is the one the vendor's request got, in the
-// engine's state (stateURL).
-func confirmFor(v flowView, stateURL func() string, cache *qrCache) (confirmInfo, bool) {
+// the review step ran) it is the one the vendor's request (or change
+// request, for a change request's step) got, in the engine's state
+// (stateURL).
+func confirmFor(v flowView, stateURL func(flow.Step) string, cache *qrCache) (confirmInfo, bool) {
 	i := v.cur
 	s := v.sc.Steps[i]
 	realEnv := !v.settings.ActAsPeople
@@ -87,12 +88,12 @@ func confirmFor(v flowView, stateURL func() string, cache *qrCache) (confirmInfo
 	}
 	url := ""
 	for j := i; j >= 0 && url == ""; j-- {
-		if strings.HasSuffix(v.sc.Steps[j].ID, "-review") {
+		if v.sc.Steps[j].Person == flow.PersonReview {
 			url = urlIn(v.runs[j].notes)
 		}
 	}
 	if url == "" && stateURL != nil {
-		url = stateURL()
+		url = stateURL(s)
 	}
 	if url == "" {
 		return confirmInfo{}, false

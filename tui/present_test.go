@@ -292,7 +292,7 @@ func TestPresenterEveryScenarioFits(t *testing.T) {
 				m = update(m, runEventMsg{run: m.run.id, ev: ev})
 			}
 			m = update(m, runEndedMsg{run: m.run.id, all: true})
-			for range 60 {
+			for range 200 { // enough presses for the longest scenario (change-request, 22 steps)
 				checkFits(t, m, 80, 24)
 				if m.pres.finished {
 					break

@@ -16,7 +16,7 @@ type stepInfo struct {
 	version int
 	// stateURL is the confirm URL in the engine's state, asked only of a
 	// step that shows one.
-	stateURL func() string
+	stateURL func(flow.Step) string
 	// confirm is the confirm URL the step shows, if any.
 	confirm *confirmInfo
 	height  int // the info pane's

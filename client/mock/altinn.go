@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -89,68 +90,6 @@ const (
 // altinnPackagePrefix starts every access package URN.
 const altinnPackagePrefix = "urn:altinn:accesspackage:"
 
-// altinnKnownPackages is the part of Altinn's access package catalogue the mock
-// knows (the client-delegation packages and the tax/accounting area); a
-// package named in any resource policy counts as known too.
-var altinnKnownPackages = map[string]bool{
-	altinnPackagePrefix + "skatt-naering":            true,
-	altinnPackagePrefix + "skattegrunnlag":           true,
-	altinnPackagePrefix + "merverdiavgift":           true,
-	altinnPackagePrefix + "motorvognavgift":          true,
-	altinnPackagePrefix + "saeravgifter":             true,
-	altinnPackagePrefix + "krav-og-utlegg":           true,
-	altinnPackagePrefix + "kreditt-og-oppgjoer":      true,
-	altinnPackagePrefix + "regnskap-okonomi-rapport": true,
-	altinnPackagePrefix + "revisorattesterer":        true,
-	altinnPackagePrefix + "toll":                     true,
-	altinnPackagePrefix + "revisjon":                 true,
-}
-
-// altinnNotDelegablePackages are the organisation packages Access
-// Management marks isDelegable false but isAssignable true (the
-// administrator packages): a standard system user may get them, an agent
-// request for one is AUTH-00065. Read from Altinn/altinn-authorization-tmp
-// src/apps/Altinn.AccessManagement/src/Altinn.AccessMgmt.PersistenceEF/
-// Constants/PackageConstants.cs at f7ff53bd (the lines named; the research
-// notes' access-packages.json lists them all).
-var altinnNotDelegablePackages = map[string]bool{
-	altinnPackagePrefix + "ffor-tilgangsstyrer-nuf":                   true, // L640
-	altinnPackagePrefix + "maskinporten-scopes":                       true, // L3502
-	altinnPackagePrefix + "maskinporten-scopes-nuf":                   true, // L3536
-	altinnPackagePrefix + "maskinlesbare-hendelser":                   true, // L3570
-	altinnPackagePrefix + "tilgangsstyrer":                            true, // L3680
-	altinnPackagePrefix + "tilgangsstyring-enkeltinstanser":           true, // L3714
-	altinnPackagePrefix + "klientadministrator":                       true, // L3748
-	altinnPackagePrefix + "konkursbo-tilgangsstyrer":                  true, // L3782
-	altinnPackagePrefix + "hovedadministrator":                        true, // L3816
-	altinnPackagePrefix + "maskinporten-administrator":                true, // L3850
-	altinnPackagePrefix + "virksomhetens-representant-skjemaoppgaver": true, // L7832
-}
-
-func init() {
-	for p := range altinnClientRoleOf {
-		altinnKnownPackages[p] = true
-	}
-	for p := range altinnNotDelegablePackages {
-		altinnKnownPackages[p] = true
-	}
-}
-
-// altinnPackageAssignable tells whether a package may be given to a
-// standard system user (isAssignable): every known package but the client
-// packages, which are isAssignable false (PackageConstants.cs L355-605).
-// SystemUserService.ValidateAccessPackages L726 refuses the others with
-// AUTH-00064.
-func altinnPackageAssignable(urn string) bool {
-	_, client := altinnClientRoleOf[urn]
-	return !client
-}
-
-// altinnPackageDelegable tells whether a package may be given to an agent
-// system user (isDelegable; ValidateAccessPackages L719 refuses the others
-// with AUTH-00065).
-func altinnPackageDelegable(urn string) bool { return !altinnNotDelegablePackages[urn] }
-
 var (
 	altinnOrgNoRE = lazyre.New(`^[0-9]{9}$`)
 	altinnPIDRE   = lazyre.New(`^[0-9]{11}$`)
@@ -213,7 +152,9 @@ func (a *Altinn) routes() {
 	a.routeResources(m)
 	a.routeSystems(m)
 	a.routeRequests(m)
+	a.routeRequestsPortal(m)
 	a.routeSystemUsers(m)
+	a.routeChangeRequests(m)
 	a.routeDelegation(m)
 	a.routePDP(m)
 	a.routePortal(m)
@@ -229,7 +170,40 @@ const (
 // ServeHTTP serves the Altinn platform's endpoints.
 func (a *Altinn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
+	altinnRoutePath(r)
 	a.mux.ServeHTTP(w, r)
+}
+
+// altinnRoutePath makes the path one the routes match as ASP.NET Core's
+// endpoint routing matches it: a trailing slash reaches the same route
+// (Altinn's own controller tests post to systemregister/vendor/ and put
+// to vendor/{systemId}/, test/Altinn.Platform.Authentication.Tests/
+// Controllers/SystemRegisterControllerTests.cs L1149, L1260, L1430, and
+// assert success), and so does a path with "//" in it: Altinn's tt02 tests
+// send every path as https://platform.tt02.altinn.no//authentication/...
+// (SystemIntegrationTests/Clients/PlatformAuthenticationClient.cs L78,
+// L110), and pass (which layer folds the slashes is not public). Go's
+// ServeMux would answer both with a 301 to the cleaned path, which a
+// client follows as a GET.
+func altinnRoutePath(r *http.Request) {
+	esc := r.URL.EscapedPath()
+	clean := esc
+	for strings.Contains(clean, "//") {
+		clean = strings.ReplaceAll(clean, "//", "/")
+	}
+	if len(clean) > 1 {
+		clean = strings.TrimSuffix(clean, "/")
+	}
+	if clean == esc {
+		return
+	}
+	p, err := url.PathUnescape(clean)
+	if err != nil {
+		return
+	}
+	u := *r.URL
+	u.Path, u.RawPath = p, clean
+	r.URL = &u
 }
 
 // now is the mock clock's time.

@@ -11,6 +11,7 @@ import (
 // routePDP registers the routes of the PDP.
 func (a *Altinn) routePDP(m *http.ServeMux) {
 	m.HandleFunc("POST /authorization/api/v1/authorize", a.handleAuthorize)
+	m.HandleFunc("POST /authorization/api/v1/decision", a.handleDecision)
 }
 
 // XACML attribute ids of a system user decision request (§7).
@@ -22,6 +23,8 @@ const (
 	pdpPartyID           = "urn:altinn:partyid"
 	pdpPartyUUID         = "urn:altinn:party:uuid"
 	pdpStatusOK          = "urn:oasis:names:tc:xacml:1.0:status:ok"
+	pdpStatusSyntaxError = "urn:oasis:names:tc:xacml:1.0:status:syntax-error"
+	pdpPersonID          = "urn:altinn:person:identifier-no"
 )
 
 // PDP decisions.
@@ -58,17 +61,27 @@ type pdpStatusCode struct {
 // pdpAttr is one XACML attribute of a request category.
 type pdpAttr struct{ id, value string }
 
-// handleAuthorize is the PDP (§7). API Management checks the subscription
-// key first; then the Altinn token with the authorize scope.
-func (a *Altinn) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+// subscriptionKey is API Management's check in front of the PDP: the
+// Ocp-Apim-Subscription-Key, answered with its own 401 body. It reports
+// whether to go on.
+func (a *Altinn) subscriptionKey(w http.ResponseWriter, r *http.Request) bool {
 	switch key := r.Header.Get("Ocp-Apim-Subscription-Key"); {
 	case key == "":
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"statusCode": 401,
 			"message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API."})
-		return
+		return false
 	case key != a.cfg.SubscriptionKey:
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"statusCode": 401,
 			"message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."})
+		return false
+	}
+	return true
+}
+
+// handleAuthorize is the PDP (§7). API Management checks the subscription
+// key first; then the Altinn token with the authorize scope.
+func (a *Altinn) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if !a.subscriptionKey(w, r) {
 		return
 	}
 	p, reason, ok := a.authenticate(r)
@@ -95,6 +108,71 @@ func (a *Altinn) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if req == nil {
 		writeAltinnModelProblem(w, "Request", "The Request field is required.")
 		return
+	}
+	decision, why := a.decideXACML(req)
+	result := pdpResult{Decision: decision, Status: pdpStatus{StatusCode: pdpStatusCode{Value: pdpStatusOK}}, Obligations: []any{}}
+	if decision == pdpIndeterminate {
+		result.Status.StatusMessage = &why
+	}
+	writeJSON(w, http.StatusOK, pdpResponse{Response: []pdpResult{result}})
+}
+
+// handleDecision is the PDP's internal decision endpoint, which Altinn's
+// own client delegation tests call with only a subscription key (Altinn/
+// altinn-authentication SystemIntegrationTests/Clients/
+// AccessManagementClient.cs L14-31): DecisionController.Post in
+// Altinn/altinn-authorization-tmp (src/apps/Altinn.Authorization/src/
+// Altinn.Authorization/Controllers/DecisionController.cs) has no
+// [Authorize], reads the body as JSON when the Content-Type says
+// application/json and as XACML XML otherwise, and answers any failure
+// (a body it cannot read, a person's id in the request, a resource without
+// a policy) with 200 and one Indeterminate result with the status
+// syntax-error. The mock reads no XACML XML: such a body gets that answer
+// in XML.
+func (a *Altinn) handleDecision(w http.ResponseWriter, r *http.Request) {
+	if !a.subscriptionKey(w, r) {
+		return
+	}
+	if !strings.Contains(r.Header.Get("Content-Type"), "application/json") {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-16"?><xacml:Response xmlns:xacml="urn:oasis:names:tc:xacml:3.0:core:schema:wd-17"><xacml:Result><xacml:Decision>Indeterminate</xacml:Decision><xacml:Status><xacml:StatusCode Value="` + pdpStatusSyntaxError + `" /></xacml:Status></xacml:Result></xacml:Response>`))
+		return
+	}
+	indeterminate := func() {
+		writeJSON(w, http.StatusOK, pdpResponse{Response: []pdpResult{{
+			Decision: pdpIndeterminate, Status: pdpStatus{StatusCode: pdpStatusCode{Value: pdpStatusSyntaxError}},
+		}}})
+	}
+	var body map[string]any
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		indeterminate()
+		return
+	}
+	req, _ := xacmlField(body, "Request").(map[string]any)
+	if req == nil {
+		indeterminate()
+		return
+	}
+	// The context handler refuses a person's id in the internal request
+	// (ContextHandler.cs L200-205, L370-375 in Altinn/altinn-authorization).
+	for _, at := range append(xacmlAttrs(req, "AccessSubject"), xacmlAttrs(req, "Resource")...) {
+		if strings.EqualFold(at.id, pdpPersonID) {
+			indeterminate()
+			return
+		}
+	}
+	for _, at := range xacmlAttrs(req, "Resource") {
+		if strings.EqualFold(at.id, pdpResourceID) {
+			a.mu.RLock()
+			_, known := a.resources[at.value]
+			a.mu.RUnlock()
+			if !known {
+				indeterminate() // "Policy not found for resource"
+				return
+			}
+		}
 	}
 	decision, why := a.decideXACML(req)
 	result := pdpResult{Decision: decision, Status: pdpStatus{StatusCode: pdpStatusCode{Value: pdpStatusOK}}, Obligations: []any{}}

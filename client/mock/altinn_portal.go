@@ -146,6 +146,9 @@ func parseConfirmTemplates() (*template.Template, error) {
 	if err == nil {
 		_, err = t.Parse(loginTemplate)
 	}
+	if err == nil {
+		_, err = t.Parse(changeTemplate)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("confirm page templates: %w", err)
 	}
@@ -331,6 +334,32 @@ func (a *Altinn) personChoices(partyOrgNo, pid string) []confirmPerson {
 	return out
 }
 
+// decisionForm reads the decision form a confirm page (at page, its path)
+// posted: from the page's own origin, by a logged-in session with its CSRF
+// token. It answers a refusal itself; back is the page of the request.
+func (a *Altinn) decisionForm(w http.ResponseWriter, r *http.Request, page string) (id, pid, back string, ok bool) {
+	if why, ok := a.sameOrigin(r); !ok {
+		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "Refused: "+why+". A decision is taken only from the confirm page's own form.", "")
+		return "", "", "", false
+	}
+	if err := r.ParseForm(); err != nil {
+		a.renderProblem(w, altinnProblem{status: http.StatusBadRequest}, "The form could not be read: "+err.Error(), "")
+		return "", "", "", false
+	}
+	id = r.PostForm.Get("id")
+	back = a.portalPath("/"+page) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
+	sess := a.sessions.get(r, a.now())
+	if sess == nil {
+		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "You are not logged in, or your session has ended: open the request again and log in.", back)
+		return "", "", "", false
+	}
+	if !sess.validCSRF(r.PostForm.Get("csrf")) {
+		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "The form's CSRF token is missing or is not your session's: open the request again and decide from its page.", back)
+		return "", "", "", false
+	}
+	return id, sess.pid, back, true
+}
+
 // handleConfirmDecision takes the confirm page's Approve or Reject.
 func (a *Altinn) handleConfirmDecision(w http.ResponseWriter, r *http.Request) {
 	kind, decision := r.PathValue("kind"), r.PathValue("decision")
@@ -339,26 +368,10 @@ func (a *Altinn) handleConfirmDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	agent := kind == "agentrequest"
-	if why, ok := a.sameOrigin(r); !ok {
-		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "Refused: "+why+". A decision is taken only from the confirm page's own form.", "")
+	id, pid, back, ok := a.decisionForm(w, r, confirmPagePath(agent))
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		a.renderProblem(w, altinnProblem{status: http.StatusBadRequest}, "The form could not be read: "+err.Error(), "")
-		return
-	}
-	id := r.PostForm.Get("id")
-	back := a.portalPath("/"+confirmPagePath(agent)) + "?id=" + url.QueryEscape(id) + "&DONTCHOOSEREPORTEE=true"
-	sess := a.sessions.get(r, a.now())
-	if sess == nil {
-		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "You are not logged in, or your session has ended: open the request again and log in.", back)
-		return
-	}
-	if !sess.validCSRF(r.PostForm.Get("csrf")) {
-		a.renderProblem(w, altinnProblem{status: http.StatusForbidden}, "The form's CSRF token is missing or is not your session's: open the request again and decide from its page.", back)
-		return
-	}
-	pid := sess.pid
 
 	a.mu.Lock()
 	req, ok := a.requests[id]

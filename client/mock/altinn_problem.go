@@ -11,8 +11,8 @@ import (
 
 // altinnProblem is one of Altinn's problem descriptors: a code, the HTTP
 // status it carries and its title, verbatim from altinn-authentication's
-// src/Core/Problems/Problem.cs at ad4f6f3 (AUTH-00058..00066 L361-409,
-// AUTH-00079/00080 L491-498).
+// src/Core/Problems/Problem.cs at ad4f6f3 (the lines are
+// in docs/mock-api.md and altinn-facts.md §2).
 type altinnProblem struct {
 	code   string
 	status int
@@ -20,12 +20,13 @@ type altinnProblem struct {
 }
 
 var (
-	probReporteeNotFound = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
-	probRightsNotFound   = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
-	probSystemUserExists = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
-	probRequestNotFound  = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
-	probSystemIDNotFound = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
-	probStatusNotNew     = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
+	probReporteeNotFound   = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
+	probRightsNotFound     = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
+	probSystemUserExists   = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
+	probRequestNotFound    = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
+	probSystemIDNotFound   = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
+	probStatusNotNew       = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
+	probSystemUserNotFound = altinnProblem{"AUTH-00015", 404, "The SystemUser was not found."}
 	// probAccessForbidden is the portal's bare 403: approving, rejecting and
 	// delegating are authorised by a PDP check on altinn_access_management /
 	// altinn_client_administration for the party before the action runs
@@ -36,9 +37,13 @@ var (
 	probAccessForbidden      = altinnProblem{"", 403, "Forbidden"}
 	probRedirectURINotFound  = altinnProblem{"AUTH-00021", 400, "The RedirectUri was not found or not valid."}
 	probVendorOrgNotInToken  = altinnProblem{"AUTH-00023", 401, "Can't resolve the Organisation Number for the Vendor from the Token."}
+	probDeleteNotOwned       = altinnProblem{"AUTH-00024", 403, "you don't have rights to delete this systemuser"}
 	probNotAnAgentRequest    = altinnProblem{"AUTH-00025", 400, "The request id is valid but its not a valid request for creating an agent system user"}
 	probNoRedirectURIs       = altinnProblem{"AUTH-00026", 400, "No redirect uris are set for the system"}
 	probAgentRequestNotFound = altinnProblem{"AUTH-00030", 404, "The Id does not refer to an AgentRequest in our system."}
+	probExpectedAgentUser    = altinnProblem{"AUTH-00034", 400, "The system user type of the provided system user GUID is not an agent."}
+	probAgentHasDelegations  = altinnProblem{"AUTH-00035", 400, "The system user has delegations from customer. Remove the delegations before deleting the system user"}
+	probExpectedStandardUser = altinnProblem{"AUTH-00036", 400, "The system user type of the provided system user GUID is not standard."}
 	probPartyRequestMismatch = altinnProblem{"AUTH-00041", 403, "Party does not match request's orgno"}
 	probPartyAgentMismatch   = altinnProblem{"AUTH-00042", 403, "Party does not match agent request's orgno"}
 	probMissingPackage       = altinnProblem{"AUTH-00058", 400, "No AccessPackages found, an Agent SystemUser must have at least one"}
@@ -241,4 +246,19 @@ func altinnUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// writeAltinnText answers a string result (BadRequest("..."),
+// Conflict("...")) as ASP.NET Core's content negotiation writes one: the
+// string as JSON to a client that asks for JSON, else text/plain (which
+// formatter a real client meets depends on its Accept, altinn-facts.md
+// §1.3; not confirmed against the live service).
+func writeAltinnText(w http.ResponseWriter, r *http.Request, status int, text string) {
+	if strings.Contains(r.Header.Get("Accept"), "json") {
+		writeJSON(w, status, text)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(text))
 }

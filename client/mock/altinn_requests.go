@@ -23,7 +23,6 @@ func (a *Altinn) routeRequests(m *http.ServeMux) {
 	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/bysystem/{systemId}", a.handleRequestsBySystem(standardRequest))
 	m.HandleFunc("GET /authentication/api/v1/systemuser/request/vendor/agent/bysystem/{systemId}", a.handleRequestsBySystem(agentRequest))
 	m.HandleFunc("DELETE /authentication/api/v1/systemuser/request/vendor/{requestId}", a.handleDeleteRequest)
-	m.HandleFunc("GET /authentication/api/v1/systemuser/request/{requestId}", a.handleRequestByLocation)
 }
 
 // altinnCreateRequest is CreateRequestSystemUser, or, for the agent
@@ -74,8 +73,8 @@ func (a *Altinn) requestJSON(req *altinnRequest) altinnRequestJSON {
 	out := altinnRequestJSON{
 		ID: req.id, IntegrationTitle: req.integrationTitle, ExternalRef: req.externalRef, SystemID: req.systemID,
 		PartyOrgNo: req.partyOrgNo, AccessPackages: altinnClonePackages(req.packages), Status: req.status,
-		RedirectURL: req.redirectURL, ConfirmURL: a.confirmURL(req), Created: req.created.UTC().Format(time.RFC3339Nano),
-		TimedOut: a.timedOut(req),
+		RedirectURL: req.redirectURL, ConfirmURL: a.confirmURL(req), Escalated: req.escalated,
+		Created: req.created.UTC().Format(time.RFC3339Nano), TimedOut: a.timedOut(req),
 	}
 	if !req.agent {
 		rights := altinnCloneRights(req.rights)
@@ -339,21 +338,19 @@ func (a *Altinn) handleRequestByExternalRef(agent bool) http.HandlerFunc {
 	}
 }
 
-// altinnRequestPage is the paginated list body, links before data
-// (src/Authentication/Model/Paginated.cs L22-45, ListObject.cs L48-51):
-// Altinn's own tt02 test takes the second key as the data
-// (SystemIntegrationTests/Tests/SystemUserTests.cs L530-541).
-type altinnRequestPage struct {
-	Links map[string]string   `json:"links"`
-	Data  []altinnRequestJSON `json:"data"`
-}
-
-// handleRequestsBySystem lists a system's requests to its vendor, in the
-// paginated shape (one page: the mock has no continuation tokens). The
-// items carry no confirmUrl (RequestSystemUserService.cs L756-815).
+// handleRequestsBySystem lists a system's requests of the kind to its
+// vendor, a page at a time (altinn_paging.go), by id as the repository
+// orders them (RequestRepository.cs GetAllRequestsBySystem L525-564: ORDER
+// BY id), every status, the items without confirmUrl
+// (RequestSystemUserService.cs L756-815; the controller RSUC L545-636).
 func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := a.vendorOrg(w, r, alScopeRequestRead)
+		if !ok {
+			return
+		}
+		var from string
+		given, ok := altinnPageToken(w, r, &from)
 		if !ok {
 			return
 		}
@@ -371,12 +368,18 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 				reqs = append(reqs, req)
 			}
 		}
-		sort.Slice(reqs, func(i, j int) bool { return reqs[i].created.Before(reqs[j].created) })
-		page := altinnRequestPage{Links: map[string]string{}, Data: make([]altinnRequestJSON, 0, len(reqs))}
-		for _, req := range reqs {
+		sort.Slice(reqs, func(i, j int) bool { return reqs[i].id < reqs[j].id })
+		items, next, more := paginate(reqs, func(*altinnRequest) bool { return true },
+			func(q *altinnRequest) string { return q.id }, func(x, y string) bool { return x < y },
+			strings.ToLower(from), given, a.size())
+		page := altinnPage[altinnRequestJSON]{Data: make([]altinnRequestJSON, 0, len(items))}
+		for _, req := range items {
 			j := a.requestJSON(req)
 			j.ConfirmURL = ""
 			page.Data = append(page.Data, j)
+		}
+		if more {
+			page.Links.Next = a.nextLink(r, next)
 		}
 		writeJSON(w, http.StatusOK, page)
 	}
@@ -405,67 +408,6 @@ func (a *Altinn) handleDeleteRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	req.deleted = true
 	w.WriteHeader(http.StatusAccepted)
-}
-
-// altinnRequestPortalJSON is RequestSystemResponseInternal, the portal's view
-// of a request (src/Core/Models/SystemUsers/RequestSystemResponseInternal.cs,
-// filled by RequestSystemUserService.CheckUserAuthorizationAndGetRequest
-// L970-986): the party's id and uuid, no confirmUrl, no timedOut.
-type altinnRequestPortalJSON struct {
-	ID                           string          `json:"id"`
-	ExternalRef                  string          `json:"externalRef"`
-	SystemID                     string          `json:"systemId"`
-	PartyOrgNo                   string          `json:"partyOrgNo"`
-	PartyID                      int             `json:"partyId"`
-	PartyUUID                    string          `json:"partyUuid"`
-	Rights                       []altinnRight   `json:"rights"`
-	AccessPackages               []altinnPackage `json:"accessPackages"`
-	Status                       string          `json:"status"`
-	RedirectURL                  string          `json:"redirectUrl,omitempty"`
-	Escalated                    bool            `json:"escalated"`
-	UserMayEscalateButNotApprove bool            `json:"userMayEscalateButNotApprove"`
-	Created                      string          `json:"created"`
-}
-
-// handleRequestByLocation serves the Location of a created request, which
-// is the portal's read: it takes the portal scope only
-// (POLICY_SCOPE_PORTAL, RequestSystemUserController.cs L381-392), so a
-// vendor's Maskinporten token gets 403 and the vendor reads vendor/{id}.
-// A person holding DAGL for the party stands in for the PDP's permit of
-// write on altinn_access_management; anyone else gets AUTH-00066
-// (ValidateAndVerifyRequest L907-953). Only standard requests are served
-// (GetRequestByInternalId), an agent id is AUTH-00010.
-func (a *Altinn) handleRequestByLocation(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePerson(w, r, alScopePortal)
-	if !ok {
-		return
-	}
-	id, ok := altinnRequestID(w, r)
-	if !ok {
-		return
-	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	req := a.requests[id]
-	if req == nil || req.deleted || req.agent {
-		writeAltinnProblem(w, probRequestNotFound)
-		return
-	}
-	party, known := a.orgs[req.partyOrgNo]
-	if !known {
-		writeAltinnProblem(w, probReporteeNotFound)
-		return
-	}
-	if !a.hasRole(p.pid, req.partyOrgNo, "DAGL") {
-		writeAltinnProblem(w, probNotAccessManager)
-		return
-	}
-	writeJSON(w, http.StatusOK, altinnRequestPortalJSON{
-		ID: req.id, ExternalRef: req.externalRef, SystemID: req.systemID, PartyOrgNo: req.partyOrgNo,
-		PartyID: party.PartyID, PartyUUID: party.PartyUUID, Rights: altinnCloneRights(req.rights),
-		AccessPackages: altinnClonePackages(req.packages), Status: req.status, RedirectURL: req.redirectURL,
-		Created: req.created.UTC().Format(time.RFC3339Nano),
-	})
 }
 
 // altinnRequestID reads the {requestId} of the path as ASP.NET binds a Guid
@@ -519,6 +461,7 @@ type altinnRequest struct {
 	packages         []altinnPackage
 	redirectURL      string
 	status           string // New, Accepted or Rejected
+	escalated        bool   // a person without the right to approve passed it on (altinn_requests_portal.go)
 	created          time.Time
 	deleted          bool
 }

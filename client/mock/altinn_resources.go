@@ -190,24 +190,6 @@ func xacmlActionAllowed(actions []string, action string) bool {
 	return false
 }
 
-// packageKnown tells whether an access package exists: in the mock's
-// catalogue, or named by some resource's policy. Callers hold a.mu.
-func (a *Altinn) packageKnown(urn string) bool {
-	if altinnKnownPackages[urn] {
-		return true
-	}
-	for _, res := range a.resources {
-		for _, rule := range res.rules {
-			for _, p := range rule.Packages {
-				if p == urn {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // parseXACMLPolicy reads an XACML 3.0 policy, well-formed XML, tolerantly: for each Permit
 // rule, the values of its Match elements whose AttributeDesignator is the
 // access package attribute or the action id. Namespace prefixes are

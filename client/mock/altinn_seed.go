@@ -30,6 +30,12 @@ func (a *Altinn) seed(ctx context.Context, s Seed) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s.Clients, s.Scopes = nil, nil
+	switch {
+	case s.PageSize < 0 || s.PageSize > altinnMaxPageSize:
+		return fmt.Errorf("pageSize %d: give 1 to %d (0 or none: %d; the real service's is 50)", s.PageSize, altinnMaxPageSize, AltinnDefaultPageSize)
+	case s.PageSize > 0:
+		a.pageSize = s.PageSize
+	}
 	for i, o := range s.Orgs {
 		if stopped(ctx, i) {
 			return ctx.Err()
@@ -266,7 +272,7 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool, made 
 		return fmt.Errorf("partyOrgNo: unknown organisation %q", su.PartyOrgNo)
 	}
 	u := &altinnSystemUser{
-		id: su.ID, integrationTitle: su.IntegrationTitle, systemID: sys.id, partyOrgNo: su.PartyOrgNo,
+		id: strings.ToLower(su.ID), integrationTitle: su.IntegrationTitle, systemID: sys.id, partyOrgNo: su.PartyOrgNo,
 		externalRef: su.ExternalRef, userType: su.Type, supplierOrgNo: sys.vendorOrgNo, created: a.now().UTC(),
 	}
 	if u.id == "" {

@@ -40,8 +40,22 @@ type altinnState struct {
 	systemByClient map[string]*altinnSystem              // lower-case client id → the live system listing it
 	userByTriple   map[altinnTriple]*altinnSystemUser    // the live system user of (system, owner, externalRef)
 	usersByParty   map[string][]*altinnSystemUser        // owner → its system users, in the order made
+	usersBySys     map[string][]*altinnSystemUser        // system → its system users, deleted ones too, by seq
 	requestsByKey  map[altinnRequestKey][]*altinnRequest // kind and triple → the requests, deleted ones too
 	requestsBySys  map[string][]*altinnRequest           // system → its requests, deleted ones too
+
+	// nextSeq numbers the system users as they are stored (Altinn's
+	// sequence_no, by which the vendor's list pages); pageSize is the
+	// seed's page size of the paginated lists (altinn_paging.go).
+	nextSeq  int64
+	pageSize int
+
+	// The change requests (altinn_changerequests.go), copied with the
+	// requests by clone, and the systems' change logs
+	// (altinn_changelog.go), by system id, shared until own.
+	changeRequests map[string]*altinnChangeRequest
+	changesBySys   map[string][]*altinnChangeRequest
+	changeLog      map[string][]altinnChangeLogEntry
 
 	// shared says that the maps above, but the requests' and the
 	// resources', are still the seeded world's (clone): own copies them
@@ -70,8 +84,10 @@ func newAltinnState() altinnState {
 		orgByParty: map[int]string{}, orgByUUID: map[string]string{}, personAt: map[string]int{},
 		roleSet: map[altinnRoleKey]bool{}, rolesTo: map[string][]int{}, rolesFrom: map[string][]int{},
 		systemByClient: map[string]*altinnSystem{}, userByTriple: map[altinnTriple]*altinnSystemUser{},
-		usersByParty:  map[string][]*altinnSystemUser{},
+		usersByParty: map[string][]*altinnSystemUser{}, usersBySys: map[string][]*altinnSystemUser{},
 		requestsByKey: map[altinnRequestKey][]*altinnRequest{}, requestsBySys: map[string][]*altinnRequest{},
+		changeRequests: map[string]*altinnChangeRequest{}, changesBySys: map[string][]*altinnChangeRequest{},
+		changeLog: map[string][]altinnChangeLogEntry{},
 	}
 }
 
@@ -142,9 +158,10 @@ func (st *altinnState) putSystem(s, replacing *altinnSystem) {
 	}
 }
 
-// deleteSystem marks a system deleted: its client ids are free again.
-func (st *altinnState) deleteSystem(s *altinnSystem) {
-	st.replaceSystem(s, func(c *altinnSystem) { c.deleted = true })
+// deleteSystem marks a system deleted, and returns the deleted copy: its
+// client ids are free again.
+func (st *altinnState) deleteSystem(s *altinnSystem) *altinnSystem {
+	return st.replaceSystem(s, func(c *altinnSystem) { c.deleted = true })
 }
 
 // replaceSystem stores a copy of s with change made to it in s's place.
@@ -163,44 +180,72 @@ func (st *altinnState) untieClientIDs(s *altinnSystem) {
 	}
 }
 
-// putSystemUser stores a system user, in place of one with the same id.
+// putSystemUser stores a system user, in place of one with the same id,
+// numbering it after every one stored before (seq).
 func (st *altinnState) putSystemUser(u *altinnSystemUser) {
 	st.own()
 	if old, ok := st.systemUsers[u.id]; ok {
 		if st.userByTriple[old.triple()] == old {
 			delete(st.userByTriple, old.triple())
 		}
-		list := st.usersByParty[old.partyOrgNo]
-		if i := slices.Index(list, old); i >= 0 {
-			// A new list: a copy of the world may share the old one.
-			st.usersByParty[old.partyOrgNo] = slices.Concat(list[:i], list[i+1:])
-		}
+		// New lists: a copy of the world may share the old ones.
+		st.usersByParty[old.partyOrgNo] = without(st.usersByParty[old.partyOrgNo], old)
+		st.usersBySys[old.systemID] = without(st.usersBySys[old.systemID], old)
 	}
+	st.nextSeq++
+	u.seq = st.nextSeq
 	st.systemUsers[u.id] = u
 	if !u.deleted {
 		st.userByTriple[u.triple()] = u
 	}
 	st.usersByParty[u.partyOrgNo] = append(st.usersByParty[u.partyOrgNo], u)
+	st.usersBySys[u.systemID] = append(st.usersBySys[u.systemID], u)
+}
+
+// without is list without u, a new list when u is in it.
+func without(list []*altinnSystemUser, u *altinnSystemUser) []*altinnSystemUser {
+	if i := slices.Index(list, u); i >= 0 {
+		return slices.Concat(list[:i], list[i+1:])
+	}
+	return list
+}
+
+// replaceSystemUser puts a copy of u with change made to it in u's place,
+// in the indexes too (its owner's, its system's and its triple's, which
+// a deleted copy leaves), keeping its seq, and returns the copy: a system
+// user is never changed in place, as another world may share it.
+func (st *altinnState) replaceSystemUser(u *altinnSystemUser, change func(*altinnSystemUser)) *altinnSystemUser {
+	st.own()
+	c := *u
+	change(&c)
+	swap := func(idx map[string][]*altinnSystemUser, key string) {
+		list := idx[key]
+		if i := slices.Index(list, u); i >= 0 {
+			list = slices.Clone(list)
+			list[i] = &c
+			idx[key] = list
+		}
+	}
+	swap(st.usersByParty, u.partyOrgNo)
+	swap(st.usersBySys, u.systemID)
+	st.systemUsers[c.id] = &c
+	if st.userByTriple[u.triple()] == u {
+		if c.deleted {
+			delete(st.userByTriple, u.triple())
+		} else {
+			st.userByTriple[c.triple()] = &c
+		}
+	}
+	return &c
 }
 
 // updateClients replaces the agent system user u by a copy whose
 // delegated clients change made, and returns the copy.
 func (st *altinnState) updateClients(u *altinnSystemUser, change func(clients map[string]bool)) *altinnSystemUser {
-	st.own()
-	c := *u
-	c.clients = maps.Clone(u.clients)
-	change(c.clients)
-	list := st.usersByParty[u.partyOrgNo]
-	if i := slices.Index(list, u); i >= 0 {
-		list = slices.Clone(list)
-		list[i] = &c
-		st.usersByParty[u.partyOrgNo] = list
-	}
-	st.systemUsers[c.id] = &c
-	if st.userByTriple[c.triple()] == u {
-		st.userByTriple[c.triple()] = &c
-	}
-	return &c
+	return st.replaceSystemUser(u, func(c *altinnSystemUser) {
+		c.clients = maps.Clone(u.clients)
+		change(c.clients)
+	})
 }
 
 // addRequest stores a new request.
@@ -326,6 +371,12 @@ func (st *altinnState) clone() altinnState {
 		c := *r
 		out.addRequest(&c)
 	}
+	out.changeRequests = make(map[string]*altinnChangeRequest, len(st.changeRequests))
+	out.changesBySys = make(map[string][]*altinnChangeRequest, len(st.changesBySys))
+	for _, cr := range st.changeRequests {
+		c := *cr
+		out.addChangeRequest(&c)
+	}
 	return out
 }
 
@@ -343,6 +394,7 @@ func (st *altinnState) own() {
 	st.rolesTo, st.rolesFrom = clipLists(st.rolesTo), clipLists(st.rolesFrom)
 	st.systems, st.systemByClient = maps.Clone(st.systems), maps.Clone(st.systemByClient)
 	st.systemUsers, st.userByTriple, st.usersByParty = maps.Clone(st.systemUsers), maps.Clone(st.userByTriple), clipLists(st.usersByParty)
+	st.usersBySys, st.changeLog = clipLists(st.usersBySys), clipLists(st.changeLog)
 }
 
 // clipLists is a copy of an index whose lists an append copies. The

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/systembruker/workbench/internal/lazyre"
 )
@@ -20,6 +21,7 @@ func (a *Altinn) routeSystems(m *http.ServeMux) {
 	m.HandleFunc("DELETE /authentication/api/v1/systemregister/vendor/{systemId}", a.handleDeleteSystem)
 	m.HandleFunc("PUT /authentication/api/v1/systemregister/vendor/{systemId}/rights", a.handleUpdateRights)
 	m.HandleFunc("PUT /authentication/api/v1/systemregister/vendor/{systemId}/accesspackages", a.handleUpdatePackages)
+	m.HandleFunc("GET /authentication/api/v1/systemregister/vendor/{systemId}/changelog", a.handleChangeLog)
 }
 
 // altinnSystemRequest is the system register's RegisterSystemRequest (§3).
@@ -147,16 +149,18 @@ func (a *Altinn) validateSystem(req *altinnSystemRequest, replacing *altinnSyste
 	return errs
 }
 
-// visibleClientPackages refuses client-relation packages (those used
-// through client delegation, not assignable directly) on a system shown in
-// the portal's list: such a system must be registered with isVisible false.
+// visibleClientPackages refuses packages that are not assignable (the
+// client-relation packages, used through client delegation) on a system
+// shown in the portal's list: such a system must be registered with
+// isVisible false (SystemRegisterController.cs L527-532; unknown packages
+// are AUTH.VLD-00008's).
 func visibleClientPackages(visible bool, pkgs []altinnPackage) []altinnVldError {
 	if !visible {
 		return nil
 	}
 	var client []string
 	for _, p := range pkgs {
-		if _, ok := altinnClientRoleOf[p.URN]; ok {
+		if _, known := altinnPackageOf(p.URN); known && !altinnPackageAssignable(p.URN) {
 			client = append(client, p.URN)
 		}
 	}
@@ -242,25 +246,35 @@ func (a *Altinn) validateRights(rights []altinnRight) []altinnVldError {
 	return errs
 }
 
-// validatePackages checks that every access package exists, once.
+// validatePackages checks that every access package is in Altinn's
+// catalogue and may be given at all (delegable or assignable), once:
+// SystemRegisterService.GetInvalidAccessPackageUrnsDetailed L205-254 (a URN
+// of fewer than four ':' parts is malformed) and SystemRegisterController
+// L489-518, which names them under "Invalid Urn Details : ".
 func (a *Altinn) validatePackages(pkgs []altinnPackage) []altinnVldError {
-	var badFormat, notFound []string
+	var badFormat, notFound, notDelegable []string
 	for _, p := range pkgs {
+		info, known := altinnPackageOf(p.URN)
 		switch {
-		case !strings.HasPrefix(p.URN, altinnPackagePrefix) || len(p.URN) == len(altinnPackagePrefix):
+		case p.URN == "" || len(strings.Split(p.URN, ":")) < 4:
 			badFormat = append(badFormat, p.URN)
-		case !a.packageKnown(p.URN):
+		case !known:
 			notFound = append(notFound, p.URN)
+		case !info.IsDelegable && !info.IsAssignable:
+			notDelegable = append(notDelegable, p.URN)
 		}
 	}
 	var errs []altinnVldError
-	if len(badFormat) > 0 || len(notFound) > 0 {
+	if len(badFormat)+len(notFound)+len(notDelegable) > 0 {
 		var parts []string
 		if len(badFormat) > 0 {
 			parts = append(parts, "Invalid format: "+strings.Join(badFormat, ", "))
 		}
 		if len(notFound) > 0 {
 			parts = append(parts, "Not found: "+strings.Join(notFound, ", "))
+		}
+		if len(notDelegable) > 0 {
+			parts = append(parts, "Not possible to delegate: "+strings.Join(notDelegable, ", "))
 		}
 		errs = append(errs, vldPackageNotValid.at("Invalid Urn Details : "+strings.Join(parts, " | "), vldPathAccessPackages))
 	}
@@ -290,8 +304,9 @@ func (a *Altinn) storeSystem(req *altinnSystemRequest, replacing *altinnSystem) 
 		visible:      req.IsVisible == nil || *req.IsVisible,
 		redirectURLs: append([]string{}, req.AllowedRedirectURLs...),
 	}
+	s.registered = a.now().UTC()
 	if replacing != nil {
-		s.internalID = replacing.internalID
+		s.internalID, s.registered = replacing.internalID, replacing.registered
 	}
 	a.putSystem(s, replacing)
 	return s
@@ -362,6 +377,7 @@ func (a *Altinn) handleCreateSystem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := a.storeSystem(req, nil)
+	a.logChange(p, nil, altinnChangeLogEntry{changeType: changeCreate, system: s})
 	writeJSON(w, http.StatusOK, s.internalID)
 }
 
@@ -453,7 +469,7 @@ func (a *Altinn) handleUpdateSystem(w http.ResponseWriter, r *http.Request) {
 		writeAltinnValidation(w, errs)
 		return
 	}
-	a.storeSystem(req, cur)
+	a.logChange(p, cur, altinnChangeLogEntry{changeType: changeUpdate, system: a.storeSystem(req, cur)})
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 
@@ -481,7 +497,8 @@ func (a *Altinn) handleUpdateRights(w http.ResponseWriter, r *http.Request) {
 		writeAltinnValidation(w, errs)
 		return
 	}
-	a.replaceSystem(s, func(c *altinnSystem) { c.rights = altinnCloneRights(rights) })
+	c := a.replaceSystem(s, func(c *altinnSystem) { c.rights = altinnCloneRights(rights) })
+	a.logChange(p, s, altinnChangeLogEntry{changeType: changeRights, system: c, rights: altinnCloneRights(rights)})
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 
@@ -512,7 +529,8 @@ func (a *Altinn) handleUpdatePackages(w http.ResponseWriter, r *http.Request) {
 		writeAltinnValidation(w, errs)
 		return
 	}
-	a.replaceSystem(s, func(c *altinnSystem) { c.packages = altinnClonePackages(pkgs) })
+	c := a.replaceSystem(s, func(c *altinnSystem) { c.packages = altinnClonePackages(pkgs) })
+	a.logChange(p, s, altinnChangeLogEntry{changeType: changeAccessPackages, system: c, packages: altinnClonePackages(pkgs)})
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 
@@ -537,7 +555,7 @@ func (a *Altinn) handleDeleteSystem(w http.ResponseWriter, r *http.Request) {
 		writeAltinnStatus(w, http.StatusForbidden, fmt.Sprintf("the system belongs to %s, not to the token's organisation %s", s.vendorID, p.orgNo))
 		return
 	}
-	a.deleteSystem(s)
+	a.logChange(p, s, altinnChangeLogEntry{changeType: changeDelete, system: a.deleteSystem(s)})
 	writeJSON(w, http.StatusOK, map[string]bool{"succeeded": true})
 }
 
@@ -555,4 +573,5 @@ type altinnSystem struct {
 	visible      bool
 	redirectURLs []string
 	deleted      bool
+	registered   time.Time // when it was first stored: its creation in the change log
 }

@@ -46,9 +46,11 @@ func TestAltinnByExternalID(t *testing.T) {
 		})
 	}
 	u := e.do("GET", q(atClient, OrgSmartCloud, OrgSubtilApe, ""), mp, nil).obj(t)
+	// supplierName is never filled (SystemUserRepository.cs L392-416);
+	// productName is the system id on this route only (SUC L182-183).
 	want := map[string]any{
 		"id": atStandardUser, "integrationTitle": "SmartCloud 1", "systemId": atSystem, "productName": atSystem,
-		"reporteeOrgNo": OrgSubtilApe, "isDeleted": false, "supplierName": "SMARTCLOUD AS", "supplierOrgno": OrgSmartCloud,
+		"reporteeOrgNo": OrgSubtilApe, "isDeleted": false, "supplierName": "", "supplierOrgno": OrgSmartCloud,
 		"externalRef": OrgSubtilApe, "userType": "standard",
 	}
 	for k, v := range want {

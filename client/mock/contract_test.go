@@ -49,6 +49,13 @@ type ctEnv struct {
 
 func startContract(t *testing.T) *ctEnv {
 	t.Helper()
+	return startContractWith(t, Seed{})
+}
+
+// startContractWith is startContract with more seeded after the
+// contract's own world.
+func startContractWith(t *testing.T, more Seed) *ctEnv {
+	t.Helper()
 	key := mpVendorKey()
 	jwks := client.JWKS{Keys: []client.JWK{client.PublicJWK(&key.PublicKey, "contract-1")}}
 	right := []any{map[string]any{"resource": []any{map[string]any{"id": "urn:altinn:resource", "value": ResourceKravOgBetalinger}}}}
@@ -80,7 +87,7 @@ func startContract(t *testing.T) *ctEnv {
 			system(ctAgentSystem, false, map[string]any{"accessPackages": pkgs("ansvarlig-revisor", "regnskapsforer-lonn")}),
 			system(ctAdminSystem, true, map[string]any{"accessPackages": pkgs("tilgangsstyrer")}),
 		},
-	})
+	}).Merge(more)
 	env, err := Start(context.Background(), seed)
 	if err != nil {
 		t.Fatal(err)

@@ -36,8 +36,8 @@ type Skatteetaten struct {
 	mpKeys *jwksCache
 	pdp    *skePDPClient
 
-	mu    sync.RWMutex
-	known map[string]bool // the organisations with an answer: their claims are skeClaimsFor's
+	mu   sync.RWMutex
+	orgs map[string]bool // the organisations with an answer: their claims are skeClaimsFor's
 }
 
 // The rights package the mock serves: the one for accounting systems with
@@ -78,14 +78,17 @@ func NewSkatteetaten(cfg SkatteetatenConfig) (*Skatteetaten, error) {
 		mux:    http.NewServeMux(),
 		mpKeys: newJWKSCache(cfg.MaskinportenURL+"jwk", cfg.HTTP),
 		pdp:    newSkePDPClient(cfg),
-		known:  map[string]bool{},
+		orgs:   map[string]bool{},
 	}
 	unknown := func(w http.ResponseWriter, r *http.Request) {
 		corr := skeCorrelationID(w, r)
-		s.fail(w, http.StatusNotFound, "KB-003", "Ukjent url benyttet: "+r.Method+" "+r.URL.Path, corr)
+		s.fail(w, r, http.StatusNotFound, "KB-003", "Ukjent url benyttet: "+r.Method+" "+r.URL.Path, corr)
 	}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /v1/{pakke}/{orgno}/aapnekrav", s.handleAapneKrav)
+	api.HandleFunc("GET /v1/{pakke}/{orgno}/krav", s.handlePeriodRead(skeReadKrav))
+	api.HandleFunc("GET /v1/{pakke}/{orgno}/innbetalinger", s.handlePeriodRead(skeReadInnbetalinger))
+	api.HandleFunc("GET /v1/{pakke}/{orgno}/utbetalinger", s.handlePeriodRead(skeReadUtbetalinger))
 	api.HandleFunc("/", unknown)
 	s.mux.Handle(SkatteetatenBasePath, http.StripPrefix(strings.TrimSuffix(SkatteetatenBasePath, "/"), api))
 	s.mux.HandleFunc("/", unknown)
@@ -119,7 +122,7 @@ func (s *Skatteetaten) Seed(seed Seed) error {
 		if !altinnOrgNoRE.MatchString(o.OrgNo) {
 			return fmt.Errorf("orgs (%s): orgNo must be nine digits", o.OrgNo)
 		}
-		s.known[o.OrgNo] = true
+		s.orgs[o.OrgNo] = true
 	}
 	return nil
 }
@@ -138,63 +141,88 @@ func skeCorrelationID(w http.ResponseWriter, r *http.Request) string {
 	return corr
 }
 
-func (s *Skatteetaten) fail(w http.ResponseWriter, status int, kode, melding, corr string) {
+// fail answers with Skatteetaten's error body, in the format the request
+// asked for (skeFormatOf: JSON, or XML for Accept: application/xml).
+func (s *Skatteetaten) fail(w http.ResponseWriter, r *http.Request, status int, kode, melding, corr string) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
-	writeJSON(w, status, skeError{Kode: kode, Melding: melding, Korrelasjonsid: corr})
+	format, _ := skeFormatOf(r)
+	skeWrite(w, format, status, "feil", skeError{Kode: kode, Melding: melding, Korrelasjonsid: corr})
+}
+
+// authorize checks what every read checks, in this order: the format
+// (KB-008), the Maskinporten token (KB-004), its scope (KB-005), the rights
+// package (KB-009), the org number (KB-006), the system user (KB-005), and
+// the PDP's decision for the org (KB-005). It answers a refusal itself.
+func (s *Skatteetaten) authorize(w http.ResponseWriter, r *http.Request, corr string) (orgNo string, ok bool) {
+	if _, ok := skeFormatOf(r); !ok {
+		s.fail(w, r, http.StatusNotAcceptable, "KB-008", "Feil tilknyttet dataformat. Kun json eller xml er støttet (Accept: "+r.Header.Get("Accept")+")", corr)
+		return "", false
+	}
+	raw := altinnBearer(r)
+	if raw == "" {
+		s.fail(w, r, http.StatusUnauthorized, "KB-004", "Feil i forbindelse med autentisering: mangler Bearer-token fra Maskinporten", corr)
+		return "", false
+	}
+	claims, err := s.mpKeys.verify(r.Context(), raw, s.cfg.MaskinportenURL, s.cfg.Clock.Now())
+	if err != nil {
+		s.fail(w, r, http.StatusUnauthorized, "KB-004", "Feil i forbindelse med autentisering: "+err.Error(), corr)
+		return "", false
+	}
+	scope, _ := claims["scope"].(string)
+	if !skeHasScope(scope, ScopeKravOgBetalinger) {
+		s.fail(w, r, http.StatusForbidden, "KB-005", fmt.Sprintf("Tokenet mangler scope %s (har %q)", ScopeKravOgBetalinger, scope), corr)
+		return "", false
+	}
+	if pakke := r.PathValue("pakke"); pakke != skeRettighetspakke {
+		s.fail(w, r, http.StatusNotFound, "KB-009", fmt.Sprintf("Ukjent rettighetspakke %q: systembrukere bruker %s", pakke, skeRettighetspakke), corr)
+		return "", false
+	}
+	orgNo = r.PathValue("orgno")
+	if !altinnOrgNoRE.MatchString(orgNo) {
+		s.fail(w, r, http.StatusBadRequest, "KB-006", fmt.Sprintf("Ugyldig partIdentifikator %q: forventet et organisasjonsnummer med ni siffer", orgNo), corr)
+		return "", false
+	}
+	systemUserID := skeSystemUserID(claims)
+	if systemUserID == "" {
+		s.fail(w, r, http.StatusForbidden, "KB-005", "Tokenet er ikke et systembrukertoken: authorization_details mangler urn:altinn:systemuser med systemuser_id", corr)
+		return "", false
+	}
+	decision, err := s.pdp.decide(r.Context(), systemUserID, orgNo)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "KB-002", "Uventet feil i et bakenforliggende system (Altinn PDP): "+err.Error(), corr)
+		return "", false
+	}
+	if decision != pdpPermit {
+		s.fail(w, r, http.StatusForbidden, "KB-005", fmt.Sprintf("Systembruker %s har ikke tilgang til %s for %s: Altinn PDP svarte %s", systemUserID, ResourceKravOgBetalinger, orgNo, decision), corr)
+		return "", false
+	}
+	return orgNo, true
+}
+
+// known reports whether the organisation has answers, answering KB-009
+// when not.
+func (s *Skatteetaten) known(w http.ResponseWriter, r *http.Request, orgNo, corr string) bool {
+	s.mu.RLock()
+	ok := s.orgs[orgNo]
+	s.mu.RUnlock()
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "KB-009", "Ingen treff på oppgitt identifikator "+orgNo, corr)
+	}
+	return ok
 }
 
 // handleAapneKrav answers an organisation's open claims to a system user
 // the PDP permits.
 func (s *Skatteetaten) handleAapneKrav(w http.ResponseWriter, r *http.Request) {
 	corr := skeCorrelationID(w, r)
-	raw := altinnBearer(r)
-	if raw == "" {
-		s.fail(w, http.StatusUnauthorized, "KB-004", "Feil i forbindelse med autentisering: mangler Bearer-token fra Maskinporten", corr)
+	orgNo, ok := s.authorize(w, r, corr)
+	if !ok || !s.known(w, r, orgNo, corr) {
 		return
 	}
-	claims, err := s.mpKeys.verify(r.Context(), raw, s.cfg.MaskinportenURL, s.cfg.Clock.Now())
-	if err != nil {
-		s.fail(w, http.StatusUnauthorized, "KB-004", "Feil i forbindelse med autentisering: "+err.Error(), corr)
-		return
-	}
-	scope, _ := claims["scope"].(string)
-	if !skeHasScope(scope, ScopeKravOgBetalinger) {
-		s.fail(w, http.StatusForbidden, "KB-005", fmt.Sprintf("Tokenet mangler scope %s (har %q)", ScopeKravOgBetalinger, scope), corr)
-		return
-	}
-	if pakke := r.PathValue("pakke"); pakke != skeRettighetspakke {
-		s.fail(w, http.StatusNotFound, "KB-009", fmt.Sprintf("Ukjent rettighetspakke %q: systembrukere bruker %s", pakke, skeRettighetspakke), corr)
-		return
-	}
-	orgNo := r.PathValue("orgno")
-	if !altinnOrgNoRE.MatchString(orgNo) {
-		s.fail(w, http.StatusBadRequest, "KB-006", fmt.Sprintf("Ugyldig partIdentifikator %q: forventet et organisasjonsnummer med ni siffer", orgNo), corr)
-		return
-	}
-	systemUserID := skeSystemUserID(claims)
-	if systemUserID == "" {
-		s.fail(w, http.StatusForbidden, "KB-005", "Tokenet er ikke et systembrukertoken: authorization_details mangler urn:altinn:systemuser med systemuser_id", corr)
-		return
-	}
-	decision, err := s.pdp.decide(r.Context(), systemUserID, orgNo)
-	if err != nil {
-		s.fail(w, http.StatusInternalServerError, "KB-002", "Uventet feil i et bakenforliggende system (Altinn PDP): "+err.Error(), corr)
-		return
-	}
-	if decision != pdpPermit {
-		s.fail(w, http.StatusForbidden, "KB-005", fmt.Sprintf("Systembruker %s har ikke tilgang til %s for %s: Altinn PDP svarte %s", systemUserID, ResourceKravOgBetalinger, orgNo, decision), corr)
-		return
-	}
-	s.mu.RLock()
-	ok := s.known[orgNo]
-	s.mu.RUnlock()
-	if !ok {
-		s.fail(w, http.StatusNotFound, "KB-009", "Ingen treff på oppgitt identifikator "+orgNo, corr)
-		return
-	}
-	writeJSON(w, http.StatusOK, skeClaimsFor(orgNo))
+	format, _ := skeFormatOf(r)
+	skeWrite(w, format, http.StatusOK, "aapneKrav", skeClaimsFor(orgNo))
 }
 
 func skeHasScope(scope, want string) bool {

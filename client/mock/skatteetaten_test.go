@@ -178,7 +178,7 @@ func TestSkatteetatenRejects(t *testing.T) {
 			}
 		})
 	}
-	req, _ := http.NewRequest("GET", e.skeURL+"v1/regnskapssystem/"+OrgSubtilApe+"/krav", nil)
+	req, _ := http.NewRequest("GET", e.skeURL+"v1/regnskapssystem/"+OrgSubtilApe+"/kravene", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -119,6 +119,10 @@ type Seed struct {
 	// TrustedCAs are CA certificates (PEM) the mock Maskinporten trusts
 	// for business certificates in x5c, besides its own test CA.
 	TrustedCAs []string `json:"trustedCAs,omitempty"`
+	// PageSize is how many items a page of Altinn's paginated lists holds
+	// (links.next leads on): 0 is AltinnDefaultPageSize, small on purpose;
+	// the real service's is 50.
+	PageSize int `json:"pageSize,omitempty"`
 
 	// systemsJSON are systems as ReadSeedFile read them, each the JSON of
 	// its POST /vendor body, seeded after Systems: kept as JSON, for as
@@ -238,6 +242,9 @@ func (s Seed) Merge(more Seed) Seed {
 	s.SystemUsers = append(s.SystemUsers, more.SystemUsers...)
 	s.Delegations = append(s.Delegations, more.Delegations...)
 	s.TrustedCAs = append(s.TrustedCAs, more.TrustedCAs...)
+	if more.PageSize != 0 {
+		s.PageSize = more.PageSize
+	}
 	return s
 }
 

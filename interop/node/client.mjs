@@ -6,7 +6,9 @@
 // it, and checks the contract of the real services (spec Corrections):
 // systemuser_id[0] is the request's id, the server's clock rules, AUTH-00058,
 // the request JSON without nulls and with timedOut, statusDescription in a
-// problem, and the portal-only Location. Then `serve --addr --demo`: the
+// problem, and the portal-only Location. It lists its system's system users
+// page by page, following links.next to the last one of a seed with more
+// than a page holds (the seed's pageSize). Then `serve --addr --demo`: the
 // prefixed layout, a token with the demo files, the confirm page's login
 // cookie under the prefix, and the request log.
 //
@@ -33,7 +35,8 @@ const right = { resource: [{ id: "urn:altinn:resource", value: "ske-krav-og-beta
 const seed = {
   clients: [{
     client_id: clientId, client_orgno: "991825827", jwks: { keys: [publicJwk] },
-    scopes: ["skatteetaten:kravogbetalinger", "altinn:authentication/systemuser.request.write", "altinn:authentication/systemuser.request.read"],
+    scopes: ["skatteetaten:kravogbetalinger", "altinn:authentication/systemuser.request.write", "altinn:authentication/systemuser.request.read",
+      "altinn:authentication/systemregister.write"],
   }],
   systems: [{
     id: "991825827_interop", vendor: { authority: "iso6523-actorid-upis", ID: "0192:991825827" },
@@ -44,7 +47,13 @@ const seed = {
     accessPackages: [{ urn: "urn:altinn:accesspackage:ansvarlig-revisor" }],
   }],
   systemUsers: [{ systemId: "991825827_interop", partyOrgNo: "310904473", rights: [right] }],
+  // Altinn's lists are paginated; three a page, so eight system users take three pages.
+  pageSize: 3,
 };
+const pagedRefs = Array.from({ length: 7 }, (_, i) => `paged-${i + 1}`);
+for (const externalRef of pagedRefs) {
+  seed.systemUsers.push({ systemId: "991825827_interop", partyOrgNo: "310904473", externalRef, rights: [right] });
+}
 const dir = mkdtempSync(join(tmpdir(), "wb-interop-"));
 const seedFile = join(dir, "seed.json");
 writeFileSync(seedFile, JSON.stringify(seed, null, 2));
@@ -171,6 +180,30 @@ try {
     const text = await res.text();
     return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
   };
+  // The vendor's list of its system's system users: follow links.next until
+  // a page has none. The first page alone misses most of them.
+  const registerToken = (await token(await grant({ claims: {
+    scope: "altinn:authentication/systemregister.write", authorization_details: undefined,
+  } }))).body.access_token;
+  let next = urls.altinn + "authentication/api/v1/systemuser/vendor/bysystem/991825827_interop";
+  const listed = [];
+  let pages = 0;
+  let firstPage = 0;
+  while (next && pages < 20) {
+    const res = await fetch(next, { headers: { Authorization: "Bearer " + registerToken } });
+    const page = await res.json();
+    if (res.status !== 200 || !Array.isArray(page.data)) {
+      check(false, `list page ${pages + 1}: ${res.status} ${JSON.stringify(page)}`);
+      break;
+    }
+    if (pages === 0) firstPage = page.data.length;
+    listed.push(...page.data.map((u) => u.externalRef));
+    pages++;
+    next = page.links?.next;
+  }
+  check(firstPage === 3 && listed.length === 8 && pages === 3 && listed.at(-1) === pagedRefs.at(-1) && new Set(listed).size === 8,
+    `links.next leads to the last system user: ${listed.length} in ${pages} pages, the first page ${firstPage}, the last ${listed.at(-1)}`);
+
   const vendorToken = (await token(await grant({ claims: {
     scope: "altinn:authentication/systemuser.request.write altinn:authentication/systemuser.request.read", authorization_details: undefined,
   } }))).body.access_token;
