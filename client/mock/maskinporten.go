@@ -12,6 +12,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -286,13 +287,57 @@ type mpTokenResponse struct {
 func (m *Maskinporten) handleToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	resp, terr := m.token(r)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
+	h := w.Header()
+	h["Cache-Control"], h["Pragma"] = mpNoStore, mpNoCache
 	if terr != nil {
 		writeJSON(w, terr.status, map[string]string{"error": terr.code, "error_description": terr.Error()})
 		return
 	}
+	if body, ok := resp.appendJSON(make([]byte, 0, len(resp.AccessToken)+len(resp.Scope)+96)); ok {
+		h["Content-Type"] = mpJSONType
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return
+	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// The token endpoint's header values, shared by every answer (net/http
+// only reads them; a caller that adds to one appends to a full slice,
+// which copies it).
+var (
+	mpNoStore  = []string{"no-store"}
+	mpNoCache  = []string{"no-cache"}
+	mpJSONType = []string{"application/json; charset=utf-8"}
+)
+
+// appendJSON appends the answer as writeJSON encodes it, byte for byte:
+// the fields in order, no HTML escaping, a newline. A token is base64url
+// and dots and needs no escaping; a scope that would (a quote, a
+// backslash, a control or non-ASCII character) is left to writeJSON, and
+// ok is false.
+func (t *mpTokenResponse) appendJSON(b []byte) ([]byte, bool) {
+	plain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	if !plain(t.AccessToken) || !plain(t.TokenType) || !plain(t.Scope) {
+		return b, false
+	}
+	b = append(b, `{"access_token":"`...)
+	b = append(b, t.AccessToken...)
+	b = append(b, `","token_type":"`...)
+	b = append(b, t.TokenType...)
+	b = append(b, `","expires_in":`...)
+	b = strconv.AppendInt(b, int64(t.ExpiresIn), 10)
+	b = append(b, `,"scope":"`...)
+	b = append(b, t.Scope...)
+	b = append(b, "\"}\n"...)
+	return b, true
 }
 
 // token runs the checks of docs/mock-api.md in their order and, when all
