@@ -2,6 +2,7 @@ package mock
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -112,5 +113,61 @@ func TestMPParseForm(t *testing.T) {
 	r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 256<<10)
 	if err := mpParseForm(r); err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Errorf("a 300 kB form: %v", err)
+	}
+}
+
+// TestMPAccessClaimsJSON: the claims written by hand are, byte for byte,
+// json.Marshal's, for every shape an issued token takes, and a string
+// that json.Marshal would escape is left to it.
+func TestMPAccessClaimsJSON(t *testing.T) {
+	base := func() mpAccessClaims {
+		return mpAccessClaims{
+			Iss: "http://127.0.0.1:4000/", ClientID: "a1b2c3d4-0000-4000-8000-000000000001", ClientAmr: "private_key_jwt", TokenType: "Bearer",
+			Consumer: mpOrgID{ID: "0192:991825827", Authority: mpAuthority}, Scope: ScopeKravOgBetalinger + " altinn:authentication/systemregister.write",
+			Iat: 1764590400, Exp: 1764590520, Jti: "Zm9vYmFyLV9fYmF6cXV4LWZvb2Jhcg",
+		}
+	}
+	su := []mpIssuedSystemUser{{Type: mpSystemUserType, SystemUserID: []string{"7f3b2c1e-9d8a-4b6c-8e5f-1a2b3c4d5e6f"},
+		SystemUserOrg: mpOrgID{ID: "0192:310000001", Authority: mpAuthority}, SystemID: "991825827_smartcloud"}}
+	shapes := map[string]func(c *mpAccessClaims){
+		"plain":             func(c *mpAccessClaims) {},
+		"system user":       func(c *mpAccessClaims) { c.AuthorizationDetails = su },
+		"aud":               func(c *mpAccessClaims) { c.Aud = "https://api.skatteetaten.no/"; c.AuthorizationDetails = su },
+		"aud list":          func(c *mpAccessClaims) { c.Aud = []string{"https://a.example/", "https://b.example/"} },
+		"empty strings":     func(c *mpAccessClaims) { *c = mpAccessClaims{Aud: ""} },
+		"nil systemuser_id": func(c *mpAccessClaims) { c.AuthorizationDetails = []mpIssuedSystemUser{{Type: mpSystemUserType}} },
+		"negative times":    func(c *mpAccessClaims) { c.Iat, c.Exp = -1, 0 },
+		"two entries":       func(c *mpAccessClaims) { c.AuthorizationDetails = append(append([]mpIssuedSystemUser{}, su...), su...) },
+	}
+	for name, edit := range shapes {
+		c := base()
+		edit(&c)
+		want, err := json.Marshal(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := c.appendJSON(nil)
+		if !ok || string(got) != string(want) {
+			t.Errorf("%s: by hand (%v) %s\njson.Marshal %s", name, ok, got, want)
+		}
+	}
+	for _, s := range []string{`a"b`, `a\b`, "a\nb", "a<b", "a>b", "a&b", "a\x7fb", "æ", "\u2028"} {
+		for i, edit := range []func(c *mpAccessClaims){
+			func(c *mpAccessClaims) { c.Scope = s },
+			func(c *mpAccessClaims) { c.Aud = []string{"x", s} },
+			func(c *mpAccessClaims) { c.AuthorizationDetails = []mpIssuedSystemUser{{SystemID: s}} },
+			func(c *mpAccessClaims) { c.Consumer.ID = s },
+		} {
+			c := base()
+			edit(&c)
+			if got, ok := c.appendJSON(nil); ok {
+				t.Errorf("%q in place %d written by hand: %s", s, i, got)
+			}
+		}
+	}
+	c := base()
+	c.Aud = []any{"x"}
+	if _, ok := c.appendJSON(nil); ok {
+		t.Error("an aud of another type written by hand")
 	}
 }
