@@ -347,10 +347,10 @@ func (m *Maskinporten) checkAudience(claims jwt.MapClaims) *mpTokenError {
 	if len(aud) == 0 {
 		return mpInvalidGrant("MP-110", "Invalid JWT claim aud: aud is missing; it must be the issuer %q", m.issuer)
 	}
-	tokenURL := m.issuer + "token"
-	if len(aud) == 1 && (aud[0] == m.issuer || aud[0] == tokenURL) {
-		return nil
+	if len(aud) == 1 && (aud[0] == m.issuer || len(aud[0]) == len(m.issuer)+len("token") && strings.HasPrefix(aud[0], m.issuer) && strings.HasSuffix(aud[0], "token")) {
+		return nil // the issuer, or issuer+"token" (compared without making it)
 	}
+	tokenURL := m.issuer + "token"
 	hint := ""
 	if len(aud) == 1 && aud[0]+"/" == m.issuer {
 		hint = "; mind the trailing slash"
@@ -371,7 +371,7 @@ func (m *Maskinporten) checkAudience(claims jwt.MapClaims) *mpTokenError {
 // documents iat and exp as required (maskinporten_protocol_jwtgrant.md
 // L42-43), so a grant without them is refused too.
 func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr *mpTokenError) {
-	clock := now.UTC().Format(time.RFC3339)
+	clock := func() string { return now.UTC().Format(time.RFC3339) } // for the errors only
 	iatD, err := claims.GetIssuedAt()
 	if err != nil {
 		return iat, exp, mpInvalidGrant("", "iat must be a number: seconds since 1970-01-01 UTC")
@@ -395,11 +395,11 @@ func mpCheckTimes(claims jwt.MapClaims, now time.Time) (iat, exp time.Time, terr
 	if d := iat.Sub(now); d > mpSkew {
 		return iat, exp, mpInvalidGrant("",
 			"Issue time is in the future: iat %s is %d s ahead of Maskinporten's clock (%s); at most %d s is allowed, so check the clock of the machine that makes the grant",
-			iat.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), clock, int(mpSkew.Seconds()))
+			iat.UTC().Format(time.RFC3339), int(d.Round(time.Second).Seconds()), clock(), int(mpSkew.Seconds()))
 	}
 	if now.Add(-mpSkew).After(exp) {
 		return iat, exp, mpInvalidGrant("MP-130", "JWT has expired: exp %s is more than %d s before Maskinporten's clock (%s); make the grant right before posting it",
-			exp.UTC().Format(time.RFC3339), int(mpSkew.Seconds()), clock)
+			exp.UTC().Format(time.RFC3339), int(mpSkew.Seconds()), clock())
 	}
 	return iat, exp, nil
 }
