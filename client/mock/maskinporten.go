@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -286,13 +287,57 @@ type mpTokenResponse struct {
 func (m *Maskinporten) handleToken(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 	resp, terr := m.token(r)
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
+	h := w.Header()
+	h["Cache-Control"], h["Pragma"] = mpNoStore, mpNoCache
 	if terr != nil {
 		writeJSON(w, terr.status, map[string]string{"error": terr.code, "error_description": terr.Error()})
 		return
 	}
+	if body, ok := resp.appendJSON(make([]byte, 0, len(resp.AccessToken)+len(resp.Scope)+96)); ok {
+		h["Content-Type"] = mpJSONType
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return
+	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// The token endpoint's header values, shared by every answer (net/http
+// only reads them; a caller that adds to one appends to a full slice,
+// which copies it).
+var (
+	mpNoStore  = []string{"no-store"}
+	mpNoCache  = []string{"no-cache"}
+	mpJSONType = []string{"application/json; charset=utf-8"}
+)
+
+// appendJSON appends the answer as writeJSON encodes it, byte for byte:
+// the fields in order, no HTML escaping, a newline. A token is base64url
+// and dots and needs no escaping; a scope that would (a quote, a
+// backslash, a control or non-ASCII character) is left to writeJSON, and
+// ok is false.
+func (t *mpTokenResponse) appendJSON(b []byte) ([]byte, bool) {
+	plain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	if !plain(t.AccessToken) || !plain(t.TokenType) || !plain(t.Scope) {
+		return b, false
+	}
+	b = append(b, `{"access_token":"`...)
+	b = append(b, t.AccessToken...)
+	b = append(b, `","token_type":"`...)
+	b = append(b, t.TokenType...)
+	b = append(b, `","expires_in":`...)
+	b = strconv.AppendInt(b, int64(t.ExpiresIn), 10)
+	b = append(b, `,"scope":"`...)
+	b = append(b, t.Scope...)
+	b = append(b, "\"}\n"...)
+	return b, true
 }
 
 // token runs the checks of docs/mock-api.md in their order and, when all
@@ -387,15 +432,99 @@ func (m *Maskinporten) issue(g mpGrant, scopes []string, aud any, su *mpSystemUs
 	return &mpTokenResponse{AccessToken: signed, TokenType: "Bearer", ExpiresIn: int(mpTokenLifetime/time.Second) - 1, Scope: scope}, nil
 }
 
+// appendJSON appends the claims as json.Marshal encodes them, byte for
+// byte (TestMPAccessClaimsJSON), without reflection. It reports false,
+// and json.Marshal is left to do it, when a string would need escaping
+// (json.Marshal's HTML escaping included) or aud is neither a string nor
+// a list of strings.
+func (c *mpAccessClaims) appendJSON(b []byte) ([]byte, bool) {
+	ok := true
+	str := func(key, s string) {
+		b = append(b, key...)
+		b = append(b, '"')
+		for i := 0; i < len(s); i++ {
+			switch ch := s[i]; {
+			case ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' || ch == '<' || ch == '>' || ch == '&':
+				ok = false
+			}
+		}
+		b = append(b, s...)
+		b = append(b, '"')
+	}
+	list := func(key string, l []string) {
+		b = append(b, key...)
+		if l == nil {
+			b = append(b, "null"...)
+			return
+		}
+		b = append(b, '[')
+		for i, s := range l {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			str("", s)
+		}
+		b = append(b, ']')
+	}
+	org := func(key string, o mpOrgID) {
+		str(key, o.ID)
+		str(`,"authority":`, o.Authority)
+		b = append(b, '}')
+	}
+	b = append(b, '{')
+	sep := ""
+	switch aud := c.Aud.(type) {
+	case nil:
+	case string:
+		str(`"aud":`, aud)
+		sep = ","
+	case []string:
+		list(`"aud":`, aud)
+		sep = ","
+	default:
+		return b, false
+	}
+	if len(c.AuthorizationDetails) > 0 {
+		b = append(b, sep+`"authorization_details":[`...)
+		for i, d := range c.AuthorizationDetails {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			str(`{"system_id":`, d.SystemID)
+			list(`,"systemuser_id":`, d.SystemUserID)
+			org(`,"systemuser_org":{"ID":`, d.SystemUserOrg)
+			str(`,"type":`, d.Type)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+		sep = ","
+	}
+	str(sep+`"client_amr":`, c.ClientAmr)
+	str(`,"client_id":`, c.ClientID)
+	org(`,"consumer":{"ID":`, c.Consumer)
+	b = strconv.AppendInt(append(b, `,"exp":`...), c.Exp, 10)
+	b = strconv.AppendInt(append(b, `,"iat":`...), c.Iat, 10)
+	str(`,"iss":`, c.Iss)
+	str(`,"jti":`, c.Jti)
+	str(`,"scope":`, c.Scope)
+	str(`,"token_type":`, c.TokenType)
+	b = append(b, '}')
+	return b, ok
+}
+
 // mpTokenHeader is the header of every token the mock signs, encoded once:
 // RS256 with the key's kid.
 var mpTokenHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"` + mpKeyID + `","typ":"JWT"}`))
 
 // sign signs claims as a Maskinporten token: RS256 with the key's kid.
 func (m *Maskinporten) sign(claims *mpAccessClaims) (string, error) {
-	body, err := json.Marshal(claims)
-	if err != nil {
-		return "", err
+	var buf [1024]byte
+	body, ok := claims.appendJSON(buf[:0])
+	if !ok {
+		var err error
+		if body, err = json.Marshal(claims); err != nil {
+			return "", err
+		}
 	}
 	// Written into one builder, whose String the signature takes and
 	// which then grows by the signature in place: no copy of the token.

@@ -165,7 +165,7 @@ func (m *Maskinporten) lookupSystemUser(ctx context.Context, cl *mpClient, req m
 			resp.StatusCode, looked(), cl.ID)
 	}
 	var su mpSystemUser
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := mpReadBody(resp, 1<<20)
 	if err == nil {
 		err = json.Unmarshal(body, &su)
 	}
@@ -184,6 +184,18 @@ func (m *Maskinporten) lookupSystemUser(ctx context.Context, cl *mpClient, req m
 			"Altinn's system user %s is owned by org %s, but systemuser_org names %s", su.ID, su.ReporteeOrgNo, req.ownerOrgNo)
 	}
 	return &su, nil
+}
+
+// mpReadBody reads an answer's body of at most limit bytes: into one
+// buffer of its length when Altinn sent a Content-Length (net/http does
+// for a small answer), instead of io.ReadAll's growing from 512 bytes.
+func mpReadBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= limit {
+		body := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
 // selfToken is Maskinporten's own token for the lookup at Altinn, minted
