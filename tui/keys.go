@@ -1,8 +1,11 @@
 package tui
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/systembruker/workbench/flow"
 )
 
@@ -168,7 +171,13 @@ func (m Model) ShortHelp() []key.Binding {
 	case m.form != nil:
 		return m.form.ShortHelp()
 	case m.pres.auto && m.screen != screenPicker:
-		return append(m.pres.shortHelp(k), k.Help, k.Quit)
+		keys := append(m.pres.shortHelp(k), k.Help, k.Quit)
+		if shortHelpWidth(keys) > m.common.Width {
+			// A projector's screen keeps its keys on one line: esc stays
+			// in the full help (?).
+			keys = slices.DeleteFunc(keys, func(b key.Binding) bool { return b.Help() == k.Manual.Help() })
+		}
+		return keys
 	}
 	return append(m.activeShortHelp(), k.Help, k.Quit)
 }
@@ -261,4 +270,17 @@ func paired(a, b key.Binding, keys, desc string) key.Binding {
 func relabel(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+// shortHelpWidth is the width of bindings in one line of short help
+// ("k desc" joined by " • ").
+func shortHelpWidth(bindings []key.Binding) int {
+	w := 0
+	for i, b := range bindings {
+		if i > 0 {
+			w += lipgloss.Width(" • ")
+		}
+		w += lipgloss.Width(b.Help().Key) + 1 + lipgloss.Width(b.Help().Desc)
+	}
+	return w
 }

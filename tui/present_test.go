@@ -386,3 +386,26 @@ func TestPresenterShowsTheFactsOnASmallTerminal(t *testing.T) {
 		t.Errorf("← ←: facts %v offset %d", m.pres.factsView, m.step.info.offset)
 	}
 }
+
+// Auto-advance keeps its keys on one line where they fit, at 80 columns
+// without esc (which the full help keeps), wider with it.
+func TestPresenterKeysOnOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		w   int
+		esc bool
+	}{{80, false}, {120, true}} {
+		m := newPresenterModel(t, tc.w, 24, 8*time.Second)
+		m, _ = step(m, presentStartMsg{})
+		last := strings.Split(ansi.Strip(m.View()), "\n")
+		line := last[len(last)-1]
+		if !strings.Contains(line, "space pause") || !strings.Contains(line, "q quit") {
+			t.Errorf("%d columns: the keys are not on the last line: %q", tc.w, line)
+		}
+		if got := strings.Contains(line, "esc manual"); got != tc.esc {
+			t.Errorf("%d columns: esc manual shown %v, want %v: %q", tc.w, got, tc.esc, line)
+		}
+		if full := ansi.Strip(keys(m, "?").View()); !strings.Contains(full, "manual") {
+			t.Errorf("%d columns: the full help lacks esc manual:\n%s", tc.w, full)
+		}
+	}
+}
