@@ -396,16 +396,11 @@ func (a *Altinn) handleDeleteChangeRequest(w http.ResponseWriter, r *http.Reques
 // CRS GetChangeRequestByPartyAndRequestId L252-290): another party's
 // change request is AUTH-00010 too; no confirmUrl, timedOut false.
 func (a *Altinn) handlePartyChangeRequest(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, false)
 	if !ok {
 		return
 	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	party, ok := a.portalParty(w, r, p)
-	if !ok {
-		return
-	}
+	defer unlock()
 	c, ok := a.liveChange(w, r)
 	if !ok {
 		return
@@ -464,16 +459,11 @@ func (a *Altinn) handleChangeRequestInternal(w http.ResponseWriter, r *http.Requ
 // portal scope and no check that the party owns the change request.
 func (a *Altinn) handleChangeDecision(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.requirePortalPerson(w, r)
+		party, unlock, ok := a.lockPortalParty(w, r, true)
 		if !ok {
 			return
 		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		party, ok := a.portalParty(w, r, p)
-		if !ok {
-			return
-		}
+		defer unlock()
 		c, ok := a.liveChange(w, r)
 		if !ok {
 			return

@@ -2,7 +2,6 @@ package mock
 
 import (
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -414,12 +413,7 @@ func (a *Altinn) handleDeleteRequest(w http.ResponseWriter, r *http.Request) {
 // route value (no route constraint, RequestSystemUserController.cs L220),
 // answering model binding's 400 when it is not one.
 func altinnRequestID(w http.ResponseWriter, r *http.Request) (string, bool) {
-	raw := r.PathValue("requestId")
-	id, ok := altinnParseGUID(raw)
-	if !ok {
-		writeAltinnModelProblem(w, "requestId", fmt.Sprintf("The value '%s' is not valid.", raw))
-	}
-	return id, ok
+	return altinnGUIDParam(w, r, "requestId")
 }
 
 // altinnParseGUID reads a GUID the way .NET's Guid.Parse does for the

@@ -121,16 +121,11 @@ func (a *Altinn) portalRequestJSON(req *altinnRequest) altinnRequestJSON {
 // they are, as the service does not copy them.
 func (a *Altinn) handlePartyRequest(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.requirePortalPerson(w, r)
+		party, unlock, ok := a.lockPortalParty(w, r, false)
 		if !ok {
 			return
 		}
-		a.mu.RLock()
-		defer a.mu.RUnlock()
-		party, ok := a.portalParty(w, r, p)
-		if !ok {
-			return
-		}
+		defer unlock()
 		id, ok := altinnRequestID(w, r)
 		if !ok {
 			return

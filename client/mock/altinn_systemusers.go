@@ -246,21 +246,39 @@ func (a *Altinn) requirePortalPerson(w http.ResponseWriter, r *http.Request) (*a
 	return p, true
 }
 
+// lockPortalParty is the preamble of the portal's routes on a {party}
+// whose policy is the PDP check only: it authenticates the person
+// (requirePortalPerson), takes a.mu (for writing when write is set) and
+// resolves the party the person may act for (portalParty). When ok the
+// caller holds a.mu and releases it with unlock; otherwise the refusal is
+// answered and a.mu is free again.
+func (a *Altinn) lockPortalParty(w http.ResponseWriter, r *http.Request, write bool) (party Org, unlock func(), ok bool) {
+	p, ok := a.requirePortalPerson(w, r)
+	if !ok {
+		return Org{}, nil, false
+	}
+	lock, unlock := a.mu.RLock, a.mu.RUnlock
+	if write {
+		lock, unlock = a.mu.Lock, a.mu.Unlock
+	}
+	lock()
+	if party, ok = a.portalParty(w, r, p); !ok {
+		unlock()
+		return Org{}, nil, false
+	}
+	return party, unlock, true
+}
+
 // handlePartySystemUsers lists the party's live standard system users (SUC
 // GetListOfSystemUsersPartyHas L77-84, SUR L65-106), or its agent ones (SUC
 // L90-97, SUR L108-149), as SystemUserInternalDTO, in no page.
 func (a *Altinn) handlePartySystemUsers(userType string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.requirePortalPerson(w, r)
+		party, unlock, ok := a.lockPortalParty(w, r, false)
 		if !ok {
 			return
 		}
-		a.mu.RLock()
-		defer a.mu.RUnlock()
-		party, ok := a.portalParty(w, r, p)
-		if !ok {
-			return
-		}
+		defer unlock()
 		out := []altinnSystemUserInternalJSON{}
 		for _, u := range a.usersByParty[party.OrgNo] {
 			if !u.deleted && u.userType == userType {
@@ -275,16 +293,11 @@ func (a *Altinn) handlePartySystemUsers(userType string) http.HandlerFunc {
 // rights (SUC GetSingleSystemUserById L122-136, PopulateSystemUserDetail
 // L713-730): a plain 404 for one that is not the party's or is deleted.
 func (a *Altinn) handlePartySystemUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, false)
 	if !ok {
 		return
 	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	party, ok := a.portalParty(w, r, p)
-	if !ok {
-		return
-	}
+	defer unlock()
 	id, ok := altinnGUIDParam(w, r, "systemUserId")
 	if !ok {
 		return
@@ -310,16 +323,11 @@ func (a *Altinn) handlePartySystemUser(w http.ResponseWriter, r *http.Request) {
 // same system, org and externalRef can be asked for again), and the answer
 // is 202 with the body 1. Maskinporten no longer finds it (MP-303).
 func (a *Altinn) handleDeleteSystemUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, true)
 	if !ok {
 		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	party, ok := a.portalParty(w, r, p)
-	if !ok {
-		return
-	}
+	defer unlock()
 	id, ok := altinnGUIDParam(w, r, "systemUserId")
 	if !ok {
 		return
@@ -360,16 +368,11 @@ func (a *Altinn) handleDeleteSystemUser(w http.ResponseWriter, r *http.Request) 
 // GetDelegationsForAgent: any delegation refuses). docs/mock-api.md says
 // both. Without clients the system user is soft-deleted: 200, no body.
 func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, true)
 	if !ok {
 		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	party, ok := a.portalParty(w, r, p)
-	if !ok {
-		return
-	}
+	defer unlock()
 	id, ok := altinnGUIDParam(w, r, "systemUserId")
 	if !ok {
 		return
