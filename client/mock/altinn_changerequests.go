@@ -348,9 +348,8 @@ func (a *Altinn) handleChangeRequestsBySystem(w http.ResponseWriter, r *http.Req
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	sys, exists := a.systems[r.PathValue("systemId")]
-	if !exists || sys.vendorOrgNo != p.orgNo {
-		writeAltinnProblem(w, probSystemIDNotFound)
+	sys, ok := a.vendorSystem(w, r, p.orgNo)
+	if !ok {
 		return
 	}
 	all := slices.Clone(a.changesBySys[sys.id])
@@ -358,16 +357,11 @@ func (a *Altinn) handleChangeRequestsBySystem(w http.ResponseWriter, r *http.Req
 	items, next, more := paginate(all, func(c *altinnChangeRequest) bool { return !c.deleted },
 		func(c *altinnChangeRequest) string { return c.id }, func(x, y string) bool { return x < y },
 		strings.ToLower(from), given, a.size())
-	page := altinnPage[altinnChangeRequestJSON]{Data: make([]altinnChangeRequestJSON, 0, len(items))}
-	for _, c := range items {
+	writeAltinnPage(a, w, r, items, func(c *altinnChangeRequest) altinnChangeRequestJSON {
 		j := a.changeJSON(c, false)
 		j.TimedOut = c.created.Before(a.now().Add(-altinnRequestTimeout)) // CRR L406-409
-		page.Data = append(page.Data, j)
-	}
-	if more {
-		page.Links.Next = a.nextLink(r, next)
-	}
-	writeJSON(w, http.StatusOK, page)
+		return j
+	}, next, more)
 }
 
 // handleDeleteChangeRequest is the vendor's DELETE changerequest/vendor/{id}

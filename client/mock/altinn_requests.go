@@ -355,14 +355,12 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 		}
 		a.mu.RLock()
 		defer a.mu.RUnlock()
-		id := r.PathValue("systemId")
-		sys, exists := a.systems[id]
-		if !exists || sys.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probSystemIDNotFound)
+		sys, ok := a.vendorSystem(w, r, p.orgNo)
+		if !ok {
 			return
 		}
 		var reqs []*altinnRequest
-		for _, req := range a.requestsBySys[id] {
+		for _, req := range a.requestsBySys[sys.id] {
 			if !req.deleted && req.agent == agent {
 				reqs = append(reqs, req)
 			}
@@ -371,16 +369,7 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 		items, next, more := paginate(reqs, func(*altinnRequest) bool { return true },
 			func(q *altinnRequest) string { return q.id }, func(x, y string) bool { return x < y },
 			strings.ToLower(from), given, a.size())
-		page := altinnPage[altinnRequestJSON]{Data: make([]altinnRequestJSON, 0, len(items))}
-		for _, req := range items {
-			j := a.requestJSON(req)
-			j.ConfirmURL = ""
-			page.Data = append(page.Data, j)
-		}
-		if more {
-			page.Links.Next = a.nextLink(r, next)
-		}
-		writeJSON(w, http.StatusOK, page)
+		writeAltinnPage(a, w, r, items, a.portalRequestJSON, next, more)
 	}
 }
 

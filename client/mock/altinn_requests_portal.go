@@ -107,7 +107,8 @@ func (a *Altinn) handleRequestByLocation(agent bool) http.HandlerFunc {
 }
 
 // portalRequestJSON is a request as the portal's party reads and lists
-// answer it: the vendor's JSON without confirmUrl.
+// answer it, and the vendor's list of a system's requests: the vendor's
+// JSON without confirmUrl.
 func (a *Altinn) portalRequestJSON(req *altinnRequest) altinnRequestJSON {
 	j := a.requestJSON(req)
 	j.ConfirmURL = ""

@@ -193,23 +193,15 @@ func (a *Altinn) handleSystemUsersBySystem(w http.ResponseWriter, r *http.Reques
 	defer a.mu.RUnlock()
 	// Unknown, or another vendor's, even with the admin scope: AUTH-00011
 	// (SUS L292-302).
-	sys, exists := a.systems[r.PathValue("systemId")]
-	if !exists || sys.vendorOrgNo != p.orgNo {
-		writeAltinnProblem(w, probSystemIDNotFound)
+	sys, ok := a.vendorSystem(w, r, p.orgNo)
+	if !ok {
 		return
 	}
 	users, next, more := paginate(a.usersBySys[sys.id],
 		func(u *altinnSystemUser) bool { return !u.deleted },
 		func(u *altinnSystemUser) int64 { return u.seq },
 		func(x, y int64) bool { return x < y }, from, given, a.size())
-	page := altinnPage[altinnSystemUserJSON]{Data: make([]altinnSystemUserJSON, 0, len(users))}
-	for _, u := range users {
-		page.Data = append(page.Data, a.systemUserJSON(u))
-	}
-	if more {
-		page.Links.Next = a.nextLink(r, next)
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeAltinnPage(a, w, r, users, a.systemUserJSON, next, more)
 }
 
 // portalParty is the {party} of a portal route (the party id) that the
