@@ -265,6 +265,18 @@ func (a *Altinn) liveChange(w http.ResponseWriter, r *http.Request) (*altinnChan
 	return nil, true
 }
 
+// foundChange is the live change request of the path's {requestId}; when
+// there is none (AUTH-00010) or the id is not a GUID the answer is written
+// and ok is false. Callers hold a.mu.
+func (a *Altinn) foundChange(w http.ResponseWriter, r *http.Request) (*altinnChangeRequest, bool) {
+	c, ok := a.liveChange(w, r)
+	if ok && c == nil {
+		writeAltinnProblem(w, probRequestNotFound)
+		return nil, false
+	}
+	return c, ok
+}
+
 // vendorChange answers a change request to its vendor: AUTH-00010 when
 // there is none, AUTH-00011 when its system is not the vendor's (CRS
 // GetChangeRequestByGuid L224-250). It reports whether to go on.
@@ -374,12 +386,8 @@ func (a *Altinn) handleDeleteChangeRequest(w http.ResponseWriter, r *http.Reques
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	c, ok := a.liveChange(w, r)
+	c, ok := a.foundChange(w, r)
 	if !ok {
-		return
-	}
-	if c == nil {
-		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	c.deleted = true
@@ -418,12 +426,8 @@ func (a *Altinn) handleChangeRequestInternal(w http.ResponseWriter, r *http.Requ
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	c, ok := a.liveChange(w, r)
+	c, ok := a.foundChange(w, r)
 	if !ok {
-		return
-	}
-	if c == nil {
-		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	party, known := a.orgs[c.partyOrgNo]

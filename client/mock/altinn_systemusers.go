@@ -290,11 +290,10 @@ func (a *Altinn) handlePartySystemUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer unlock()
-	id, ok := altinnGUIDParam(w, r, "systemUserId")
+	u, ok := a.pathSystemUser(w, r)
 	if !ok {
 		return
 	}
-	u := a.systemUsers[id]
 	if u == nil || u.deleted || u.partyOrgNo != party.OrgNo {
 		writeAltinnStatus(w, http.StatusNotFound, "")
 		return
@@ -320,11 +319,10 @@ func (a *Altinn) handleDeleteSystemUser(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	defer unlock()
-	id, ok := altinnGUIDParam(w, r, "systemUserId")
+	u, ok := a.pathSystemUser(w, r)
 	if !ok {
 		return
 	}
-	u := a.systemUsers[id]
 	switch {
 	case u == nil || u.deleted:
 		writeJSON(w, http.StatusNotFound, 0)
@@ -365,7 +363,7 @@ func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	defer unlock()
-	id, ok := altinnGUIDParam(w, r, "systemUserId")
+	u, ok := a.pathSystemUser(w, r)
 	if !ok {
 		return
 	}
@@ -375,7 +373,6 @@ func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Requ
 			return
 		}
 	}
-	u := a.systemUsers[id]
 	if u != nil && !u.deleted {
 		if req := a.requestByTriple(agentRequest, u.systemID, u.partyOrgNo, u.externalRef); req != nil && req.vendorOrgNo == u.supplierOrgNo {
 			req.deleted = true
@@ -397,6 +394,17 @@ func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Requ
 	}
 	a.replaceSystemUser(u, func(c *altinnSystemUser) { c.deleted = true })
 	w.WriteHeader(http.StatusOK)
+}
+
+// pathSystemUser is the system user of the path's {systemUserId}, nil when
+// there is none; ok is false when the id is not a GUID (answered). Callers
+// hold a.mu.
+func (a *Altinn) pathSystemUser(w http.ResponseWriter, r *http.Request) (*altinnSystemUser, bool) {
+	id, ok := altinnGUIDParam(w, r, "systemUserId")
+	if !ok {
+		return nil, false
+	}
+	return a.systemUsers[id], true
 }
 
 // altinnGUIDParam reads a GUID route value as ASP.NET binds one (there are
