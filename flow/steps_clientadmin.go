@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/systembruker/workbench/client"
 )
 
 // The client administrator's steps: at the facilitator, delegating clients
@@ -23,18 +21,8 @@ func stepAdminLogin(s Settings) Step {
 					upperFirst(r.set.ClientAdminLabel()), orgLabel(r.set.FacilitatorName, r.set.FacilitatorOrgNo))
 				return nil
 			}
-			tok, err := r.svc.Portal.PersonalToken(ctx, r.set.ClientAdminPID, []string{
-				"altinn:portal/enduser", "altinn:clientdelegations.read", "altinn:clientdelegations.write",
-			})
-			if err != nil {
-				return err
-			}
-			r.state.PersonToken = tok
-			if d, err := client.DecodeJWT(tok); err == nil {
-				d.VerifyError = "Altinn's own token; Altinn verifies it"
-				r.token(Token{Label: "personal Altinn token", DecodedJWT: d})
-			}
-			return nil
+			return r.personLogin(ctx, r.set.ClientAdminPID,
+				"altinn:portal/enduser", "altinn:clientdelegations.read", "altinn:clientdelegations.write")
 		},
 	}
 }

@@ -63,7 +63,7 @@ func stepDecide(actor Actor) Step {
 			"creates the system user: from now on SmartCloud's client can get tokens for it.",
 		Manual: true, Inputs: []Param{ParamDecision},
 		run: func(ctx context.Context, r *runCtx) error {
-			pid, name := r.person()
+			_, name := r.person()
 			if r.state.RequestID == "" && r.state.SystemUserID != "" {
 				r.note("nothing to decide: the system user exists already")
 				return nil
@@ -82,23 +82,29 @@ func stepDecide(actor Actor) Step {
 				return nil
 			}
 			approve := r.state.Param(ParamDecision) != "reject"
-			loc, err := r.svc.Portal.Decide(ctx, client.ConfirmAction{
-				ConfirmURL: r.state.ConfirmURL, RequestID: r.state.RequestID, PID: pid, Approve: approve,
-			})
-			if err != nil {
-				return err
-			}
-			verb := "approved"
-			if !approve {
-				verb = "rejected"
-			}
-			r.note("%s %s the request", upperFirst(name), verb)
-			if loc != "" {
-				r.note("the browser is sent on to %s", loc)
-			}
-			return nil
+			return r.decideOnPage(ctx, r.state.ConfirmURL, r.state.RequestID, approve, "request")
 		},
 	}
+}
+
+// decideOnPage is the person's Approve (or Reject) on the confirm page at
+// confirmURL of the request or change request id; what names it in the
+// note.
+func (r *runCtx) decideOnPage(ctx context.Context, confirmURL, id string, approve bool, what string) error {
+	pid, name := r.person()
+	loc, err := r.svc.Portal.Decide(ctx, client.ConfirmAction{ConfirmURL: confirmURL, RequestID: id, PID: pid, Approve: approve})
+	if err != nil {
+		return err
+	}
+	verb := "approved"
+	if !approve {
+		verb = "rejected"
+	}
+	r.note("%s %s the %s", upperFirst(name), verb, what)
+	if loc != "" {
+		r.note("the browser is sent on to %s", loc)
+	}
+	return nil
 }
 
 func stepPrefix(a Actor) string {
@@ -197,7 +203,7 @@ func stepChangeDecide() Step {
 			"rights change, and with them what Altinn's PDP permits; its tokens stay as they are.",
 		Manual: true, Inputs: []Param{ParamChangeDecision},
 		run: func(ctx context.Context, r *runCtx) error {
-			pid, name := r.person()
+			_, name := r.person()
 			if r.state.ChangeRequestID == "" {
 				r.note("no change request to decide")
 				return nil
@@ -215,18 +221,7 @@ func stepChangeDecide() Step {
 				return err
 			}
 			approve := r.state.Param(ParamChangeDecision) != "reject"
-			loc, err := r.svc.Portal.Decide(ctx, client.ConfirmAction{
-				ConfirmURL: r.state.ChangeConfirmURL, RequestID: r.state.ChangeRequestID, PID: pid, Approve: approve,
-			})
-			if err != nil {
-				return err
-			}
-			verb := map[bool]string{true: "approved", false: "rejected"}[approve]
-			r.note("%s %s the change", upperFirst(name), verb)
-			if loc != "" {
-				r.note("the browser is sent on to %s", loc)
-			}
-			return nil
+			return r.decideOnPage(ctx, r.state.ChangeConfirmURL, r.state.ChangeRequestID, approve, "change")
 		},
 	}
 }

@@ -184,16 +184,11 @@ func (a *Altinn) requireOrg(w http.ResponseWriter, r *http.Request, scopes ...st
 	return p, true
 }
 
-// requirePerson authenticates a personal Altinn token carrying one of
-// scopes.
+// requirePerson authenticates a personal Altinn token (requirePortalPerson)
+// carrying one of scopes.
 func (a *Altinn) requirePerson(w http.ResponseWriter, r *http.Request, scopes ...string) (*altinnPrincipal, bool) {
-	p, reason, ok := a.authenticate(r)
+	p, ok := a.requirePortalPerson(w, r)
 	if !ok {
-		writeBearerChallenge(w, reason)
-		return nil, false
-	}
-	if p.pid == "" || !p.fromAltinn {
-		writeAltinnStatus(w, http.StatusForbidden, "this endpoint takes a person's Altinn token (see /testtools/personaltoken)")
 		return nil, false
 	}
 	if !p.hasScope(scopes...) {

@@ -265,6 +265,18 @@ func (a *Altinn) liveChange(w http.ResponseWriter, r *http.Request) (*altinnChan
 	return nil, true
 }
 
+// foundChange is the live change request of the path's {requestId}; when
+// there is none (AUTH-00010) or the id is not a GUID the answer is written
+// and ok is false. Callers hold a.mu.
+func (a *Altinn) foundChange(w http.ResponseWriter, r *http.Request) (*altinnChangeRequest, bool) {
+	c, ok := a.liveChange(w, r)
+	if ok && c == nil {
+		writeAltinnProblem(w, probRequestNotFound)
+		return nil, false
+	}
+	return c, ok
+}
+
 // vendorChange answers a change request to its vendor: AUTH-00010 when
 // there is none, AUTH-00011 when its system is not the vendor's (CRS
 // GetChangeRequestByGuid L224-250). It reports whether to go on.
@@ -348,9 +360,8 @@ func (a *Altinn) handleChangeRequestsBySystem(w http.ResponseWriter, r *http.Req
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	sys, exists := a.systems[r.PathValue("systemId")]
-	if !exists || sys.vendorOrgNo != p.orgNo {
-		writeAltinnProblem(w, probSystemIDNotFound)
+	sys, ok := a.vendorSystem(w, r, p.orgNo)
+	if !ok {
 		return
 	}
 	all := slices.Clone(a.changesBySys[sys.id])
@@ -358,16 +369,11 @@ func (a *Altinn) handleChangeRequestsBySystem(w http.ResponseWriter, r *http.Req
 	items, next, more := paginate(all, func(c *altinnChangeRequest) bool { return !c.deleted },
 		func(c *altinnChangeRequest) string { return c.id }, func(x, y string) bool { return x < y },
 		strings.ToLower(from), given, a.size())
-	page := altinnPage[altinnChangeRequestJSON]{Data: make([]altinnChangeRequestJSON, 0, len(items))}
-	for _, c := range items {
+	writeAltinnPage(a, w, r, items, func(c *altinnChangeRequest) altinnChangeRequestJSON {
 		j := a.changeJSON(c, false)
 		j.TimedOut = c.created.Before(a.now().Add(-altinnRequestTimeout)) // CRR L406-409
-		page.Data = append(page.Data, j)
-	}
-	if more {
-		page.Links.Next = a.nextLink(r, next)
-	}
-	writeJSON(w, http.StatusOK, page)
+		return j
+	}, next, more)
 }
 
 // handleDeleteChangeRequest is the vendor's DELETE changerequest/vendor/{id}
@@ -380,12 +386,8 @@ func (a *Altinn) handleDeleteChangeRequest(w http.ResponseWriter, r *http.Reques
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	c, ok := a.liveChange(w, r)
+	c, ok := a.foundChange(w, r)
 	if !ok {
-		return
-	}
-	if c == nil {
-		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	c.deleted = true
@@ -396,16 +398,11 @@ func (a *Altinn) handleDeleteChangeRequest(w http.ResponseWriter, r *http.Reques
 // CRS GetChangeRequestByPartyAndRequestId L252-290): another party's
 // change request is AUTH-00010 too; no confirmUrl, timedOut false.
 func (a *Altinn) handlePartyChangeRequest(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, false)
 	if !ok {
 		return
 	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	party, ok := a.portalParty(w, r, p)
-	if !ok {
-		return
-	}
+	defer unlock()
 	c, ok := a.liveChange(w, r)
 	if !ok {
 		return
@@ -429,12 +426,8 @@ func (a *Altinn) handleChangeRequestInternal(w http.ResponseWriter, r *http.Requ
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	c, ok := a.liveChange(w, r)
+	c, ok := a.foundChange(w, r)
 	if !ok {
-		return
-	}
-	if c == nil {
-		writeAltinnProblem(w, probRequestNotFound)
 		return
 	}
 	party, known := a.orgs[c.partyOrgNo]
@@ -464,16 +457,11 @@ func (a *Altinn) handleChangeRequestInternal(w http.ResponseWriter, r *http.Requ
 // portal scope and no check that the party owns the change request.
 func (a *Altinn) handleChangeDecision(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.requirePortalPerson(w, r)
+		party, unlock, ok := a.lockPortalParty(w, r, true)
 		if !ok {
 			return
 		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		party, ok := a.portalParty(w, r, p)
-		if !ok {
-			return
-		}
+		defer unlock()
 		c, ok := a.liveChange(w, r)
 		if !ok {
 			return

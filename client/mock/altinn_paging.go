@@ -92,6 +92,32 @@ func (a *Altinn) nextLink(r *http.Request, token any) string {
 	return a.cfg.URL + strings.TrimPrefix(r.URL.EscapedPath(), "/") + "?token=" + altinnOpaque(token)
 }
 
+// writeAltinnPage answers items as a page, each rendered by render, with
+// the link to the next page (whose first key is next) when there is more.
+// Callers hold a.mu.
+func writeAltinnPage[T, J any](a *Altinn, w http.ResponseWriter, r *http.Request, items []T, render func(T) J, next any, more bool) {
+	page := altinnPage[J]{Data: make([]J, 0, len(items))}
+	for _, it := range items {
+		page.Data = append(page.Data, render(it))
+	}
+	if more {
+		page.Links.Next = a.nextLink(r, next)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// vendorSystem is the system of the path's {systemId} when it is the
+// vendor's; an unknown system or another vendor's is answered AUTH-00011
+// and ok is false. Callers hold a.mu.
+func (a *Altinn) vendorSystem(w http.ResponseWriter, r *http.Request, vendorOrgNo string) (*altinnSystem, bool) {
+	sys, exists := a.systems[r.PathValue("systemId")]
+	if !exists || sys.vendorOrgNo != vendorOrgNo {
+		writeAltinnProblem(w, probSystemIDNotFound)
+		return nil, false
+	}
+	return sys, true
+}
+
 // paginate cuts the page that starts at the first kept item at or after
 // the token (from; the first kept item when given is false) out of items,
 // which are sorted by key, as Page.Create does: at most size kept items,

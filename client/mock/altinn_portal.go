@@ -37,6 +37,8 @@ func (a *Altinn) routePortal(m *http.ServeMux) {
 
 // confirmTemplates is the HTML of the confirm, receipt and error pages:
 // small, no scripts, no external assets, readable in light and dark mode.
+// "decide" is the decision form's person and buttons, which the request's
+// and the change request's pages (changeTemplate) share.
 const confirmTemplates = `
 {{define "head"}}<!doctype html>
 <html lang="en">
@@ -85,6 +87,21 @@ a{color:var(--accent)}
 </html>
 {{end}}
 
+{{define "decide"}}<form method="post" action="{{.ApproveURL}}">
+<input type="hidden" name="id" value="{{.ID}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<fieldset>
+<legend>Deciding as</legend>
+<p>{{.LoggedIn.Name}} ({{.LoggedIn.PID}}){{if .LoggedIn.Roles}} — {{.LoggedIn.Roles}}{{end}}.
+<a id="switch-person" href="{{.SwitchURL}}">Log in as someone else</a></p>
+<p class="hint">Only a person holding the DAGL role (daglig leder) for {{.PartyName}} may decide.</p>
+</fieldset>
+<div class="actions">
+<button type="submit" class="approve">Approve</button>
+<button type="submit" class="reject" formaction="{{.RejectURL}}">Reject</button>
+</div>
+{{end}}
+
 {{define "confirm"}}{{template "head" .}}
 <h1>{{.Heading}}</h1>
 <p><strong>{{.VendorName}}</strong> asks for {{if .Agent}}an agent system user{{else}}a system user{{end}} for
@@ -112,20 +129,7 @@ a{color:var(--accent)}
 {{end}}</ul>
 </section>
 
-{{if .Open}}<form method="post" action="{{.ApproveURL}}">
-<input type="hidden" name="id" value="{{.ID}}">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<fieldset>
-<legend>Deciding as</legend>
-<p>{{.LoggedIn.Name}} ({{.LoggedIn.PID}}){{if .LoggedIn.Roles}} — {{.LoggedIn.Roles}}{{end}}.
-<a id="switch-person" href="{{.SwitchURL}}">Log in as someone else</a></p>
-<p class="hint">Only a person holding the DAGL role (daglig leder) for {{.PartyName}} may decide.</p>
-</fieldset>
-<div class="actions">
-<button type="submit" class="approve">Approve</button>
-<button type="submit" class="reject" formaction="{{.RejectURL}}">Reject</button>
-</div>
-<p class="hint">Approve creates the system user, and {{.VendorName}} can then get tokens for it.
+{{if .Open}}{{template "decide" .}}<p class="hint">Approve creates the system user, and {{.VendorName}} can then get tokens for it.
 Reject creates nothing.{{if .ReturnTo}} Either way you are sent back to <strong>{{.ReturnTo}}</strong>.{{end}}</p>
 </form>
 {{else}}<div class="box" role="status"><p>This request is <strong>{{.Status}}</strong>: there is nothing left to decide.</p></div>
@@ -304,15 +308,23 @@ func (a *Altinn) confirmView(req *altinnRequest, sess *portalSession, page strin
 	for _, p := range req.packages {
 		v.Packages = append(v.Packages, p.URN)
 	}
-	for _, p := range a.personChoices(req.partyOrgNo, sess.pid) {
+	v.LoggedIn = a.loggedIn(req.partyOrgNo, sess.pid)
+	return v
+}
+
+// loggedIn is the session's person pid as a page shows it, with the roles
+// the person holds for the party. Callers hold a.mu.
+func (a *Altinn) loggedIn(partyOrgNo, pid string) *confirmPerson {
+	var out *confirmPerson
+	for _, p := range a.personChoices(partyOrgNo, pid) {
 		if p.Selected {
-			v.LoggedIn = &p
+			out = &p
 		}
 	}
-	if v.LoggedIn == nil { // a person no longer in the world
-		v.LoggedIn = &confirmPerson{PID: sess.pid, Name: sess.pid}
+	if out == nil { // a person no longer in the world
+		out = &confirmPerson{PID: pid, Name: pid}
 	}
-	return v
+	return out
 }
 
 // personChoices lists the seeded persons with their roles for the party,

@@ -44,20 +44,7 @@ const changeTemplate = `
 {{end}}</ul>
 {{end}}</section>
 
-{{if .Open}}<form method="post" action="{{.ApproveURL}}">
-<input type="hidden" name="id" value="{{.ID}}">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<fieldset>
-<legend>Deciding as</legend>
-<p>{{.LoggedIn.Name}} ({{.LoggedIn.PID}}){{if .LoggedIn.Roles}} — {{.LoggedIn.Roles}}{{end}}.
-<a id="switch-person" href="{{.SwitchURL}}">Log in as someone else</a></p>
-<p class="hint">Only a person holding the DAGL role (daglig leder) for {{.PartyName}} may decide.</p>
-</fieldset>
-<div class="actions">
-<button type="submit" class="approve">Approve</button>
-<button type="submit" class="reject" formaction="{{.RejectURL}}">Reject</button>
-</div>
-<p class="hint">Approve changes the system user at once: its tokens stay as they are, and the next decision of Altinn's PDP follows the change. Reject changes nothing.</p>
+{{if .Open}}{{template "decide" .}}<p class="hint">Approve changes the system user at once: its tokens stay as they are, and the next decision of Altinn's PDP follows the change. Reject changes nothing.</p>
 </form>
 {{else}}<div class="box" role="status"><p>This change request is <strong>{{.Status}}</strong>: there is nothing left to decide.</p></div>
 {{end}}{{template "foot"}}{{end}}
@@ -105,27 +92,23 @@ func (a *Altinn) handleChangeConfirmPage(w http.ResponseWriter, r *http.Request)
 	if s := a.systems[c.systemID]; s != nil && altinnLocalized(s.name) != "" {
 		v.SystemName = altinnLocalized(s.name)
 	}
-	for _, id := range altinnResourceIDs(c.requiredRights) {
-		v.Adds = append(v.Adds, "right "+id)
-	}
-	for _, p := range c.requiredPackages {
-		v.Adds = append(v.Adds, "access package "+p.URN)
-	}
-	for _, id := range altinnResourceIDs(c.unwantedRights) {
-		v.Removes = append(v.Removes, "right "+id)
-	}
-	for _, p := range c.unwantedPackages {
-		v.Removes = append(v.Removes, "access package "+p.URN)
-	}
-	for _, p := range a.personChoices(c.partyOrgNo, sess.pid) {
-		if p.Selected {
-			v.LoggedIn = &p
-		}
-	}
-	if v.LoggedIn == nil {
-		v.LoggedIn = &confirmPerson{PID: sess.pid, Name: sess.pid}
-	}
+	v.Adds = changeViewItems(c.requiredRights, c.requiredPackages)
+	v.Removes = changeViewItems(c.unwantedRights, c.unwantedPackages)
+	v.LoggedIn = a.loggedIn(c.partyOrgNo, sess.pid)
 	a.render(w, http.StatusOK, "change", v)
+}
+
+// changeViewItems lists the rights (by resource id) and then the access
+// packages of one side of a change request as the page shows them.
+func changeViewItems(rights []altinnRight, packages []altinnPackage) []string {
+	var out []string
+	for _, id := range altinnResourceIDs(rights) {
+		out = append(out, "right "+id)
+	}
+	for _, p := range packages {
+		out = append(out, "access package "+p.URN)
+	}
+	return out
 }
 
 // handleChangeConfirmDecision takes the page's Approve or Reject: the

@@ -2,7 +2,6 @@ package mock
 
 import (
 	"encoding/hex"
-	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -356,14 +355,12 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 		}
 		a.mu.RLock()
 		defer a.mu.RUnlock()
-		id := r.PathValue("systemId")
-		sys, exists := a.systems[id]
-		if !exists || sys.vendorOrgNo != p.orgNo {
-			writeAltinnProblem(w, probSystemIDNotFound)
+		sys, ok := a.vendorSystem(w, r, p.orgNo)
+		if !ok {
 			return
 		}
 		var reqs []*altinnRequest
-		for _, req := range a.requestsBySys[id] {
+		for _, req := range a.requestsBySys[sys.id] {
 			if !req.deleted && req.agent == agent {
 				reqs = append(reqs, req)
 			}
@@ -372,16 +369,7 @@ func (a *Altinn) handleRequestsBySystem(agent bool) http.HandlerFunc {
 		items, next, more := paginate(reqs, func(*altinnRequest) bool { return true },
 			func(q *altinnRequest) string { return q.id }, func(x, y string) bool { return x < y },
 			strings.ToLower(from), given, a.size())
-		page := altinnPage[altinnRequestJSON]{Data: make([]altinnRequestJSON, 0, len(items))}
-		for _, req := range items {
-			j := a.requestJSON(req)
-			j.ConfirmURL = ""
-			page.Data = append(page.Data, j)
-		}
-		if more {
-			page.Links.Next = a.nextLink(r, next)
-		}
-		writeJSON(w, http.StatusOK, page)
+		writeAltinnPage(a, w, r, items, a.portalRequestJSON, next, more)
 	}
 }
 
@@ -414,12 +402,7 @@ func (a *Altinn) handleDeleteRequest(w http.ResponseWriter, r *http.Request) {
 // route value (no route constraint, RequestSystemUserController.cs L220),
 // answering model binding's 400 when it is not one.
 func altinnRequestID(w http.ResponseWriter, r *http.Request) (string, bool) {
-	raw := r.PathValue("requestId")
-	id, ok := altinnParseGUID(raw)
-	if !ok {
-		writeAltinnModelProblem(w, "requestId", fmt.Sprintf("The value '%s' is not valid.", raw))
-	}
-	return id, ok
+	return altinnGUIDParam(w, r, "requestId")
 }
 
 // altinnParseGUID reads a GUID the way .NET's Guid.Parse does for the

@@ -107,7 +107,8 @@ func (a *Altinn) handleRequestByLocation(agent bool) http.HandlerFunc {
 }
 
 // portalRequestJSON is a request as the portal's party reads and lists
-// answer it: the vendor's JSON without confirmUrl.
+// answer it, and the vendor's list of a system's requests: the vendor's
+// JSON without confirmUrl.
 func (a *Altinn) portalRequestJSON(req *altinnRequest) altinnRequestJSON {
 	j := a.requestJSON(req)
 	j.ConfirmURL = ""
@@ -121,16 +122,11 @@ func (a *Altinn) portalRequestJSON(req *altinnRequest) altinnRequestJSON {
 // they are, as the service does not copy them.
 func (a *Altinn) handlePartyRequest(agent bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.requirePortalPerson(w, r)
+		party, unlock, ok := a.lockPortalParty(w, r, false)
 		if !ok {
 			return
 		}
-		a.mu.RLock()
-		defer a.mu.RUnlock()
-		party, ok := a.portalParty(w, r, p)
-		if !ok {
-			return
-		}
+		defer unlock()
 		id, ok := altinnRequestID(w, r)
 		if !ok {
 			return

@@ -193,23 +193,15 @@ func (a *Altinn) handleSystemUsersBySystem(w http.ResponseWriter, r *http.Reques
 	defer a.mu.RUnlock()
 	// Unknown, or another vendor's, even with the admin scope: AUTH-00011
 	// (SUS L292-302).
-	sys, exists := a.systems[r.PathValue("systemId")]
-	if !exists || sys.vendorOrgNo != p.orgNo {
-		writeAltinnProblem(w, probSystemIDNotFound)
+	sys, ok := a.vendorSystem(w, r, p.orgNo)
+	if !ok {
 		return
 	}
 	users, next, more := paginate(a.usersBySys[sys.id],
 		func(u *altinnSystemUser) bool { return !u.deleted },
 		func(u *altinnSystemUser) int64 { return u.seq },
 		func(x, y int64) bool { return x < y }, from, given, a.size())
-	page := altinnPage[altinnSystemUserJSON]{Data: make([]altinnSystemUserJSON, 0, len(users))}
-	for _, u := range users {
-		page.Data = append(page.Data, a.systemUserJSON(u))
-	}
-	if more {
-		page.Links.Next = a.nextLink(r, next)
-	}
-	writeJSON(w, http.StatusOK, page)
+	writeAltinnPage(a, w, r, users, a.systemUserJSON, next, more)
 }
 
 // portalParty is the {party} of a portal route (the party id) that the
@@ -246,21 +238,39 @@ func (a *Altinn) requirePortalPerson(w http.ResponseWriter, r *http.Request) (*a
 	return p, true
 }
 
+// lockPortalParty is the preamble of the portal's routes on a {party}
+// whose policy is the PDP check only: it authenticates the person
+// (requirePortalPerson), takes a.mu (for writing when write is set) and
+// resolves the party the person may act for (portalParty). When ok the
+// caller holds a.mu and releases it with unlock; otherwise the refusal is
+// answered and a.mu is free again.
+func (a *Altinn) lockPortalParty(w http.ResponseWriter, r *http.Request, write bool) (party Org, unlock func(), ok bool) {
+	p, ok := a.requirePortalPerson(w, r)
+	if !ok {
+		return Org{}, nil, false
+	}
+	lock, unlock := a.mu.RLock, a.mu.RUnlock
+	if write {
+		lock, unlock = a.mu.Lock, a.mu.Unlock
+	}
+	lock()
+	if party, ok = a.portalParty(w, r, p); !ok {
+		unlock()
+		return Org{}, nil, false
+	}
+	return party, unlock, true
+}
+
 // handlePartySystemUsers lists the party's live standard system users (SUC
 // GetListOfSystemUsersPartyHas L77-84, SUR L65-106), or its agent ones (SUC
 // L90-97, SUR L108-149), as SystemUserInternalDTO, in no page.
 func (a *Altinn) handlePartySystemUsers(userType string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := a.requirePortalPerson(w, r)
+		party, unlock, ok := a.lockPortalParty(w, r, false)
 		if !ok {
 			return
 		}
-		a.mu.RLock()
-		defer a.mu.RUnlock()
-		party, ok := a.portalParty(w, r, p)
-		if !ok {
-			return
-		}
+		defer unlock()
 		out := []altinnSystemUserInternalJSON{}
 		for _, u := range a.usersByParty[party.OrgNo] {
 			if !u.deleted && u.userType == userType {
@@ -275,21 +285,15 @@ func (a *Altinn) handlePartySystemUsers(userType string) http.HandlerFunc {
 // rights (SUC GetSingleSystemUserById L122-136, PopulateSystemUserDetail
 // L713-730): a plain 404 for one that is not the party's or is deleted.
 func (a *Altinn) handlePartySystemUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, false)
 	if !ok {
 		return
 	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	party, ok := a.portalParty(w, r, p)
+	defer unlock()
+	u, ok := a.pathSystemUser(w, r)
 	if !ok {
 		return
 	}
-	id, ok := altinnGUIDParam(w, r, "systemUserId")
-	if !ok {
-		return
-	}
-	u := a.systemUsers[id]
 	if u == nil || u.deleted || u.partyOrgNo != party.OrgNo {
 		writeAltinnStatus(w, http.StatusNotFound, "")
 		return
@@ -310,21 +314,15 @@ func (a *Altinn) handlePartySystemUser(w http.ResponseWriter, r *http.Request) {
 // same system, org and externalRef can be asked for again), and the answer
 // is 202 with the body 1. Maskinporten no longer finds it (MP-303).
 func (a *Altinn) handleDeleteSystemUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, true)
 	if !ok {
 		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	party, ok := a.portalParty(w, r, p)
+	defer unlock()
+	u, ok := a.pathSystemUser(w, r)
 	if !ok {
 		return
 	}
-	id, ok := altinnGUIDParam(w, r, "systemUserId")
-	if !ok {
-		return
-	}
-	u := a.systemUsers[id]
 	switch {
 	case u == nil || u.deleted:
 		writeJSON(w, http.StatusNotFound, 0)
@@ -360,17 +358,12 @@ func (a *Altinn) handleDeleteSystemUser(w http.ResponseWriter, r *http.Request) 
 // GetDelegationsForAgent: any delegation refuses). docs/mock-api.md says
 // both. Without clients the system user is soft-deleted: 200, no body.
 func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Request) {
-	p, ok := a.requirePortalPerson(w, r)
+	party, unlock, ok := a.lockPortalParty(w, r, true)
 	if !ok {
 		return
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	party, ok := a.portalParty(w, r, p)
-	if !ok {
-		return
-	}
-	id, ok := altinnGUIDParam(w, r, "systemUserId")
+	defer unlock()
+	u, ok := a.pathSystemUser(w, r)
 	if !ok {
 		return
 	}
@@ -380,7 +373,6 @@ func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Requ
 			return
 		}
 	}
-	u := a.systemUsers[id]
 	if u != nil && !u.deleted {
 		if req := a.requestByTriple(agentRequest, u.systemID, u.partyOrgNo, u.externalRef); req != nil && req.vendorOrgNo == u.supplierOrgNo {
 			req.deleted = true
@@ -402,6 +394,17 @@ func (a *Altinn) handleDeleteAgentSystemUser(w http.ResponseWriter, r *http.Requ
 	}
 	a.replaceSystemUser(u, func(c *altinnSystemUser) { c.deleted = true })
 	w.WriteHeader(http.StatusOK)
+}
+
+// pathSystemUser is the system user of the path's {systemUserId}, nil when
+// there is none; ok is false when the id is not a GUID (answered). Callers
+// hold a.mu.
+func (a *Altinn) pathSystemUser(w http.ResponseWriter, r *http.Request) (*altinnSystemUser, bool) {
+	id, ok := altinnGUIDParam(w, r, "systemUserId")
+	if !ok {
+		return nil, false
+	}
+	return a.systemUsers[id], true
 }
 
 // altinnGUIDParam reads a GUID route value as ASP.NET binds one (there are

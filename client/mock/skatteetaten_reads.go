@@ -203,37 +203,21 @@ func (s *Skatteetaten) handlePeriodRead(read skeRead) http.HandlerFunc {
 			return
 		}
 		per := skePeriode{FraOgMed: from.Format(time.DateOnly), TilOgMed: to.Format(time.DateOnly)}
-		in := func(date string) bool {
-			d, err := time.Parse(time.DateOnly, date)
-			return err == nil && !d.Before(from) && !d.After(to)
-		}
 		var root string
 		var body any
 		var n int
 		switch read {
 		case skeReadKrav:
-			b := skeAlleKrav{PartIdentifikator: orgNo, Periode: per, Krav: []skeKrav{}}
-			for _, k := range skeAllClaimsFor(orgNo) {
-				if in(k.OpprettelsesdatoForKrav) {
-					b.Krav = append(b.Krav, k)
-				}
-			}
+			b := skeAlleKrav{PartIdentifikator: orgNo, Periode: per,
+				Krav: skeInPeriod(skeAllClaimsFor(orgNo), func(k skeKrav) string { return k.OpprettelsesdatoForKrav }, from, to)}
 			root, body, n = "alleKrav", b, len(b.Krav)
 		case skeReadInnbetalinger:
-			b := skeInnbetalinger{PartIdentifikator: orgNo, Periode: per, Innbetaling: []skeInnbetaling{}}
-			for _, p := range skePaymentsFor(orgNo) {
-				if in(p.Innbetalingsdato) {
-					b.Innbetaling = append(b.Innbetaling, p)
-				}
-			}
+			b := skeInnbetalinger{PartIdentifikator: orgNo, Periode: per,
+				Innbetaling: skeInPeriod(skePaymentsFor(orgNo), func(p skeInnbetaling) string { return p.Innbetalingsdato }, from, to)}
 			root, body, n = "innbetalinger", b, len(b.Innbetaling)
 		default:
-			b := skeUtbetalinger{PartIdentifikator: orgNo, Periode: per, Utbetaling: []skeUtbetaling{}}
-			for _, p := range skePayoutsFor(orgNo) {
-				if in(p.Utbetaltdato) {
-					b.Utbetaling = append(b.Utbetaling, p)
-				}
-			}
+			b := skeUtbetalinger{PartIdentifikator: orgNo, Periode: per,
+				Utbetaling: skeInPeriod(skePayoutsFor(orgNo), func(p skeUtbetaling) string { return p.Utbetaltdato }, from, to)}
 			root, body, n = "utbetalinger", b, len(b.Utbetaling)
 		}
 		if n == 0 {
@@ -243,6 +227,18 @@ func (s *Skatteetaten) handlePeriodRead(read skeRead) http.HandlerFunc {
 		format, _ := skeFormatOf(r)
 		skeWrite(w, format, http.StatusOK, root, body)
 	}
+}
+
+// skeInPeriod is the items whose date (YYYY-MM-DD) is in the period from
+// to to, both days included; [] when there are none.
+func skeInPeriod[T any](items []T, date func(T) string, from, to time.Time) []T {
+	out := []T{}
+	for _, it := range items {
+		if d, err := time.Parse(time.DateOnly, date(it)); err == nil && !d.Before(from) && !d.After(to) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // The answers of the period reads (AlleKrav, Innbetalinger, Utbetalinger).

@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -48,20 +47,7 @@ func newSkeTestEnv(t *testing.T, seed Seed, altinnURL string) *skeTestEnv {
 // aapnekrav calls the claims endpoint with the token and headers.
 func (e *skeTestEnv) aapnekrav(pakke, orgNo, token string, headers ...string) altinnResp {
 	e.t.Helper()
-	req, _ := http.NewRequest("GET", e.skeURL+"v1/"+pakke+"/"+orgNo+"/aapnekrav", nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("aapnekrav: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return altinnResp{status: resp.StatusCode, header: resp.Header, body: b}
+	return e.read(pakke+"/"+orgNo+"/aapnekrav", token, headers...)
 }
 
 // skeSeed is the tests' seed: SmartCloud's standard system user for APE,
