@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -341,5 +342,20 @@ func TestUnrecordedCallsAskForNoTrace(t *testing.T) {
 	}
 	if asked != "" {
 		t.Errorf("%s: %q without a recorder, want none", TraceRequestHeader, asked)
+	}
+}
+
+func TestNewUUID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		u := NewUUID()
+		if !re.MatchString(u) {
+			t.Fatalf("%q is not a version 4 UUID", u)
+		}
+		if seen[u] {
+			t.Fatalf("%q twice", u)
+		}
+		seen[u] = true
 	}
 }

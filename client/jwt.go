@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,6 +193,18 @@ func NewJTI() string {
 	b := make([]byte, 18)
 	_, _ = rand.Read(b)
 	return b64.EncodeToString(b)
+}
+
+// NewUUID is a random (version 4, RFC 4122) UUID in its lower-case
+// text form: the ids the vendor makes (a change request's correlation id)
+// and the mocks hand out (request, system user and client ids).
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // DecodedJWT is a JWT taken apart for display: its header and claims, and

@@ -244,7 +244,7 @@ func (a *Altinn) handleExchange(w http.ResponseWriter, r *http.Request) {
 	claims["iss"] = a.issuer
 	claims["iat"] = now.Unix()
 	claims["nbf"] = now.Unix()
-	claims["sid"] = altinnUUID()
+	claims["sid"] = client.NewUUID()
 	claims["urn:altinn:orgNumber"] = orgNo
 	claims["urn:altinn:authenticatemethod"] = "maskinporten"
 	claims["urn:altinn:authlevel"] = 3

@@ -2,6 +2,8 @@ package mock
 
 import (
 	"testing"
+
+	"github.com/systembruker/workbench/client"
 )
 
 func TestAltinnClientDelegation(t *testing.T) {
@@ -58,12 +60,12 @@ func TestAltinnClientDelegation(t *testing.T) {
 		{"read scope only", "POST", agentQ + "&client=" + apeUUID, e.personalToken(PIDDressMinst, alScopeClientDelegRead), 403, ""},
 		{"an organisation's token", "POST", agentQ + "&client=" + apeUUID, e.vendorToken(alScopeClientDelegWrite), 403, ""},
 		{"no agent", "POST", "?client=" + apeUUID, dress, 400, "AUTH.VLD-00014"},
-		{"unknown agent", "POST", "?agent=" + altinnUUID() + "&client=" + apeUUID, dress, 400, "AUTH.VLD-00014"},
+		{"unknown agent", "POST", "?agent=" + client.NewUUID() + "&client=" + apeUUID, dress, 400, "AUTH.VLD-00014"},
 		{"a standard system user", "POST", "?agent=" + atStandardUser + "&client=" + apeUUID, dress, 400, "AUTH.VLD-00015"},
 		{"no client", "POST", agentQ, dress, 400, "AUTH.VLD-00016"},
 		// SystemUserService.ValidateClientForAgentSystemUser L936-938.
 		{"not a client of the owner", "POST", agentQ + "&client=" + e.partyUUID(OrgSmartCloud), dress, 400, "AUTH-00079"},
-		{"unknown client", "POST", agentQ + "&client=" + altinnUUID(), dress, 400, "AUTH-00079"},
+		{"unknown client", "POST", agentQ + "&client=" + client.NewUUID(), dress, 400, "AUTH-00079"},
 		{"remove before delegating", "DELETE", agentQ + "&client=" + apeUUID, dress, 404, ""},
 		{"delegate", "POST", agentQ + "&client=" + apeUUID, dress, 200, ""},
 		{"delegate again", "POST", agentQ + "&client=" + apeUUID, dress, 200, ""},

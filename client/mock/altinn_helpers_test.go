@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/systembruker/workbench/client"
 )
 
@@ -121,7 +120,7 @@ func (m *altinnTestMP) tokenWith(t testing.TB, kid string, claims jwt.MapClaims)
 	now := m.clock.Now()
 	full := jwt.MapClaims{
 		"iss": m.url, "iat": now.Unix(), "exp": now.Add(120 * time.Second).Unix(),
-		"jti": altinnUUID(), "token_type": "Bearer", "client_amr": "private_key_jwt", "client_id": "test-client",
+		"jti": client.NewUUID(), "token_type": "Bearer", "client_amr": "private_key_jwt", "client_id": "test-client",
 	}
 	for k, v := range claims {
 		if v == nil {

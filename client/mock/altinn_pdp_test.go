@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/systembruker/workbench/client"
 )
 
 func TestAltinnPDP(t *testing.T) {
@@ -45,7 +47,7 @@ func TestAltinnPDP(t *testing.T) {
 		{"party by party id", nil, byPartyID, "Permit"},
 		{"standard, another party", nil, decisionRequest(atStandardUser, ResourceKravOgBetalinger, OrgTiger), "NotApplicable"},
 		{"standard, another resource", nil, decisionRequest(atStandardUser, "other-resource", OrgSubtilApe), "NotApplicable"},
-		{"unknown system user", nil, decisionRequest(altinnUUID(), ResourceKravOgBetalinger, OrgSubtilApe), "NotApplicable"},
+		{"unknown system user", nil, decisionRequest(client.NewUUID(), ResourceKravOgBetalinger, OrgSubtilApe), "NotApplicable"},
 		{"two subjects", nil, twoSubjects, "Indeterminate"},
 		{"agent before delegation", nil, decisionRequest(atAgentUser, ResourceKravOgBetalinger, OrgSubtilApe), "NotApplicable"},
 		{"agent after delegation", func() {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/systembruker/workbench/client"
 )
 
 // routePortal registers the routes of the portal: the test login, the
@@ -438,7 +439,7 @@ func (a *Altinn) handlePersonalToken(w http.ResponseWriter, r *http.Request) {
 		"iat":                           now.Unix(),
 		"nbf":                           now.Unix(),
 		"exp":                           now.Add(30 * time.Minute).Unix(),
-		"jti":                           altinnUUID(),
+		"jti":                           client.NewUUID(),
 		"pid":                           p.PID,
 		"name":                          p.Name,
 		"urn:altinn:userid":             fmt.Sprint(altinnUserID(p.PID)),

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/systembruker/workbench/client"
 )
 
 // portalBrowser is a browser on the mock portal: it keeps the session
@@ -148,7 +150,7 @@ func TestAltinnConfirmPage(t *testing.T) {
 		code, says     string
 	}{
 		{"DRESS MINST may not approve for APE: a bare 403, as the PDP check answers", dress, "request", id, dressToken, nil, 403, "may not manage access", "DRESS MINST"},
-		{"unknown request", stadig, "request", altinnUUID(), token, nil, 404, "AUTH-00010", ""},
+		{"unknown request", stadig, "request", client.NewUUID(), token, nil, 404, "AUTH-00010", ""},
 		{"standard request on the agent page", stadig, "agentrequest", id, token, nil, 404, "AUTH-00030", ""},
 		{"no session", e.browser(), "request", id, token, nil, 403, "", "not logged in"},
 		{"no CSRF token", stadig, "request", id, "", nil, 403, "", "CSRF token"},
@@ -291,7 +293,7 @@ func TestAltinnPortalDecision(t *testing.T) {
 		{"a person without DAGL for the party", path(false, ape, stdID, "approve"), dress, 403, ""},
 		{"the party does not match", path(false, tiger, stdID, "approve"), dress, 403, "AUTH-00041"},
 		{"unknown party", path(false, 1, stdID, "approve"), stadig, 400, "AUTH-00000"},
-		{"unknown request", path(false, ape, altinnUUID(), "approve"), stadig, 404, "AUTH-00010"},
+		{"unknown request", path(false, ape, client.NewUUID(), "approve"), stadig, 404, "AUTH-00010"},
 		{"an organisation's token", path(false, ape, stdID, "approve"), e.vendorToken(alScopeRequestWrite), 403, ""},
 		{"without the portal scope", path(false, ape, stdID, "approve"), e.personalToken(PIDStadigKonsert, alScopeClientDelegRead), 403, ""},
 		{"approve", path(false, ape, stdID, "approve"), stadig, 200, ""},

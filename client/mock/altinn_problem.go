@@ -238,16 +238,6 @@ func altinnTraceID() string {
 	return "00-" + hex.EncodeToString(b[:16]) + "-" + hex.EncodeToString(b[16:]) + "-00"
 }
 
-// altinnUUID is a random (version 4) UUID.
-func altinnUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // writeAltinnText answers a string result (BadRequest("..."),
 // Conflict("...")) as ASP.NET Core's content negotiation writes one: the
 // string as JSON to a client that asks for JSON, else text/plain (which

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/systembruker/workbench/client"
 )
 
 // routeRequests registers the routes of system user requests, vendor side:
@@ -188,7 +190,7 @@ func (a *Altinn) handleCreateRequest(agent bool) http.HandlerFunc {
 			return
 		}
 		req := &altinnRequest{
-			id: altinnUUID(), agent: agent, systemID: sys.id, vendorOrgNo: sys.vendorOrgNo,
+			id: client.NewUUID(), agent: agent, systemID: sys.id, vendorOrgNo: sys.vendorOrgNo,
 			partyOrgNo: in.PartyOrgNo, externalRef: in.ExternalRef, integrationTitle: in.IntegrationTitle,
 			rights: altinnCloneRights(in.Rights), packages: altinnClonePackages(in.AccessPackages),
 			redirectURL: in.RedirectURL, status: reqStatusNew, created: a.now().UTC(),

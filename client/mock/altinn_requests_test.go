@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/systembruker/workbench/client"
 )
 
 func TestAltinnRequestCreate(t *testing.T) {
@@ -140,7 +141,7 @@ func TestAltinnRequestRead(t *testing.T) {
 		{"agent by id", "vendor/agent/" + agentID, read, 200, ""},
 		{"agent id on the standard path", "vendor/" + agentID, read, 404, "AUTH-00010"},
 		{"standard id on the agent path", "vendor/agent/" + id, read, 404, "AUTH-00010"},
-		{"unknown id", "vendor/" + altinnUUID(), read, 404, "AUTH-00010"},
+		{"unknown id", "vendor/" + client.NewUUID(), read, 404, "AUTH-00010"},
 		{"another vendor", "vendor/" + id, other, 404, "AUTH-00011"},
 		{"write scope is not read", "vendor/" + id, e.vendorToken(alScopeRequestWrite), 403, ""},
 		{"by external ref", "vendor/byexternalref/" + atSystem + "/" + OrgSubtilApe + "/ref-9", read, 200, ""},
@@ -208,7 +209,7 @@ func TestAltinnRequestTimeout(t *testing.T) {
 			t.Errorf("bad knob body %v: %d", tc.body, r.status)
 		}
 	}
-	if r := e.do("PUT", "mock/requests/"+altinnUUID()+"/created", "", map[string]any{"created": created}); r.status != 404 {
+	if r := e.do("PUT", "mock/requests/"+client.NewUUID()+"/created", "", map[string]any{"created": created}); r.status != 404 {
 		t.Errorf("knob on unknown request: %d", r.status)
 	}
 	if r := e.createRequest(false, standardRequestBody(nil)); r.status != 200 || r.obj(t)["id"] != id {

@@ -10,6 +10,8 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+
+	"github.com/systembruker/workbench/client"
 )
 
 // The mock Altinn's seed: organisations, persons, roles, resources,
@@ -276,7 +278,7 @@ func (a *Altinn) seedSystemUser(su SeedSystemUser, seeded map[string]bool, made 
 		externalRef: su.ExternalRef, userType: su.Type, supplierOrgNo: sys.vendorOrgNo, created: a.now().UTC(),
 	}
 	if u.id == "" {
-		u.id = altinnUUID()
+		u.id = client.NewUUID()
 	}
 	if u.externalRef == "" {
 		u.externalRef = su.PartyOrgNo

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/systembruker/workbench/client"
 	"github.com/systembruker/workbench/internal/lazyre"
 )
 
@@ -292,7 +293,7 @@ func (a *Altinn) validatePackages(pkgs []altinnPackage) []altinnVldError {
 // storeSystem saves a validated system, replacing the one given.
 func (a *Altinn) storeSystem(req *altinnSystemRequest, replacing *altinnSystem) *altinnSystem {
 	s := &altinnSystem{
-		internalID:   altinnUUID(),
+		internalID:   client.NewUUID(),
 		id:           req.ID,
 		vendorID:     req.Vendor.ID,
 		vendorOrgNo:  req.vendorOrgNo(),

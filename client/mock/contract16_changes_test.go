@@ -65,7 +65,7 @@ func (e *ctEnv) decide(systemUserID string) string {
 func TestContract16CreateChangeRequest(t *testing.T) {
 	e := startContractWith(t, Seed{SystemUsers: []SeedSystemUser{{ID: "7a1c0b52-4444-4c5a-9a3e-0d6f2c1b7a04", SystemID: ctAgentSystem, PartyOrgNo: OrgTiger, Type: "agent"}}})
 	su := e.approvedUser("cr")
-	corr := altinnUUID()
+	corr := client.NewUUID()
 	r := e.change(corr, su, map[string]any{"unwantedRights": ctKravRight()})
 	if r.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.status, r.body)
@@ -83,7 +83,7 @@ func TestContract16CreateChangeRequest(t *testing.T) {
 		len(again.obj(t)["requiredRights"].([]any)) != 0 {
 		t.Errorf("the same correlation-id: %d %s, want 200 with the first body's change", again.status, again.body)
 	}
-	empty := e.change(altinnUUID(), su, map[string]any{})
+	empty := e.change(client.NewUUID(), su, map[string]any{})
 	if me := empty.obj(t); empty.status != 200 || me["status"] != "NoChangeNeeded" || me["confirmUrl"] != "" || me["created"] != "0001-01-01T00:00:00" {
 		t.Errorf("nothing asked: %d %v", empty.status, me)
 	} else if r := e.altinn("GET", ctChanges+"vendor/"+me["id"].(string), e.vendor(alScopeRequestRead), nil); r.status != 404 {
@@ -97,11 +97,11 @@ func TestContract16CreateChangeRequest(t *testing.T) {
 	}{
 		{"no correlation-id", "", su, map[string]any{"unwantedRights": ctKravRight()}, 400, "", "Missing or invalid QueryParameter: correlation-id"},
 		{"the system user's own id", su, su, map[string]any{"unwantedRights": ctKravRight()}, 400, "", "should not be the same as the system-user-id"},
-		{"an unknown system user", altinnUUID(), altinnUUID(), map[string]any{"unwantedRights": ctKravRight()}, 404, "AUTH-00015", ""},
-		{"an agent system user", altinnUUID(), "7a1c0b52-4444-4c5a-9a3e-0d6f2c1b7a04", map[string]any{"unwantedRights": ctKravRight()}, 404, "AUTH-00015", ""},
-		{"a right the system has not", altinnUUID(), su, map[string]any{"requiredRights": []any{map[string]any{"resource": []any{map[string]any{"id": "urn:altinn:resource", "value": "other"}}}}}, 400, "AUTH-00001", ""},
-		{"a package the system has not", altinnUUID(), su, map[string]any{"requiredAccessPackages": []any{map[string]any{"urn": altinnPackagePrefix + "jordbruk"}}}, 400, "AUTH-00063", ""},
-		{"a redirect URL the system has not", altinnUUID(), su, map[string]any{"unwantedRights": ctKravRight(), "redirectUrl": "https://elsewhere.example/"}, 400, "AUTH-00021", ""},
+		{"an unknown system user", client.NewUUID(), client.NewUUID(), map[string]any{"unwantedRights": ctKravRight()}, 404, "AUTH-00015", ""},
+		{"an agent system user", client.NewUUID(), "7a1c0b52-4444-4c5a-9a3e-0d6f2c1b7a04", map[string]any{"unwantedRights": ctKravRight()}, 404, "AUTH-00015", ""},
+		{"a right the system has not", client.NewUUID(), su, map[string]any{"requiredRights": []any{map[string]any{"resource": []any{map[string]any{"id": "urn:altinn:resource", "value": "other"}}}}}, 400, "AUTH-00001", ""},
+		{"a package the system has not", client.NewUUID(), su, map[string]any{"requiredAccessPackages": []any{map[string]any{"urn": altinnPackagePrefix + "jordbruk"}}}, 400, "AUTH-00063", ""},
+		{"a redirect URL the system has not", client.NewUUID(), su, map[string]any{"unwantedRights": ctKravRight(), "redirectUrl": "https://elsewhere.example/"}, 400, "AUTH-00021", ""},
 	} {
 		r := e.change(tc.corr, tc.su, tc.body)
 		switch {
@@ -111,7 +111,7 @@ func TestContract16CreateChangeRequest(t *testing.T) {
 			t.Errorf("%s: %d %q %s, want %d text %q", tc.name, r.status, r.header.Get("Content-Type"), r.body, tc.status, tc.text)
 		}
 	}
-	if r := e.altinn("POST", ctChanges+"vendor?correlation-id="+altinnUUID()+"&system-user-id="+su, e.token(ctTigerClient, []string{alScopeRequestWrite}, nil),
+	if r := e.altinn("POST", ctChanges+"vendor?correlation-id="+client.NewUUID()+"&system-user-id="+su, e.token(ctTigerClient, []string{alScopeRequestWrite}, nil),
 		map[string]any{"unwantedRights": ctKravRight()}); r.status != 401 {
 		t.Errorf("another vendor: %d %s, want the bare 401", r.status, r.body)
 	}
@@ -134,7 +134,7 @@ func extKeys(r ctResp) []string {
 func TestContract16ChangeRequestReads(t *testing.T) {
 	e := startContract(t)
 	su := e.approvedUser("reads")
-	corr := altinnUUID()
+	corr := client.NewUUID()
 	if r := e.change(corr, su, map[string]any{"unwantedRights": ctKravRight()}); r.status != 201 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
@@ -142,7 +142,7 @@ func TestContract16ChangeRequestReads(t *testing.T) {
 	if r := e.altinn("GET", ctChanges+"vendor/"+corr, read, nil); r.status != 200 || !slices.Equal(r.keys(t), ctChangeKeys) || r.obj(t)["timedOut"] != false {
 		t.Errorf("vendor/{id}: %d %v", r.status, r.keys(t))
 	}
-	wantProblem(t, e.altinn("GET", ctChanges+"vendor/"+altinnUUID(), read, nil), 404, "AUTH-00010")
+	wantProblem(t, e.altinn("GET", ctChanges+"vendor/"+client.NewUUID(), read, nil), 404, "AUTH-00010")
 	wantProblem(t, e.altinn("GET", ctChanges+"vendor/"+corr, e.token(ctTigerClient, []string{alScopeRequestRead}, nil), nil), 404, "AUTH-00011")
 	byRef := e.altinn("GET", ctChanges+"vendor/byexternalref/"+ctSystem+"/"+OrgSubtilApe+"/reads", read, nil)
 	if m := byRef.obj(t); byRef.status != 200 || m["id"] != corr || len(m["unwantedRights"].([]any)) != 1 || len(m["unwantedAccessPackages"].([]any)) != 0 {
@@ -180,7 +180,7 @@ func TestContract16ChangeRequestDecisions(t *testing.T) {
 		t.Fatalf("before: %s", d)
 	}
 	stadig := e.personal(PIDStadigKonsert)
-	fewer := altinnUUID()
+	fewer := client.NewUUID()
 	if r := e.change(fewer, su, map[string]any{"unwantedRights": ctKravRight()}); r.status != 201 {
 		t.Fatal(r.status)
 	}
@@ -197,7 +197,7 @@ func TestContract16ChangeRequestDecisions(t *testing.T) {
 	if r := e.altinn("GET", ctChanges+"vendor/"+fewer, e.vendor(alScopeRequestRead), nil); r.obj(t)["status"] != "Accepted" {
 		t.Errorf("status %v", r.obj(t)["status"])
 	}
-	rejected := altinnUUID()
+	rejected := client.NewUUID()
 	if r := e.change(rejected, su, map[string]any{"requiredRights": ctKravRight()}); r.status != 201 {
 		t.Fatal(r.status)
 	}
@@ -211,7 +211,7 @@ func TestContract16ChangeRequestDecisions(t *testing.T) {
 		t.Errorf("a person who is not DAGL: %d", r.status)
 	}
 	// The confirm page, as the person's browser uses it.
-	more := altinnUUID()
+	more := client.NewUUID()
 	cr := e.change(more, su, map[string]any{"requiredRights": ctKravRight()}).obj(t)
 	portal := client.NewPortal(e.env.AltinnURL, e.hc)
 	page, err := portal.ConfirmPage(context.Background(), cr["confirmUrl"].(string), PIDStadigKonsert)
@@ -234,7 +234,7 @@ func TestContract16ChangeRequestsBySystem(t *testing.T) {
 	su := e.approvedUser("list")
 	var made []string
 	for range 7 {
-		corr := altinnUUID()
+		corr := client.NewUUID()
 		if r := e.change(corr, su, map[string]any{"unwantedRights": ctKravRight()}); r.status != 201 {
 			t.Fatal(r.status)
 		}

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/systembruker/workbench/client"
 )
 
 // TestContract16PortalRequestReads: GET request/{party}/{requestId} and
@@ -87,7 +89,7 @@ func TestContract16PendingAndEscalate(t *testing.T) {
 	if got := pending(true); len(got) != 1 || got[0].(map[string]any)["escalated"] != true {
 		t.Errorf("agent pending after escalation %v", got)
 	}
-	if r := esc(rask, altinnUUID()); r.status != 200 || strings.TrimSpace(string(r.body)) != "false" {
+	if r := esc(rask, client.NewUUID()); r.status != 200 || strings.TrimSpace(string(r.body)) != "false" {
 		t.Errorf("an unknown request: %d %s", r.status, r.body)
 	}
 	if r := esc(e.personal(PIDStadigKonsert), agent); r.status != 200 || strings.TrimSpace(string(r.body)) != "false" {

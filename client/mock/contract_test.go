@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/systembruker/workbench/client"
 )
 
@@ -495,7 +494,7 @@ func TestContract5ValidationCodes(t *testing.T) {
 	}
 	// AUTH-00010 on every vendor GET, the agent ones included.
 	read := e.vendor(alScopeRequestRead)
-	for _, path := range []string{"vendor/" + altinnUUID(), "vendor/agent/" + altinnUUID(),
+	for _, path := range []string{"vendor/" + client.NewUUID(), "vendor/agent/" + client.NewUUID(),
 		"vendor/byexternalref/" + ctSystem + "/" + OrgSubtilApe + "/nope", "vendor/agent/byexternalref/" + ctAgentSystem + "/" + OrgTiger + "/nope"} {
 		t.Run("GET "+path, func(t *testing.T) { wantProblem(t, e.altinn("GET", ctRequests+path, read, nil), 404, "AUTH-00010") })
 	}
@@ -530,7 +529,7 @@ func TestContract5ValidationCodes(t *testing.T) {
 	e.env.mu.RLock()
 	apeUUID := e.env.world.al.orgs[OrgSubtilApe].PartyUUID
 	e.env.mu.RUnlock()
-	wantProblem(t, delegate(altinnUUID()), 400, "AUTH-00079")
+	wantProblem(t, delegate(client.NewUUID()), 400, "AUTH-00079")
 	wantProblem(t, delegate(apeUUID), 400, "AUTH-00080")
 }
 
@@ -592,7 +591,7 @@ func TestContract7WireShapes(t *testing.T) {
 	if r := e.altinn("GET", ctRequests+"vendor/not-a-guid", read, nil); r.status != 400 || r.obj(t)["errors"] == nil {
 		t.Errorf("a non-GUID id: %d %s", r.status, r.body)
 	}
-	wantProblem(t, e.altinn("GET", ctRequests+"vendor/"+altinnUUID(), read, nil), 404, "AUTH-00010")
+	wantProblem(t, e.altinn("GET", ctRequests+"vendor/"+client.NewUUID(), read, nil), 404, "AUTH-00010")
 	list := e.altinn("GET", ctRequests+"vendor/bysystem/"+ctSystem, read, nil)
 	if got := list.keys(t); list.status != 200 || !slices.Equal(got, []string{"links", "data"}) {
 		t.Errorf("list: %d keys %v", list.status, got)
@@ -650,7 +649,7 @@ func TestContract9WhereTheMockStandsIn(t *testing.T) {
 		t.Errorf("another vendor's delete: %d %s", r.status, r.body)
 	}
 	wantProblem(t, e.altinn("DELETE", ctRequests+"vendor/"+id, tiger, nil), 404, "AUTH-00010")
-	wantProblem(t, e.altinn("DELETE", ctRequests+"vendor/"+altinnUUID(), tiger, nil), 404, "AUTH-00010")
+	wantProblem(t, e.altinn("DELETE", ctRequests+"vendor/"+client.NewUUID(), tiger, nil), 404, "AUTH-00010")
 	wantProblem(t, e.read(id), 404, "AUTH-00010")
 
 	other := e.newRequest("pdp")

@@ -7,7 +7,6 @@ package mock
 // the query (the real API takes it from the caller's Maskinporten token).
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -146,7 +145,7 @@ func (m *Maskinporten) handleCreateClient(w http.ResponseWriter, r *http.Request
 		return
 	}
 	c := &mpClient{
-		ID: mpNewUUID(), OrgNo: b.ClientOrgNo, Name: b.ClientName, Description: b.Description,
+		ID: client.NewUUID(), OrgNo: b.ClientOrgNo, Name: b.ClientName, Description: b.Description,
 		Scopes: names, keys: map[string]*rsa.PublicKey{}, JWKS: client.JWKS{Keys: []client.JWK{}},
 		Created: now, Updated: now,
 	}
@@ -507,13 +506,4 @@ func (m *Maskinporten) handleGrantAccess(w http.ResponseWriter, r *http.Request)
 		"scope": name, "consumer_orgno": consumer, "owner_orgno": owner, "state": "APPROVED",
 		"created": now.UTC().Format(time.RFC3339),
 	})
-}
-
-// mpNewUUID is a random (version 4) UUID, the form of a client_id.
-func mpNewUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

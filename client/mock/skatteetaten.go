@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/systembruker/workbench/client"
 )
 
 // SkatteetatenConfig configures the mock Skatteetaten API.
@@ -135,7 +136,7 @@ func skeCorrelationID(w http.ResponseWriter, r *http.Request) string {
 		corr = r.URL.Query().Get("Korrelasjonsid")
 	}
 	if corr == "" {
-		corr = altinnUUID()
+		corr = client.NewUUID()
 	}
 	w.Header().Set("Korrelasjonsid", corr)
 	return corr

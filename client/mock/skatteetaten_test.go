@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/systembruker/workbench/client"
 )
 
 // skeTestEnv is the mock Skatteetaten with the mock Altinn (for the PDP and
@@ -147,7 +148,7 @@ func TestSkatteetatenRejects(t *testing.T) {
 		{"not an org number", "regnskapssystem", "12345", good, 400, "KB-006", ""},
 		{"not a system user token", "regnskapssystem", OrgSubtilApe, e.mp.orgToken(t, OrgSmartCloud, ScopeKravOgBetalinger), 403, "KB-005", "systemuser"},
 		{"another org than the system user's", "regnskapssystem", OrgTiger, good, 403, "KB-005", "NotApplicable"},
-		{"unknown system user", "regnskapssystem", OrgSubtilApe, e.mp.systemUserToken(t, OrgSmartCloud, OrgSubtilApe, altinnUUID(), atSystem, ScopeKravOgBetalinger), 403, "KB-005", "NotApplicable"},
+		{"unknown system user", "regnskapssystem", OrgSubtilApe, e.mp.systemUserToken(t, OrgSmartCloud, OrgSubtilApe, client.NewUUID(), atSystem, ScopeKravOgBetalinger), 403, "KB-005", "NotApplicable"},
 		{"agent for its own org", "regnskapssystem", OrgTiger, e.mp.systemUserToken(t, OrgSmartCloud, OrgTiger, atAgentUser, atAgentSystem, ScopeKravOgBetalinger), 403, "KB-005", "NotApplicable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
