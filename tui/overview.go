@@ -344,14 +344,14 @@ func stepLine(v flowView, i, w int) string {
 	suffix, ss := "", st.Subtle
 	switch {
 	case r.outcome == flow.ExpectedFailure:
-		suffix, ss = " "+s.Expect.Code+" as expected", st.State.Expected
+		suffix, ss = " · "+s.Expect.Code+" as expected", st.State.Expected
 	case s.Expect.Code != "":
-		suffix = " expects " + s.Expect.Code
+		suffix = " · expects " + s.Expect.Code
 	}
 	if x := v.sc.Exercise; x != nil && x.Step == s.ID {
-		suffix = " to fix: " + x.Code
+		suffix = " · to fix: " + x.Code
 		if v.solved {
-			suffix = " fixed (was " + x.Code + ")"
+			suffix = " · fixed (was " + x.Code + ")"
 		}
 	}
 	room := max(4, w-2-2-lipgloss.Width(suffix))
