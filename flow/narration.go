@@ -507,7 +507,8 @@ var narrations = map[string]narration{
 		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}, {"MP-303", client.DocMP303}},
 	},
 	"ca-delete": {
-		what: "The client administrator at the auditor deletes the agent system user in the portal. While a client " +
+		what: "The auditor's daglig leder, who may manage its access, deletes the agent system user in the portal " +
+			"(the route asks for access management rights, not client administration). While a client " +
 			"is still delegated to it, Altinn refuses: the client delegations must be removed first.",
 		points: []string{
 			"`DELETE authentication/api/v1/systemuser/agent/{party}/{id}?facilitatorId=<party uuid>` answers 400 " +
@@ -515,8 +516,8 @@ var narrations = map[string]narration{
 				"while a client is delegated; without clients, 200 with no body.",
 			"The system user and its client stay, and SmartCloud's tokens still work. But the agent request it was made " +
 				"from is gone: Altinn's controller deletes it before it asks whether it may delete the system user.",
-			"The workbench follows the researched spec here; Altinn's source (altinn-authentication #1552) has since been " +
-				"changed to delete the delegations with the system user, so check what tt02 does before relying on either.",
+			"The workbench follows the researched spec here; Altinn's source at ad4f6f3 (since altinn-authentication " +
+				"#1552) deletes the delegations with the system user instead, so check what tt02 does before relying on either.",
 		},
 		links: [][2]string{{"Altinn: delegate clients", client.DocDelegate}, {"Altinn: client delegation API", client.DocDelegation}},
 	},
@@ -547,7 +548,7 @@ var narrations = map[string]narration{
 		points: []string{
 			"`GET authentication/api/v1/systemuser/vendor/bysystem/{systemId}` takes the system register's scope, not a request scope.",
 			"`{\"links\": {\"next\": \"...?token=...\"}, \"data\": [...]}`: a client that reads only `data` of the first page misses the rest.",
-			"Altinn's page size is 50; the mocks' is small on purpose (`pageSize` in the seed).",
+			"Altinn's shipped settings page by 50 (its `appsettings.json`; tt02's own value is not public); the mocks' page is small on purpose (`pageSize` in the seed).",
 		},
 		links: [][2]string{{"Altinn: system user API", client.DocSystemUserAPI}},
 	},

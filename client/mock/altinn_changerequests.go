@@ -38,11 +38,14 @@ func (a *Altinn) routeChangeRequests(m *http.ServeMux) {
 type altinnChangeRequest struct {
 	id, systemUserID, systemID, vendorOrgNo string
 	partyOrgNo, externalRef, redirectURL    string
-	requiredRights, unwantedRights          []altinnRight
-	requiredPackages, unwantedPackages      []altinnPackage
-	status                                  string // New, Accepted or Rejected
-	created                                 time.Time
-	deleted                                 bool
+	// redirectSet says the vendor sent redirectUrl, "" included: only a
+	// null one is left out of the answers (CRS L78, CRR L72-79).
+	redirectSet                        bool
+	requiredRights, unwantedRights     []altinnRight
+	requiredPackages, unwantedPackages []altinnPackage
+	status                             string // New, Accepted or Rejected
+	created                            time.Time
+	deleted                            bool
 }
 
 // changeStatusNoChange is the status of the answer to a change request
@@ -53,54 +56,6 @@ const changeStatusNoChange = "NoChangeNeeded"
 func (st *altinnState) addChangeRequest(c *altinnChangeRequest) {
 	st.changeRequests[c.id] = c
 	st.changesBySys[c.systemID] = append(st.changesBySys[c.systemID], c)
-}
-
-// altinnChangeRequestBody is ChangeRequestSystemUser: every list defaults
-// to [] (a null one is read as [] too).
-type altinnChangeRequestBody struct {
-	RequiredRights         []altinnRight   `json:"requiredRights"`
-	UnwantedRights         []altinnRight   `json:"unwantedRights"`
-	RequiredAccessPackages []altinnPackage `json:"requiredAccessPackages"`
-	UnwantedAccessPackages []altinnPackage `json:"unwantedAccessPackages"`
-	RedirectURL            *string         `json:"redirectUrl"`
-}
-
-// altinnChangeRequestJSON is ChangeRequestResponse (ChangeRequestResponse.cs
-// L17-121), keys in its order; the four lists are always there.
-type altinnChangeRequestJSON struct {
-	ID                     string          `json:"id"`
-	ExternalRef            string          `json:"externalRef"`
-	SystemID               string          `json:"systemId"`
-	SystemUserID           string          `json:"systemUserId"`
-	PartyOrgNo             string          `json:"partyOrgNo"`
-	RequiredRights         []altinnRight   `json:"requiredRights"`
-	UnwantedRights         []altinnRight   `json:"unwantedRights"`
-	RequiredAccessPackages []altinnPackage `json:"requiredAccessPackages"`
-	UnwantedAccessPackages []altinnPackage `json:"unwantedAccessPackages"`
-	Status                 string          `json:"status"`
-	RedirectURL            *string         `json:"redirectUrl,omitempty"`
-	ConfirmURL             *string         `json:"confirmUrl,omitempty"`
-	Created                string          `json:"created"`
-	TimedOut               bool            `json:"timedOut"`
-}
-
-// altinnChangeRequestInternalJSON is ChangeRequestResponseInternal, the
-// portal's read (CRS CheckUserAuthorizationAndGetRequest L890-962): the
-// party's id and uuid, no created ([JsonIgnore]) and no timedOut.
-type altinnChangeRequestInternalJSON struct {
-	ID                     string          `json:"id"`
-	ExternalRef            string          `json:"externalRef"`
-	SystemID               string          `json:"systemId"`
-	SystemUserID           string          `json:"systemUserId"`
-	PartyOrgNo             string          `json:"partyOrgNo"`
-	PartyID                int             `json:"partyId"`
-	PartyUUID              string          `json:"partyUuid"`
-	RequiredRights         []altinnRight   `json:"requiredRights"`
-	UnwantedRights         []altinnRight   `json:"unwantedRights"`
-	RequiredAccessPackages []altinnPackage `json:"requiredAccessPackages"`
-	UnwantedAccessPackages []altinnPackage `json:"unwantedAccessPackages"`
-	Status                 string          `json:"status"`
-	RedirectURL            *string         `json:"redirectUrl,omitempty"`
 }
 
 // changeConfirmURL is where the vendor sends the person to approve the
@@ -120,7 +75,7 @@ func (a *Altinn) changeJSON(c *altinnChangeRequest, confirm bool) altinnChangeRe
 		RequiredAccessPackages: altinnClonePackages(c.requiredPackages), UnwantedAccessPackages: altinnClonePackages(c.unwantedPackages),
 		Status: c.status, Created: c.created.UTC().Format(time.RFC3339Nano),
 	}
-	if c.redirectURL != "" {
+	if c.redirectSet {
 		out.RedirectURL = &c.redirectURL
 	}
 	if confirm {
@@ -148,6 +103,10 @@ func (a *Altinn) handleCreateChangeRequest(w http.ResponseWriter, r *http.Reques
 	}
 	var in altinnChangeRequestBody
 	if !altinnDecodeBody(w, r, &in) {
+		return
+	}
+	if len(in.nulls) > 0 {
+		writeAltinnModelProblem(w, in.nulls[0], "The "+in.nulls[0]+" field is required.")
 		return
 	}
 	if corr == "" {
@@ -183,27 +142,17 @@ func (a *Altinn) handleCreateChangeRequest(w http.ResponseWriter, r *http.Reques
 			ID: corr, ExternalRef: u.externalRef, SystemID: u.systemID, SystemUserID: u.id, PartyOrgNo: u.partyOrgNo,
 			RequiredRights: []altinnRight{}, UnwantedRights: []altinnRight{},
 			RequiredAccessPackages: []altinnPackage{}, UnwantedAccessPackages: []altinnPackage{},
-			Status: changeStatusNoChange, ConfirmURL: &empty, Created: "0001-01-01T00:00:00", RedirectURL: in.RedirectURL,
+			Status: changeStatusNoChange, ConfirmURL: &empty, Created: "0001-01-01T00:00:00",
+		}
+		if in.RedirectURL != nil { // trimmed, as every string of the body (TrimStringsActionFilter, CRC L83)
+			out.RedirectURL = &redirect
 		}
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	if old := a.changeRequests[corr]; old != nil {
-		switch {
-		case !old.deleted && old.vendorOrgNo == p.orgNo:
-			// The same correlation-id gives the change request back, in
-			// any status (CRC L148-154).
-			out := a.changeJSON(old, true)
-			out.TimedOut = false // not copied by GetChangeRequestByGuid (CRS L224-250)
-			writeJSON(w, http.StatusOK, out)
-			return
-		default:
-			// A deleted one's id (or another vendor's) is taken: the
-			// repository's INSERT fails on the key and the service throws
-			// (CRR CreateChangeRequest L26-95).
-			writeAltinnStatus(w, http.StatusInternalServerError, "the change request id is taken")
-			return
-		}
+		a.answerTakenChangeID(w, old, p.orgNo)
+		return
 	}
 	if prob, key, urns := a.changeRequestProblem(u, p.orgNo, redirect, &in); prob.code != "" {
 		writeAltinnProblemExt(w, prob, key, strings.Join(urns, ", "))
@@ -211,13 +160,44 @@ func (a *Altinn) handleCreateChangeRequest(w http.ResponseWriter, r *http.Reques
 	}
 	c := &altinnChangeRequest{
 		id: corr, systemUserID: u.id, systemID: u.systemID, vendorOrgNo: u.supplierOrgNo, partyOrgNo: u.partyOrgNo,
-		externalRef: u.externalRef, redirectURL: redirect, status: reqStatusNew, created: a.now().UTC(),
+		externalRef: u.externalRef, redirectURL: redirect, redirectSet: in.RedirectURL != nil, status: reqStatusNew, created: a.now().UTC(),
 		requiredRights: altinnCloneRights(in.RequiredRights), unwantedRights: altinnCloneRights(in.UnwantedRights),
 		requiredPackages: altinnClonePackages(in.RequiredAccessPackages), unwantedPackages: altinnClonePackages(in.UnwantedAccessPackages),
 	}
 	a.addChangeRequest(c)
 	w.Header().Set("Location", a.cfg.URL+"authentication/api/v1/systemuser/changerequest/"+c.id)
 	writeJSON(w, http.StatusCreated, a.changeJSON(c, true))
+}
+
+// answerTakenChangeID answers a change request whose correlation-id is
+// old's. Callers hold a.mu.
+func (a *Altinn) answerTakenChangeID(w http.ResponseWriter, old *altinnChangeRequest, vendorOrgNo string) {
+	switch {
+	case !old.deleted && old.vendorOrgNo == vendorOrgNo:
+		// The same correlation-id gives the change request back, in
+		// any status (CRC L148-154).
+		out := a.changeJSON(old, true)
+		out.TimedOut = false // not copied by GetChangeRequestByGuid (CRS L224-250)
+		writeJSON(w, http.StatusOK, out)
+	case !old.deleted:
+		// Another vendor's live change request: GetChangeRequestByGuid
+		// fails its vendor check (CRS L231-235), so the controller goes
+		// on to create (CRC L157), and ValidateStatus, the first check
+		// of ValidateChangeRequest (CRS L517), refuses the id:
+		// AUTH-00007 while that one is New, AUTH-00061 once decided
+		// (CRS L105-119).
+		if old.status == reqStatusNew {
+			writeAltinnProblem(w, probExternalRequestIDPending)
+		} else {
+			writeAltinnProblem(w, probChangeStatusNotNew)
+		}
+	default:
+		// A deleted one's id is taken: the reads skip deleted rows
+		// (CRR L286-288), so ValidateStatus finds nothing, and the
+		// repository's INSERT fails on the key and the service throws
+		// (CRR CreateChangeRequest L26-95).
+		writeAltinnStatus(w, http.StatusInternalServerError, "the change request id is taken")
+	}
 }
 
 // changeRequestProblem validates a new change request for the system user
@@ -395,7 +375,7 @@ func (a *Altinn) handleDeleteChangeRequest(w http.ResponseWriter, r *http.Reques
 }
 
 // handlePartyChangeRequest is the portal's read for a party (CRC L277-288,
-// CRS GetChangeRequestByPartyAndRequestId L252-290): another party's
+// CRS GetChangeRequestByPartyAndRequestId L271-308): another party's
 // change request is AUTH-00010 too; no confirmUrl, timedOut false.
 func (a *Altinn) handlePartyChangeRequest(w http.ResponseWriter, r *http.Request) {
 	party, unlock, ok := a.lockPortalParty(w, r, false)
@@ -446,7 +426,7 @@ func (a *Altinn) handleChangeRequestInternal(w http.ResponseWriter, r *http.Requ
 		RequiredAccessPackages: altinnClonePackages(c.requiredPackages), UnwantedAccessPackages: altinnClonePackages(c.unwantedPackages),
 		Status: c.status,
 	}
-	if c.redirectURL != "" {
+	if c.redirectSet {
 		out.RedirectURL = &c.redirectURL
 	}
 	writeJSON(w, http.StatusOK, out)

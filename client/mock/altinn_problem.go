@@ -20,13 +20,15 @@ type altinnProblem struct {
 }
 
 var (
-	probReporteeNotFound   = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
-	probRightsNotFound     = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
-	probSystemUserExists   = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
-	probRequestNotFound    = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
-	probSystemIDNotFound   = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
-	probStatusNotNew       = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
-	probSystemUserNotFound = altinnProblem{"AUTH-00015", 404, "The SystemUser was not found."}
+	probReporteeNotFound         = altinnProblem{"AUTH-00000", 400, "Can't resolve the Organisation Number from the logged in Reportee PartyId."}
+	probRightsNotFound           = altinnProblem{"AUTH-00001", 400, "One or more Right not found or not delegable."}
+	probSystemUserExists         = altinnProblem{"AUTH-00004", 400, "Failed to create new SystemUser, existing SystemUser tied to the given System-Id."}
+	probRequestNotFound          = altinnProblem{"AUTH-00010", 404, "The Id does not refer to a Request in our system."}
+	probSystemIDNotFound         = altinnProblem{"AUTH-00011", 404, "The Id does not refer to a Registered System."}
+	probStatusNotNew             = altinnProblem{"AUTH-00013", 409, "The Status of the Request is not New."}
+	probExternalRequestIDPending = altinnProblem{"AUTH-00007", 400, "The combination of External Ids refer to a Pending Request, please reuse or delete."}
+	probChangeStatusNotNew       = altinnProblem{"AUTH-00061", 409, "The Status of the Request is not New. Please generate a new CorrellationId for a new Change Request"}
+	probSystemUserNotFound       = altinnProblem{"AUTH-00015", 404, "The SystemUser was not found."}
 	// probAccessForbidden is the portal's bare 403: approving, rejecting and
 	// delegating are authorised by a PDP check on altinn_access_management /
 	// altinn_client_administration for the party before the action runs

@@ -251,3 +251,46 @@ func TestContract16ChangeRequestsBySystem(t *testing.T) {
 	}
 	wantProblem(t, e.altinn("GET", ctChanges+"vendor/bysystem/"+OrgTiger+"_x", e.vendor(alScopeRequestRead), nil), 404, "AUTH-00011")
 }
+
+// TestContract16ChangeRequestBodyAndIDs: an explicit null list is MVC's
+// implicit [Required] refusal (ChangeRequestSystemUser.cs L26-54, lists
+// non-nullable under <Nullable>enable</Nullable>); a correlation-id of
+// another vendor's live change request is ValidateStatus's AUTH-00007
+// while it is New and AUTH-00061 once decided (CRS L105-119, L517);
+// redirectUrl is trimmed (TrimStringsActionFilter, CRC L83) and "" is
+// answered as "" (only null is left out).
+func TestContract16ChangeRequestBodyAndIDs(t *testing.T) {
+	e := startContract(t)
+	su := e.approvedUser("ids")
+	r := e.change(client.NewUUID(), su, map[string]any{"requiredRights": nil, "unwantedRights": ctKravRight()})
+	if m := r.obj(t); r.status != 400 || m["title"] != "One or more validation errors occurred." ||
+		!strings.Contains(fmt.Sprint(m["errors"]), "RequiredRights:[The RequiredRights field is required.]") {
+		t.Errorf("a null list: %d %s, want the validation problem naming RequiredRights", r.status, r.body)
+	}
+	if r := e.change(client.NewUUID(), su, map[string]any{"unwantedRights": ctKravRight()}); r.status != 201 {
+		t.Errorf("a list left out is []: %d %s", r.status, r.body)
+	}
+
+	corr := client.NewUUID()
+	if r := e.change(corr, su, map[string]any{"unwantedRights": ctKravRight(), "redirectUrl": ""}); r.status != 201 || !strings.Contains(string(r.body), `"redirectUrl":""`) {
+		t.Fatalf("redirectUrl \"\": %d %s, want it answered as \"\"", r.status, r.body)
+	}
+	// The change request becomes another vendor's.
+	setChange := func(f func(c *altinnChangeRequest)) {
+		e.env.mu.RLock()
+		defer e.env.mu.RUnlock()
+		a := e.env.world.al
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		f(a.changeRequests[corr])
+	}
+	setChange(func(c *altinnChangeRequest) { c.vendorOrgNo = OrgTiger })
+	wantProblem(t, e.change(corr, su, map[string]any{"unwantedRights": ctKravRight()}), 400, "AUTH-00007")
+	setChange(func(c *altinnChangeRequest) { c.status = reqStatusAccepted })
+	wantProblem(t, e.change(corr, su, map[string]any{"unwantedRights": ctKravRight()}), 409, "AUTH-00061")
+
+	empty := e.change(client.NewUUID(), su, map[string]any{"redirectUrl": "  https://smartcloud.example/receipt  "})
+	if empty.obj(t)["redirectUrl"] != "https://smartcloud.example/receipt" {
+		t.Errorf("NoChangeNeeded's redirectUrl: %s, want it trimmed", empty.body)
+	}
+}
