@@ -500,32 +500,27 @@ func (a *Altinn) decideChange(c *altinnChangeRequest, partyOrgNo string, approve
 // altinnChangedRights is have with the rights of add that it lacks, less
 // those of drop.
 func altinnChangedRights(have, add, drop []altinnRight) []altinnRight {
-	out := []altinnRight{}
-	for _, r := range have {
-		if !altinnRightsSubset([]altinnRight{r}, drop) {
-			out = append(out, r)
-		}
-	}
-	for _, r := range add {
-		if !altinnRightsSubset([]altinnRight{r}, out) {
-			out = append(out, r)
-		}
-	}
-	return altinnCloneRights(out)
+	return altinnCloneRights(altinnChanged(have, add, drop, altinnRightsSubset))
 }
 
 // altinnChangedPackages is have with the packages of add it lacks (CRS
 // VerifyAccessPackages: only those not delegated yet), less those of drop.
 func altinnChangedPackages(have, add, drop []altinnPackage) []altinnPackage {
-	out := []altinnPackage{}
-	for _, p := range have {
-		if !altinnPackagesSubset([]altinnPackage{p}, drop) {
-			out = append(out, p)
+	return altinnChanged(have, add, drop, altinnPackagesSubset)
+}
+
+// altinnChanged is have less the items in drop, then with the items of
+// add it lacks; subset tells whether a list's items are all in another.
+func altinnChanged[T any](have, add, drop []T, subset func(items, in []T) bool) []T {
+	out := []T{}
+	for _, x := range have {
+		if !subset([]T{x}, drop) {
+			out = append(out, x)
 		}
 	}
-	for _, p := range add {
-		if !altinnPackagesSubset([]altinnPackage{p}, out) {
-			out = append(out, p)
+	for _, x := range add {
+		if !subset([]T{x}, out) {
+			out = append(out, x)
 		}
 	}
 	return out
